@@ -1,0 +1,66 @@
+//! Example federation material: `sharegate certs init --out DIR`.
+//!
+//! Writes a federation CA and its CRL, server certificates for the gateway and each agency node, the gateway's
+//! client certificate, client certificates for people, the servers' ed25519 signing keys, and test material
+//! (expired, revoked, foreign-CA and no-agency certificates). The layout is [`Layout`]; operators, docs and scripts
+//! rely on it. Everything here is for examples and tests: a real federation's CA lives elsewhere.
+
+mod issue;
+mod layout;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use issue::{PEOPLE, Person};
+pub use layout::Layout;
+
+use crate::domain::AgencyName;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CertsError {
+    #[error("{0} already holds a CA; refusing to overwrite it (pass --force to replace the whole set)")]
+    AlreadyThere(PathBuf),
+    #[error("cannot make certificate '{what}': {reason}")]
+    Generate { what: String, reason: String },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+    #[error(transparent)]
+    SigningKey(#[from] crate::signing::SigningKeyError),
+}
+
+/// Makes the whole set under `out`. Refuses to replace an existing CA unless `force`.
+pub fn init(out: &Path, agencies: &[AgencyName], force: bool) -> Result<Layout, CertsError> {
+    let layout = Layout::new(out);
+    if layout.ca_cert().exists() && !force {
+        return Err(CertsError::AlreadyThere(out.to_owned()));
+    }
+    issue::write_federation(&layout, agencies)?;
+    Ok(layout)
+}
+
+/// Makes the set under `out` only if it has no CA yet: what commands running on the embedded defaults call.
+/// Returns whether it made anything.
+pub fn ensure(out: &Path, agencies: &[AgencyName]) -> Result<bool, CertsError> {
+    if Layout::new(out).ca_cert().exists() {
+        return Ok(false);
+    }
+    init(out, agencies, false).map(|_| true)
+}
+
+/// Writes a file readable by its owner only (private keys), creating parent folders.
+pub(crate) fn write_secret(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    file.write_all(contents)
+}
+
+fn write_public(path: &Path, contents: &[u8]) -> Result<(), CertsError> {
+    let fail = |e: std::io::Error| CertsError::Write { path: path.to_owned(), reason: e.to_string() };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(fail)?;
+    }
+    std::fs::write(path, contents).map_err(fail)
+}

@@ -1,0 +1,142 @@
+//! Configuration: one TOML file, overridden by `SHAREGATE_*` environment variables (nested keys with `__`, e.g.
+//! `SHAREGATE_TLS__CA`), or the embedded defaults when no file is given.
+//!
+//! A bad or missing setting stops the start with a message naming the setting; files named here are read when the
+//! server is built, and an unreadable one names the file. This module never starts anything.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::certs::Layout;
+use crate::domain::{AgencyName, Role};
+use crate::identity::Federation;
+use crate::tls::TlsFiles;
+
+/// The folder of example certificates the embedded defaults use.
+pub const EXAMPLE_CERTS: &str = "certs-example";
+/// The folder of embedded stores the defaults use.
+pub const DATA_DIR: &str = "data";
+/// The agencies of the shipped federation, with their nodes' default ports.
+pub const DEFAULT_AGENCIES: [(&str, u16); 4] =
+    [("police", 8444), ("health", 8445), ("education", 8446), ("social_care", 8447)];
+/// The roles the shipped policy knows.
+pub const DEFAULT_ROLES: [&str; 7] =
+    ["investigator", "health_visitor", "dsl", "social_worker", "manager", "coordinator", "dpo"];
+const GATEWAY_PORT: u16 = 8443;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Invalid(Box<figment::Error>),
+    #[error("configuration file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("configuration: {setting}: {reason}")]
+    Setting { setting: &'static str, reason: String },
+    #[error("cannot make the example certificates: {0}")]
+    Certs(#[from] crate::certs::CertsError),
+}
+
+impl From<figment::Error> for ConfigError {
+    fn from(e: figment::Error) -> Self {
+        Self::Invalid(Box::new(e))
+    }
+}
+
+/// One agency of the federation, as the gateway knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyEntry {
+    /// The base URL of the agency's record node, e.g. `https://127.0.0.1:8444`.
+    pub node_url: String,
+}
+
+/// The gateway's settings. See `sharegate.example.toml` for each one explained.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayConfig {
+    pub listen: SocketAddr,
+    /// `sqlite://PATH` (embedded) or `postgres://…` (several gateway instances).
+    pub database_url: String,
+    /// The door: trust anchors, CRL, and the gateway's server certificate.
+    pub tls: TlsFiles,
+    /// The largest request body accepted, in bytes.
+    #[serde(default = "default_body_limit")]
+    pub body_limit_bytes: usize,
+    /// The agencies of the federation. A certificate naming any other agency is refused.
+    pub agencies: BTreeMap<AgencyName, AgencyEntry>,
+    /// The roles the federation recognises. A certificate naming any other role is refused.
+    #[serde(default = "default_roles")]
+    pub roles: BTreeSet<Role>,
+}
+
+fn default_body_limit() -> usize {
+    64 * 1024
+}
+
+fn default_roles() -> BTreeSet<Role> {
+    DEFAULT_ROLES.iter().filter_map(|r| Role::parse(r).ok()).collect()
+}
+
+/// The shipped agencies with their nodes' default ports.
+pub fn default_agencies() -> impl Iterator<Item = (AgencyName, u16)> {
+    DEFAULT_AGENCIES.iter().filter_map(|(name, port)| AgencyName::parse(name).ok().map(|a| (a, *port)))
+}
+
+/// `SHAREGATE_*` variables override settings, except those that are not settings: the log filter and format, and
+/// the test suite's database URL.
+fn environment() -> Env {
+    Env::prefixed("SHAREGATE_").ignore(&["log", "log_format", "test_database_url"]).split("__")
+}
+
+impl GatewayConfig {
+    /// The embedded defaults: `certs-example/`, SQLite under `./data/`, `127.0.0.1:8443`, nodes on 8444–8447.
+    pub fn embedded() -> Self {
+        let layout = Layout::new(Path::new(EXAMPLE_CERTS));
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], GATEWAY_PORT)),
+            database_url: format!("sqlite://{DATA_DIR}/gateway.db"),
+            tls: layout.gateway_server(),
+            body_limit_bytes: default_body_limit(),
+            agencies: default_agencies()
+                .map(|(agency, port)| (agency, AgencyEntry { node_url: format!("https://127.0.0.1:{port}") }))
+                .collect(),
+            roles: default_roles(),
+        }
+    }
+
+    /// Reads the configuration: the file if one is given (else the embedded defaults), then the environment.
+    /// On the embedded defaults, the example certificates are made if they are missing.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let figment = match file {
+            Some(path) if !path.exists() => return Err(ConfigError::Missing(path.to_owned())),
+            Some(path) => Figment::from(Toml::file(path)),
+            None => Figment::from(Serialized::defaults(Self::embedded())),
+        };
+        let config: Self = figment.merge(environment()).extract()?;
+        config.check()?;
+        if file.is_none() {
+            let agencies: Vec<AgencyName> = config.agencies.keys().cloned().collect();
+            crate::certs::ensure(Path::new(EXAMPLE_CERTS), &agencies)?;
+        }
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.agencies.is_empty() {
+            return Err(ConfigError::Setting { setting: "agencies", reason: "at least one agency is needed".into() });
+        }
+        if self.body_limit_bytes == 0 {
+            return Err(ConfigError::Setting { setting: "body_limit_bytes", reason: "must be more than 0".into() });
+        }
+        Ok(())
+    }
+
+    pub fn federation(&self) -> Federation {
+        Federation { agencies: self.agencies.keys().cloned().collect(), roles: self.roles.clone() }
+    }
+}

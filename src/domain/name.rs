@@ -1,0 +1,170 @@
+//! Names that come from certificates and configuration: agencies, roles and people.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a name was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("is empty")]
+    Empty,
+    #[error("is longer than {max} characters")]
+    TooLong { max: usize },
+    #[error("must be lowercase letters, digits and underscores, starting with a letter")]
+    NotAToken,
+    #[error("contains control characters")]
+    ControlCharacters,
+}
+
+const TOKEN_MAX: usize = 32;
+
+/// `[a-z][a-z0-9_]*`, at most 32 characters: the shape of agency and role names, safe in URLs, file names and
+/// policy files.
+fn parse_token(s: &str) -> Result<String, NameError> {
+    if s.is_empty() {
+        return Err(NameError::Empty);
+    }
+    if s.len() > TOKEN_MAX {
+        return Err(NameError::TooLong { max: TOKEN_MAX });
+    }
+    let mut chars = s.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+    if !first_ok || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err(NameError::NotAToken);
+    }
+    Ok(s.to_owned())
+}
+
+macro_rules! token_newtype {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(s: &str) -> Result<Self, NameError> {
+                parse_token(s).map(Self)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = NameError;
+            fn try_from(s: String) -> Result<Self, NameError> {
+                Self::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(n: $name) -> String {
+                n.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+token_newtype!(
+    /// An agency of the federation: `police`, `health`, `education`, `social_care`, or one configuration adds.
+    AgencyName
+);
+token_newtype!(
+    /// A practitioner's role within their agency: `investigator`, `dsl`, `social_worker`, `manager`, `dpo`, …
+    Role
+);
+
+/// A person's name as their certificate gives it (CN). Free text, but bounded and without control characters, so
+/// it is safe in logs, CSV exports and HTML.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub const MAX_CHARS: usize = 128;
+
+    pub fn parse(s: &str) -> Result<Self, NameError> {
+        let trimmed = s.trim();
+        if trimmed.is_empty() {
+            return Err(NameError::Empty);
+        }
+        if trimmed.chars().count() > Self::MAX_CHARS {
+            return Err(NameError::TooLong { max: Self::MAX_CHARS });
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(NameError::ControlCharacters);
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PersonName {
+    type Error = NameError;
+    fn try_from(s: String) -> Result<Self, NameError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<PersonName> for String {
+    fn from(n: PersonName) -> String {
+        n.0
+    }
+}
+
+impl fmt::Display for PersonName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_accept_the_shipped_names() {
+        for ok in ["police", "social_care", "health_visitor", "dpo", "a1"] {
+            assert_eq!(AgencyName::parse(ok).map(|a| a.to_string()), Ok(ok.to_owned()));
+        }
+    }
+
+    #[test]
+    fn tokens_refuse_what_could_escape_a_url_or_a_policy_file() {
+        let cases = [
+            ("", NameError::Empty),
+            ("Police", NameError::NotAToken),
+            ("1police", NameError::NotAToken),
+            ("police,health", NameError::NotAToken),
+            ("social care", NameError::NotAToken),
+            ("../etc", NameError::NotAToken),
+            ("p\u{e9}", NameError::NotAToken),
+            ("a_very_long_agency_name_that_goes_on", NameError::TooLong { max: 32 }),
+        ];
+        for (input, want) in cases {
+            assert_eq!(Role::parse(input), Err(want), "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn person_names_are_bounded_and_printable() {
+        assert_eq!(PersonName::parse("  Sam Patel ").map(String::from), Ok("Sam Patel".to_owned()));
+        assert_eq!(PersonName::parse("   "), Err(NameError::Empty));
+        assert_eq!(PersonName::parse("a\u{0}b"), Err(NameError::ControlCharacters));
+        let long = "x".repeat(129);
+        assert_eq!(PersonName::parse(&long), Err(NameError::TooLong { max: 128 }));
+        assert!(PersonName::parse(&"é".repeat(128)).is_ok(), "the bound counts characters, not bytes");
+    }
+}

@@ -1,0 +1,195 @@
+//! The API's error format and the one error type every handler returns.
+//!
+//! Which error type is used where:
+//! - [`ApiError`] is what handlers return; its [`ErrorKind`] decides the HTTP status and the `code` of the JSON
+//!   envelope `{"error": {"code", "message", "field"}}`. Its message is shown to the caller, so it never carries a
+//!   secret, a stack trace or anything about records the caller may not see. The cause, if any, is kept for the log.
+//! - Each part of the system has its own `thiserror` enum (`IdentityError`, `ConfigError`, `TlsError`, store
+//!   errors, …); a `From` impl turns the ones that can reach a caller into an `ApiError`.
+//! - A refused request is not an error: it is an answer (`403 {"disclosure_id", "refused"}`), built elsewhere.
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+/// What went wrong, as the caller needs to know it. One variant per distinct status and code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The body is not JSON, or not the JSON shape expected.
+    MalformedJson,
+    /// The body has a field the endpoint does not know.
+    UnknownField,
+    /// A required field is missing.
+    MissingField,
+    /// A field's value is not acceptable (bad NHS number, unknown purpose, …).
+    InvalidField,
+    /// The body is larger than the configured limit.
+    BodyTooLarge,
+    /// No usable client identity.
+    NotAuthenticated,
+    /// The caller is known but may not do this.
+    Forbidden,
+    NotFound,
+    /// The thing exists already (a duplicate NHS number, …).
+    Duplicate,
+    /// Well-formed, but it breaks a recording rule of the policy.
+    BreaksRecordingRule,
+    /// A store cannot be read or written; nothing was disclosed.
+    StoreUnavailable,
+    /// A bug. Never expected; logged with its cause.
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::MalformedJson | Self::UnknownField | Self::MissingField | Self::InvalidField => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotAuthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Duplicate => StatusCode::CONFLICT,
+            Self::BreaksRecordingRule => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MalformedJson => "malformed_json",
+            Self::UnknownField => "unknown_field",
+            Self::MissingField => "missing_field",
+            Self::InvalidField => "invalid_field",
+            Self::BodyTooLarge => "body_too_large",
+            Self::NotAuthenticated => "not_authenticated",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Duplicate => "duplicate",
+            Self::BreaksRecordingRule => "breaks_recording_rule",
+            Self::StoreUnavailable => "store_unavailable",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An error answered to the caller. Build it with the constructors; they say what the caller sees.
+#[derive(Debug)]
+pub struct ApiError {
+    kind: ErrorKind,
+    message: String,
+    field: Option<String>,
+    cause: Option<Cause>,
+}
+
+impl ApiError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into(), field: None, cause: None }
+    }
+
+    /// A field of the request was wrong: 400 (or the kind given) naming the field.
+    pub fn with_field(kind: ErrorKind, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: Some(field.into()), ..Self::new(kind, message) }
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::with_field(ErrorKind::InvalidField, field, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Forbidden, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, message)
+    }
+
+    /// A store failed: 503, and the cause goes to the log only.
+    pub fn store_unavailable(cause: impl Into<Cause>) -> Self {
+        Self {
+            cause: Some(cause.into()),
+            ..Self::new(
+                ErrorKind::StoreUnavailable,
+                "the store cannot be reached or written just now; nothing was disclosed, try again shortly",
+            )
+        }
+    }
+
+    /// A bug: 500, and the cause goes to the log only.
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        Self {
+            cause: Some(cause.into()),
+            ..Self::new(ErrorKind::Internal, "an internal error occurred; it has been logged")
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn field_name(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind.code(), self.message)?;
+        if let Some(cause) = &self.cause {
+            write!(f, " (cause: {cause})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref().map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The JSON envelope of every error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable machine-readable code, e.g. `invalid_field`.
+    pub code: String,
+    /// What was wrong, in words a practitioner understands.
+    pub message: String,
+    /// The request field at fault, where there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.kind.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.kind.status().is_server_error() {
+            tracing::error!(code = self.kind.code(), error = %self, "request failed");
+        }
+        HttpResponse::build(self.status_code()).json(ErrorEnvelope {
+            error: ErrorBody {
+                code: self.kind.code().to_owned(),
+                message: self.message.clone(),
+                field: self.field.clone(),
+            },
+        })
+    }
+}

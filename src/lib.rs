@@ -1,0 +1,18 @@
+//! sharegate: a gateway through which agencies share what they hold about a child.
+//!
+//! The modules follow a request's way through the gateway: `tls` (the door) → `identity` (who is asking) →
+//! `routes` (parse the request into `domain` types) → … → the answer. `startup` wires them into a server.
+#![forbid(unsafe_code)]
+
+pub mod certs;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod identity;
+pub mod routes;
+pub mod shutdown;
+pub mod signing;
+pub mod startup;
+pub mod telemetry;
+pub mod tls;

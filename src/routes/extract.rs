@@ -1,0 +1,156 @@
+//! Turning the wire into Rust at the edge: JSON bodies (bounded, strict, errors naming the field), query strings
+//! and path segments. Every failure is an [`ApiError`] in the JSON envelope, never actix's plain-text default.
+
+use actix_web::dev::Payload;
+use actix_web::http::header::CONTENT_LENGTH;
+use actix_web::web::{self, BytesMut};
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ErrorKind};
+
+/// The largest request body accepted, in bytes (config `body_limit_bytes`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON body parsed into `T` (which should `deny_unknown_fields`). Bodies over [`BodyLimit`] are refused with 413
+/// before they are read in full.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(ErrorKind::BodyTooLarge, format!("the request body is larger than the limit of {limit} bytes"))
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |l| l.0);
+        let declared =
+            req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared.is_some_and(|n| n > limit as u64) {
+                return Err(too_large(limit));
+            }
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::new(ErrorKind::MalformedJson, format!("the request body could not be read: {e}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+/// Parses a JSON object into `T`, turning serde's error into one that names the field at fault.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    // serde would take a struct from an array too; every body of this API is an object.
+    if body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{') {
+        return Err(ApiError::new(ErrorKind::MalformedJson, "the request body must be a JSON object"));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = without_position(&inner.to_string());
+        if !inner.is_data() {
+            return ApiError::new(ErrorKind::MalformedJson, format!("the request body is not valid JSON: {message}"));
+        }
+        let at = |name: &str| if path == "." { name.to_owned() } else { format!("{path}.{name}") };
+        // serde_path_to_error's path ends at the unknown field itself, but at the object missing a field.
+        if let Some(name) = quoted_after(&message, "unknown field `") {
+            ApiError::with_field(ErrorKind::UnknownField, path.clone(), format!("unknown field '{name}'"))
+        } else if let Some(name) = quoted_after(&message, "missing field `") {
+            ApiError::with_field(ErrorKind::MissingField, at(name), format!("'{name}' is required"))
+        } else if path == "." {
+            ApiError::new(ErrorKind::MalformedJson, format!("the request body has the wrong shape: {message}"))
+        } else {
+            ApiError::invalid(path, message)
+        }
+    })?;
+    deserializer.end().map_err(|e| {
+        let message = without_position(&e.to_string());
+        ApiError::new(ErrorKind::MalformedJson, format!("the request body is not valid JSON: {message}"))
+    })?;
+    Ok(value)
+}
+
+/// serde_json appends " at line L column C"; the caller needs the field, not the column.
+fn without_position(message: &str) -> String {
+    message.rfind(" at line ").and_then(|i| message.get(..i)).unwrap_or(message).to_owned()
+}
+
+/// The text between `prefix` and the next backtick.
+fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = message.get(message.find(prefix)? + prefix.len()..)?;
+    rest.split('`').next()
+}
+
+/// Query strings that do not parse answer 400 in the envelope.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|e, _| {
+        ApiError::new(ErrorKind::InvalidField, format!("the query string is not acceptable: {e}")).into()
+    })
+}
+
+/// Path segments that do not parse answer 400 in the envelope.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|e, _| ApiError::new(ErrorKind::InvalidField, format!("the path is not acceptable: {e}")).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        inner: Inner,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u8,
+    }
+
+    fn error(json: &str) -> (ErrorKind, Option<String>, String) {
+        let e = parse_json::<Body>(json.as_bytes()).expect_err("should not parse");
+        (e.kind(), e.field_name().map(str::to_owned), e.message().to_owned())
+    }
+
+    #[test]
+    fn names_the_field_at_fault() {
+        let cases = [
+            (r#"{"name":"a","inner":{"count":1},"extra":1}"#, ErrorKind::UnknownField, Some("extra")),
+            (r#"{"name":"a","inner":{"count":1,"x":2}}"#, ErrorKind::UnknownField, Some("inner.x")),
+            (r#"{"inner":{"count":1}}"#, ErrorKind::MissingField, Some("name")),
+            (r#"{"name":"a","inner":{}}"#, ErrorKind::MissingField, Some("inner.count")),
+            (r#"{"name":"a","inner":{"count":300}}"#, ErrorKind::InvalidField, Some("inner.count")),
+            (r#"{"name":7,"inner":{"count":1}}"#, ErrorKind::InvalidField, Some("name")),
+            (r#"{"name":"a","#, ErrorKind::MalformedJson, None),
+            ("", ErrorKind::MalformedJson, None),
+            ("[1,2]", ErrorKind::MalformedJson, None),
+            (r#"{"name":"a","inner":{"count":1}} trailing"#, ErrorKind::MalformedJson, None),
+        ];
+        for (json, kind, field) in cases {
+            let (got_kind, got_field, message) = error(json);
+            assert_eq!((got_kind, got_field.as_deref()), (kind, field), "for {json}: {message}");
+            assert!(!message.contains("line"), "position leaked into {message:?}");
+        }
+    }
+}

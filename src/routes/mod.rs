@@ -1,0 +1,15 @@
+//! HTTP handlers: thin shells that take typed arguments (identity, parsed body), call the part that does the work,
+//! and shape the answer. Nothing clever happens here; every route is documented in the OpenAPI document.
+
+pub mod extract;
+pub mod meta;
+pub mod whoami;
+
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::error::ApiError;
+
+/// Any path or method the API does not have.
+pub async fn no_such_endpoint(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found(format!("there is no endpoint {} {}", req.method(), req.path())))
+}

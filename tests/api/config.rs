@@ -1,0 +1,100 @@
+//! Starting with a bad configuration stops with a non-zero exit and a message naming what is wrong.
+
+use std::process::Command;
+
+use crate::helpers::{federation, sharegate_binary};
+
+/// A complete, valid configuration on the test federation, as TOML.
+fn valid_toml() -> String {
+    let layout = &federation().layout;
+    let tls = layout.gateway_server();
+    format!(
+        r#"
+listen = "127.0.0.1:0"
+database_url = "sqlite://unused.db"
+[tls]
+ca = "{}"
+crl = "{}"
+cert = "{}"
+key = "{}"
+[agencies.police]
+node_url = "https://127.0.0.1:8444"
+"#,
+        tls.ca.display(),
+        tls.crl.display(),
+        tls.cert.display(),
+        tls.key.display()
+    )
+}
+
+/// Runs `sharegate gateway --config FILE` with `toml` and returns (exit success, stderr).
+fn start_with(toml: &str, env: &[(&str, &str)]) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("gateway.toml");
+    std::fs::write(&file, toml).expect("write config");
+    let mut command = Command::new(sharegate_binary());
+    command.arg("gateway").arg("--config").arg(&file).current_dir(dir.path());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    // A valid configuration would serve forever; these must all fail fast.
+    let output = command.output().expect("run sharegate");
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn bad_settings_stop_the_start_naming_the_setting() {
+    let valid = valid_toml();
+    let cases: Vec<(String, &str)> = vec![
+        (valid.replace(r#"listen = "127.0.0.1:0""#, r#"listen = "nowhere""#), "listen"),
+        (valid.replace(r#"listen = "127.0.0.1:0""#, ""), "listen"),
+        (valid.replace("[agencies.police]", "[agencies.Police]"), "agencies"),
+        (format!("colour = \"blue\"\n{valid}"), "colour"),
+        (valid.replace("node_url", "url"), "url"),
+        (
+            valid.replace(&federation().layout.crl().display().to_string(), "/nonexistent/crl.pem"),
+            "/nonexistent/crl.pem",
+        ),
+        (
+            valid.replace(&federation().layout.gateway_server().key.display().to_string(), "/nonexistent/server.key"),
+            "/nonexistent/server.key",
+        ),
+        (format!("body_limit_bytes = 0\n{valid}"), "body_limit_bytes"),
+        ("this is not toml".to_owned(), "gateway.toml"),
+    ];
+    for (toml, named) in cases {
+        let (ok, stderr) = start_with(&toml, &[]);
+        assert!(!ok, "should not start with:\n{toml}");
+        assert!(stderr.contains(named), "stderr should name {named:?}:\n{stderr}");
+    }
+}
+
+#[test]
+fn environment_overrides_name_the_variable_when_bad() {
+    let (ok, stderr) = start_with(&valid_toml(), &[("SHAREGATE_LISTEN", "not an address")]);
+    assert!(!ok);
+    assert!(stderr.contains("SHAREGATE_") && stderr.to_lowercase().contains("listen"), "{stderr}");
+}
+
+#[test]
+fn a_missing_config_file_is_named() {
+    let output = Command::new(sharegate_binary())
+        .args(["gateway", "--config", "/nonexistent/sharegate.toml"])
+        .output()
+        .expect("run sharegate");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/sharegate.toml"));
+}
+
+#[test]
+fn the_annotated_example_is_the_embedded_defaults() {
+    let example = sharegate::config::GatewayConfig::load(Some(std::path::Path::new("sharegate.example.toml")))
+        .expect("the example configuration loads");
+    let embedded = sharegate::config::GatewayConfig::embedded();
+    assert_eq!(example.listen, embedded.listen);
+    assert_eq!(example.database_url, embedded.database_url);
+    assert_eq!(example.tls, embedded.tls);
+    assert_eq!(example.agencies, embedded.agencies);
+    assert_eq!(example.roles, embedded.roles);
+    assert_eq!(example.body_limit_bytes, embedded.body_limit_bytes);
+}

@@ -1,0 +1,92 @@
+//! Spawning real servers and talking to them over mutual TLS.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use sharegate::certs::Layout;
+use sharegate::config::{self, GatewayConfig};
+use sharegate::domain::AgencyName;
+use sharegate::startup::Gateway;
+use sharegate::tls::TlsFiles;
+
+/// One example federation per test binary, made by the same code as `sharegate certs init`.
+pub struct TestFederation {
+    _dir: tempfile::TempDir,
+    pub layout: Layout,
+}
+
+pub fn federation() -> &'static TestFederation {
+    static FEDERATION: OnceLock<TestFederation> = OnceLock::new();
+    FEDERATION.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let agencies: Vec<AgencyName> = config::default_agencies().map(|(a, _)| a).collect();
+        let layout = sharegate::certs::init(dir.path(), &agencies, false).expect("certs init");
+        TestFederation { _dir: dir, layout }
+    })
+}
+
+/// A gateway configuration on the test federation, listening on a free port.
+pub fn gateway_config(data: &Path) -> GatewayConfig {
+    let layout = &federation().layout;
+    let mut config = GatewayConfig::embedded();
+    config.listen = "127.0.0.1:0".parse().expect("address");
+    config.tls = layout.gateway_server();
+    config.database_url = format!("sqlite://{}", data.join("gateway.db").display());
+    config
+}
+
+pub struct TestGateway {
+    pub port: u16,
+    _data: tempfile::TempDir,
+}
+
+pub async fn spawn_gateway() -> TestGateway {
+    let data = tempfile::tempdir().expect("temp dir");
+    let gateway = Gateway::build(&gateway_config(data.path())).expect("gateway starts");
+    let port = gateway.port();
+    tokio::spawn(gateway.run());
+    TestGateway { port, _data: data }
+}
+
+impl TestGateway {
+    pub fn url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.port)
+    }
+
+    /// A client presenting `people/<who>.crt`, e.g. `police-investigator`.
+    pub fn client_as(&self, who: &str) -> reqwest::Client {
+        let (agency, role) = who.split_once('-').expect("who is <agency>-<role>");
+        let (cert, key) = federation().layout.person(agency, role);
+        client_with(&cert, &key)
+    }
+
+    /// A client presenting `test/<name>.crt`: `expired`, `revoked`, `foreign`, `no-agency`.
+    pub fn client_with_test_cert(&self, name: &str) -> reqwest::Client {
+        let (cert, key) = federation().layout.test(name);
+        client_with(&cert, &key)
+    }
+}
+
+/// A client presenting the given certificate and trusting the federation CA.
+pub fn client_with(cert: &Path, key: &Path) -> reqwest::Client {
+    let layout = &federation().layout;
+    let files = TlsFiles { ca: layout.ca_cert(), crl: layout.crl(), cert: cert.to_owned(), key: key.to_owned() };
+    let tls = sharegate::tls::client_config(&files).expect("client TLS config");
+    reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("client")
+}
+
+/// A client that trusts the federation CA but presents no certificate.
+pub fn client_without_certificate() -> reqwest::Client {
+    let ca = std::fs::read(federation().layout.ca_cert()).expect("ca");
+    let ca = reqwest::Certificate::from_pem(&ca).expect("ca pem");
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(ca)
+        .build()
+        .expect("client")
+}
+
+pub fn sharegate_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sharegate"))
+}

@@ -1,0 +1,6 @@
+//! Black-box tests: real servers on port 0, real certificates, real TLS handshakes. One test binary.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+mod config;
+mod door;
+mod helpers;
