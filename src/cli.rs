@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{self, GatewayConfig};
 use crate::domain::AgencyName;
 use crate::startup::Gateway;
+use crate::store::Store;
 
 #[derive(Debug, Parser)]
 #[command(name = "sharegate", version, about = "Need-to-know sharing between agencies about a child, over mutual TLS")]
@@ -21,6 +22,11 @@ pub enum Command {
     /// Run the gateway: the only door between agencies.
     Gateway {
         /// A TOML configuration file; without it, the embedded defaults (certs-example/, ./data/, 127.0.0.1:8443).
+        #[arg(long, env = "SHAREGATE_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Apply pending database migrations to the gateway's store (the servers also do this when they start).
+    Migrate {
         #[arg(long, env = "SHAREGATE_CONFIG")]
         config: Option<PathBuf>,
     },
@@ -49,6 +55,7 @@ pub fn run(cli: Cli) -> ExitCode {
     crate::telemetry::init();
     let outcome = match cli.command {
         Command::Gateway { config } => run_gateway(config),
+        Command::Migrate { config } => migrate(config),
         Command::Certs { command: CertsCommand::Init { out, force } } => certs_init(out, force),
     };
     match outcome {
@@ -70,6 +77,19 @@ fn run_gateway(config_file: Option<PathBuf>) -> Result<(), String> {
         tracing::info!("gateway stopped");
         Ok(())
     })
+}
+
+fn migrate(config_file: Option<PathBuf>) -> Result<(), String> {
+    let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
+    let store = Store::connect(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
+    let applied = store.migrate().map_err(|e| e.to_string())?;
+    if applied.is_empty() {
+        println!("{} is up to date", config.database_url);
+    } else {
+        println!("applied {} migration(s) to {}: {}", applied.len(), config.database_url, applied.join(", "));
+    }
+    store.close();
+    Ok(())
 }
 
 fn certs_init(out: PathBuf, force: bool) -> Result<(), String> {

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::certs::Layout;
 use crate::domain::{AgencyName, Role};
 use crate::identity::Federation;
+use crate::store::{DatabaseUrl, StoreOptions};
 use crate::tls::TlsFiles;
 
 /// The folder of example certificates the embedded defaults use.
@@ -61,7 +63,13 @@ pub struct AgencyEntry {
 pub struct GatewayConfig {
     pub listen: SocketAddr,
     /// `sqlite://PATH` (embedded) or `postgres://…` (several gateway instances).
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
+    /// The most connections the gateway opens to its database.
+    #[serde(default = "default_pool_size")]
+    pub database_pool_size: u32,
+    /// How long a request waits for the database (a connection, or SQLite's write lock) before it gets 503.
+    #[serde(default = "default_database_wait_ms")]
+    pub database_wait_ms: u64,
     /// The door: trust anchors, CRL, and the gateway's server certificate.
     pub tls: TlsFiles,
     /// The largest request body accepted, in bytes.
@@ -76,6 +84,14 @@ pub struct GatewayConfig {
 
 fn default_body_limit() -> usize {
     64 * 1024
+}
+
+fn default_pool_size() -> u32 {
+    8
+}
+
+fn default_database_wait_ms() -> u64 {
+    5000
 }
 
 fn default_roles() -> BTreeSet<Role> {
@@ -99,7 +115,9 @@ impl GatewayConfig {
         let layout = Layout::new(Path::new(EXAMPLE_CERTS));
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], GATEWAY_PORT)),
-            database_url: format!("sqlite://{DATA_DIR}/gateway.db"),
+            database_url: DatabaseUrl::Sqlite(Path::new(DATA_DIR).join("gateway.db")),
+            database_pool_size: default_pool_size(),
+            database_wait_ms: default_database_wait_ms(),
             tls: layout.gateway_server(),
             body_limit_bytes: default_body_limit(),
             agencies: default_agencies()
@@ -130,10 +148,17 @@ impl GatewayConfig {
         if self.agencies.is_empty() {
             return Err(ConfigError::Setting { setting: "agencies", reason: "at least one agency is needed".into() });
         }
+        if self.database_pool_size == 0 {
+            return Err(ConfigError::Setting { setting: "database_pool_size", reason: "must be more than 0".into() });
+        }
         if self.body_limit_bytes == 0 {
             return Err(ConfigError::Setting { setting: "body_limit_bytes", reason: "must be more than 0".into() });
         }
         Ok(())
+    }
+
+    pub fn store_options(&self) -> StoreOptions {
+        StoreOptions { max_connections: self.database_pool_size, wait: Duration::from_millis(self.database_wait_ms) }
     }
 
     pub fn federation(&self) -> Federation {

@@ -14,5 +14,6 @@ pub mod routes;
 pub mod shutdown;
 pub mod signing;
 pub mod startup;
+pub mod store;
 pub mod telemetry;
 pub mod tls;

@@ -14,6 +14,7 @@ use utoipa_actix_web::AppExt;
 use crate::config::GatewayConfig;
 use crate::identity::capture_peer_identity;
 use crate::routes::{self, extract};
+use crate::store::{Store, StoreError};
 use crate::tls::{self, TlsError};
 
 /// Why a server could not start. Each names what to fix.
@@ -25,12 +26,15 @@ pub enum StartError {
     Listen { addr: String, source: std::io::Error },
     #[error("cannot set up metrics: {0}")]
     Metrics(String),
+    #[error("cannot open the store: {0}")]
+    Store(#[from] StoreError),
 }
 
 /// A gateway that is listening and ready to be run.
 pub struct Gateway {
     server: Server,
     port: u16,
+    store: Store,
 }
 
 impl Gateway {
@@ -40,7 +44,10 @@ impl Gateway {
         let listener = TcpListener::bind(config.listen).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
 
+        let store = Store::open(&config.database_url, &config.store_options())?;
         let federation = Arc::new(config.federation());
+        let federation_data = web::Data::from(federation.clone());
+        let store_data = web::Data::new(store.clone());
         let registry = Registry::new();
         let metrics = http_metrics(&registry)?;
         let body_limit = extract::BodyLimit(config.body_limit_bytes);
@@ -50,14 +57,17 @@ impl Gateway {
                 .wrap(metrics.clone())
                 .wrap(TracingLogger::default())
                 .app_data(body_limit)
-                .app_data(extract::query_config())
                 .app_data(extract::path_config())
                 .app_data(web::Data::new(registry.clone()))
+                .app_data(federation_data.clone())
+                .app_data(store_data.clone())
                 .into_utoipa_app()
                 .service(routes::meta::healthz)
                 .service(routes::meta::metrics)
                 .service(routes::meta::openapi)
                 .service(routes::whoami::whoami)
+                .service(routes::subjects::create_subject)
+                .service(routes::subjects::find_subject)
                 .split_for_parts();
             app.app_data(web::Data::new(api_document(document))).default_service(web::to(routes::no_such_endpoint))
         })
@@ -67,7 +77,7 @@ impl Gateway {
         .listen_rustls_0_23(listener, tls)
         .map_err(listen_error)?
         .run();
-        Ok(Self { server, port })
+        Ok(Self { server, port, store })
     }
 
     pub fn port(&self) -> u16 {
@@ -78,9 +88,11 @@ impl Gateway {
         self.server.handle()
     }
 
-    /// Serves until stopped through its handle (see `crate::shutdown`).
+    /// Serves until stopped through its handle (see `crate::shutdown`), then closes the store.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.store.close();
+        served
     }
 }
 

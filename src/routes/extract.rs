@@ -1,6 +1,8 @@
 //! Turning the wire into Rust at the edge: JSON bodies (bounded, strict, errors naming the field), query strings
 //! and path segments. Every failure is an [`ApiError`] in the JSON envelope, never actix's plain-text default.
 
+use std::future::{Ready, ready};
+
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::web::{self, BytesMut};
@@ -63,19 +65,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = without_position(&inner.to_string());
-        if !inner.is_data() {
-            return ApiError::new(ErrorKind::MalformedJson, format!("the request body is not valid JSON: {message}"));
-        }
-        let at = |name: &str| if path == "." { name.to_owned() } else { format!("{path}.{name}") };
-        // serde_path_to_error's path ends at the unknown field itself, but at the object missing a field.
-        if let Some(name) = quoted_after(&message, "unknown field `") {
-            ApiError::with_field(ErrorKind::UnknownField, path.clone(), format!("unknown field '{name}'"))
-        } else if let Some(name) = quoted_after(&message, "missing field `") {
-            ApiError::with_field(ErrorKind::MissingField, at(name), format!("'{name}' is required"))
-        } else if path == "." {
-            ApiError::new(ErrorKind::MalformedJson, format!("the request body has the wrong shape: {message}"))
+        if inner.is_data() {
+            field_error(&path, &message, "the request body has the wrong shape")
         } else {
-            ApiError::invalid(path, message)
+            ApiError::new(ErrorKind::MalformedJson, format!("the request body is not valid JSON: {message}"))
         }
     })?;
     deserializer.end().map_err(|e| {
@@ -83,6 +76,40 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         ApiError::new(ErrorKind::MalformedJson, format!("the request body is not valid JSON: {message}"))
     })?;
     Ok(value)
+}
+
+/// A serde data error at `path` (`.` for the top level) as an error naming the field.
+fn field_error(path: &str, message: &str, top_level: &str) -> ApiError {
+    let at = |name: &str| if path == "." { name.to_owned() } else { format!("{path}.{name}") };
+    // serde_path_to_error's path ends at the unknown field itself, but at the object missing a field.
+    if let Some(name) = quoted_after(message, "unknown field `") {
+        ApiError::with_field(ErrorKind::UnknownField, path, format!("unknown field '{name}'"))
+    } else if let Some(name) = quoted_after(message, "missing field `") {
+        ApiError::with_field(ErrorKind::MissingField, at(name), format!("'{name}' is required"))
+    } else if path == "." {
+        ApiError::new(ErrorKind::MalformedJson, format!("{top_level}: {message}"))
+    } else {
+        ApiError::invalid(path, format!("{path} {message}"))
+    }
+}
+
+/// A query string parsed into `T` (which should `deny_unknown_fields`), errors naming the parameter.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parser = form_urlencoded::parse(req.query_string().as_bytes());
+        let parsed =
+            serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(parser)).map(ApiQuery).map_err(|e| {
+                let path = e.path().to_string();
+                field_error(&path, &e.into_inner().to_string(), "the query string is not acceptable")
+            });
+        ready(parsed)
+    }
 }
 
 /// serde_json appends " at line L column C"; the caller needs the field, not the column.
@@ -94,13 +121,6 @@ fn without_position(message: &str) -> String {
 fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
     let rest = message.get(message.find(prefix)? + prefix.len()..)?;
     rest.split('`').next()
-}
-
-/// Query strings that do not parse answer 400 in the envelope.
-pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|e, _| {
-        ApiError::new(ErrorKind::InvalidField, format!("the query string is not acceptable: {e}")).into()
-    })
 }
 
 /// Path segments that do not parse answer 400 in the envelope.

@@ -3,6 +3,7 @@
 
 pub mod extract;
 pub mod meta;
+pub mod subjects;
 pub mod whoami;
 
 use actix_web::{HttpRequest, HttpResponse};

@@ -97,4 +97,6 @@ fn the_annotated_example_is_the_embedded_defaults() {
     assert_eq!(example.agencies, embedded.agencies);
     assert_eq!(example.roles, embedded.roles);
     assert_eq!(example.body_limit_bytes, embedded.body_limit_bytes);
+    assert_eq!(example.database_pool_size, embedded.database_pool_size);
+    assert_eq!(example.database_wait_ms, embedded.database_wait_ms);
 }

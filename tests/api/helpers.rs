@@ -1,6 +1,8 @@
 //! Spawning real servers and talking to them over mutual TLS.
 
 use std::path::{Path, PathBuf};
+
+use serde_json::Value;
 use std::sync::OnceLock;
 
 use sharegate::certs::Layout;
@@ -8,6 +10,8 @@ use sharegate::config::{self, GatewayConfig};
 use sharegate::domain::AgencyName;
 use sharegate::startup::Gateway;
 use sharegate::tls::TlsFiles;
+
+use crate::databases::{Backend, TestDatabase};
 
 /// One example federation per test binary, made by the same code as `sharegate certs init`.
 pub struct TestFederation {
@@ -25,27 +29,35 @@ pub fn federation() -> &'static TestFederation {
     })
 }
 
-/// A gateway configuration on the test federation, listening on a free port.
-pub fn gateway_config(data: &Path) -> GatewayConfig {
+/// A gateway configuration on the test federation and `database`, listening on a free port.
+pub fn gateway_config(database: &TestDatabase) -> GatewayConfig {
     let layout = &federation().layout;
     let mut config = GatewayConfig::embedded();
     config.listen = "127.0.0.1:0".parse().expect("address");
     config.tls = layout.gateway_server();
-    config.database_url = format!("sqlite://{}", data.join("gateway.db").display());
+    config.database_url = database.url().clone();
     config
 }
 
 pub struct TestGateway {
     pub port: u16,
-    _data: tempfile::TempDir,
+    pub database: TestDatabase,
 }
 
+/// A gateway on a fresh SQLite store.
 pub async fn spawn_gateway() -> TestGateway {
-    let data = tempfile::tempdir().expect("temp dir");
-    let gateway = Gateway::build(&gateway_config(data.path())).expect("gateway starts");
+    spawn_gateway_with(Backend::Sqlite, |_| {}).await
+}
+
+/// A gateway on a fresh store of `backend`, its configuration adjusted by `adjust`.
+pub async fn spawn_gateway_with(backend: Backend, adjust: impl FnOnce(&mut GatewayConfig)) -> TestGateway {
+    let database = TestDatabase::create(backend).expect("the backend is configured");
+    let mut config = gateway_config(&database);
+    adjust(&mut config);
+    let gateway = Gateway::build(&config).expect("gateway starts");
     let port = gateway.port();
     tokio::spawn(gateway.run());
-    TestGateway { port, _data: data }
+    TestGateway { port, database }
 }
 
 impl TestGateway {
@@ -85,6 +97,14 @@ pub fn client_without_certificate() -> reqwest::Client {
         .add_root_certificate(ca)
         .build()
         .expect("client")
+}
+
+/// Sends a request and returns its status and JSON body (`Null` when the body is not JSON).
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.expect("the request reaches the server");
+    let status = response.status().as_u16();
+    let body = response.bytes().await.expect("body");
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
 
 pub fn sharegate_binary() -> PathBuf {

@@ -2,5 +2,8 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 mod config;
+mod databases;
 mod door;
 mod helpers;
+mod migrations;
+mod subjects;

@@ -1,0 +1,2 @@
+DROP TABLE subject_local_refs;
+DROP TABLE subjects;

@@ -1,0 +1,113 @@
+//! Opaque ids, one type per kind of thing, so a `SubjectId` can never be passed where a `ConsentId` belongs.
+//!
+//! An id is a short prefix naming its kind and 32 hex digits (`sub_3f…`): never ten digits, so it cannot be taken
+//! for an NHS number, and never guessable.
+
+use std::fmt;
+
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("is not a valid {kind} id")]
+pub struct IdError {
+    pub kind: &'static str,
+}
+
+const RANDOM_HEX: usize = 32;
+
+fn fresh(prefix: &str) -> String {
+    let mut bytes = [0u8; RANDOM_HEX / 2];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}_{}", hex::encode(bytes))
+}
+
+fn check(prefix: &str, s: &str) -> bool {
+    s.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('_')).is_some_and(|hex| {
+        hex.len() == RANDOM_HEX && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+
+            pub fn new() -> Self {
+                Self(fresh($prefix))
+            }
+
+            pub fn parse(s: &str) -> Result<Self, IdError> {
+                if check($prefix, s) { Ok(Self(s.to_owned())) } else { Err(IdError { kind: $kind }) }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = IdError;
+            fn try_from(s: String) -> Result<Self, IdError> {
+                Self::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A child in the gateway's subject index.
+    SubjectId,
+    "sub",
+    "subject"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_ids_parse_and_differ() {
+        let (a, b) = (SubjectId::new(), SubjectId::new());
+        assert_ne!(a, b);
+        assert_eq!(SubjectId::parse(a.as_str()), Ok(a.clone()));
+        assert!(a.as_str().starts_with("sub_"));
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_id_of_its_kind() {
+        for bad in [
+            "",
+            "sub_",
+            "sub_xyz",
+            "9434765919",
+            "con_00000000000000000000000000000000",
+            "sub_0000000000000000000000000000000G",
+        ] {
+            assert_eq!(SubjectId::parse(bad), Err(IdError { kind: "subject" }), "{bad}");
+        }
+    }
+}

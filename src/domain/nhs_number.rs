@@ -1,0 +1,95 @@
+//! The NHS number: ten digits, the last a modulus-11 check digit.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NhsNumberError {
+    #[error("must be ten digits (spaces allowed between groups)")]
+    NotTenDigits,
+    #[error("fails its check digit: it has been mistyped, or is not an NHS number")]
+    BadCheckDigit,
+}
+
+/// A valid NHS number, held as ten digits without spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct NhsNumber(String);
+
+impl NhsNumber {
+    /// Accepts `9434765919` or `943 476 5919`.
+    pub fn parse(s: &str) -> Result<Self, NhsNumberError> {
+        let digits: String = s.chars().filter(|c| *c != ' ').collect();
+        if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(NhsNumberError::NotTenDigits);
+        }
+        let values: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
+        let (body, check) = values.split_at(9);
+        let sum: u32 = body.iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
+        let expected = match 11 - sum % 11 {
+            11 => 0,
+            10 => return Err(NhsNumberError::BadCheckDigit),
+            n => n,
+        };
+        if check != [expected] {
+            return Err(NhsNumberError::BadCheckDigit);
+        }
+        Ok(Self(digits))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for NhsNumber {
+    type Error = NhsNumberError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<NhsNumber> for String {
+    fn from(n: NhsNumber) -> String {
+        n.0
+    }
+}
+
+impl fmt::Display for NhsNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_valid_numbers_with_or_without_spaces() {
+        for ok in ["9434765919", "943 476 5919", "4010232137", "9990000018"] {
+            assert!(NhsNumber::parse(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(NhsNumber::parse("943 476 5919").map(String::from), Ok("9434765919".to_owned()));
+    }
+
+    #[test]
+    fn refuses_mistyped_and_malformed_numbers() {
+        let cases = [
+            ("9434765918", NhsNumberError::BadCheckDigit),
+            ("9434765991", NhsNumberError::BadCheckDigit),
+            // remainder 1 → check digit 10: never issued.
+            ("0000000060", NhsNumberError::BadCheckDigit),
+            ("943476591", NhsNumberError::NotTenDigits),
+            ("94347659190", NhsNumberError::NotTenDigits),
+            ("943-476-5919", NhsNumberError::NotTenDigits),
+            ("", NhsNumberError::NotTenDigits),
+            ("９４３４７６５９１９", NhsNumberError::NotTenDigits),
+            ("' OR 1=1 --", NhsNumberError::NotTenDigits),
+        ];
+        for (input, want) in cases {
+            assert_eq!(NhsNumber::parse(input), Err(want), "{input}");
+        }
+    }
+}

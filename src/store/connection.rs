@@ -1,0 +1,72 @@
+//! One connection type over both backends, and the pool's way of opening it.
+
+use std::time::Duration;
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+
+use super::{DatabaseUrl, StoreError};
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+/// Opens connections for the pool. diesel's own `MultiConnection::establish` tries each backend in turn (and
+/// SQLite would take any string as a file name); this chooses by the URL's scheme and keeps the real error.
+pub struct Manager {
+    url: DatabaseUrl,
+    busy_timeout: Duration,
+}
+
+impl Manager {
+    pub fn new(url: DatabaseUrl, busy_timeout: Duration) -> Self {
+        Self { url, busy_timeout }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn =
+                    SqliteConnection::establish(&path.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
+                // WAL: readers do not block the writer. synchronous=FULL: a committed disclosure survives a power
+                // cut. busy_timeout: a writer waits this long for the lock, then the caller gets 503.
+                conn.batch_execute(&format!(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                     PRAGMA busy_timeout = {};",
+                    self.busy_timeout.as_millis()
+                ))
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url).map(AnyConnection::Postgres).map_err(r2d2::Error::ConnectionError)
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// SQLite: moves the WAL into the database file, so a stopped server leaves one complete file behind.
+pub(super) fn checkpoint(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    match conn {
+        AnyConnection::Sqlite(conn) => Ok(conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?),
+        AnyConnection::Postgres(_) => Ok(()),
+    }
+}

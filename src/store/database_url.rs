@@ -1,0 +1,114 @@
+//! The one setting that chooses the database: `sqlite://PATH` or `postgres://…`.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DatabaseUrlError {
+    #[error("must start with sqlite:// or postgres:// (got '{0}')")]
+    UnknownScheme(String),
+    #[error("sqlite:// needs a file path")]
+    EmptyPath,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(s: &str) -> Result<Self, DatabaseUrlError> {
+        if let Some(path) = s.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DatabaseUrlError::EmptyPath);
+            }
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Ok(Self::Postgres(s.to_owned()))
+        } else {
+            let scheme: String = s.split("://").next().unwrap_or_default().chars().take(20).collect();
+            Err(DatabaseUrlError::UnknownScheme(scheme))
+        }
+    }
+
+    /// Makes what must exist before connecting: the SQLite file's folder.
+    pub(super) fn prepare(&self) -> Result<(), StoreError> {
+        if let Self::Sqlite(path) = self
+            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        Ok(())
+    }
+}
+
+impl TryFrom<String> for DatabaseUrl {
+    type Error = DatabaseUrlError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<DatabaseUrl> for String {
+    fn from(url: DatabaseUrl) -> String {
+        match url {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => url,
+        }
+    }
+}
+
+/// Shown in logs and errors: a PostgreSQL password never is.
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            Self::Postgres(url) => f.write_str(&redact_password(url)),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_schemes_and_refuses_others() {
+        assert_eq!(DatabaseUrl::parse("sqlite://data/g.db"), Ok(DatabaseUrl::Sqlite("data/g.db".into())));
+        assert!(matches!(DatabaseUrl::parse("postgres://postgres@127.0.0.1/test"), Ok(DatabaseUrl::Postgres(_))));
+        assert!(matches!(DatabaseUrl::parse("postgresql://h/db"), Ok(DatabaseUrl::Postgres(_))));
+        assert_eq!(DatabaseUrl::parse("sqlite://"), Err(DatabaseUrlError::EmptyPath));
+        assert_eq!(DatabaseUrl::parse("mysql://x"), Err(DatabaseUrlError::UnknownScheme("mysql".into())));
+        assert_eq!(DatabaseUrl::parse("data/g.db"), Err(DatabaseUrlError::UnknownScheme("data/g.db".into())));
+    }
+
+    #[test]
+    fn never_shows_a_password() {
+        let url = DatabaseUrl::parse("postgres://app:s3cret@db.internal:5432/sharegate").expect("parses");
+        assert_eq!(url.to_string(), "postgres://app:***@db.internal:5432/sharegate");
+        assert!(!format!("{url:?}").contains("s3cret"));
+    }
+}

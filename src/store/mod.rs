@@ -1,0 +1,141 @@
+//! Storage: diesel over SQLite (embedded, the default) or PostgreSQL (several gateway instances), one code path.
+//!
+//! This module owns connections, migrations and the mapping of database failures onto [`StoreError`]. Blocking
+//! database work runs on actix's blocking pool through [`Store::run`], never on an async worker. The tables are
+//! written through insert functions and read through read functions; most tables (the disclosure log, consents,
+//! records) have no update or delete function at all.
+
+mod connection;
+mod database_url;
+pub mod migrations;
+pub mod schema;
+pub mod subjects;
+
+use std::time::Duration;
+
+use diesel::r2d2::Pool;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+pub use connection::{AnyConnection, Manager};
+pub use database_url::{DatabaseUrl, DatabaseUrlError};
+
+use crate::error::{ApiError, ErrorKind};
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached, is locked, read-only or failing: the caller answers 503.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    /// A uniqueness rule was broken; `what` names it for the caller.
+    #[error("{what} already exists")]
+    Duplicate { what: &'static str },
+    #[error("migrations failed: {0}")]
+    Migration(String),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        match &e {
+            // Constraint names differ between backends; the caller says what was duplicated.
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                StoreError::Duplicate { what: "an entry with these details" }
+            }
+            _ => StoreError::Unavailable(e.to_string()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StoreError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate { what } => ApiError::new(ErrorKind::Duplicate, format!("{what} already exists")),
+            other => ApiError::store_unavailable(other),
+        }
+    }
+}
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub max_connections: u32,
+    /// How long a request waits for a connection (or, on SQLite, for a lock) before it gets 503.
+    pub wait: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { max_connections: 8, wait: Duration::from_secs(5) }
+    }
+}
+
+/// A pool of connections to one database, migrated.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<Manager>,
+    url: DatabaseUrl,
+}
+
+impl Store {
+    /// Opens the database and applies pending migrations. Fails if the database cannot be reached now.
+    pub fn open(url: &DatabaseUrl, options: &StoreOptions) -> Result<Self, StoreError> {
+        let store = Self::connect(url, options)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens the database without migrating it.
+    pub fn connect(url: &DatabaseUrl, options: &StoreOptions) -> Result<Self, StoreError> {
+        url.prepare()?;
+        let pool = Pool::builder()
+            .max_size(options.max_connections)
+            .min_idle(Some(1))
+            .connection_timeout(options.wait)
+            .build(Manager::new(url.clone(), options.wait))
+            .map_err(|e| StoreError::Unavailable(format!("cannot open {url}: {e}")))?;
+        Ok(Self { pool, url: url.clone() })
+    }
+
+    /// Applies pending migrations; returns the versions applied.
+    pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        self.run_now(migrations::run_pending)
+    }
+
+    /// Runs `work` with a connection on the blocking pool.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("the blocking pool failed: {e}")))?
+    }
+
+    /// Runs `work` with a connection on the current thread: for commands and tests outside a server.
+    pub fn run_now<T>(&self, work: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut conn = self.pool.get()?;
+        work(&mut conn)
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// Flushes what can be flushed before the process exits (SQLite: the WAL into the database file).
+    pub fn close(&self) {
+        if let Err(e) = self.run_now(connection::checkpoint) {
+            tracing::warn!(error = %e, "could not checkpoint the store on shutdown");
+        }
+    }
+}
