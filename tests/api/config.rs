@@ -100,3 +100,41 @@ fn the_annotated_example_is_the_embedded_defaults() {
     assert_eq!(example.database_pool_size, embedded.database_pool_size);
     assert_eq!(example.database_wait_ms, embedded.database_wait_ms);
 }
+
+#[test]
+fn sigterm_and_sigint_stop_the_gateway_cleanly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    for signal in ["TERM", "INT"] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("gateway.toml");
+        let toml = valid_toml().replace("sqlite://unused.db", "sqlite://data/gateway.db");
+        std::fs::write(&file, toml).expect("write config");
+        let mut child = Command::new(sharegate_binary())
+            .arg("gateway")
+            .arg("--config")
+            .arg(&file)
+            .current_dir(dir.path())
+            .env("SHAREGATE_LOG_FORMAT", "json")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start sharegate");
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut seen = String::new();
+        while !seen.contains("gateway listening") {
+            let mut line = String::new();
+            assert!(stderr.read_line(&mut line).expect("read") > 0, "the gateway exited early: {seen}");
+            seen.push_str(&line);
+        }
+        let killed = Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status();
+        assert!(killed.expect("kill").success());
+        let status = child.wait().expect("wait");
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut rest).expect("read");
+        assert!(status.success(), "SIG{signal}: exit {status:?}\n{rest}");
+        assert!(rest.contains(&format!("SIG{signal}")) && rest.contains("gateway stopped"), "SIG{signal}: {rest}");
+        let wal = dir.path().join("data/gateway.db-wal");
+        assert!(!wal.exists() || std::fs::metadata(&wal).expect("wal").len() == 0, "the WAL was not checkpointed");
+    }
+}
