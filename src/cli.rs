@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{self, GatewayConfig};
 use crate::domain::AgencyName;
-use crate::startup::Gateway;
+use crate::node::config::NodeConfig;
+use crate::startup;
 use crate::store::Store;
 
 #[derive(Debug, Parser)]
@@ -25,6 +26,13 @@ pub enum Command {
         #[arg(long, env = "SHAREGATE_CONFIG")]
         config: Option<PathBuf>,
     },
+    /// Run an agency's record node (or, with a subcommand, check or prune its store).
+    Node {
+        #[command(flatten)]
+        target: NodeTarget,
+        #[command(subcommand)]
+        action: Option<NodeAction>,
+    },
     /// Apply pending database migrations to the gateway's store (the servers also do this when they start).
     Migrate {
         #[arg(long, env = "SHAREGATE_CONFIG")]
@@ -34,6 +42,32 @@ pub enum Command {
     Certs {
         #[command(subcommand)]
         command: CertsCommand,
+    },
+}
+
+/// Which node: one of the shipped agencies on the embedded defaults, or a configuration file.
+#[derive(Debug, clap::Args)]
+pub struct NodeTarget {
+    /// Run on the embedded defaults for this agency (certs-example/, ./data/<agency>.db, its default port).
+    #[arg(long, global = true, conflicts_with = "config")]
+    agency: Option<String>,
+    /// A TOML configuration file (see node.example.toml).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodeAction {
+    /// Check every record's signature; name each record that fails.
+    Verify,
+    /// Remove records whose retention period has passed, leaving a tombstone for each.
+    Retention {
+        /// List what would be removed, and remove nothing.
+        #[arg(long, conflicts_with = "apply", required_unless_present = "apply")]
+        dry_run: bool,
+        /// Remove it.
+        #[arg(long)]
+        apply: bool,
     },
 }
 
@@ -55,6 +89,7 @@ pub fn run(cli: Cli) -> ExitCode {
     crate::telemetry::init();
     let outcome = match cli.command {
         Command::Gateway { config } => run_gateway(config),
+        Command::Node { target, action } => node(target, action),
         Command::Migrate { config } => migrate(config),
         Command::Certs { command: CertsCommand::Init { out, force } } => certs_init(out, force),
     };
@@ -70,13 +105,62 @@ pub fn run(cli: Cli) -> ExitCode {
 fn run_gateway(config_file: Option<PathBuf>) -> Result<(), String> {
     let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
     actix_web::rt::System::new().block_on(async move {
-        let gateway = Gateway::build(&config).map_err(|e| e.to_string())?;
+        let gateway = startup::gateway(&config).map_err(|e| e.to_string())?;
+        crate::shutdown::stop_on_signal(vec![gateway.handle()])
+            .map_err(|e| format!("cannot listen for signals: {e}"))?;
         tracing::info!(port = gateway.port(), "gateway listening");
-        crate::shutdown::stop_on_signal(vec![gateway.handle()]);
         gateway.run().await.map_err(|e| format!("the gateway stopped with an error: {e}"))?;
         tracing::info!("gateway stopped");
         Ok(())
     })
+}
+
+fn node(target: NodeTarget, action: Option<NodeAction>) -> Result<(), String> {
+    let agency = target.agency.as_deref().map(AgencyName::parse).transpose().map_err(|e| format!("--agency {e}"))?;
+    let config = NodeConfig::load(target.config.as_deref(), agency.as_ref()).map_err(|e| e.to_string())?;
+    match action {
+        None => run_node(config),
+        Some(NodeAction::Verify) => verify_node(&config),
+        Some(NodeAction::Retention { apply, .. }) => retention(&config, apply),
+    }
+}
+
+fn run_node(config: NodeConfig) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let node = crate::node::start(&config).map_err(|e| e.to_string())?;
+        crate::shutdown::stop_on_signal(vec![node.handle()]).map_err(|e| format!("cannot listen for signals: {e}"))?;
+        tracing::info!(agency = %config.agency, port = node.port(), "node listening");
+        node.run().await.map_err(|e| format!("the node stopped with an error: {e}"))?;
+        tracing::info!(agency = %config.agency, "node stopped");
+        Ok(())
+    })
+}
+
+fn verify_node(config: &NodeConfig) -> Result<(), String> {
+    let key = crate::signing::load(&config.signing_key).map_err(|e| e.to_string())?;
+    let store = Store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
+    let outcome = crate::node::verify::verify_all(&store, &key.verifying_key()).map_err(|e| e.to_string())?;
+    for failure in &outcome.failures {
+        println!("FAILED {}: {}", failure.id, failure.why);
+    }
+    println!("{} records checked, {} failed", outcome.checked, outcome.failures.len());
+    match outcome.failures.len() {
+        0 => Ok(()),
+        n => Err(format!("{n} record(s) of {} do not verify", config.agency)),
+    }
+}
+
+fn retention(config: &NodeConfig, apply: bool) -> Result<(), String> {
+    let store = Store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
+    let report = crate::node::retention::run(&store, config, chrono::Utc::now(), apply).map_err(|e| e.to_string())?;
+    let verb = if report.applied { "removed" } else { "would remove" };
+    for expired in &report.expired {
+        let record = &expired.record;
+        println!("{verb} {} ({}, recorded {}) under {}", record.id, record.category, record.recorded_at, expired.rule);
+    }
+    println!("{verb} {} record(s) of {}", report.expired.len(), config.agency);
+    store.close();
+    Ok(())
 }
 
 fn migrate(config_file: Option<PathBuf>) -> Result<(), String> {

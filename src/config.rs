@@ -82,19 +82,19 @@ pub struct GatewayConfig {
     pub roles: BTreeSet<Role>,
 }
 
-fn default_body_limit() -> usize {
+pub fn default_body_limit() -> usize {
     64 * 1024
 }
 
-fn default_pool_size() -> u32 {
+pub fn default_pool_size() -> u32 {
     8
 }
 
-fn default_database_wait_ms() -> u64 {
+pub fn default_database_wait_ms() -> u64 {
     5000
 }
 
-fn default_roles() -> BTreeSet<Role> {
+pub fn default_roles() -> BTreeSet<Role> {
     DEFAULT_ROLES.iter().filter_map(|r| Role::parse(r).ok()).collect()
 }
 
@@ -105,7 +105,7 @@ pub fn default_agencies() -> impl Iterator<Item = (AgencyName, u16)> {
 
 /// `SHAREGATE_*` variables override settings, except those that are not settings: the log filter and format, and
 /// the test suite's database URL.
-fn environment() -> Env {
+pub fn environment() -> Env {
     Env::prefixed("SHAREGATE_").ignore(&["log", "log_format", "test_database_url"]).split("__")
 }
 

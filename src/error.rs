@@ -27,6 +27,8 @@ pub enum ErrorKind {
     InvalidField,
     /// The body is larger than the configured limit.
     BodyTooLarge,
+    /// The method is not allowed on this resource (records are never edited or deleted).
+    MethodNotAllowed,
     /// No usable client identity.
     NotAuthenticated,
     /// The caller is known but may not do this.
@@ -49,6 +51,7 @@ impl ErrorKind {
                 StatusCode::BAD_REQUEST
             }
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAuthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -66,6 +69,7 @@ impl ErrorKind {
             Self::MissingField => "missing_field",
             Self::InvalidField => "invalid_field",
             Self::BodyTooLarge => "body_too_large",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::NotAuthenticated => "not_authenticated",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
@@ -85,12 +89,23 @@ pub struct ApiError {
     kind: ErrorKind,
     message: String,
     field: Option<String>,
+    violations: Vec<Violation>,
     cause: Option<Cause>,
+}
+
+/// One broken recording rule, for 422 answers that list every rule a record breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Violation {
+    /// A stable name for the rule, e.g. `opinion_needs_evidence`.
+    pub rule: &'static str,
+    /// The field at fault, e.g. `statements[1].evidence`.
+    pub field: String,
+    pub message: String,
 }
 
 impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), field: None, cause: None }
+        Self { kind, message: message.into(), field: None, violations: Vec::new(), cause: None }
     }
 
     /// A field of the request was wrong: 400 (or the kind given) naming the field.
@@ -100,6 +115,13 @@ impl ApiError {
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::with_field(ErrorKind::InvalidField, field, message)
+    }
+
+    /// 422: the request is well-formed but breaks recording rules; each is listed.
+    pub fn breaks_rules(violations: Vec<Violation>) -> Self {
+        let summary = violations.iter().map(|v| v.message.as_str()).collect::<Vec<_>>().join("; ");
+        let field = violations.first().map(|v| v.field.clone());
+        Self { field, violations, ..Self::new(ErrorKind::BreaksRecordingRule, summary) }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
@@ -140,6 +162,10 @@ impl ApiError {
     pub fn field_name(&self) -> Option<&str> {
         self.field.as_deref()
     }
+
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -173,6 +199,9 @@ pub struct ErrorBody {
     /// The request field at fault, where there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For 422: every recording rule the request breaks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<Violation>,
 }
 
 impl ResponseError for ApiError {
@@ -189,6 +218,7 @@ impl ResponseError for ApiError {
                 code: self.kind.code().to_owned(),
                 message: self.message.clone(),
                 field: self.field.clone(),
+                violations: self.violations.clone(),
             },
         })
     }

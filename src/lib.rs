@@ -10,6 +10,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod identity;
+pub mod node;
 pub mod routes;
 pub mod shutdown;
 pub mod signing;

@@ -2,30 +2,26 @@
 //! caller then closes its stores.
 
 use actix_web::dev::ServerHandle;
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
-/// Resolves when the process receives SIGINT or SIGTERM, naming the signal.
-pub async fn signal_received() -> &'static str {
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => tokio::select! {
-            _ = tokio::signal::ctrl_c() => "SIGINT",
-            _ = term.recv() => "SIGTERM",
-        },
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT will stop the server cleanly");
-            let _ = tokio::signal::ctrl_c().await;
-            "SIGINT"
-        }
-    }
-}
-
-/// Stops the servers gracefully when a signal arrives.
-pub fn stop_on_signal(handles: Vec<ServerHandle>) {
+/// Listens for SIGINT and SIGTERM from the moment it is made (so a signal that arrives before anyone awaits it is
+/// not lost), and stops the servers gracefully when one arrives. Call it before announcing that a server listens.
+pub fn stop_on_signal(handles: Vec<ServerHandle>) -> std::io::Result<()> {
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
     actix_web::rt::spawn(async move {
-        let signal = signal_received().await;
-        tracing::info!(signal, "shutting down: finishing requests in flight");
+        let name = first_of(&mut interrupt, &mut terminate).await;
+        tracing::info!(signal = name, "shutting down: finishing requests in flight");
         for handle in handles {
             handle.stop(true).await;
         }
     });
+    Ok(())
+}
+
+async fn first_of(interrupt: &mut Signal, terminate: &mut Signal) -> &'static str {
+    tokio::select! {
+        _ = interrupt.recv() => "SIGINT",
+        _ = terminate.recv() => "SIGTERM",
+    }
 }

@@ -1,7 +1,7 @@
 //! Building the servers: bind the listener (port 0 in tests), wire the door, the identity hook, the routes and the
 //! metrics, and hand back the running server with its port. Nothing here decides or stores anything.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
@@ -10,12 +10,13 @@ use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use prometheus::Registry;
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::config::GatewayConfig;
-use crate::identity::capture_peer_identity;
+use crate::identity::{Federation, capture_peer_identity};
 use crate::routes::{self, extract};
 use crate::store::{Store, StoreError};
-use crate::tls::{self, TlsError};
+use crate::tls::{self, TlsError, TlsFiles};
 
 /// Why a server could not start. Each names what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -28,58 +29,28 @@ pub enum StartError {
     Metrics(String),
     #[error("cannot open the store: {0}")]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Setup(String),
 }
 
-/// A gateway that is listening and ready to be run.
-pub struct Gateway {
+/// What every sharegate server has in common: where it listens, its door, who it admits.
+pub struct ServerParts<'a> {
+    /// Names the server in its API document: "sharegate gateway", "sharegate police node".
+    pub title: String,
+    pub listen: SocketAddr,
+    pub tls: &'a TlsFiles,
+    pub federation: Federation,
+    pub body_limit_bytes: usize,
+}
+
+/// A server that is listening, and the store it closes when it stops.
+pub struct Listening {
     server: Server,
     port: u16,
     store: Store,
 }
 
-impl Gateway {
-    pub fn build(config: &GatewayConfig) -> Result<Self, StartError> {
-        let tls = tls::server_config(&config.tls)?;
-        let listen_error = |source| StartError::Listen { addr: config.listen.to_string(), source };
-        let listener = TcpListener::bind(config.listen).map_err(listen_error)?;
-        let port = listener.local_addr().map_err(listen_error)?.port();
-
-        let store = Store::open(&config.database_url, &config.store_options())?;
-        let federation = Arc::new(config.federation());
-        let federation_data = web::Data::from(federation.clone());
-        let store_data = web::Data::new(store.clone());
-        let registry = Registry::new();
-        let metrics = http_metrics(&registry)?;
-        let body_limit = extract::BodyLimit(config.body_limit_bytes);
-
-        let server = HttpServer::new(move || {
-            let (app, document) = App::new()
-                .wrap(metrics.clone())
-                .wrap(TracingLogger::default())
-                .app_data(body_limit)
-                .app_data(extract::path_config())
-                .app_data(web::Data::new(registry.clone()))
-                .app_data(federation_data.clone())
-                .app_data(store_data.clone())
-                .into_utoipa_app()
-                .service(routes::meta::healthz)
-                .service(routes::meta::metrics)
-                .service(routes::meta::openapi)
-                .service(routes::whoami::whoami)
-                .service(routes::subjects::create_subject)
-                .service(routes::subjects::find_subject)
-                .split_for_parts();
-            app.app_data(web::Data::new(api_document(document))).default_service(web::to(routes::no_such_endpoint))
-        })
-        .on_connect(move |connection, extensions| capture_peer_identity(connection, extensions, &federation))
-        .disable_signals()
-        .shutdown_timeout(10)
-        .listen_rustls_0_23(listener, tls)
-        .map_err(listen_error)?
-        .run();
-        Ok(Self { server, port, store })
-    }
-
+impl Listening {
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -96,6 +67,69 @@ impl Gateway {
     }
 }
 
+/// Starts a server: mutual TLS, identity per connection, metrics, request tracing, the meta endpoints, and the
+/// routes `routes` registers (each appears in the OpenAPI document).
+pub fn serve<F>(parts: ServerParts<'_>, store: Store, routes: F) -> Result<Listening, StartError>
+where
+    F: Fn(&mut ServiceConfig<'_>) + Clone + Send + 'static,
+{
+    let tls = tls::server_config(parts.tls)?;
+    let listen_error = |source| StartError::Listen { addr: parts.listen.to_string(), source };
+    let listener = TcpListener::bind(parts.listen).map_err(listen_error)?;
+    let port = listener.local_addr().map_err(listen_error)?.port();
+
+    let federation = Arc::new(parts.federation);
+    let federation_data = web::Data::from(federation.clone());
+    let store_data = web::Data::new(store.clone());
+    let registry = Registry::new();
+    let metrics = http_metrics(&registry)?;
+    let body_limit = extract::BodyLimit(parts.body_limit_bytes);
+    let title = parts.title;
+
+    let server = HttpServer::new(move || {
+        let (app, document) = App::new()
+            .wrap(metrics.clone())
+            .wrap(TracingLogger::default())
+            .app_data(body_limit)
+            .app_data(extract::path_config())
+            .app_data(web::Data::new(registry.clone()))
+            .app_data(federation_data.clone())
+            .app_data(store_data.clone())
+            .into_utoipa_app()
+            .service(routes::meta::healthz)
+            .service(routes::meta::metrics)
+            .service(routes::meta::openapi)
+            .configure(routes.clone())
+            .split_for_parts();
+        app.app_data(web::Data::new(api_document(document, &title))).default_service(web::to(routes::no_such_endpoint))
+    })
+    .on_connect(move |connection, extensions| capture_peer_identity(connection, extensions, &federation))
+    .disable_signals()
+    .shutdown_timeout(10)
+    .listen_rustls_0_23(listener, tls)
+    .map_err(listen_error)?
+    .run();
+    Ok(Listening { server, port, store })
+}
+
+/// The gateway: the only door between agencies.
+pub fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
+    let store = Store::open(&config.database_url, &config.store_options())?;
+    let parts = ServerParts {
+        title: "sharegate gateway".into(),
+        listen: config.listen,
+        tls: &config.tls,
+        federation: config.federation(),
+        body_limit_bytes: config.body_limit_bytes,
+    };
+    serve(parts, store, |routes| {
+        routes
+            .service(routes::whoami::whoami)
+            .service(routes::subjects::create_subject)
+            .service(routes::subjects::find_subject);
+    })
+}
+
 /// Request counts and latencies per route pattern (never per concrete path, so ids do not become labels).
 fn http_metrics(registry: &Registry) -> Result<PrometheusMetrics, StartError> {
     PrometheusMetricsBuilder::new("sharegate")
@@ -105,8 +139,8 @@ fn http_metrics(registry: &Registry) -> Result<PrometheusMetrics, StartError> {
         .map_err(|e| StartError::Metrics(e.to_string()))
 }
 
-fn api_document(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    document.info.title = "sharegate".into();
+fn api_document(mut document: utoipa::openapi::OpenApi, title: &str) -> utoipa::openapi::OpenApi {
+    document.info.title = title.to_owned();
     document.info.contact = None;
     document.info.license = Some(utoipa::openapi::License::new(env!("CARGO_PKG_LICENSE")));
     document.info.version = env!("CARGO_PKG_VERSION").into();

@@ -85,6 +85,13 @@ id_type!(
     "subject"
 );
 
+id_type!(
+    /// A contact record (or an amendment) at an agency's node.
+    RecordId,
+    "rec",
+    "record"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,15 @@
 //! Domain types: one newtype per concept, parsed once at the edge. Past the edge no code re-checks them.
 
+mod category;
 mod ids;
 mod name;
 mod nhs_number;
 mod subject;
+mod text;
 
-pub use ids::{IdError, SubjectId};
-pub use name::{AgencyName, NameError, PersonName, Role};
+pub use category::{Category, CategoryError, DEFAULT_CATEGORIES};
+pub use ids::{IdError, RecordId, SubjectId};
+pub use name::{AgencyName, NameError, PersonName, RetentionClass, Role};
 pub use nhs_number::{NhsNumber, NhsNumberError};
-pub use subject::{ChildName, DateOfBirth, LocalRef, NewSubject, Subject, SubjectError, SubjectKey, SubjectKeyError};
+pub use subject::{DateOfBirth, DateOfBirthInTheFuture, NewSubject, Subject, SubjectKey, SubjectKeyError};
+pub use text::{ChildName, ContactType, LocalRef, Narrative, TextError};

@@ -83,6 +83,11 @@ token_newtype!(
     Role
 );
 
+token_newtype!(
+    /// A retention class of contact records: `standard`, `child_protection`, … (¶20).
+    RetentionClass
+);
+
 /// A person's name as their certificate gives it (CN). Free text, but bounded and without control characters, so
 /// it is safe in logs, CSV exports and HTML.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -40,6 +40,16 @@ fn caller(req: &HttpRequest) -> Result<Caller, ApiError> {
     }
 }
 
+/// Whoever holds the connection's certificate: for endpoints open to both practitioners and the gateway.
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller(req))
+    }
+}
+
 /// A practitioner: handlers that act for a person take this argument.
 impl FromRequest for Identity {
     type Error = ApiError;

@@ -8,6 +8,7 @@
 mod connection;
 mod database_url;
 pub mod migrations;
+pub mod records;
 pub mod schema;
 pub mod subjects;
 

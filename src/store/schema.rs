@@ -24,3 +24,33 @@ diesel::table! {
 
 diesel::joinable!(subject_local_refs -> subjects (subject_id));
 diesel::allow_tables_to_appear_in_same_query!(subjects, subject_local_refs);
+diesel::allow_tables_to_appear_in_same_query!(records, record_tombstones);
+
+diesel::table! {
+    records (id) {
+        id -> Text,
+        subject_ref -> Text,
+        category -> Text,
+        retention_class -> Text,
+        occurred_at -> Timestamp,
+        recorded_at -> Timestamp,
+        amends -> Nullable<Text>,
+        author_agency -> Text,
+        author_role -> Text,
+        author_person -> Text,
+        author_serial -> Text,
+        sealed -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
+    record_tombstones (record_id) {
+        record_id -> Text,
+        sealed_sha256 -> Text,
+        category -> Text,
+        retention_class -> Text,
+        removed_at -> Timestamp,
+        rule -> Text,
+    }
+}

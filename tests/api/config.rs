@@ -138,3 +138,33 @@ fn sigterm_and_sigint_stop_the_gateway_cleanly() {
         assert!(!wal.exists() || std::fs::metadata(&wal).expect("wal").len() == 0, "the WAL was not checkpointed");
     }
 }
+
+#[test]
+fn the_annotated_node_example_is_the_police_nodes_embedded_defaults() {
+    use sharegate::domain::AgencyName;
+    use sharegate::node::config::NodeConfig;
+    let example = NodeConfig::load(Some(std::path::Path::new("node.example.toml")), None).expect("the example loads");
+    let embedded = NodeConfig::embedded(&AgencyName::parse("police").unwrap()).unwrap();
+    assert_eq!(toml::to_string(&example).unwrap(), toml::to_string(&embedded).unwrap());
+}
+
+#[test]
+fn a_node_refuses_a_category_of_another_agency() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("node.toml");
+    let example = std::fs::read_to_string("node.example.toml").expect("example");
+    std::fs::write(
+        &file,
+        example.replace(
+            r#"categories = ["police.incident", "police.intelligence"]"#,
+            r#"categories = ["police.incident", "health.summary"]"#,
+        ),
+    )
+    .expect("write");
+    let output =
+        Command::new(sharegate_binary()).args(["node", "verify", "--config"]).arg(&file).output().expect("run");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("categories: 'health.summary' is not a category of 'police'")
+    );
+}

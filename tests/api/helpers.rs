@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use sharegate::certs::Layout;
 use sharegate::config::{self, GatewayConfig};
 use sharegate::domain::AgencyName;
-use sharegate::startup::Gateway;
+use sharegate::node::config::NodeConfig;
 use sharegate::tls::TlsFiles;
 
 use crate::databases::{Backend, TestDatabase};
@@ -54,7 +54,7 @@ pub async fn spawn_gateway_with(backend: Backend, adjust: impl FnOnce(&mut Gatew
     let database = TestDatabase::create(backend).expect("the backend is configured");
     let mut config = gateway_config(&database);
     adjust(&mut config);
-    let gateway = Gateway::build(&config).expect("gateway starts");
+    let gateway = sharegate::startup::gateway(&config).expect("gateway starts");
     let port = gateway.port();
     tokio::spawn(gateway.run());
     TestGateway { port, database }
@@ -67,9 +67,7 @@ impl TestGateway {
 
     /// A client presenting `people/<who>.crt`, e.g. `police-investigator`.
     pub fn client_as(&self, who: &str) -> reqwest::Client {
-        let (agency, role) = who.split_once('-').expect("who is <agency>-<role>");
-        let (cert, key) = federation().layout.person(agency, role);
-        client_with(&cert, &key)
+        person(who)
     }
 
     /// A client presenting `test/<name>.crt`: `expired`, `revoked`, `foreign`, `no-agency`.
@@ -77,6 +75,48 @@ impl TestGateway {
         let (cert, key) = federation().layout.test(name);
         client_with(&cert, &key)
     }
+}
+
+pub struct TestNode {
+    pub port: u16,
+    pub database: TestDatabase,
+    pub config: NodeConfig,
+}
+
+/// A node for `agency` on a fresh store of `backend`, its configuration adjusted by `adjust`.
+pub async fn spawn_node_with(backend: Backend, agency: &str, adjust: impl FnOnce(&mut NodeConfig)) -> TestNode {
+    let database = TestDatabase::create(backend).expect("the backend is configured");
+    let layout = &federation().layout;
+    let agency = AgencyName::parse(agency).expect("agency");
+    let mut config = NodeConfig::embedded(&agency).expect("a shipped agency");
+    config.listen = "127.0.0.1:0".parse().expect("address");
+    config.tls = layout.node(&agency);
+    config.signing_key = layout.node_signing_key(&agency);
+    config.database_url = database.url().clone();
+    adjust(&mut config);
+    let node = sharegate::node::start(&config).expect("node starts");
+    let port = node.port();
+    tokio::spawn(node.run());
+    TestNode { port, database, config }
+}
+
+impl TestNode {
+    pub fn url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.port)
+    }
+}
+
+/// A client presenting `people/<who>.crt`, e.g. `police-investigator`.
+pub fn person(who: &str) -> reqwest::Client {
+    let (agency, role) = who.split_once('-').expect("who is <agency>-<role>");
+    let (cert, key) = federation().layout.person(agency, role);
+    client_with(&cert, &key)
+}
+
+/// The gateway's own client certificate, as it reaches nodes.
+pub fn gateway_client() -> reqwest::Client {
+    let files = federation().layout.gateway_client();
+    client_with(&files.cert, &files.key)
 }
 
 /// A client presenting the given certificate and trusting the federation CA.

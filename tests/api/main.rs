@@ -6,4 +6,5 @@ mod databases;
 mod door;
 mod helpers;
 mod migrations;
+mod node;
 mod subjects;

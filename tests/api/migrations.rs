@@ -26,6 +26,8 @@ const POSTGRES_SCHEMA: &str = "SELECT line FROM ( \
        FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations' \
      UNION ALL SELECT indexname || ' ' || indexdef FROM pg_indexes \
        WHERE schemaname = 'public' AND tablename <> '__diesel_schema_migrations' \
+     UNION ALL SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace \
+     UNION ALL SELECT 'trigger ' || tgname FROM pg_trigger WHERE NOT tgisinternal \
      UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint \
        WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> '__diesel_schema_migrations') s \
      ORDER BY line";

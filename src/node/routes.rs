@@ -1,0 +1,247 @@
+//! The node's API: its own practitioners write records and amendments; the gateway (and the agency's own
+//! practitioners) read them by child and category. Records are never edited or deleted.
+
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::NodeState;
+use super::record::{self, RecordBody};
+use super::seal::{self, SealedRecord};
+use crate::domain::{Category, LocalRef, RecordId};
+use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
+use crate::identity::{Caller, Identity};
+use crate::routes::extract::{ApiJson, ApiQuery};
+use crate::store::Store;
+use crate::store::records::{self, RecordRow};
+
+pub(super) fn register(service: &mut ServiceConfig<'_>) {
+    service
+        .service(create_record)
+        .service(amend_record)
+        .service(read_records)
+        .service(refuse_put)
+        .service(refuse_patch)
+        .service(refuse_delete);
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Created {
+    #[schema(example = "rec_5f0c8e6a2b9d4e1f8a7b6c5d4e3f2a1b")]
+    pub id: String,
+    /// The node's ed25519 signature over the sealed record, hex.
+    pub signature: String,
+}
+
+/// Fields a body may not carry, because the server sets them: the author from the certificate (¶18–19), the
+/// recording time from its clock, the id and signature itself.
+const SERVER_SET: [&str; 7] = ["author", "recorded_at", "id", "signature", "amends", "agency", "format"];
+
+/// A body as the recording rules see it, with a plainer word for fields the server sets.
+fn body_or_explain(body: Result<ApiJson<RecordBody>, ApiError>) -> Result<RecordBody, ApiError> {
+    body.map(|b| b.0).map_err(|e| match e.field_name() {
+        Some(field) if e.kind() == ErrorKind::UnknownField && SERVER_SET.contains(&field) => ApiError::with_field(
+            ErrorKind::UnknownField,
+            field,
+            format!(
+                "'{field}' cannot be given: the author (person, role, agency) comes from your certificate, \
+                 the recording time, id and signature from the node"
+            ),
+        ),
+        _ => e,
+    })
+}
+
+fn admit_writer(node: &NodeState, identity: &Identity) -> Result<(), ApiError> {
+    if identity.agency != node.agency {
+        return Err(ApiError::forbidden(format!(
+            "only practitioners of {} write its records; your certificate names {}",
+            node.agency, identity.agency
+        )));
+    }
+    Ok(())
+}
+
+async fn store_row(store: &Store, row: RecordRow) -> Result<HttpResponse, ApiError> {
+    let created = Created { id: row.id.clone(), signature: row.signature.clone() };
+    store.run(move |conn| records::insert(conn, &row)).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Records a contact. The author is the certificate's holder; the node signs what it stores.
+#[utoipa::path(
+    tag = "records",
+    request_body = RecordBody,
+    responses(
+        (status = 201, body = Created),
+        (status = 400, description = "malformed, unknown field, or a category or retention class this agency does not have", body = ErrorEnvelope),
+        (status = 403, description = "the certificate is not this agency's", body = ErrorEnvelope),
+        (status = 422, description = "breaks recording rules: each is listed in `violations`", body = ErrorEnvelope),
+        (status = 503, description = "the store cannot be written", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/records")]
+pub async fn create_record(
+    identity: Identity,
+    body: Result<ApiJson<RecordBody>, ApiError>,
+    node: web::Data<NodeState>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    admit_writer(&node, &identity)?;
+    let record = record::check(body_or_explain(body)?, &node.rules(), Utc::now())?;
+    let row = node.seal(record, &identity, None, Utc::now()).map_err(ApiError::internal)?;
+    store_row(&store, row).await
+}
+
+/// Corrects a record: a new signed record that points at the original (¶23). The original is never changed.
+#[utoipa::path(
+    tag = "records",
+    request_body = RecordBody,
+    params(("id" = String, Path, description = "the original record")),
+    responses(
+        (status = 201, body = Created),
+        (status = 404, description = "no record with that id at this node", body = ErrorEnvelope),
+        (status = 422, description = "breaks recording rules, or does not keep the original's child and category", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/records/{id}/amendments")]
+pub async fn amend_record(
+    identity: Identity,
+    path: web::Path<String>,
+    body: Result<ApiJson<RecordBody>, ApiError>,
+    node: web::Data<NodeState>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    admit_writer(&node, &identity)?;
+    let not_found = || ApiError::not_found("no record with that id at this node");
+    let original_id = RecordId::parse(&path.into_inner()).map_err(|_| not_found())?;
+    let record = record::check(body_or_explain(body)?, &node.rules(), Utc::now())?;
+    let lookup = original_id.to_string();
+    let original = store.run(move |conn| records::find(conn, &lookup)).await?.ok_or_else(not_found)?;
+    if let Some(root) = original.amends {
+        return Err(ApiError::breaks_rules(vec![crate::error::Violation {
+            rule: "amend_the_original",
+            field: "id".into(),
+            message: format!("{original_id} is itself an amendment; amend the original record {root}"),
+        }]));
+    }
+    if original.subject_ref != record.subject_ref.as_str() || original.category != record.category.as_str() {
+        return Err(ApiError::breaks_rules(vec![crate::error::Violation {
+            rule: "amendment_keeps_child_and_category",
+            field: "subject_ref".into(),
+            message: "an amendment keeps the original's subject_ref and category; record a new contact instead".into(),
+        }]));
+    }
+    let row = node.seal(record, &identity, Some(original_id), Utc::now()).map_err(ApiError::internal)?;
+    store_row(&store, row).await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReadQuery {
+    /// Comma-separated categories, e.g. `police.incident,police.intelligence`. Only these are returned.
+    pub categories: String,
+}
+
+/// A stored record: the sealed record and the node's signature over it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordView {
+    #[serde(flatten)]
+    pub record: SealedRecord,
+    pub signature: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordList {
+    /// Each original record followed by its amendments, in order.
+    pub records: Vec<RecordView>,
+}
+
+/// A child's records in the given categories: for the gateway, and for this agency's own practitioners.
+#[utoipa::path(
+    tag = "records",
+    params(("local_ref" = String, Path, description = "the child's reference at this agency"), ReadQuery),
+    responses(
+        (status = 200, body = RecordList),
+        (status = 400, description = "no categories, or one this agency does not have", body = ErrorEnvelope),
+        (status = 403, description = "another agency's practitioner: cross-agency reads go through the gateway", body = ErrorEnvelope),
+    )
+)]
+#[get("/v1/subjects/{local_ref}/records")]
+pub async fn read_records(
+    caller: Caller,
+    path: web::Path<String>,
+    query: ApiQuery<ReadQuery>,
+    node: web::Data<NodeState>,
+    store: web::Data<Store>,
+) -> Result<web::Json<RecordList>, ApiError> {
+    if let Caller::Practitioner(identity) = &caller
+        && identity.agency != node.agency
+    {
+        return Err(ApiError::forbidden(format!(
+            "{}'s records are read across agencies only through the sharegate gateway",
+            node.agency
+        )));
+    }
+    let subject_ref =
+        LocalRef::parse(&path.into_inner()).map_err(|e| ApiError::invalid("local_ref", format!("local_ref {e}")))?;
+    let categories = parse_categories(&query.0.categories, &node)?;
+    let wanted: Vec<String> = categories.iter().map(Category::to_string).collect();
+    let lookup = subject_ref.to_string();
+    let rows = store.run(move |conn| records::for_subject(conn, &lookup, &wanted)).await?;
+    let mut list = Vec::with_capacity(rows.len());
+    for row in rows {
+        let record = seal::open(&row.sealed).map_err(ApiError::internal)?;
+        // The signed text decides, not the index column: a record is served only in a category that was asked.
+        if !categories.contains(&record.category) {
+            tracing::error!(record = %row.id, "a record's category column disagrees with its signed text; not served");
+            continue;
+        }
+        list.push(RecordView { record, signature: row.signature });
+    }
+    Ok(web::Json(RecordList { records: list }))
+}
+
+fn parse_categories(list: &str, node: &NodeState) -> Result<Vec<Category>, ApiError> {
+    let mut categories = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let category = Category::parse(name)
+            .ok()
+            .filter(|c| node.categories.contains(c))
+            .ok_or_else(|| ApiError::invalid("categories", format!("'{name}' is not a category of {}", node.agency)))?;
+        categories.push(category);
+    }
+    if categories.is_empty() {
+        return Err(ApiError::invalid("categories", "name at least one category"));
+    }
+    Ok(categories)
+}
+
+fn immutable() -> ApiError {
+    ApiError::new(
+        ErrorKind::MethodNotAllowed,
+        "records are never edited or deleted (they may be evidence in court); post an amendment to /v1/records/{id}/amendments",
+    )
+}
+
+/// Refused: records are never edited.
+#[utoipa::path(tag = "records", params(("id" = String, Path)), responses((status = 405, body = ErrorEnvelope)))]
+#[put("/v1/records/{id}")]
+pub async fn refuse_put() -> Result<HttpResponse, ApiError> {
+    Err(immutable())
+}
+
+/// Refused: records are never edited.
+#[utoipa::path(tag = "records", params(("id" = String, Path)), responses((status = 405, body = ErrorEnvelope)))]
+#[patch("/v1/records/{id}")]
+pub async fn refuse_patch() -> Result<HttpResponse, ApiError> {
+    Err(immutable())
+}
+
+/// Refused: records are never deleted (retention removes them, leaving a tombstone).
+#[utoipa::path(tag = "records", params(("id" = String, Path)), responses((status = 405, body = ErrorEnvelope)))]
+#[delete("/v1/records/{id}")]
+pub async fn refuse_delete() -> Result<HttpResponse, ApiError> {
+    Err(immutable())
+}

@@ -1,0 +1,153 @@
+//! A node's contact records: insert, read, and removal by retention only (each removal leaves a tombstone first).
+//! There is no update function; the database refuses updates too.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::schema::{record_tombstones, records};
+use super::{AnyConnection, StoreError};
+
+/// A record as the node stores it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = records)]
+pub struct RecordRow {
+    pub id: String,
+    pub subject_ref: String,
+    pub category: String,
+    pub retention_class: String,
+    pub occurred_at: NaiveDateTime,
+    pub recorded_at: NaiveDateTime,
+    pub amends: Option<String>,
+    pub author_agency: String,
+    pub author_role: String,
+    pub author_person: String,
+    pub author_serial: String,
+    pub sealed: String,
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = record_tombstones)]
+pub struct TombstoneRow {
+    pub record_id: String,
+    pub sealed_sha256: String,
+    pub category: String,
+    pub retention_class: String,
+    pub removed_at: NaiveDateTime,
+    pub rule: String,
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &RecordRow) -> Result<(), StoreError> {
+    diesel::insert_into(records::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<RecordRow>, StoreError> {
+    Ok(records::table.filter(records::id.eq(id)).select(RecordRow::as_select()).first(conn).optional()?)
+}
+
+/// A child's records in the given categories: each original (by when the contact happened) followed by its
+/// amendments in the order they were recorded.
+pub fn for_subject(
+    conn: &mut AnyConnection,
+    subject_ref: &str,
+    categories: &[String],
+) -> Result<Vec<RecordRow>, StoreError> {
+    let rows: Vec<RecordRow> = records::table
+        .filter(records::subject_ref.eq(subject_ref))
+        .filter(records::category.eq_any(categories))
+        .order((records::occurred_at.asc(), records::recorded_at.asc(), records::id.asc()))
+        .select(RecordRow::as_select())
+        .load(conn)?;
+    Ok(originals_then_amendments(rows))
+}
+
+/// Orders rows (sorted by occurrence) as each original followed by its amendments by recording time.
+fn originals_then_amendments(rows: Vec<RecordRow>) -> Vec<RecordRow> {
+    let (originals, mut amendments): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.amends.is_none());
+    amendments.sort_by(|a, b| (a.recorded_at, &a.id).cmp(&(b.recorded_at, &b.id)));
+    let mut ordered = Vec::with_capacity(originals.len() + amendments.len());
+    for original in originals {
+        let id = original.id.clone();
+        ordered.push(original);
+        ordered.extend(amendments.iter().filter(|a| a.amends.as_deref() == Some(id.as_str())).cloned());
+    }
+    ordered
+}
+
+/// Up to `limit` records after `after` in id order: for walking the whole store in constant memory.
+pub fn page(conn: &mut AnyConnection, after: Option<&str>, limit: i64) -> Result<Vec<RecordRow>, StoreError> {
+    let mut query = records::table.select(RecordRow::as_select()).order(records::id.asc()).limit(limit).into_boxed();
+    if let Some(after) = after {
+        query = query.filter(records::id.gt(after.to_owned()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Originals of a retention class whose counting date (`occurred_at` or `recorded_at`) is before `cutoff`, each
+/// followed by its amendments.
+pub fn expired(
+    conn: &mut AnyConnection,
+    retention_class: &str,
+    by_occurrence: bool,
+    cutoff: NaiveDateTime,
+) -> Result<Vec<RecordRow>, StoreError> {
+    let originals = records::table
+        .filter(records::retention_class.eq(retention_class))
+        .filter(records::amends.is_null())
+        .select(RecordRow::as_select())
+        .order(records::id.asc())
+        .into_boxed();
+    let originals: Vec<RecordRow> = if by_occurrence {
+        originals.filter(records::occurred_at.lt(cutoff)).load(conn)?
+    } else {
+        originals.filter(records::recorded_at.lt(cutoff)).load(conn)?
+    };
+    let ids: Vec<String> = originals.iter().map(|r| r.id.clone()).collect();
+    let amendments: Vec<RecordRow> =
+        records::table.filter(records::amends.eq_any(&ids)).select(RecordRow::as_select()).load(conn)?;
+    Ok(originals_then_amendments(originals.into_iter().chain(amendments).collect()))
+}
+
+/// The hash a tombstone keeps of a removed record: SHA-256 over its signed text and signature.
+pub fn sealed_hash(row: &RecordRow) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(row.sealed.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(row.signature.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// Removes records, amendments before their originals, leaving a tombstone for each, all in one transaction.
+pub fn remove(
+    conn: &mut AnyConnection,
+    rows: &[RecordRow],
+    removed_at: NaiveDateTime,
+    rule: &str,
+) -> Result<Vec<TombstoneRow>, StoreError> {
+    conn.transaction(|conn| {
+        let mut tombstones = Vec::with_capacity(rows.len());
+        for row in rows.iter().filter(|r| r.amends.is_some()).chain(rows.iter().filter(|r| r.amends.is_none())) {
+            let tombstone = TombstoneRow {
+                record_id: row.id.clone(),
+                sealed_sha256: sealed_hash(row),
+                category: row.category.clone(),
+                retention_class: row.retention_class.clone(),
+                removed_at,
+                rule: rule.to_owned(),
+            };
+            diesel::insert_into(record_tombstones::table).values(&tombstone).execute(conn)?;
+            diesel::delete(records::table.filter(records::id.eq(&row.id))).execute(conn)?;
+            tombstones.push(tombstone);
+        }
+        Ok(tombstones)
+    })
+}
+
+pub fn tombstones(conn: &mut AnyConnection) -> Result<Vec<TombstoneRow>, StoreError> {
+    Ok(record_tombstones::table
+        .select(TombstoneRow::as_select())
+        .order((record_tombstones::removed_at.asc(), record_tombstones::record_id.asc()))
+        .load(conn)?)
+}
