@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, GatewayConfig};
+use crate::decision::policy::Policy;
 use crate::domain::AgencyName;
 use crate::node::config::NodeConfig;
 use crate::startup;
@@ -32,6 +33,13 @@ pub enum Command {
         target: NodeTarget,
         #[command(subcommand)]
         action: Option<NodeAction>,
+    },
+    /// Check or explain the need-to-know policy.
+    Policy {
+        #[arg(long, env = "SHAREGATE_CONFIG", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: PolicyCommand,
     },
     /// Apply pending database migrations to the gateway's store (the servers also do this when they start).
     Migrate {
@@ -72,6 +80,26 @@ pub enum NodeAction {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Load the policy (every rule known and commented) and run policies/cases.csv; print every mismatch.
+    Check,
+    /// Would this role in this agency see this category for this purpose, and by which rule?
+    Explain {
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        category: String,
+        #[arg(long)]
+        purpose: String,
+        /// The lawful basis (default: consent).
+        #[arg(long, default_value = "consent")]
+        basis: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CertsCommand {
     /// Make an example federation: CA, CRL, server, client and people certificates, signing keys, test material.
     Init {
@@ -90,6 +118,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Gateway { config } => run_gateway(config),
         Command::Node { target, action } => node(target, action),
+        Command::Policy { config, command } => policy(config, command),
         Command::Migrate { config } => migrate(config),
         Command::Certs { command: CertsCommand::Init { out, force } } => certs_init(out, force),
     };
@@ -105,7 +134,7 @@ pub fn run(cli: Cli) -> ExitCode {
 fn run_gateway(config_file: Option<PathBuf>) -> Result<(), String> {
     let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
     actix_web::rt::System::new().block_on(async move {
-        let gateway = startup::gateway(&config).map_err(|e| e.to_string())?;
+        let gateway = startup::gateway(&config).await.map_err(|e| e.to_string())?;
         crate::shutdown::stop_on_signal(vec![gateway.handle()])
             .map_err(|e| format!("cannot listen for signals: {e}"))?;
         tracing::info!(port = gateway.port(), "gateway listening");
@@ -161,6 +190,69 @@ fn retention(config: &NodeConfig, apply: bool) -> Result<(), String> {
     println!("{verb} {} record(s) of {}", report.expired.len(), config.agency);
     store.close();
     Ok(())
+}
+
+fn policy(config_file: Option<PathBuf>, command: PolicyCommand) -> Result<(), String> {
+    let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let policy = Policy::load(&config.policy_dir, &config.vocabulary()).await.map_err(|e| e.to_string())?;
+        match command {
+            PolicyCommand::Check => check_policy(&config, &policy).await,
+            PolicyCommand::Explain { role, agency, category, purpose, basis } => {
+                let verdict = policy.evaluate(&role, &agency, &category, &purpose, &basis);
+                let answer = if verdict.allowed { "ALLOWED" } else { "REFUSED" };
+                println!("{answer}: {role} in {agency} asking for {category} for {purpose} on the basis {basis}");
+                match verdict.rule {
+                    Some(rule) => println!(
+                        "by {}
+because: {}",
+                        rule.reference(),
+                        rule.reason
+                    ),
+                    None => println!("no rule grants this (need-to-know denies by default)"),
+                }
+                if verdict.rule.is_some_and(|r| r.needs_endorsement) {
+                    println!("a decision not to seek consent counts under this rule only once a manager endorses it");
+                }
+                println!("policy {}", policy.hash);
+                Ok(())
+            }
+        }
+    })
+}
+
+async fn check_policy(config: &GatewayConfig, policy: &Policy) -> Result<(), String> {
+    let cases = crate::decision::cases::load(&config.policy_dir).map_err(|e| e.to_string())?;
+    let mismatches = crate::decision::cases::run(policy, &cases).await.map_err(|e| e.to_string())?;
+    for m in &mismatches {
+        let want = if m.case.expected { "allow" } else { "deny" };
+        let c = &m.case;
+        println!(
+            "MISMATCH cases.csv:{}: {}, {}, {}, {}, {} expected {want} ({}); index says {}, casbin says {}; rule {}",
+            c.line,
+            c.role,
+            c.agency,
+            c.category,
+            c.purpose,
+            c.basis,
+            c.why,
+            m.index,
+            m.casbin,
+            m.rule.as_deref().unwrap_or("none")
+        );
+    }
+    println!(
+        "policy {}: {} rules, {} cases, {} mismatches",
+        policy.hash,
+        policy.rules.len(),
+        cases.len(),
+        mismatches.len()
+    );
+    match mismatches.len() {
+        0 => Ok(()),
+        n => Err(format!("{n} case(s) do not match the policy")),
+    }
 }
 
 fn migrate(config_file: Option<PathBuf>) -> Result<(), String> {

@@ -14,18 +14,32 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::certs::Layout;
-use crate::domain::{AgencyName, Role};
+use crate::decision::policy::Vocabulary;
+use crate::domain::{AgencyName, Category, DEFAULT_CATEGORIES, LawfulBasis, Purpose, Role};
 use crate::identity::Federation;
 use crate::store::{DatabaseUrl, StoreOptions};
 use crate::tls::TlsFiles;
 
 /// The folder of example certificates the embedded defaults use.
 pub const EXAMPLE_CERTS: &str = "certs-example";
+/// The folder of the need-to-know policy the defaults use.
+pub const POLICY_DIR: &str = "policies";
 /// The folder of embedded stores the defaults use.
 pub const DATA_DIR: &str = "data";
 /// The agencies of the shipped federation, with their nodes' default ports.
 pub const DEFAULT_AGENCIES: [(&str, u16); 4] =
     [("police", 8444), ("health", 8445), ("education", 8446), ("social_care", 8447)];
+/// The purposes a request may give (config may add).
+pub const DEFAULT_PURPOSES: [&str; 4] = ["safeguarding", "child_protection_enquiry", "core_group", "crime_prevention"];
+/// The lawful bases a request or a decision may rely on (config may add).
+pub const DEFAULT_LAWFUL_BASES: [&str; 6] = [
+    "consent",
+    "children_act_1989_s47",
+    "children_act_2004_s10",
+    "children_act_2004_s11",
+    "crime_and_disorder_act_1998_s115",
+    "dpa_2018_safeguarding",
+];
 /// The roles the shipped policy knows.
 pub const DEFAULT_ROLES: [&str; 7] =
     ["investigator", "health_visitor", "dsl", "social_worker", "manager", "coordinator", "dpo"];
@@ -80,6 +94,17 @@ pub struct GatewayConfig {
     /// The roles the federation recognises. A certificate naming any other role is refused.
     #[serde(default = "default_roles")]
     pub roles: BTreeSet<Role>,
+    /// Record categories requests may name; each belongs to an agency above.
+    #[serde(default = "default_categories")]
+    pub categories: BTreeSet<Category>,
+    #[serde(default = "default_purposes")]
+    pub purposes: BTreeSet<Purpose>,
+    #[serde(default = "default_lawful_bases")]
+    pub lawful_bases: BTreeSet<LawfulBasis>,
+    /// The folder holding `model.conf`, `policy.csv` and `cases.csv`.
+    pub policy_dir: PathBuf,
+    /// The gateway's ed25519 key: it signs consent-register entries (and, later, log checkpoints).
+    pub signing_key: PathBuf,
 }
 
 pub fn default_body_limit() -> usize {
@@ -92,6 +117,18 @@ pub fn default_pool_size() -> u32 {
 
 pub fn default_database_wait_ms() -> u64 {
     5000
+}
+
+pub fn default_categories() -> BTreeSet<Category> {
+    DEFAULT_CATEGORIES.iter().filter_map(|c| Category::parse(c).ok()).collect()
+}
+
+pub fn default_purposes() -> BTreeSet<Purpose> {
+    DEFAULT_PURPOSES.iter().filter_map(|p| Purpose::parse(p).ok()).collect()
+}
+
+pub fn default_lawful_bases() -> BTreeSet<LawfulBasis> {
+    DEFAULT_LAWFUL_BASES.iter().filter_map(|b| LawfulBasis::parse(b).ok()).collect()
 }
 
 pub fn default_roles() -> BTreeSet<Role> {
@@ -124,6 +161,11 @@ impl GatewayConfig {
                 .map(|(agency, port)| (agency, AgencyEntry { node_url: format!("https://127.0.0.1:{port}") }))
                 .collect(),
             roles: default_roles(),
+            categories: default_categories(),
+            purposes: default_purposes(),
+            lawful_bases: default_lawful_bases(),
+            policy_dir: PathBuf::from(POLICY_DIR),
+            signing_key: layout.log_signing_key(),
         }
     }
 
@@ -148,6 +190,12 @@ impl GatewayConfig {
         if self.agencies.is_empty() {
             return Err(ConfigError::Setting { setting: "agencies", reason: "at least one agency is needed".into() });
         }
+        if let Some(orphan) = self.categories.iter().find(|c| !self.agencies.contains_key(c.holder())) {
+            return Err(ConfigError::Setting {
+                setting: "categories",
+                reason: format!("'{orphan}' belongs to no agency of the federation"),
+            });
+        }
         if self.database_pool_size == 0 {
             return Err(ConfigError::Setting { setting: "database_pool_size", reason: "must be more than 0".into() });
         }
@@ -163,5 +211,16 @@ impl GatewayConfig {
 
     pub fn federation(&self) -> Federation {
         Federation { agencies: self.agencies.keys().cloned().collect(), roles: self.roles.clone() }
+    }
+
+    /// The names requests and the policy may use.
+    pub fn vocabulary(&self) -> Vocabulary {
+        Vocabulary {
+            agencies: self.agencies.keys().cloned().collect(),
+            roles: self.roles.clone(),
+            categories: self.categories.clone(),
+            purposes: self.purposes.clone(),
+            lawful_bases: self.lawful_bases.clone(),
+        }
     }
 }

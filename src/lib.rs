@@ -7,11 +7,14 @@
 pub mod certs;
 pub mod cli;
 pub mod config;
+pub mod decision;
 pub mod domain;
 pub mod error;
 pub mod identity;
 pub mod node;
+pub mod register;
 pub mod routes;
+pub mod seal;
 pub mod shutdown;
 pub mod signing;
 pub mod startup;

@@ -13,7 +13,10 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::config::GatewayConfig;
+use crate::decision::policy::Policy;
+use crate::decision::shared::{SharedPolicy, reload_on_sighup};
 use crate::identity::{Federation, capture_peer_identity};
+use crate::routes::consents::GatewayKey;
 use crate::routes::{self, extract};
 use crate::store::{Store, StoreError};
 use crate::tls::{self, TlsError, TlsFiles};
@@ -112,8 +115,15 @@ where
     Ok(Listening { server, port, store })
 }
 
-/// The gateway: the only door between agencies.
-pub fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
+/// The gateway: the only door between agencies. Loads the need-to-know policy (and reloads it on SIGHUP).
+pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
+    let vocabulary = config.vocabulary();
+    let policy = Policy::load(&config.policy_dir, &vocabulary).await.map_err(|e| StartError::Setup(e.to_string()))?;
+    let policy = Arc::new(SharedPolicy::new(policy, config.policy_dir.clone(), vocabulary.clone()));
+    reload_on_sighup(policy.clone()).map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
+    let key = crate::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
+    let (policy, key, vocabulary) =
+        (web::Data::from(policy), web::Data::new(GatewayKey(key)), web::Data::new(vocabulary));
     let store = Store::open(&config.database_url, &config.store_options())?;
     let parts = ServerParts {
         title: "sharegate gateway".into(),
@@ -122,11 +132,20 @@ pub fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         federation: config.federation(),
         body_limit_bytes: config.body_limit_bytes,
     };
-    serve(parts, store, |routes| {
+    serve(parts, store, move |routes| {
         routes
+            .app_data(policy.clone())
+            .app_data(key.clone())
+            .app_data(vocabulary.clone())
             .service(routes::whoami::whoami)
+            .service(routes::policy::current_policy)
             .service(routes::subjects::create_subject)
-            .service(routes::subjects::find_subject);
+            .service(routes::subjects::find_subject)
+            .service(routes::consents::record_consent)
+            .service(routes::consents::list_consents)
+            .service(routes::consents::withdraw_consent)
+            .service(routes::consents::record_decision)
+            .service(routes::consents::endorse_decision);
     })
 }
 

@@ -92,6 +92,27 @@ id_type!(
     "record"
 );
 
+id_type!(
+    /// A consent in the consent register.
+    ConsentId,
+    "con",
+    "consent"
+);
+
+id_type!(
+    /// A recorded decision not to seek consent.
+    DecisionId,
+    "dec",
+    "consent decision"
+);
+
+id_type!(
+    /// A core group meeting.
+    MeetingId,
+    "mtg",
+    "meeting"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

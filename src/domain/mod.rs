@@ -8,8 +8,8 @@ mod subject;
 mod text;
 
 pub use category::{Category, CategoryError, DEFAULT_CATEGORIES};
-pub use ids::{IdError, RecordId, SubjectId};
-pub use name::{AgencyName, NameError, PersonName, RetentionClass, Role};
+pub use ids::{ConsentId, DecisionId, IdError, MeetingId, RecordId, SubjectId};
+pub use name::{AgencyName, LawfulBasis, NameError, PersonName, Purpose, RetentionClass, Role};
 pub use nhs_number::{NhsNumber, NhsNumberError};
 pub use subject::{DateOfBirth, DateOfBirthInTheFuture, NewSubject, Subject, SubjectKey, SubjectKeyError};
 pub use text::{ChildName, ContactType, LocalRef, Narrative, TextError};

@@ -84,6 +84,14 @@ token_newtype!(
 );
 
 token_newtype!(
+    /// Why something is asked for: `safeguarding`, `child_protection_enquiry`, `core_group`, `crime_prevention`, …
+    Purpose
+);
+token_newtype!(
+    /// The lawful basis a request or a decision relies on: `consent`, `children_act_1989_s47`, …
+    LawfulBasis
+);
+token_newtype!(
     /// A retention class of contact records: `standard`, `child_protection`, … (¶20).
     RetentionClass
 );

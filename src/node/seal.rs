@@ -2,16 +2,16 @@
 //! identity and certificate serial (¶19: dated and signed, so the source can be identified). The canonical text
 //! is what is stored; a record is read back from it, so what is served is exactly what was signed.
 //!
-//! Format `sharegate-record-v1`: the [`SealedRecord`] as compact JSON, fields in declaration order. The signature is
-//! ed25519 over `sharegate-record-v1\n` followed by that text, hex-encoded. Check one with the node's public key
-//! (`signing/<agency>.pub`) and [`verify`].
+//! Format `sharegate-record-v1` (see `crate::seal`): the [`SealedRecord`] as compact JSON. Check one with the
+//! node's public key (`signing/<agency>.pub`) and [`verify`].
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use super::record::{Source, Statement};
 use crate::domain::{AgencyName, Category, ContactType, LocalRef, PersonName, RecordId, RetentionClass, Role};
+pub use crate::seal::{Broken, Seal, SealError};
 
 pub const FORMAT: &str = "sharegate-record-v1";
 
@@ -59,51 +59,22 @@ pub struct SealedRecord {
     pub amends: Option<RecordId>,
 }
 
-/// A sealed record's stored form: the canonical text and its signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Seal {
-    pub canonical: String,
-    pub signature: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SealError {
-    #[error("the record cannot be serialised: {0}")]
-    Serialise(#[from] serde_json::Error),
-}
-
-fn message(canonical: &str) -> Vec<u8> {
-    [FORMAT.as_bytes(), b"\n", canonical.as_bytes()].concat()
-}
-
+/// Seals a record with the node's key.
 pub fn seal(record: &SealedRecord, key: &SigningKey) -> Result<Seal, SealError> {
-    let canonical = serde_json::to_string(record)?;
-    let signature = hex::encode(key.sign(&message(&canonical)).to_bytes());
-    Ok(Seal { canonical, signature })
-}
-
-/// Why a stored record does not verify.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Broken {
-    #[error("the signature is not a valid ed25519 signature")]
-    MalformedSignature,
-    #[error("the signature does not match the record")]
-    SignatureMismatch,
-    #[error("the signed text is not a sharegate-record-v1 record: {0}")]
-    Unreadable(String),
+    crate::seal::seal(FORMAT, record, key)
 }
 
 /// Checks a stored record's signature and reads it back.
 pub fn verify(seal: &Seal, key: &VerifyingKey) -> Result<SealedRecord, Broken> {
-    let bytes = hex::decode(&seal.signature).map_err(|_| Broken::MalformedSignature)?;
-    let signature = Signature::from_slice(&bytes).map_err(|_| Broken::MalformedSignature)?;
-    key.verify(&message(&seal.canonical), &signature).map_err(|_| Broken::SignatureMismatch)?;
-    open(&seal.canonical)
+    checked_format(crate::seal::verify(FORMAT, seal, key)?)
 }
 
 /// Reads a stored record without checking its signature (the read path; `node verify` checks).
 pub fn open(canonical: &str) -> Result<SealedRecord, Broken> {
-    let record: SealedRecord = serde_json::from_str(canonical).map_err(|e| Broken::Unreadable(e.to_string()))?;
+    checked_format(crate::seal::open(canonical)?)
+}
+
+fn checked_format(record: SealedRecord) -> Result<SealedRecord, Broken> {
     if record.format != FORMAT {
         return Err(Broken::Unreadable(format!("format '{}'", record.format)));
     }
@@ -114,7 +85,7 @@ pub fn open(canonical: &str) -> Result<SealedRecord, Broken> {
 mod tests {
     use super::*;
     use crate::domain::Narrative;
-    use crate::node::record::StatementKind;
+    use crate::node::record::{Source, Statement, StatementKind};
 
     fn record() -> SealedRecord {
         SealedRecord {
@@ -147,24 +118,21 @@ mod tests {
     }
 
     #[test]
-    fn a_sealed_record_verifies_and_reads_back() {
+    fn a_record_verifies_reads_back_and_binds_its_author() {
         let key = crate::signing::generate();
         let original = record();
-        let seal = seal(&original, &key).expect("seal");
-        assert_eq!(verify(&seal, &key.verifying_key()), Ok(original));
+        let sealed = seal(&original, &key).expect("seal");
+        assert_eq!(verify(&sealed, &key.verifying_key()), Ok(original));
+        let other_author = Seal { canonical: sealed.canonical.replace("Alex Morgan", "Alex Morgen"), ..sealed };
+        assert_eq!(verify(&other_author, &key.verifying_key()), Err(Broken::SignatureMismatch));
     }
 
     #[test]
-    fn any_change_breaks_the_seal() {
+    fn another_kind_of_sealed_text_is_not_a_record() {
         let key = crate::signing::generate();
-        let seal = seal(&record(), &key).expect("seal");
-        let swapped_author = Seal { canonical: seal.canonical.replace("Alex Morgan", "Alex Morgen"), ..seal.clone() };
-        assert_eq!(verify(&swapped_author, &key.verifying_key()), Err(Broken::SignatureMismatch));
-        let other_serial = Seal { canonical: seal.canonical.replace("0a1b", "0a1c"), ..seal.clone() };
-        assert_eq!(verify(&other_serial, &key.verifying_key()), Err(Broken::SignatureMismatch));
-        let other_key = crate::signing::generate();
-        assert_eq!(verify(&seal, &other_key.verifying_key()), Err(Broken::SignatureMismatch));
-        let garbled = Seal { signature: "zz".into(), ..seal };
-        assert_eq!(verify(&garbled, &key.verifying_key()), Err(Broken::MalformedSignature));
+        let mut other = serde_json::to_value(record()).expect("json");
+        other["format"] = serde_json::json!("sharegate-record-v0");
+        let sealed = crate::seal::seal(FORMAT, &other, &key).expect("seal");
+        assert!(matches!(verify(&sealed, &key.verifying_key()), Err(Broken::Unreadable(_))));
     }
 }

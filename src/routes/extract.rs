@@ -26,30 +26,56 @@ fn too_large(limit: usize) -> ApiError {
     ApiError::new(ErrorKind::BodyTooLarge, format!("the request body is larger than the limit of {limit} bytes"))
 }
 
+/// Reads the whole body, refusing it with 413 as soon as it passes the limit.
+fn read_body(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static, Result<BytesMut, ApiError>> {
+    let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |l| l.0);
+    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(too_large(limit));
+        }
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::new(ErrorKind::MalformedJson, format!("the request body could not be read: {e}"))
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(too_large(limit));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    })
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |l| l.0);
-        let declared =
-            req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-        let mut payload = payload.take();
+        let body = read_body(req, payload);
+        Box::pin(async move { parse_json(&body.await?).map(ApiJson) })
+    }
+}
+
+/// A JSON body that may be left out entirely (an empty body is `T::default()`), for endpoints whose fields are all
+/// optional.
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_body(req, payload);
         Box::pin(async move {
-            if declared.is_some_and(|n| n > limit as u64) {
-                return Err(too_large(limit));
+            let body = body.await?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(T::default()));
             }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    ApiError::new(ErrorKind::MalformedJson, format!("the request body could not be read: {e}"))
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            parse_json(&body).map(ApiJson)
+            parse_json(&body).map(OptionalJson)
         })
     }
 }
@@ -81,9 +107,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// A serde data error at `path` (`.` for the top level) as an error naming the field.
 fn field_error(path: &str, message: &str, top_level: &str) -> ApiError {
     let at = |name: &str| if path == "." { name.to_owned() } else { format!("{path}.{name}") };
-    // serde_path_to_error's path ends at the unknown field itself, but at the object missing a field.
+    // serde_path_to_error's path usually ends at the unknown field itself, but at the object when the field was
+    // refused by a flattened struct, and at the object missing a field.
     if let Some(name) = quoted_after(message, "unknown field `") {
-        ApiError::with_field(ErrorKind::UnknownField, path, format!("unknown field '{name}'"))
+        let field = if path.ends_with(name) { path.to_owned() } else { at(name) };
+        ApiError::with_field(ErrorKind::UnknownField, field, format!("unknown field '{name}'"))
     } else if let Some(name) = quoted_after(message, "missing field `") {
         ApiError::with_field(ErrorKind::MissingField, at(name), format!("'{name}' is required"))
     } else if path == "." {

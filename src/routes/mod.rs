@@ -1,8 +1,10 @@
 //! HTTP handlers: thin shells that take typed arguments (identity, parsed body), call the part that does the work,
 //! and shape the answer. Nothing clever happens here; every route is documented in the OpenAPI document.
 
+pub mod consents;
 pub mod extract;
 pub mod meta;
+pub mod policy;
 pub mod subjects;
 pub mod whoami;
 

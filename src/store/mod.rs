@@ -9,6 +9,7 @@ mod connection;
 mod database_url;
 pub mod migrations;
 pub mod records;
+pub mod register;
 pub mod schema;
 pub mod subjects;
 

@@ -54,3 +54,46 @@ diesel::table! {
         rule -> Text,
     }
 }
+
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        subject_id -> Text,
+        recorded_at -> Timestamp,
+        sealed -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
+    consent_withdrawals (consent_id) {
+        consent_id -> Text,
+        withdrawn_at -> Timestamp,
+        sealed -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
+    consent_decisions (id) {
+        id -> Text,
+        subject_id -> Text,
+        deciding_agency -> Text,
+        decided_at -> Timestamp,
+        sealed -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
+    consent_endorsements (decision_id) {
+        decision_id -> Text,
+        endorsed_at -> Timestamp,
+        sealed -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::joinable!(consent_withdrawals -> consents (consent_id));
+diesel::joinable!(consent_endorsements -> consent_decisions (decision_id));
+diesel::allow_tables_to_appear_in_same_query!(consents, consent_withdrawals, consent_decisions, consent_endorsements);

@@ -5,13 +5,16 @@ use std::process::Command;
 use crate::helpers::{federation, sharegate_binary};
 
 /// A complete, valid configuration on the test federation, as TOML.
-fn valid_toml() -> String {
+pub fn valid_toml() -> String {
     let layout = &federation().layout;
     let tls = layout.gateway_server();
+    let policies = std::env::current_dir().expect("cwd").join("policies");
     format!(
         r#"
 listen = "127.0.0.1:0"
 database_url = "sqlite://unused.db"
+policy_dir = "{}"
+signing_key = "{}"
 [tls]
 ca = "{}"
 crl = "{}"
@@ -19,7 +22,15 @@ cert = "{}"
 key = "{}"
 [agencies.police]
 node_url = "https://127.0.0.1:8444"
+[agencies.health]
+node_url = "https://127.0.0.1:8445"
+[agencies.education]
+node_url = "https://127.0.0.1:8446"
+[agencies.social_care]
+node_url = "https://127.0.0.1:8447"
 "#,
+        policies.display(),
+        layout.log_signing_key().display(),
         tls.ca.display(),
         tls.crl.display(),
         tls.cert.display(),
@@ -49,6 +60,15 @@ fn bad_settings_stop_the_start_naming_the_setting() {
         (valid.replace(r#"listen = "127.0.0.1:0""#, r#"listen = "nowhere""#), "listen"),
         (valid.replace(r#"listen = "127.0.0.1:0""#, ""), "listen"),
         (valid.replace("[agencies.police]", "[agencies.Police]"), "agencies"),
+        (format!("categories = [\"fire.report\"]\n{valid}"), "categories"),
+        (format!("purposes = [\"Curiosity\"]\n{valid}"), "purposes"),
+        (
+            format!(
+                "categories = [\"police.incident\", \"education.attendance\", \"social_care.plan\"]\n{}",
+                valid.replace("[agencies.health]\nnode_url = \"https://127.0.0.1:8445\"\n", "")
+            ),
+            "policy.csv line",
+        ),
         (format!("colour = \"blue\"\n{valid}"), "colour"),
         (valid.replace("node_url", "url"), "url"),
         (
@@ -99,6 +119,11 @@ fn the_annotated_example_is_the_embedded_defaults() {
     assert_eq!(example.body_limit_bytes, embedded.body_limit_bytes);
     assert_eq!(example.database_pool_size, embedded.database_pool_size);
     assert_eq!(example.database_wait_ms, embedded.database_wait_ms);
+    assert_eq!(example.categories, embedded.categories);
+    assert_eq!(example.purposes, embedded.purposes);
+    assert_eq!(example.lawful_bases, embedded.lawful_bases);
+    assert_eq!(example.policy_dir, embedded.policy_dir);
+    assert_eq!(example.signing_key, embedded.signing_key);
 }
 
 #[test]

@@ -36,6 +36,7 @@ pub fn gateway_config(database: &TestDatabase) -> GatewayConfig {
     config.listen = "127.0.0.1:0".parse().expect("address");
     config.tls = layout.gateway_server();
     config.database_url = database.url().clone();
+    config.signing_key = layout.log_signing_key();
     config
 }
 
@@ -54,7 +55,7 @@ pub async fn spawn_gateway_with(backend: Backend, adjust: impl FnOnce(&mut Gatew
     let database = TestDatabase::create(backend).expect("the backend is configured");
     let mut config = gateway_config(&database);
     adjust(&mut config);
-    let gateway = sharegate::startup::gateway(&config).expect("gateway starts");
+    let gateway = sharegate::startup::gateway(&config).await.expect("gateway starts");
     let port = gateway.port();
     tokio::spawn(gateway.run());
     TestGateway { port, database }

@@ -2,9 +2,11 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 mod config;
+mod consents;
 mod databases;
 mod door;
 mod helpers;
 mod migrations;
 mod node;
+mod policy;
 mod subjects;

@@ -1,0 +1,14 @@
+DROP TRIGGER endorsements_append_only_delete;
+DROP TRIGGER endorsements_append_only_update;
+DROP TRIGGER decisions_append_only_delete;
+DROP TRIGGER decisions_append_only_update;
+DROP TRIGGER withdrawals_append_only_delete;
+DROP TRIGGER withdrawals_append_only_update;
+DROP TRIGGER consents_append_only_delete;
+DROP TRIGGER consents_append_only_update;
+DROP TABLE consent_endorsements;
+DROP INDEX consent_decisions_by_subject;
+DROP TABLE consent_decisions;
+DROP TABLE consent_withdrawals;
+DROP INDEX consents_by_subject;
+DROP TABLE consents;

@@ -1,0 +1,164 @@
+//! The register's entries as sealed: each names its kind (`format`), the child, and who recorded it.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::decision::consent::{Consent, ConsentDecision, Person, Scope, Validity};
+use crate::domain::{
+    AgencyName, Category, ChildName, ConsentId, DecisionId, LawfulBasis, Narrative, PersonName, Purpose, Role,
+    SubjectId,
+};
+use crate::identity::Identity;
+
+pub const CONSENT_FORMAT: &str = "sharegate-consent-v1";
+pub const WITHDRAWAL_FORMAT: &str = "sharegate-consent-withdrawal-v1";
+pub const DECISION_FORMAT: &str = "sharegate-consent-decision-v1";
+pub const ENDORSEMENT_FORMAT: &str = "sharegate-consent-endorsement-v1";
+
+/// Who recorded an entry, from their certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    #[schema(value_type = String)]
+    pub agency: AgencyName,
+    #[schema(value_type = String)]
+    pub role: Role,
+    #[schema(value_type = String)]
+    pub person: PersonName,
+    pub serial: String,
+}
+
+impl From<&Identity> for Actor {
+    fn from(id: &Identity) -> Self {
+        Self { agency: id.agency.clone(), role: id.role.clone(), person: id.person.clone(), serial: id.serial.clone() }
+    }
+}
+
+impl Actor {
+    fn person(&self) -> Person {
+        Person { agency: self.agency.clone(), person: self.person.clone() }
+    }
+}
+
+/// Who gave consent: the young person, or someone with parental responsibility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Relationship {
+    YoungPerson,
+    Parent,
+    Guardian,
+    SpecialGuardian,
+    LocalAuthority,
+    OtherWithParentalResponsibility,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GivenBy {
+    #[schema(value_type = String, example = "Sarah Example")]
+    pub name: ChildName,
+    pub relationship: Relationship,
+}
+
+/// Sharing these categories with these agencies for these purposes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeEntry {
+    #[schema(value_type = Vec<String>)]
+    pub categories: BTreeSet<Category>,
+    #[schema(value_type = Vec<String>)]
+    pub recipients: BTreeSet<AgencyName>,
+    #[schema(value_type = Vec<String>)]
+    pub purposes: BTreeSet<Purpose>,
+}
+
+impl From<&ScopeEntry> for Scope {
+    fn from(s: &ScopeEntry) -> Self {
+        Scope { categories: s.categories.clone(), recipients: s.recipients.clone(), purposes: s.purposes.clone() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentEntry {
+    #[schema(value_type = String)]
+    pub id: ConsentId,
+    #[schema(value_type = String)]
+    pub subject: SubjectId,
+    pub given_by: GivenBy,
+    #[serde(flatten)]
+    pub scope: ScopeEntry,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: Actor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalEntry {
+    #[schema(value_type = String)]
+    pub consent: ConsentId,
+    pub withdrawn_at: DateTime<Utc>,
+    #[schema(value_type = String)]
+    pub reason: Narrative,
+    pub recorded_by: Actor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionEntry {
+    #[schema(value_type = String)]
+    pub id: DecisionId,
+    #[schema(value_type = String)]
+    pub subject: SubjectId,
+    #[schema(value_type = String)]
+    pub lawful_basis: LawfulBasis,
+    /// Why consent is not sought (¶34), in words.
+    #[schema(value_type = String)]
+    pub reasons: Narrative,
+    #[serde(flatten)]
+    pub scope: ScopeEntry,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub decided_at: DateTime<Utc>,
+    pub decided_by: Actor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndorsementEntry {
+    #[schema(value_type = String)]
+    pub decision: DecisionId,
+    pub endorsed_at: DateTime<Utc>,
+    #[schema(value_type = Option<String>)]
+    pub comment: Option<Narrative>,
+    pub endorsed_by: Actor,
+}
+
+impl ConsentEntry {
+    /// The consent as decisions see it, withdrawn if a withdrawal is given.
+    pub fn to_consent(&self, withdrawal: Option<&WithdrawalEntry>) -> Consent {
+        Consent {
+            id: self.id.clone(),
+            scope: (&self.scope).into(),
+            validity: Validity { from: self.valid_from, until: self.valid_until },
+            withdrawn_at: withdrawal.map(|w| w.withdrawn_at),
+        }
+    }
+}
+
+impl DecisionEntry {
+    pub fn to_decision(&self, endorsement: Option<&EndorsementEntry>) -> ConsentDecision {
+        ConsentDecision {
+            id: self.id.clone(),
+            lawful_basis: self.lawful_basis.clone(),
+            scope: (&self.scope).into(),
+            validity: Validity { from: self.valid_from, until: self.valid_until },
+            decided_by: self.decided_by.person(),
+            endorsed_by: endorsement.map(|e| e.endorsed_by.person()),
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The consent register (¶33–34): consents, their withdrawals, decisions not to seek consent, and their
+//! endorsements (¶26). Every entry is sealed by the gateway (`log-signing.key`) binding who recorded it, and the
+//! register is append-only: a withdrawal or an endorsement is a new entry, never an edit.
+//!
+//! This module owns the entries and their rules; `crate::store::register` keeps them and `crate::routes::consents`
+//! serves them. Decisions read them through [`crate::decision::consent::SubjectConsents`].
+
+pub mod entries;
+
+pub use entries::{
+    Actor, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, Relationship, ScopeEntry, WithdrawalEntry,
+};

@@ -1,0 +1,184 @@
+//! The consent register's rows: insert and read, never update or delete (the database refuses those too).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::de::DeserializeOwned;
+
+use super::schema::{consent_decisions, consent_endorsements, consent_withdrawals, consents};
+use super::{AnyConnection, StoreError};
+use crate::decision::consent::SubjectConsents;
+use crate::domain::{ConsentId, DecisionId, SubjectId};
+use crate::register::{ConsentEntry, DecisionEntry, EndorsementEntry, WithdrawalEntry};
+use crate::seal::Seal;
+
+/// An entry read back, with the gateway's signature over it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed<T> {
+    pub entry: T,
+    pub signature: String,
+}
+
+/// A consent and, if it was withdrawn, its withdrawal.
+pub type ConsentRecord = (Signed<ConsentEntry>, Option<Signed<WithdrawalEntry>>);
+/// A decision not to seek consent and, if it was endorsed, its endorsement.
+pub type DecisionRecord = (Signed<DecisionEntry>, Option<Signed<EndorsementEntry>>);
+
+/// One child's register.
+#[derive(Debug, Clone, Default)]
+pub struct SubjectRegister {
+    pub consents: Vec<ConsentRecord>,
+    pub decisions: Vec<DecisionRecord>,
+}
+
+impl SubjectRegister {
+    /// What decisions read.
+    pub fn state(&self) -> SubjectConsents {
+        SubjectConsents {
+            consents: self.consents.iter().map(|(c, w)| c.entry.to_consent(w.as_ref().map(|w| &w.entry))).collect(),
+            decisions: self.decisions.iter().map(|(d, e)| d.entry.to_decision(e.as_ref().map(|e| &e.entry))).collect(),
+        }
+    }
+}
+
+fn time(t: chrono::DateTime<chrono::Utc>) -> NaiveDateTime {
+    t.naive_utc()
+}
+
+fn unique(what: &'static str) -> impl Fn(diesel::result::Error) -> StoreError {
+    move |e| match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+            StoreError::Duplicate { what }
+        }
+        other => other.into(),
+    }
+}
+
+pub fn insert_consent(conn: &mut AnyConnection, entry: &ConsentEntry, seal: &Seal) -> Result<(), StoreError> {
+    diesel::insert_into(consents::table)
+        .values((
+            consents::id.eq(entry.id.as_str()),
+            consents::subject_id.eq(entry.subject.as_str()),
+            consents::recorded_at.eq(time(entry.recorded_at)),
+            consents::sealed.eq(&seal.canonical),
+            consents::signature.eq(&seal.signature),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_withdrawal(conn: &mut AnyConnection, entry: &WithdrawalEntry, seal: &Seal) -> Result<(), StoreError> {
+    diesel::insert_into(consent_withdrawals::table)
+        .values((
+            consent_withdrawals::consent_id.eq(entry.consent.as_str()),
+            consent_withdrawals::withdrawn_at.eq(time(entry.withdrawn_at)),
+            consent_withdrawals::sealed.eq(&seal.canonical),
+            consent_withdrawals::signature.eq(&seal.signature),
+        ))
+        .execute(conn)
+        .map_err(unique("a withdrawal of this consent"))?;
+    Ok(())
+}
+
+pub fn insert_decision(conn: &mut AnyConnection, entry: &DecisionEntry, seal: &Seal) -> Result<(), StoreError> {
+    diesel::insert_into(consent_decisions::table)
+        .values((
+            consent_decisions::id.eq(entry.id.as_str()),
+            consent_decisions::subject_id.eq(entry.subject.as_str()),
+            consent_decisions::deciding_agency.eq(entry.decided_by.agency.as_str()),
+            consent_decisions::decided_at.eq(time(entry.decided_at)),
+            consent_decisions::sealed.eq(&seal.canonical),
+            consent_decisions::signature.eq(&seal.signature),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_endorsement(conn: &mut AnyConnection, entry: &EndorsementEntry, seal: &Seal) -> Result<(), StoreError> {
+    diesel::insert_into(consent_endorsements::table)
+        .values((
+            consent_endorsements::decision_id.eq(entry.decision.as_str()),
+            consent_endorsements::endorsed_at.eq(time(entry.endorsed_at)),
+            consent_endorsements::sealed.eq(&seal.canonical),
+            consent_endorsements::signature.eq(&seal.signature),
+        ))
+        .execute(conn)
+        .map_err(unique("an endorsement of this decision"))?;
+    Ok(())
+}
+
+fn signed<T: DeserializeOwned>((sealed, signature): (String, String)) -> Result<Signed<T>, StoreError> {
+    let entry = crate::seal::open(&sealed)
+        .map_err(|e| StoreError::Unavailable(format!("a consent-register entry cannot be read: {e}")))?;
+    Ok(Signed { entry, signature })
+}
+
+pub fn find_consent(conn: &mut AnyConnection, id: &ConsentId) -> Result<Option<ConsentRecord>, StoreError> {
+    let row: Option<(String, String)> = consents::table
+        .filter(consents::id.eq(id.as_str()))
+        .select((consents::sealed, consents::signature))
+        .first(conn)
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let withdrawal: Option<(String, String)> = consent_withdrawals::table
+        .filter(consent_withdrawals::consent_id.eq(id.as_str()))
+        .select((consent_withdrawals::sealed, consent_withdrawals::signature))
+        .first(conn)
+        .optional()?;
+    Ok(Some((signed(row)?, withdrawal.map(signed).transpose()?)))
+}
+
+pub fn find_decision(conn: &mut AnyConnection, id: &DecisionId) -> Result<Option<DecisionRecord>, StoreError> {
+    let row: Option<(String, String)> = consent_decisions::table
+        .filter(consent_decisions::id.eq(id.as_str()))
+        .select((consent_decisions::sealed, consent_decisions::signature))
+        .first(conn)
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let endorsement: Option<(String, String)> = consent_endorsements::table
+        .filter(consent_endorsements::decision_id.eq(id.as_str()))
+        .select((consent_endorsements::sealed, consent_endorsements::signature))
+        .first(conn)
+        .optional()?;
+    Ok(Some((signed(row)?, endorsement.map(signed).transpose()?)))
+}
+
+/// A child's whole register, in the order it was recorded.
+pub fn for_subject(conn: &mut AnyConnection, subject: &SubjectId) -> Result<SubjectRegister, StoreError> {
+    let consent_rows: Vec<(String, String, String)> = consents::table
+        .filter(consents::subject_id.eq(subject.as_str()))
+        .order((consents::recorded_at.asc(), consents::id.asc()))
+        .select((consents::id, consents::sealed, consents::signature))
+        .load(conn)?;
+    let consent_ids: Vec<&String> = consent_rows.iter().map(|(id, ..)| id).collect();
+    let withdrawals: Vec<(String, String, String)> = consent_withdrawals::table
+        .filter(consent_withdrawals::consent_id.eq_any(consent_ids))
+        .select((consent_withdrawals::consent_id, consent_withdrawals::sealed, consent_withdrawals::signature))
+        .load(conn)?;
+    let decision_rows: Vec<(String, String, String)> = consent_decisions::table
+        .filter(consent_decisions::subject_id.eq(subject.as_str()))
+        .order((consent_decisions::decided_at.asc(), consent_decisions::id.asc()))
+        .select((consent_decisions::id, consent_decisions::sealed, consent_decisions::signature))
+        .load(conn)?;
+    let decision_ids: Vec<&String> = decision_rows.iter().map(|(id, ..)| id).collect();
+    let endorsements: Vec<(String, String, String)> = consent_endorsements::table
+        .filter(consent_endorsements::decision_id.eq_any(decision_ids))
+        .select((consent_endorsements::decision_id, consent_endorsements::sealed, consent_endorsements::signature))
+        .load(conn)?;
+
+    let paired = |id: &str, rows: &[(String, String, String)]| {
+        rows.iter().find(|(owner, ..)| owner == id).map(|(_, sealed, sig)| (sealed.clone(), sig.clone()))
+    };
+    let consents = consent_rows
+        .iter()
+        .map(|(id, sealed, sig)| {
+            Ok((signed((sealed.clone(), sig.clone()))?, paired(id, &withdrawals).map(signed).transpose()?))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let decisions = decision_rows
+        .iter()
+        .map(|(id, sealed, sig)| {
+            Ok((signed((sealed.clone(), sig.clone()))?, paired(id, &endorsements).map(signed).transpose()?))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(SubjectRegister { consents, decisions })
+}

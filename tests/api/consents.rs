@@ -1,0 +1,206 @@
+//! The consent register over real mTLS, on both databases: recorded-by from the certificate, append-only
+//! withdrawal, decisions and their endorsement, every entry sealed by the gateway.
+
+use serde_json::{Value, json};
+use sharegate::register::entries::{CONSENT_FORMAT, DECISION_FORMAT};
+use sharegate::register::{ConsentEntry, DecisionEntry};
+use sharegate::seal::Seal;
+
+use crate::databases::Backend;
+use crate::helpers::{TestGateway, federation, person, send, spawn_gateway_with};
+use crate::on_both_backends;
+use crate::subjects::fresh_nhs_number;
+
+/// Adds a child to the index and returns its gateway id.
+pub async fn new_subject(gateway: &TestGateway) -> String {
+    let body = json!({"nhs_number": fresh_nhs_number(), "name": "Lily Example", "date_of_birth": "2015-03-02", "local_refs": {}});
+    let (status, created) =
+        send(person("social_care-social_worker").post(gateway.url("/v1/subjects")).json(&body)).await;
+    assert_eq!(status, 201, "{created}");
+    created["id"].as_str().unwrap().to_owned()
+}
+
+fn consent_body() -> Value {
+    json!({
+        "given_by": {"name": "Sarah Example", "relationship": "parent"},
+        "categories": ["education.attendance", "health.summary"],
+        "recipients": ["social_care"],
+        "purposes": ["safeguarding"],
+        "valid_until": "2099-01-01T00:00:00Z"
+    })
+}
+
+fn decision_body() -> Value {
+    json!({
+        "lawful_basis": "crime_and_disorder_act_1998_s115",
+        "reasons": "Asking the family would alert a suspect to an investigation of exploitation.",
+        "categories": ["health.mental_health"],
+        "recipients": ["police"],
+        "purposes": ["crime_prevention"]
+    })
+}
+
+fn gateway_public_key() -> ed25519_dalek::VerifyingKey {
+    sharegate::signing::load(&federation().layout.log_signing_key()).unwrap().verifying_key()
+}
+
+/// Re-serialises a returned entry (without the view's extra fields) and checks the gateway's signature over it.
+fn verify<T: serde::de::DeserializeOwned + serde::Serialize>(format: &str, view: &Value, extra: &[&str]) -> T {
+    let mut entry = view.clone();
+    for field in extra.iter().chain(&["signature"]) {
+        entry.as_object_mut().unwrap().remove(*field);
+    }
+    let entry: T = serde_json::from_value(entry).expect("the view holds the entry");
+    let seal = Seal {
+        canonical: serde_json::to_string(&entry).unwrap(),
+        signature: view["signature"].as_str().unwrap().to_owned(),
+    };
+    sharegate::seal::verify(format, &seal, &gateway_public_key()).expect("the gateway's signature verifies")
+}
+
+on_both_backends!(
+    consents_are_recorded_by_the_certificate_holder_and_withdrawn_by_appending,
+    decisions_need_a_manager_of_the_deciding_agency,
+    register_input_is_checked
+);
+
+async fn consents_are_recorded_by_the_certificate_holder_and_withdrawn_by_appending(backend: Backend) {
+    let gateway = spawn_gateway_with(backend, |_| {}).await;
+    let subject = new_subject(&gateway).await;
+    let url = gateway.url(&format!("/v1/subjects/{subject}/consents"));
+    let (status, created) = send(person("police-investigator").post(&url).json(&consent_body())).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["recorded_by"]["person"], "Alex Morgan");
+    assert_eq!(created["recorded_by"]["agency"], "police");
+    assert_eq!(created["recorded_by"]["role"], "investigator");
+    assert_eq!(created["status"], "active");
+    assert!(created["id"].as_str().unwrap().starts_with("con_"));
+    let entry: ConsentEntry = verify(CONSENT_FORMAT, &created, &["status", "withdrawal"]);
+    assert_eq!(entry.recorded_by.person.as_str(), "Alex Morgan");
+
+    let mut spoof = consent_body();
+    spoof["recorded_by"] = json!({"person": "Someone Else"});
+    let (status, answer) = send(person("police-investigator").post(&url).json(&spoof)).await;
+    assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("recorded_by")), "{answer}");
+
+    let id = created["id"].as_str().unwrap();
+    let withdraw = gateway.url(&format!("/v1/consents/{id}/withdraw"));
+    let (status, withdrawn) = send(
+        person("health-health_visitor").post(&withdraw).json(&json!({"reason": "Mother withdrew consent by phone."})),
+    )
+    .await;
+    assert_eq!(status, 200, "{withdrawn}");
+    assert_eq!(withdrawn["status"], "withdrawn");
+    assert_eq!(withdrawn["withdrawal"]["recorded_by"]["person"], "Grace Okafor");
+    assert_eq!(withdrawn["withdrawal"]["reason"], "Mother withdrew consent by phone.");
+    let (status, again) = send(person("health-health_visitor").post(&withdraw).json(&json!({"reason": "again"}))).await;
+    assert_eq!((status, again["error"]["code"].as_str()), (409, Some("duplicate")), "{again}");
+
+    // Append-only: the consent is exactly as first recorded, signature and all, with the withdrawal beside it.
+    let (status, register) = send(person("education-dsl").get(&url)).await;
+    assert_eq!(status, 200);
+    let listed = &register["consents"][0];
+    assert_eq!(listed["signature"], created["signature"]);
+    assert_eq!(listed["recorded_at"], created["recorded_at"]);
+    assert_eq!(listed["categories"], created["categories"]);
+    assert_eq!(listed["status"], "withdrawn");
+    let _: ConsentEntry = verify(CONSENT_FORMAT, listed, &["status", "withdrawal"]);
+
+    for missing in ["con_00000000000000000000000000000000", "nonsense"] {
+        let (status, _) = send(
+            person("health-health_visitor")
+                .post(gateway.url(&format!("/v1/consents/{missing}/withdraw")))
+                .json(&json!({"reason": "x"})),
+        )
+        .await;
+        assert_eq!(status, 404);
+    }
+    let (status, _) = send(
+        person("police-investigator")
+            .post(gateway.url("/v1/subjects/sub_00000000000000000000000000000000/consents"))
+            .json(&consent_body()),
+    )
+    .await;
+    assert_eq!(status, 404, "no such child");
+}
+
+async fn decisions_need_a_manager_of_the_deciding_agency(backend: Backend) {
+    let gateway = spawn_gateway_with(backend, |_| {}).await;
+    let subject = new_subject(&gateway).await;
+    let url = gateway.url(&format!("/v1/subjects/{subject}/consent-decisions"));
+    let (status, decided) = send(person("health-health_visitor").post(&url).json(&decision_body())).await;
+    assert_eq!(status, 201, "{decided}");
+    assert_eq!(decided["decided_by"]["person"], "Grace Okafor");
+    assert_eq!(decided["endorsement"], Value::Null);
+    let _: DecisionEntry = verify(DECISION_FORMAT, &decided, &["endorsement"]);
+    let endorse = gateway.url(&format!("/v1/consent-decisions/{}/endorse", decided["id"].as_str().unwrap()));
+
+    for (who, why) in [
+        ("health-health_visitor", "only a manager of health"),
+        ("police-manager", "only a manager of health"),
+        ("health-dpo", "only a manager of health"),
+    ] {
+        let (status, answer) = send(person(who).post(&endorse).json(&json!({}))).await;
+        assert_eq!(status, 403, "{who}: {answer}");
+        assert!(answer["error"]["message"].as_str().unwrap().contains(why), "{answer}");
+    }
+    // An empty body is an endorsement without comment.
+    let (status, endorsed) = send(person("health-manager").post(&endorse)).await;
+    assert_eq!(status, 200, "{endorsed}");
+    assert_eq!(endorsed["endorsement"]["endorsed_by"]["person"], "Martin Doyle");
+    let (status, again) = send(person("health-manager").post(&endorse).json(&json!({"comment": "again"}))).await;
+    assert_eq!((status, again["error"]["code"].as_str()), (409, Some("duplicate")));
+
+    // A manager cannot endorse a decision they made themselves.
+    let (_, own) = send(person("health-manager").post(&url).json(&decision_body())).await;
+    let own_endorse = gateway.url(&format!("/v1/consent-decisions/{}/endorse", own["id"].as_str().unwrap()));
+    let (status, answer) =
+        send(person("health-manager").post(&own_endorse).json(&json!({"comment": "fine by me"}))).await;
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer["error"]["message"].as_str().unwrap().contains("another manager"), "{answer}");
+
+    let (_, register) =
+        send(person("police-investigator").get(gateway.url(&format!("/v1/subjects/{subject}/consents")))).await;
+    let decisions = register["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 2);
+    assert_eq!(decisions[0]["endorsement"]["endorsed_by"]["person"], "Martin Doyle");
+    assert_eq!(decisions[1]["endorsement"], Value::Null);
+}
+
+async fn register_input_is_checked(backend: Backend) {
+    let gateway = spawn_gateway_with(backend, |_| {}).await;
+    let subject = new_subject(&gateway).await;
+    let consents = gateway.url(&format!("/v1/subjects/{subject}/consents"));
+    let decisions = gateway.url(&format!("/v1/subjects/{subject}/consent-decisions"));
+    let with = |base: Value, field: &str, value: Value| {
+        let mut body = base;
+        body[field] = value;
+        body
+    };
+    let cases = [
+        (&consents, with(consent_body(), "categories", json!(["fire.report"])), "categories[0]"),
+        (&consents, with(consent_body(), "categories", json!([])), "categories"),
+        (&consents, with(consent_body(), "recipients", json!(["social_care", "fire"])), "recipients[1]"),
+        (&consents, with(consent_body(), "purposes", json!(["curiosity"])), "purposes[0]"),
+        (&consents, with(consent_body(), "valid_until", json!("2000-01-01T00:00:00Z")), "valid_until"),
+        (
+            &consents,
+            with(consent_body(), "given_by", json!({"name": "Sarah", "relationship": "neighbour"})),
+            "given_by.relationship",
+        ),
+        (&decisions, with(decision_body(), "lawful_basis", json!("consent")), "lawful_basis"),
+        (&decisions, with(decision_body(), "lawful_basis", json!("because")), "lawful_basis"),
+        (&decisions, with(decision_body(), "reasons", json!("")), "reasons"),
+        (
+            &decisions,
+            with(decision_body(), "categories", json!(["health.summary", "police.incident"])),
+            "categories[1]",
+        ),
+    ];
+    for (url, body, field) in cases {
+        let (status, answer) = send(person("health-health_visitor").post(url.as_str()).json(&body)).await;
+        assert_eq!((status, answer["error"]["field"].as_str()), (400, Some(field)), "{body} → {answer}");
+    }
+    let (_, register) = send(person("health-health_visitor").get(consents.as_str())).await;
+    assert_eq!(register, json!({"consents": [], "decisions": []}), "nothing refused was kept");
+}
