@@ -105,6 +105,14 @@ pub struct GatewayConfig {
     pub policy_dir: PathBuf,
     /// The gateway's ed25519 key: it signs consent-register entries (and, later, log checkpoints).
     pub signing_key: PathBuf,
+    /// What the gateway presents to agency nodes: its client certificate, and the CA it trusts them by.
+    pub node_client: TlsFiles,
+    /// How long the gateway waits for a node before answering without it (a partial answer).
+    #[serde(default = "default_node_timeout_ms")]
+    pub node_timeout_ms: u64,
+    /// The largest answer the gateway accepts from a node.
+    #[serde(default = "default_node_response_limit")]
+    pub node_response_limit_bytes: usize,
 }
 
 pub fn default_body_limit() -> usize {
@@ -117,6 +125,14 @@ pub fn default_pool_size() -> u32 {
 
 pub fn default_database_wait_ms() -> u64 {
     5000
+}
+
+pub fn default_node_timeout_ms() -> u64 {
+    2000
+}
+
+pub fn default_node_response_limit() -> usize {
+    4 * 1024 * 1024
 }
 
 pub fn default_categories() -> BTreeSet<Category> {
@@ -166,6 +182,9 @@ impl GatewayConfig {
             lawful_bases: default_lawful_bases(),
             policy_dir: PathBuf::from(POLICY_DIR),
             signing_key: layout.log_signing_key(),
+            node_client: layout.gateway_client(),
+            node_timeout_ms: default_node_timeout_ms(),
+            node_response_limit_bytes: default_node_response_limit(),
         }
     }
 
@@ -198,6 +217,18 @@ impl GatewayConfig {
         }
         if self.database_pool_size == 0 {
             return Err(ConfigError::Setting { setting: "database_pool_size", reason: "must be more than 0".into() });
+        }
+        if self.node_timeout_ms == 0 {
+            return Err(ConfigError::Setting { setting: "node_timeout_ms", reason: "must be more than 0".into() });
+        }
+        if let Some((agency, entry)) = self.agencies.iter().find(|(_, e)| !e.node_url.starts_with("https://")) {
+            return Err(ConfigError::Setting {
+                setting: "agencies",
+                reason: format!(
+                    "{agency}'s node_url '{}' must be https:// (nodes are reached over mutual TLS)",
+                    entry.node_url
+                ),
+            });
         }
         if self.body_limit_bytes == 0 {
             return Err(ConfigError::Setting { setting: "body_limit_bytes", reason: "must be more than 0".into() });

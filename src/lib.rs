@@ -4,14 +4,17 @@
 //! `routes` (parse the request into `domain` types) → … → the answer. `startup` wires them into a server.
 #![forbid(unsafe_code)]
 
+pub mod broker;
 pub mod certs;
 pub mod cli;
 pub mod config;
 pub mod decision;
+pub mod disclosure_log;
 pub mod domain;
 pub mod error;
 pub mod identity;
 pub mod node;
+pub mod redaction;
 pub mod register;
 pub mod routes;
 pub mod seal;

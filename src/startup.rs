@@ -12,6 +12,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::broker::Broker;
 use crate::config::GatewayConfig;
 use crate::decision::policy::Policy;
 use crate::decision::shared::{SharedPolicy, reload_on_sighup};
@@ -124,6 +125,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let key = crate::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
     let (policy, key, vocabulary) =
         (web::Data::from(policy), web::Data::new(GatewayKey(key)), web::Data::new(vocabulary));
+    let broker = web::Data::new(Broker::new(config)?);
     let store = Store::open(&config.database_url, &config.store_options())?;
     let parts = ServerParts {
         title: "sharegate gateway".into(),
@@ -137,6 +139,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .app_data(policy.clone())
             .app_data(key.clone())
             .app_data(vocabulary.clone())
+            .app_data(broker.clone())
             .service(routes::whoami::whoami)
             .service(routes::policy::current_policy)
             .service(routes::subjects::create_subject)
@@ -145,7 +148,9 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::consents::list_consents)
             .service(routes::consents::withdraw_consent)
             .service(routes::consents::record_decision)
-            .service(routes::consents::endorse_decision);
+            .service(routes::consents::endorse_decision)
+            .service(routes::requests::request_records)
+            .service(routes::requests::holders);
     })
 }
 

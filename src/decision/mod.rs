@@ -132,6 +132,45 @@ impl Decision {
     }
 }
 
+/// A decided request: the only thing the broker accepts as permission to fetch. Only [`authorize`] makes one.
+#[derive(Debug, Clone)]
+pub struct Authorized {
+    decision: Decision,
+    request: ShareRequest,
+}
+
+impl Authorized {
+    pub fn decision(&self) -> &Decision {
+        &self.decision
+    }
+
+    pub fn request(&self) -> &ShareRequest {
+        &self.request
+    }
+
+    /// The categories that may be fetched, by the agency that holds them.
+    pub fn allowed_by_agency(&self) -> std::collections::BTreeMap<AgencyName, BTreeSet<Category>> {
+        let mut allowed: std::collections::BTreeMap<AgencyName, BTreeSet<Category>> = Default::default();
+        for outcome in self.decision.granted() {
+            allowed.entry(outcome.agency.clone()).or_default().insert(outcome.category.clone());
+        }
+        allowed
+    }
+}
+
+/// Decides `request` and wraps the decision as the permission the later steps need.
+pub fn authorize(
+    policy: &Policy,
+    requester: &Identity,
+    request: ShareRequest,
+    consents: &SubjectConsents,
+    meeting: Option<MeetingStanding>,
+    now: DateTime<Utc>,
+) -> Authorized {
+    let decision = decide(policy, requester, &request, consents, meeting, now);
+    Authorized { decision, request }
+}
+
 /// Decides every category of `request` for `requester`.
 pub fn decide(
     policy: &Policy,

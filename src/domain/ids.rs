@@ -113,6 +113,20 @@ id_type!(
     "meeting"
 );
 
+id_type!(
+    /// An entry of the disclosure log: one answered request, discovery or review.
+    DisclosureId,
+    "dis",
+    "disclosure"
+);
+
+id_type!(
+    /// An entry of a node's access register.
+    AccessId,
+    "acc",
+    "access"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! The node owns the recording rules ([`record`]), plain language ([`plain_language`]), sealing ([`seal`]),
 //! retention ([`retention`]) and verification ([`verify`]). It never decides who may see what: the gateway does.
 
+pub mod access;
 pub mod config;
 pub mod plain_language;
 pub mod record;

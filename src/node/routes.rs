@@ -1,19 +1,22 @@
 //! The node's API: its own practitioners write records and amendments; the gateway (and the agency's own
 //! practitioners) read them by child and category. Records are never edited or deleted.
 
-use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::Utc;
+use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::NodeState;
+use super::access::{self, ReadFor};
 use super::record::{self, RecordBody};
-use super::seal::{self, SealedRecord};
-use crate::domain::{Category, LocalRef, RecordId};
+use super::seal::{self, SignedRecord};
+use crate::domain::{AccessId, Category, LocalRef, RecordId};
 use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
 use crate::identity::{Caller, Identity};
 use crate::routes::extract::{ApiJson, ApiQuery};
 use crate::store::Store;
+use crate::store::access::{self as access_store, AccessRow};
 use crate::store::records::{self, RecordRow};
 
 pub(super) fn register(service: &mut ServiceConfig<'_>) {
@@ -21,6 +24,8 @@ pub(super) fn register(service: &mut ServiceConfig<'_>) {
         .service(create_record)
         .service(amend_record)
         .service(read_records)
+        .service(holdings)
+        .service(access_register)
         .service(refuse_put)
         .service(refuse_patch)
         .service(refuse_delete);
@@ -144,52 +149,79 @@ pub struct ReadQuery {
     pub categories: String,
 }
 
-/// A stored record: the sealed record and the node's signature over it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RecordView {
-    #[serde(flatten)]
-    pub record: SealedRecord,
-    pub signature: String,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RecordList {
     /// Each original record followed by its amendments, in order.
-    pub records: Vec<RecordView>,
+    pub records: Vec<SignedRecord>,
 }
 
-/// A child's records in the given categories: for the gateway, and for this agency's own practitioners.
+/// 403 for another agency's practitioner: across agencies, only the gateway reads.
+fn admit_reader(node: &NodeState, caller: &Caller) -> Result<(), ApiError> {
+    match caller {
+        Caller::Practitioner(identity) if identity.agency != node.agency => Err(ApiError::forbidden(format!(
+            "{}'s records are read across agencies only through the sharegate gateway",
+            node.agency
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn access_row(read: &ReadFor, subject_ref: &LocalRef, categories: &[String], returned: usize) -> AccessRow {
+    AccessRow {
+        id: AccessId::new().to_string(),
+        at: Utc::now().naive_utc(),
+        disclosure_id: read.disclosure_id.as_ref().map(ToString::to_string),
+        requester: read.requester.clone(),
+        purpose: read.purpose.clone(),
+        reader: read.reader.clone(),
+        subject_ref: subject_ref.to_string(),
+        categories: categories.join(","),
+        returned: i64::try_from(returned).unwrap_or(i64::MAX),
+    }
+}
+
+/// A child's records in the given categories: for the gateway, and for this agency's own practitioners. Every read
+/// is written to the access register before it is answered.
 #[utoipa::path(
     tag = "records",
-    params(("local_ref" = String, Path, description = "the child's reference at this agency"), ReadQuery),
+    params(
+        ("local_ref" = String, Path, description = "the child's reference at this agency"),
+        ReadQuery,
+        ("Sharegate-Disclosure-Id" = Option<String>, Header, description = "required from the gateway: the disclosure this read serves"),
+        ("Sharegate-Requester" = Option<String>, Header, description = "required from the gateway: agency/role of who asked"),
+        ("Sharegate-Purpose" = Option<String>, Header, description = "required from the gateway: why"),
+    ),
     responses(
         (status = 200, body = RecordList),
-        (status = 400, description = "no categories, or one this agency does not have", body = ErrorEnvelope),
+        (status = 400, description = "no categories, one this agency does not have, or the gateway's headers missing", body = ErrorEnvelope),
         (status = 403, description = "another agency's practitioner: cross-agency reads go through the gateway", body = ErrorEnvelope),
+        (status = 503, description = "the read cannot be recorded in the access register, so it is not made", body = ErrorEnvelope),
     )
 )]
 #[get("/v1/subjects/{local_ref}/records")]
 pub async fn read_records(
+    req: HttpRequest,
     caller: Caller,
     path: web::Path<String>,
     query: ApiQuery<ReadQuery>,
     node: web::Data<NodeState>,
     store: web::Data<Store>,
 ) -> Result<web::Json<RecordList>, ApiError> {
-    if let Caller::Practitioner(identity) = &caller
-        && identity.agency != node.agency
-    {
-        return Err(ApiError::forbidden(format!(
-            "{}'s records are read across agencies only through the sharegate gateway",
-            node.agency
-        )));
-    }
+    admit_reader(&node, &caller)?;
+    let read = access::read_for(&req, &caller)?;
     let subject_ref =
         LocalRef::parse(&path.into_inner()).map_err(|e| ApiError::invalid("local_ref", format!("local_ref {e}")))?;
     let categories = parse_categories(&query.0.categories, &node)?;
     let wanted: Vec<String> = categories.iter().map(Category::to_string).collect();
-    let lookup = subject_ref.to_string();
-    let rows = store.run(move |conn| records::for_subject(conn, &lookup, &wanted)).await?;
+    let rows = store
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                let rows = records::for_subject(conn, subject_ref.as_str(), &wanted)?;
+                access_store::insert(conn, &access_row(&read, &subject_ref, &wanted, rows.len()))?;
+                Ok(rows)
+            })
+        })
+        .await?;
     let mut list = Vec::with_capacity(rows.len());
     for row in rows {
         let record = seal::open(&row.sealed).map_err(ApiError::internal)?;
@@ -198,9 +230,108 @@ pub async fn read_records(
             tracing::error!(record = %row.id, "a record's category column disagrees with its signed text; not served");
             continue;
         }
-        list.push(RecordView { record, signature: row.signature });
+        list.push(SignedRecord { record, signature: row.signature });
     }
     Ok(web::Json(RecordList { records: list }))
+}
+
+/// Which of the given categories a child has records in, without any content (for the gateway's discovery).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Holdings {
+    /// The categories (of those asked) in which this agency holds records about the child.
+    pub categories: Vec<String>,
+}
+
+/// Whether this agency holds records about a child in the given categories: no content. Recorded in the access
+/// register like any read.
+#[utoipa::path(
+    tag = "records",
+    params(("local_ref" = String, Path), ReadQuery),
+    responses((status = 200, body = Holdings), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope))
+)]
+#[get("/v1/subjects/{local_ref}/holdings")]
+pub async fn holdings(
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<String>,
+    query: ApiQuery<ReadQuery>,
+    node: web::Data<NodeState>,
+    store: web::Data<Store>,
+) -> Result<web::Json<Holdings>, ApiError> {
+    admit_reader(&node, &caller)?;
+    let read = access::read_for(&req, &caller)?;
+    let subject_ref =
+        LocalRef::parse(&path.into_inner()).map_err(|e| ApiError::invalid("local_ref", format!("local_ref {e}")))?;
+    let wanted: Vec<String> = parse_categories(&query.0.categories, &node)?.iter().map(Category::to_string).collect();
+    let held = store
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                let held = records::holdings(conn, subject_ref.as_str(), &wanted)?;
+                let counted = held.iter().map(|(_, n)| usize::try_from(*n).unwrap_or(0)).sum();
+                access_store::insert(conn, &access_row(&read, &subject_ref, &wanted, counted))?;
+                Ok(held)
+            })
+        })
+        .await?;
+    Ok(web::Json(Holdings { categories: held.into_iter().filter(|(_, n)| *n > 0).map(|(c, _)| c).collect() }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccessEntry {
+    pub id: String,
+    pub at: chrono::NaiveDateTime,
+    pub disclosure_id: Option<String>,
+    pub requester: String,
+    pub purpose: String,
+    pub reader: String,
+    pub subject_ref: String,
+    pub categories: Vec<String>,
+    pub returned: i64,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AccessQuery {
+    /// How many of the newest reads (default 100, at most 1000).
+    pub limit: Option<u16>,
+}
+
+/// Every read of this agency's records, newest first: for this agency's DPO.
+#[utoipa::path(
+    tag = "records",
+    params(AccessQuery),
+    responses((status = 200, body = Vec<AccessEntry>), (status = 403, description = "not this agency's DPO", body = ErrorEnvelope))
+)]
+#[get("/v1/access-register")]
+pub async fn access_register(
+    identity: Identity,
+    query: ApiQuery<AccessQuery>,
+    node: web::Data<NodeState>,
+    store: web::Data<Store>,
+) -> Result<web::Json<Vec<AccessEntry>>, ApiError> {
+    if identity.agency != node.agency || identity.role.as_str() != "dpo" {
+        return Err(ApiError::forbidden(format!(
+            "the access register is for {}'s data-protection officer",
+            node.agency
+        )));
+    }
+    let limit = i64::from(query.0.limit.unwrap_or(100).min(1000));
+    let rows = store.run(move |conn| access_store::recent(conn, limit)).await?;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|r| AccessEntry {
+                id: r.id,
+                at: r.at,
+                disclosure_id: r.disclosure_id,
+                requester: r.requester,
+                purpose: r.purpose,
+                reader: r.reader,
+                subject_ref: r.subject_ref,
+                categories: r.categories.split(',').map(str::to_owned).collect(),
+                returned: r.returned,
+            })
+            .collect(),
+    ))
 }
 
 fn parse_categories(list: &str, node: &NodeState) -> Result<Vec<Category>, ApiError> {

@@ -59,6 +59,16 @@ pub struct SealedRecord {
     pub amends: Option<RecordId>,
 }
 
+/// A stored record as served: the sealed record and the node's signature over it. The gateway parses what nodes
+/// send into this shape and nothing else: a record that is not exactly this is not passed on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SignedRecord {
+    #[serde(flatten)]
+    pub record: SealedRecord,
+    /// The node's ed25519 signature over the sealed record, hex.
+    pub signature: String,
+}
+
 /// Seals a record with the node's key.
 pub fn seal(record: &SealedRecord, key: &SigningKey) -> Result<Seal, SealError> {
     crate::seal::seal(FORMAT, record, key)

@@ -5,6 +5,7 @@ pub mod consents;
 pub mod extract;
 pub mod meta;
 pub mod policy;
+pub mod requests;
 pub mod subjects;
 pub mod whoami;
 

@@ -5,8 +5,10 @@
 //! written through insert functions and read through read functions; most tables (the disclosure log, consents,
 //! records) have no update or delete function at all.
 
+pub mod access;
 mod connection;
 mod database_url;
+pub mod disclosures;
 pub mod migrations;
 pub mod records;
 pub mod register;

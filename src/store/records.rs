@@ -151,3 +151,18 @@ pub fn tombstones(conn: &mut AnyConnection) -> Result<Vec<TombstoneRow>, StoreEr
         .order((record_tombstones::removed_at.asc(), record_tombstones::record_id.asc()))
         .load(conn)?)
 }
+
+/// How many records a child has in each of the given categories (originals and amendments), without content.
+pub fn holdings(
+    conn: &mut AnyConnection,
+    subject_ref: &str,
+    categories: &[String],
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(records::table
+        .filter(records::subject_ref.eq(subject_ref))
+        .filter(records::category.eq_any(categories))
+        .group_by(records::category)
+        .select((records::category, diesel::dsl::count_star()))
+        .order(records::category.asc())
+        .load(conn)?)
+}

@@ -97,3 +97,34 @@ diesel::table! {
 diesel::joinable!(consent_withdrawals -> consents (consent_id));
 diesel::joinable!(consent_endorsements -> consent_decisions (decision_id));
 diesel::allow_tables_to_appear_in_same_query!(consents, consent_withdrawals, consent_decisions, consent_endorsements);
+
+diesel::table! {
+    disclosures (id) {
+        id -> Text,
+        at -> Timestamp,
+        kind -> Text,
+        subject_id -> Text,
+        requester_agency -> Text,
+        requester_person -> Text,
+        purpose -> Text,
+        lawful_basis -> Text,
+        outcome -> Text,
+        policy_hash -> Text,
+        response_digest -> Text,
+        entry -> Text,
+    }
+}
+
+diesel::table! {
+    access_register (id) {
+        id -> Text,
+        at -> Timestamp,
+        disclosure_id -> Nullable<Text>,
+        requester -> Text,
+        purpose -> Text,
+        reader -> Text,
+        subject_ref -> Text,
+        categories -> Text,
+        returned -> BigInt,
+    }
+}

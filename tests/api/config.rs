@@ -20,6 +20,11 @@ ca = "{}"
 crl = "{}"
 cert = "{}"
 key = "{}"
+[node_client]
+ca = "{}"
+crl = "{}"
+cert = "{}"
+key = "{}"
 [agencies.police]
 node_url = "https://127.0.0.1:8444"
 [agencies.health]
@@ -34,7 +39,11 @@ node_url = "https://127.0.0.1:8447"
         tls.ca.display(),
         tls.crl.display(),
         tls.cert.display(),
-        tls.key.display()
+        tls.key.display(),
+        tls.ca.display(),
+        tls.crl.display(),
+        layout.gateway_client().cert.display(),
+        layout.gateway_client().key.display()
     )
 }
 
@@ -124,6 +133,9 @@ fn the_annotated_example_is_the_embedded_defaults() {
     assert_eq!(example.lawful_bases, embedded.lawful_bases);
     assert_eq!(example.policy_dir, embedded.policy_dir);
     assert_eq!(example.signing_key, embedded.signing_key);
+    assert_eq!(example.node_client, embedded.node_client);
+    assert_eq!(example.node_timeout_ms, embedded.node_timeout_ms);
+    assert_eq!(example.node_response_limit_bytes, embedded.node_response_limit_bytes);
 }
 
 #[test]

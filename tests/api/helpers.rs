@@ -37,6 +37,7 @@ pub fn gateway_config(database: &TestDatabase) -> GatewayConfig {
     config.tls = layout.gateway_server();
     config.database_url = database.url().clone();
     config.signing_key = layout.log_signing_key();
+    config.node_client = layout.gateway_client();
     config
 }
 

@@ -9,4 +9,6 @@ mod helpers;
 mod migrations;
 mod node;
 mod policy;
+mod rogue;
+mod sharing;
 mod subjects;

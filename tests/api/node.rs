@@ -33,9 +33,17 @@ async fn amend(node: &TestNode, who: &str, id: &str, body: &Value) -> (u16, Valu
     send(person(who).post(node.url(&format!("/v1/records/{id}/amendments"))).json(body)).await
 }
 
+/// A read as the gateway makes it, saying which disclosure it serves, for whom and why.
 async fn read(node: &TestNode, subject_ref: &str, categories: &str) -> (u16, Value) {
     let url = node.url(&format!("/v1/subjects/{subject_ref}/records"));
-    send(gateway_client().get(url).query(&[("categories", categories)])).await
+    send(gateway_read(gateway_client().get(url).query(&[("categories", categories)]))).await
+}
+
+pub fn gateway_read(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    request
+        .header("Sharegate-Disclosure-Id", "dis_0123456789abcdef0123456789abcdef")
+        .header("Sharegate-Requester", "social_care/social_worker")
+        .header("Sharegate-Purpose", "safeguarding")
 }
 
 fn texts(list: &Value) -> Vec<String> {
@@ -234,7 +242,7 @@ async fn reads_return_only_the_categories_asked(backend: Backend) {
         let (status, answer) = read(&node, "P-1", bad).await;
         assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("categories")), "{bad}: {answer}");
     }
-    let (status, _) = send(gateway_client().get(node.url("/v1/subjects/P-1/records"))).await;
+    let (status, _) = send(gateway_read(gateway_client().get(node.url("/v1/subjects/P-1/records")))).await;
     assert_eq!(status, 400, "categories are required: no read without naming what is read");
 }
 

@@ -181,13 +181,13 @@ async fn the_store_down_means_503_then_recovery(backend: Backend) {
 
 /// The store made unwritable for a while: SQLite held by another process's exclusive lock; PostgreSQL refusing and
 /// dropping connections as if stopped.
-enum Outage<'a> {
+pub enum Outage<'a> {
     Sqlite(diesel::sqlite::SqliteConnection),
     Postgres(&'a crate::databases::TestDatabase),
 }
 
 impl<'a> Outage<'a> {
-    fn begin(gateway: &'a TestGateway) -> Self {
+    pub fn begin(gateway: &'a TestGateway) -> Self {
         use diesel::Connection;
         use diesel::connection::SimpleConnection;
         match gateway.database.url() {

@@ -1,0 +1,223 @@
+//! Brokering (step 5): fetch the allowed categories from each holding agency's node, all at once, over mutual TLS
+//! with the gateway's client certificate, each within its deadline. A node that is down, slow, failing or talking
+//! nonsense gives a marked partial answer — never a hang, never an error for the whole request.
+//!
+//! The broker fetches only what an [`Authorized`] allows and hands back [`Fetched`] raw answers; it never decides
+//! and never passes anything to a requester: redaction does that.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use serde::Deserialize;
+
+use crate::config::GatewayConfig;
+use crate::decision::Authorized;
+use crate::domain::{AgencyName, Category, DisclosureId, LocalRef, Subject};
+use crate::identity::Identity;
+use crate::node::access::{DISCLOSURE_HEADER, PURPOSE_HEADER, REQUESTER_HEADER};
+use crate::tls::TlsError;
+
+/// Why a node's answer could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NodeFault {
+    #[error("the agency's record system could not be reached")]
+    Unreachable,
+    #[error("the agency's record system did not answer within {0} ms")]
+    TimedOut(u128),
+    #[error("the agency's record system answered with an error ({0})")]
+    Failed(u16),
+    #[error("the agency's record system sent an answer that could not be read")]
+    Malformed,
+    #[error("the agency's record system sent more than the {0}-byte limit")]
+    TooLarge(usize),
+    #[error("no record system is configured for this agency")]
+    NotConfigured,
+}
+
+impl NodeFault {
+    /// A stable word for the answer's per-agency status.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unreachable => "unreachable",
+            Self::TimedOut(_) => "timed_out",
+            Self::Failed(_) => "failed",
+            Self::Malformed => "malformed",
+            Self::TooLarge(_) => "too_large",
+            Self::NotConfigured => "not_configured",
+        }
+    }
+}
+
+/// One agency's answer, as received.
+#[derive(Debug)]
+pub struct NodeAnswer {
+    pub agency: AgencyName,
+    /// The child's reference at the agency; none if the agency does not know the child (nothing is asked).
+    pub local_ref: Option<LocalRef>,
+    /// What was asked of it.
+    pub asked: BTreeSet<Category>,
+    /// The records as the node sent them, unparsed: redaction decides what of them may pass.
+    pub result: Result<Vec<serde_json::Value>, NodeFault>,
+}
+
+/// Every holding agency's answer to one request. Only the broker makes one; only redaction consumes it.
+#[derive(Debug)]
+pub struct Fetched {
+    answers: Vec<NodeAnswer>,
+}
+
+impl Fetched {
+    pub fn into_answers(self) -> Vec<NodeAnswer> {
+        self.answers
+    }
+}
+
+/// Who a fetch is for, sent to each node for its access register.
+pub struct FetchFor<'a> {
+    pub disclosure: &'a DisclosureId,
+    pub requester: &'a Identity,
+}
+
+#[derive(Deserialize)]
+struct NodeRecords {
+    records: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct NodeHoldings {
+    categories: Vec<String>,
+}
+
+/// The gateway's way to the nodes: one pooled client, each node's URL, a deadline and a size cap.
+pub struct Broker {
+    client: reqwest::Client,
+    nodes: BTreeMap<AgencyName, String>,
+    deadline: Duration,
+    limit: usize,
+}
+
+impl Broker {
+    pub fn new(config: &GatewayConfig) -> Result<Self, TlsError> {
+        let tls = crate::tls::client_config(&config.node_client)?;
+        let deadline = Duration::from_millis(config.node_timeout_ms);
+        let client = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .connect_timeout(deadline)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| TlsError::Identity {
+                cert: config.node_client.cert.clone(),
+                key: config.node_client.key.clone(),
+                reason: e.to_string(),
+            })?;
+        let nodes = config
+            .agencies
+            .iter()
+            .map(|(agency, entry)| (agency.clone(), entry.node_url.trim_end_matches('/').to_owned()))
+            .collect();
+        Ok(Self { client, nodes, deadline, limit: config.node_response_limit_bytes })
+    }
+
+    /// Fetches every allowed category from every agency that knows the child, concurrently.
+    pub async fn fetch(&self, authorized: &Authorized, subject: &Subject, why: FetchFor<'_>) -> Fetched {
+        let purpose = authorized.request().purpose.as_str();
+        let why = &why;
+        let asks = authorized.allowed_by_agency().into_iter().map(|(agency, asked)| {
+            let local_ref = subject.local_refs.get(&agency).cloned();
+            async move {
+                let result = match &local_ref {
+                    Some(local_ref) => {
+                        let path = format!("/v1/subjects/{}/records", encode(local_ref.as_str()));
+                        self.get::<NodeRecords>(&agency, &path, &asked, purpose, why).await.map(|r| r.records)
+                    }
+                    None => Ok(Vec::new()),
+                };
+                NodeAnswer { agency, local_ref, asked, result }
+            }
+        });
+        Fetched { answers: join_all(asks).await }
+    }
+
+    /// Asks each agency that knows the child which of `categories` it holds records in: no content.
+    pub async fn holdings(
+        &self,
+        allowed: BTreeMap<AgencyName, BTreeSet<Category>>,
+        subject: &Subject,
+        purpose: &str,
+        why: FetchFor<'_>,
+    ) -> Vec<(AgencyName, Result<BTreeSet<Category>, NodeFault>)> {
+        let why = &why;
+        let asks = allowed.into_iter().filter_map(|(agency, asked)| {
+            let local_ref = subject.local_refs.get(&agency).cloned()?;
+            Some(async move {
+                let path = format!("/v1/subjects/{}/holdings", encode(local_ref.as_str()));
+                let held = self.get::<NodeHoldings>(&agency, &path, &asked, purpose, why).await.map(|h| {
+                    // Only categories that were asked count, whatever the node says.
+                    h.categories.iter().filter_map(|c| Category::parse(c).ok()).filter(|c| asked.contains(c)).collect()
+                });
+                (agency, held)
+            })
+        });
+        join_all(asks).await
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        agency: &AgencyName,
+        path: &str,
+        categories: &BTreeSet<Category>,
+        purpose: &str,
+        why: &FetchFor<'_>,
+    ) -> Result<T, NodeFault> {
+        let base = self.nodes.get(agency).ok_or(NodeFault::NotConfigured)?;
+        let categories = categories.iter().map(Category::as_str).collect::<Vec<_>>().join(",");
+        let request = self
+            .client
+            .get(format!("{base}{path}"))
+            .query(&[("categories", categories)])
+            .header(DISCLOSURE_HEADER, why.disclosure.as_str())
+            .header(REQUESTER_HEADER, format!("{}/{}", why.requester.agency, why.requester.role))
+            .header(PURPOSE_HEADER, purpose);
+        let deadline = self.deadline;
+        match tokio::time::timeout(deadline, self.read(request)).await {
+            Ok(result) => {
+                if let Err(fault) = &result {
+                    tracing::warn!(%agency, fault = %fault, "a node's answer cannot be used");
+                }
+                result
+            }
+            Err(_) => {
+                tracing::warn!(%agency, deadline_ms = deadline.as_millis(), "a node did not answer in time");
+                Err(NodeFault::TimedOut(deadline.as_millis()))
+            }
+        }
+    }
+
+    /// Sends the request and reads at most `limit` bytes of a 200 answer, parsed as JSON.
+    async fn read<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, NodeFault> {
+        let mut response = request.send().await.map_err(|e| {
+            tracing::debug!(error = %e, "node request failed");
+            NodeFault::Unreachable
+        })?;
+        if !response.status().is_success() {
+            return Err(NodeFault::Failed(response.status().as_u16()));
+        }
+        if response.content_length().is_some_and(|n| n > self.limit as u64) {
+            return Err(NodeFault::TooLarge(self.limit));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|_| NodeFault::Unreachable)? {
+            if body.len() + chunk.len() > self.limit {
+                return Err(NodeFault::TooLarge(self.limit));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&body).map_err(|_| NodeFault::Malformed)
+    }
+}
+
+/// A local reference is free text: escape it for a path segment.
+fn encode(segment: &str) -> String {
+    form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+}

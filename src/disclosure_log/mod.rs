@@ -1,0 +1,201 @@
+//! The disclosure log (step 7): every answer — granted, partial, refused, and every discovery — is written down
+//! with who asked, about whom, what, why, on what basis, under which policy, and the digest of the exact answer,
+//! and committed BEFORE the answer is sent. If it cannot be written, nothing is disclosed (503).
+//!
+//! Only [`commit`] turns a decided and redacted request into a [`Disclosed`] answer: no other code can make one.
+//! (This is the plain append-only table; the tamper-evident chain replaces it in the log issue.)
+
+mod entry;
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use chrono::{SubsecRound, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub use entry::{AgencyPart, Entry, Given, GroundRef, Kind, Outcome, Refused};
+
+use crate::decision::{Authorized, Ground};
+use crate::domain::{DisclosureId, Narrative, Subject};
+use crate::error::ApiError;
+use crate::identity::Identity;
+use crate::redaction::{AgencyReport, Redacted};
+use crate::register::Actor;
+use crate::store::Store;
+use crate::store::disclosures;
+
+/// An answer whose entry is committed: the only thing a sharing endpoint can send.
+#[derive(Debug)]
+pub struct Disclosed {
+    id: DisclosureId,
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+impl Disclosed {
+    pub fn id(&self) -> &DisclosureId {
+        &self.id
+    }
+
+    pub fn into_response(self) -> HttpResponse {
+        HttpResponse::build(self.status).content_type("application/json").body(self.body)
+    }
+}
+
+/// A refused category as the requester sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RefusedView {
+    pub category: String,
+    pub agency: String,
+    pub why: String,
+}
+
+/// `200`: what may be seen.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Granted<'a> {
+    #[schema(value_type = String)]
+    pub disclosure_id: &'a DisclosureId,
+    #[schema(value_type = Vec<crate::node::seal::SignedRecord>)]
+    pub records: &'a [crate::node::seal::SignedRecord],
+    /// Some agency's part is missing or was cut; see `agencies`.
+    pub partial: bool,
+    #[schema(value_type = Vec<AgencyReport>)]
+    pub agencies: &'a [AgencyReport],
+    /// Categories asked for and refused, with why.
+    pub refused: Vec<RefusedView>,
+    /// The need-to-know policy that decided.
+    pub policy: &'a str,
+}
+
+/// `403`: nothing may be seen. Not an error: an answer, logged like a grant.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Refusal<'a> {
+    #[schema(value_type = String)]
+    pub disclosure_id: &'a DisclosureId,
+    pub refused: Vec<RefusedView>,
+}
+
+/// Everything a request's answer is made from.
+pub struct Request<'a> {
+    pub id: DisclosureId,
+    pub requester: &'a Identity,
+    pub subject: &'a Subject,
+    pub reason: &'a Narrative,
+    pub authorized: &'a Authorized,
+    pub redacted: Redacted,
+}
+
+fn digest(body: &[u8]) -> String {
+    hex::encode(Sha256::digest(body))
+}
+
+fn refused_views(authorized: &Authorized) -> Vec<RefusedView> {
+    let request = authorized.request();
+    authorized
+        .decision()
+        .refused()
+        .map(|o| RefusedView {
+            category: o.category.to_string(),
+            agency: o.agency.to_string(),
+            why: o.why(request).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Builds the answer, writes its entry (with the answer's digest), and only then hands the answer back.
+pub async fn commit(store: &Store, request: Request<'_>) -> Result<Disclosed, ApiError> {
+    let authorized = request.authorized;
+    let decision = authorized.decision();
+    let granted_any = decision.granted().next().is_some();
+    let refused = refused_views(authorized);
+    let (status, body) = if granted_any {
+        let answer = Granted {
+            disclosure_id: &request.id,
+            records: request.redacted.records(),
+            partial: request.redacted.partial(),
+            agencies: request.redacted.agencies(),
+            refused: refused.clone(),
+            policy: &decision.policy_hash,
+        };
+        (StatusCode::OK, serde_json::to_vec(&answer).map_err(ApiError::internal)?)
+    } else {
+        let answer = Refusal { disclosure_id: &request.id, refused: refused.clone() };
+        (StatusCode::FORBIDDEN, serde_json::to_vec(&answer).map_err(ApiError::internal)?)
+    };
+    let outcome = match (granted_any, refused.is_empty(), request.redacted.partial()) {
+        (false, ..) => Outcome::Refused,
+        (true, true, false) => Outcome::Granted,
+        (true, ..) => Outcome::Partial,
+    };
+    let entry = Entry {
+        id: request.id.clone(),
+        at: Utc::now().trunc_subsecs(6),
+        kind: Kind::Request,
+        requester: Actor::from(request.requester),
+        subject: request.subject.id.clone(),
+        purpose: authorized.request().purpose.clone(),
+        lawful_basis: authorized.request().lawful_basis.clone(),
+        reason: request.reason.clone(),
+        meeting: authorized.request().meeting.clone(),
+        policy_hash: decision.policy_hash.clone(),
+        asked: authorized.request().categories.iter().cloned().collect(),
+        given: decision
+            .granted()
+            .filter_map(|o| {
+                let ground = o.result.as_ref().ok()?;
+                Some(Given {
+                    category: o.category.clone(),
+                    agency: o.agency.clone(),
+                    ground: ground.into(),
+                    rule: o.rule.clone(),
+                })
+            })
+            .collect(),
+        refused: decision
+            .refused()
+            .map(|o| Refused {
+                category: o.category.clone(),
+                agency: o.agency.clone(),
+                why: o.why(authorized.request()).unwrap_or_default(),
+                rule: o.rule.clone(),
+            })
+            .collect(),
+        agencies: request.redacted.agencies().iter().map(AgencyPart::from).collect(),
+        records: request.redacted.records().iter().map(|r| r.record.id.clone()).collect(),
+        outcome,
+        response_digest: digest(&body),
+    };
+    write(store, entry).await?;
+    Ok(Disclosed { id: request.id, status, body })
+}
+
+/// Writes a whole entry; the caller answers only if this succeeds.
+pub async fn write(store: &Store, entry: Entry) -> Result<(), ApiError> {
+    store.run(move |conn| disclosures::insert(conn, &entry)).await.map_err(|e| {
+        tracing::error!(error = %e, "a disclosure entry could not be written; nothing was disclosed");
+        ApiError::store_unavailable(e)
+    })
+}
+
+/// Writes an entry for an answer built elsewhere (discovery), and hands the answer back only once it is written.
+pub async fn commit_built(
+    store: &Store,
+    mut entry: Entry,
+    status: StatusCode,
+    body: Vec<u8>,
+) -> Result<Disclosed, ApiError> {
+    entry.response_digest = digest(&body);
+    let id = entry.id.clone();
+    write(store, entry).await?;
+    Ok(Disclosed { id, status, body })
+}
+
+impl From<&Ground> for entry::GroundRef {
+    fn from(ground: &Ground) -> Self {
+        match ground {
+            Ground::Consent(id) => Self::Consent(id.clone()),
+            Ground::Decision(id) => Self::Decision(id.clone()),
+            Ground::Meeting(id) => Self::Meeting(id.clone()),
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Redaction (step 6): what nodes sent becomes what may be answered. Pure: no I/O.
+//!
+//! A record passes only if it is exactly a signed record in the agreed format, from the agency asked, about the
+//! child asked, in a category this requester was allowed for that agency. Anything else — a lying or broken node's
+//! extra data — is dropped here and flagged, so nothing leaves the gateway past policy.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::broker::{Fetched, NodeFault};
+use crate::decision::Authorized;
+use crate::domain::AgencyName;
+use crate::node::seal::SignedRecord;
+
+/// Why a record a node sent was not passed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Dropped {
+    /// Not a signed record in the agreed format.
+    NotARecord,
+    /// Claims to come from another agency.
+    OtherAgency,
+    /// About another child.
+    OtherChild,
+    /// In a category that was not allowed.
+    CategoryNotAllowed,
+}
+
+/// How one agency's part of the answer went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct AgencyReport {
+    #[schema(value_type = String)]
+    pub agency: AgencyName,
+    /// `answered`, `not_known` (the agency has no reference for this child, so nothing was asked), or why the
+    /// agency's part is missing: `unreachable`, `timed_out`, `failed`, `malformed`, `too_large`, `not_configured`.
+    pub status: &'static str,
+    /// In words, when the agency's part is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub records: usize,
+    /// Records the agency sent that were not passed on, by reason.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub dropped: BTreeMap<Dropped, usize>,
+}
+
+impl AgencyReport {
+    /// Whether this agency's part is missing or was cut.
+    pub fn incomplete(&self) -> bool {
+        self.message.is_some() || !self.dropped.is_empty()
+    }
+}
+
+/// What may be answered. Only [`redact`] makes one.
+#[derive(Debug, Clone)]
+pub struct Redacted {
+    records: Vec<SignedRecord>,
+    agencies: Vec<AgencyReport>,
+}
+
+impl Redacted {
+    pub fn records(&self) -> &[SignedRecord] {
+        &self.records
+    }
+
+    pub fn agencies(&self) -> &[AgencyReport] {
+        &self.agencies
+    }
+
+    /// Some agency's part is missing or was cut.
+    pub fn partial(&self) -> bool {
+        self.agencies.iter().any(AgencyReport::incomplete)
+    }
+}
+
+pub fn redact(authorized: &Authorized, fetched: Fetched) -> Redacted {
+    let allowed = authorized.allowed_by_agency();
+    let mut records = Vec::new();
+    let mut agencies = Vec::new();
+    for answer in fetched.into_answers() {
+        let mut report = AgencyReport {
+            agency: answer.agency.clone(),
+            status: "answered",
+            message: None,
+            records: 0,
+            dropped: BTreeMap::new(),
+        };
+        match (&answer.local_ref, answer.result) {
+            (None, _) => report.status = "not_known",
+            (Some(_), Err(fault)) => {
+                report.status = fault.code();
+                report.message = Some(fault.to_string());
+            }
+            (Some(local_ref), Ok(values)) => {
+                let may_pass = allowed.get(&answer.agency);
+                for value in values {
+                    let verdict = match signed_record(value) {
+                        None => Err(Dropped::NotARecord),
+                        Some(r) if r.record.agency != answer.agency => Err(Dropped::OtherAgency),
+                        Some(r) if &r.record.subject_ref != local_ref => Err(Dropped::OtherChild),
+                        Some(r) if !may_pass.is_some_and(|c| c.contains(&r.record.category)) => {
+                            Err(Dropped::CategoryNotAllowed)
+                        }
+                        Some(r) => Ok(r),
+                    };
+                    match verdict {
+                        Ok(record) => {
+                            report.records += 1;
+                            records.push(record);
+                        }
+                        Err(why) => *report.dropped.entry(why).or_default() += 1,
+                    }
+                }
+                if !report.dropped.is_empty() {
+                    tracing::warn!(agency = %answer.agency, dropped = ?report.dropped, "a node sent records past policy; dropped");
+                }
+            }
+        }
+        agencies.push(report);
+    }
+    Redacted { records, agencies }
+}
+
+/// Exactly a signed record: the sealed record's fields (no others, at any depth) and the signature.
+fn signed_record(value: serde_json::Value) -> Option<SignedRecord> {
+    let serde_json::Value::Object(mut fields) = value else { return None };
+    let signature = fields.remove("signature")?.as_str()?.to_owned();
+    // Parsed without `flatten`, so the record's `deny_unknown_fields` holds: an extra field fails the record.
+    let record = serde_json::from_value(serde_json::Value::Object(fields)).ok()?;
+    Some(SignedRecord { record, signature })
+}
+
+/// A fault as the answer reports it (for callers that only have the fault).
+pub fn fault_report(agency: AgencyName, fault: &NodeFault) -> AgencyReport {
+    AgencyReport {
+        agency,
+        status: fault.code(),
+        message: Some(fault.to_string()),
+        records: 0,
+        dropped: BTreeMap::new(),
+    }
+}

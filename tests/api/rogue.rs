@@ -1,0 +1,92 @@
+//! A node that misbehaves on purpose: it holds the agency's real certificate, passes the door, and then hangs,
+//! fails, talks nonsense, sends too much, or lies.
+
+use std::time::Duration;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use serde_json::{Value, json};
+
+use crate::helpers::federation;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misbehaviour {
+    /// Answers after 5 s.
+    Hangs,
+    Fails,
+    Nonsense,
+    /// A body of `bytes` bytes.
+    TooMuch(usize),
+    /// Valid-looking records, some of which it was never asked for.
+    Lies,
+}
+
+/// A record as a node would send it, for `agency` about `subject_ref` in `category`.
+pub fn record(agency: &str, subject_ref: &str, category: &str, text: &str) -> Value {
+    json!({
+        "format": "sharegate-record-v1",
+        "id": format!("rec_{}", hex::encode(rand::random::<[u8; 16]>())),
+        "agency": agency,
+        "subject_ref": subject_ref,
+        "occurred_at": "2026-11-20T10:00:00Z",
+        "recorded_at": "2026-11-20T11:00:00Z",
+        "contact_type": "home_visit",
+        "category": category,
+        "statements": [{"kind": "fact", "text": text}],
+        "sources": [{"who": "a teacher", "how": "in person"}],
+        "retention_class": "standard",
+        "author": {"agency": agency, "role": "dsl", "person": "Rogue Author", "serial": "01"},
+        "amends": null,
+        "signature": "00"
+    })
+}
+
+/// Starts a misbehaving `agency` node on a free port; returns the port.
+pub fn spawn(agency: &'static str, subject_ref: &'static str, how: Misbehaviour) -> u16 {
+    let layout = &federation().layout;
+    let agency_name = sharegate::domain::AgencyName::parse(agency).unwrap();
+    let tls = sharegate::tls::server_config(&layout.node(&agency_name)).unwrap();
+    let server = HttpServer::new(move || {
+        App::new().default_service(web::to(move || async move {
+            match how {
+                Misbehaviour::Hangs => {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    HttpResponse::Ok().json(json!({"records": []}))
+                }
+                Misbehaviour::Fails => HttpResponse::InternalServerError().body("database on fire"),
+                Misbehaviour::Nonsense => {
+                    HttpResponse::Ok().content_type("application/json").body("{\"records\": [oops")
+                }
+                Misbehaviour::TooMuch(bytes) => {
+                    let filler = "x".repeat(bytes);
+                    HttpResponse::Ok()
+                        .json(json!({"records": [record(agency, subject_ref, "education.attendance", &filler)]}))
+                }
+                Misbehaviour::Lies => {
+                    let mut with_extra = record(agency, subject_ref, "education.attendance", "extra field");
+                    with_extra["secret_notes"] = json!("never to leave the school");
+                    HttpResponse::Ok().json(json!({"records": [
+                        record(agency, subject_ref, "education.attendance", "the one that was asked for"),
+                        record(agency, subject_ref, "education.behaviour", "a category that was not allowed"),
+                        record(agency, "SOMEONE-ELSE", "education.attendance", "another child"),
+                        record("police", subject_ref, "education.attendance", "claims to be police"),
+                        with_extra,
+                        {"not": "a record"},
+                    ]}))
+                }
+            }
+        }))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen_rustls_0_23(std::net::TcpListener::bind("127.0.0.1:0").unwrap(), tls)
+    .unwrap();
+    let port = server.addrs()[0].port();
+    tokio::spawn(server.run());
+    port
+}
+
+/// A port with nothing listening.
+pub fn nothing_listening() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}

@@ -1,0 +1,302 @@
+//! Brokered requests end to end: a gateway and real nodes on real ports (and a misbehaving node for the faults).
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use sharegate::domain::DisclosureId;
+use sharegate::store::{Store, StoreOptions};
+
+use crate::databases::Backend;
+use crate::helpers::{TestGateway, TestNode, person, send, spawn_gateway_with, spawn_node_with};
+use crate::on_both_backends;
+use crate::rogue::{self, Misbehaviour};
+use crate::subjects::fresh_nhs_number;
+
+/// A gateway with real education and health nodes (and police pointing wherever `police_port` says).
+struct Federation {
+    gateway: TestGateway,
+    education: TestNode,
+    health: TestNode,
+    subject: String,
+    nhs: String,
+}
+
+async fn federation_with(
+    backend: Backend,
+    adjust: impl FnOnce(&mut sharegate::config::GatewayConfig) + Send,
+) -> Federation {
+    let education = spawn_node_with(backend, "education", |_| {}).await;
+    let health = spawn_node_with(backend, "health", |_| {}).await;
+    let (e, h) = (education.port, health.port);
+    let gateway = spawn_gateway_with(backend, |config| {
+        config.node_timeout_ms = 800;
+        for (agency, port) in [("education", e), ("health", h), ("police", rogue::nothing_listening())] {
+            let agency = sharegate::domain::AgencyName::parse(agency).unwrap();
+            config.agencies.get_mut(&agency).unwrap().node_url = format!("https://localhost:{port}");
+        }
+        adjust(config);
+    })
+    .await;
+    let nhs = fresh_nhs_number();
+    let body = json!({"nhs_number": nhs, "name": "Lily Example", "date_of_birth": "2015-03-02",
+        "local_refs": {"education": "E-1", "health": "H-1", "police": "P-1"}});
+    let (status, created) =
+        send(person("social_care-social_worker").post(gateway.url("/v1/subjects")).json(&body)).await;
+    assert_eq!(status, 201, "{created}");
+    let subject = created["id"].as_str().unwrap().to_owned();
+
+    for (category, text) in
+        [("education.attendance", "Attendance 72% this term."), ("education.behaviour", "Withdrawn in class.")]
+    {
+        let record = json!({
+            "subject_ref": "E-1", "occurred_at": "2026-11-20T10:00:00Z", "contact_type": "register", "category": category,
+            "statements": [{"kind": "fact", "text": text}], "sources": [{"who": "the class register", "how": "school records"}],
+            "retention_class": "standard"
+        });
+        assert_eq!(send(person("education-dsl").post(education.url("/v1/records")).json(&record)).await.0, 201);
+    }
+    let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
+        "categories": ["education.attendance", "education.behaviour"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
+    let (status, _) = send(
+        person("social_care-social_worker")
+            .post(gateway.url(&format!("/v1/subjects/{subject}/consents")))
+            .json(&consent),
+    )
+    .await;
+    assert_eq!(status, 201);
+    Federation { gateway, education, health, subject, nhs }
+}
+
+fn ask(categories: &[&str], purpose: &str, basis: &str, subject: &str) -> Value {
+    json!({"subject": subject, "categories": categories, "purpose": purpose, "lawful_basis": basis,
+        "reason": "Concerns raised by the school about neglect."})
+}
+
+/// Sends a request and returns (status, body, raw bytes).
+async fn request(gateway: &TestGateway, who: &str, body: &Value) -> (u16, Value, Vec<u8>) {
+    let response = person(who).post(gateway.url("/v1/requests")).json(body).send().await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap().to_vec();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null), bytes)
+}
+
+/// The entry the gateway logged for an answer, which must carry the digest of exactly those bytes.
+fn logged(gateway: &TestGateway, answer: &Value, bytes: &[u8]) -> sharegate::disclosure_log::Entry {
+    let id = DisclosureId::parse(answer["disclosure_id"].as_str().expect("every answer names its disclosure")).unwrap();
+    let store = Store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
+    let entry =
+        store.run_now(|conn| sharegate::store::disclosures::find(conn, &id)).unwrap().expect("the entry is in the log");
+    assert_eq!(entry.response_digest, hex::encode(Sha256::digest(bytes)), "the entry's digest is the answer's");
+    entry
+}
+
+async fn access_register(node: &TestNode, agency: &str) -> Vec<Value> {
+    let (status, list) = send(person(&format!("{agency}-dpo")).get(node.url("/v1/access-register"))).await;
+    assert_eq!(status, 200, "{list}");
+    list.as_array().unwrap().clone()
+}
+
+on_both_backends!(
+    granted_refused_and_mixed_answers_are_all_logged,
+    discovery_is_a_logged_disclosure,
+    no_answer_without_its_entry
+);
+
+async fn granted_refused_and_mixed_answers_are_all_logged(backend: Backend) {
+    let f = federation_with(backend, |_| {}).await;
+    // Granted: attendance for safeguarding under consent, by NHS number.
+    let (status, answer, bytes) = request(
+        &f.gateway,
+        "social_care-social_worker",
+        &ask(&["education.attendance"], "safeguarding", "consent", &f.nhs),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let records = answer["records"].as_array().unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["statements"][0]["text"], "Attendance 72% this term.");
+    assert_eq!(records[0]["category"], "education.attendance", "behaviour was not asked for and is not given");
+    assert_eq!(answer["partial"], false);
+    let entry = logged(&f.gateway, &answer, &bytes);
+    assert_eq!(entry.outcome.as_str(), "granted");
+    assert_eq!(entry.requester.person.as_str(), "Jess Taylor");
+    assert_eq!(entry.reason.as_str(), "Concerns raised by the school about neglect.");
+    assert!(matches!(entry.given[0].ground, sharegate::disclosure_log::GroundRef::Consent(_)));
+    assert_eq!(entry.records.len(), 1);
+    // The school's DPO sees who asked, for which disclosure.
+    let reads = access_register(&f.education, "education").await;
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["disclosure_id"], answer["disclosure_id"]);
+    assert_eq!(reads[0]["requester"], "social_care/social_worker");
+    assert_eq!(reads[0]["purpose"], "safeguarding");
+    assert_eq!(reads[0]["categories"], json!(["education.attendance"]));
+
+    // Refused: a police investigator asking for mental-health records with no consent. Health is never asked.
+    let (status, answer, bytes) = request(
+        &f.gateway,
+        "police-investigator",
+        &ask(&["health.mental_health"], "safeguarding", "consent", &f.subject),
+    )
+    .await;
+    assert_eq!(status, 403, "{answer}");
+    assert_eq!(answer["refused"][0]["agency"], "health");
+    let why = answer["refused"][0]["why"].as_str().unwrap();
+    assert!(why.contains("no active consent"), "{why}");
+    assert!(answer.get("records").is_none());
+    let entry = logged(&f.gateway, &answer, &bytes);
+    assert_eq!(entry.outcome.as_str(), "refused");
+    assert!(access_register(&f.health, "health").await.is_empty(), "a refused category is not fetched");
+
+    // The same refusal whether or not health holds anything: the answer never says whether records exist.
+    let other = fresh_nhs_number();
+    let body = json!({"nhs_number": other, "name": "Other Child", "date_of_birth": "2016-01-01", "local_refs": {}});
+    assert_eq!(send(person("social_care-social_worker").post(f.gateway.url("/v1/subjects")).json(&body)).await.0, 201);
+    let (_, unknown_child, _) =
+        request(&f.gateway, "police-investigator", &ask(&["health.mental_health"], "safeguarding", "consent", &other))
+            .await;
+    assert_eq!(unknown_child["refused"], answer["refused"]);
+
+    // Mixed: one category granted, one refused; police is down (a partial answer, never a hang).
+    let (status, answer, bytes) = request(
+        &f.gateway,
+        "social_care-social_worker",
+        &ask(&["education.behaviour", "police.intelligence", "police.incident"], "safeguarding", "consent", &f.subject),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["records"].as_array().unwrap().len(), 1);
+    let refused: Vec<&str> =
+        answer["refused"].as_array().unwrap().iter().map(|r| r["category"].as_str().unwrap()).collect();
+    assert_eq!(
+        refused,
+        vec!["police.incident", "police.intelligence"],
+        "no consent covers police.incident; intelligence is never shared on consent"
+    );
+    assert_eq!(logged(&f.gateway, &answer, &bytes).outcome.as_str(), "partial");
+
+    for bad in [
+        json!({"subject": f.subject, "categories": ["education.attendance"], "purpose": "curiosity", "lawful_basis": "consent", "reason": "x"}),
+        json!({"subject": f.subject, "categories": ["fire.report"], "purpose": "safeguarding", "lawful_basis": "consent", "reason": "x"}),
+        json!({"subject": "12345", "categories": ["education.attendance"], "purpose": "safeguarding", "lawful_basis": "consent", "reason": "x"}),
+        json!({"subject": f.subject, "categories": ["education.attendance"], "purpose": "safeguarding", "lawful_basis": "consent"}),
+    ] {
+        let (status, answer, _) = request(&f.gateway, "social_care-social_worker", &bad).await;
+        assert_eq!(status, 400, "{bad} → {answer}");
+        assert!(answer["error"]["field"].is_string(), "{answer}");
+    }
+}
+
+async fn discovery_is_a_logged_disclosure(backend: Backend) {
+    let f = federation_with(backend, |_| {}).await;
+    let url = f.gateway.url(&format!("/v1/subjects/{}/holders", f.subject));
+    let query = [("purpose", "safeguarding"), ("lawful_basis", "consent"), ("reason", "Who knows this child?")];
+    let response = person("social_care-social_worker").get(&url).query(&query).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap().to_vec();
+    let answer: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(
+        answer["holders"],
+        json!([{"agency": "education", "categories": ["education.attendance", "education.behaviour"]}])
+    );
+    assert!(answer.get("records").is_none() && !answer.to_string().contains("72%"), "no content: {answer}");
+    let down: Vec<&Value> =
+        answer["agencies"].as_array().unwrap().iter().filter(|a| a["status"] != "answered").collect();
+    assert_eq!(down.len(), 1, "police is down: {answer}");
+    assert_eq!(answer["partial"], true);
+    let entry = logged(&f.gateway, &answer, &bytes);
+    assert_eq!(entry.kind, sharegate::disclosure_log::Kind::Discovery);
+    assert_eq!(entry.given.len(), 2);
+    let reads = access_register(&f.education, "education").await;
+    assert_eq!(reads[0]["disclosure_id"], answer["disclosure_id"]);
+
+    let (status, refused) = send(person("police-dpo").get(&url).query(&query)).await;
+    assert_eq!(status, 403, "{refused}");
+    assert!(refused["disclosure_id"].is_string(), "a refused discovery is logged too");
+}
+
+async fn no_answer_without_its_entry(backend: Backend) {
+    let f = federation_with(backend, |config| config.database_wait_ms = 300).await;
+    let body = ask(&["education.attendance"], "safeguarding", "consent", &f.subject);
+    let outage = crate::subjects::Outage::begin(&f.gateway);
+    let (status, answer, _) = request(&f.gateway, "social_care-social_worker", &body).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (503, Some("store_unavailable")), "{answer}");
+    assert!(answer.get("records").is_none() && !answer.to_string().contains("72%"), "nothing disclosed: {answer}");
+    drop(outage);
+    let (status, answer, bytes) = request(&f.gateway, "social_care-social_worker", &body).await;
+    assert_eq!(status, 200, "{answer}");
+    logged(&f.gateway, &answer, &bytes);
+}
+
+/// A gateway whose education node misbehaves in `how`.
+async fn with_rogue_education(how: Misbehaviour, limit: Option<usize>) -> (TestGateway, String, Value) {
+    let port = rogue::spawn("education", "E-1", how);
+    let gateway = spawn_gateway_with(Backend::Sqlite, |config| {
+        config.node_timeout_ms = 500;
+        if let Some(limit) = limit {
+            config.node_response_limit_bytes = limit;
+        }
+        let education = sharegate::domain::AgencyName::parse("education").unwrap();
+        config.agencies.get_mut(&education).unwrap().node_url = format!("https://localhost:{port}");
+    })
+    .await;
+    let body = json!({"nhs_number": fresh_nhs_number(), "name": "Lily Example", "date_of_birth": "2015-03-02", "local_refs": {"education": "E-1"}});
+    let (_, created) = send(person("social_care-social_worker").post(gateway.url("/v1/subjects")).json(&body)).await;
+    let subject = created["id"].as_str().unwrap().to_owned();
+    let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
+        "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
+    send(
+        person("social_care-social_worker")
+            .post(gateway.url(&format!("/v1/subjects/{subject}/consents")))
+            .json(&consent),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let (status, answer, bytes) = request(
+        &gateway,
+        "social_care-social_worker",
+        &ask(&["education.attendance"], "safeguarding", "consent", &subject),
+    )
+    .await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "nothing hangs: {:?}", started.elapsed());
+    assert_eq!(status, 200, "{answer}");
+    logged(&gateway, &answer, &bytes);
+    (gateway, subject, answer)
+}
+
+#[tokio::test]
+async fn each_node_fault_gives_a_marked_partial_answer() {
+    for (how, limit, status) in [
+        (Misbehaviour::Hangs, None, "timed_out"),
+        (Misbehaviour::Fails, None, "failed"),
+        (Misbehaviour::Nonsense, None, "malformed"),
+        (Misbehaviour::TooMuch(200 * 1024), Some(64 * 1024), "too_large"),
+    ] {
+        let (_gateway, _, answer) = with_rogue_education(how, limit).await;
+        assert_eq!(answer["partial"], true, "{how:?}: {answer}");
+        assert_eq!(answer["records"], json!([]), "{how:?}");
+        let education = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
+        assert_eq!(education["status"], status, "{how:?}: {answer}");
+        assert!(
+            education["message"].as_str().is_some_and(|m| !m.contains("fire")),
+            "the node's own words stay out: {answer}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_lying_nodes_extra_data_is_dropped_and_flagged() {
+    let (_gateway, _, answer) = with_rogue_education(Misbehaviour::Lies, None).await;
+    let records = answer["records"].as_array().unwrap();
+    assert_eq!(records.len(), 1, "{answer}");
+    assert_eq!(records[0]["statements"][0]["text"], "the one that was asked for");
+    let text = answer.to_string();
+    for leaked in ["not allowed", "another child", "claims to be police", "never to leave"] {
+        assert!(!text.contains(leaked), "{leaked} leaked: {answer}");
+    }
+    let education = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
+    assert_eq!(
+        education["dropped"],
+        json!({"not_a_record": 2, "other_agency": 1, "other_child": 1, "category_not_allowed": 1}),
+        "{answer}"
+    );
+    assert_eq!(answer["partial"], true);
+}
