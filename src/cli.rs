@@ -21,6 +21,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the whole system: four agency nodes and the gateway, with a fictional case loaded.
+    Demo {
+        /// Play a scripted story against a fresh copy and exit 0 only if every step holds.
+        #[arg(long)]
+        smoke: bool,
+        /// The gateway's port; the nodes take the next four (police, health, education, social care).
+        #[arg(long, default_value_t = 8443)]
+        ports_from: u16,
+    },
     /// Run the gateway: the only door between agencies.
     Gateway {
         /// A TOML configuration file; without it, the embedded defaults (certs-example/, ./data/, 127.0.0.1:8443).
@@ -116,6 +125,7 @@ pub enum CertsCommand {
 pub fn run(cli: Cli) -> ExitCode {
     crate::telemetry::init();
     let outcome = match cli.command {
+        Command::Demo { smoke, ports_from } => crate::demo::run(smoke, ports_from),
         Command::Gateway { config } => run_gateway(config),
         Command::Node { target, action } => node(target, action),
         Command::Policy { config, command } => policy(config, command),

@@ -9,6 +9,7 @@ pub mod certs;
 pub mod cli;
 pub mod config;
 pub mod decision;
+pub mod demo;
 pub mod disclosure_log;
 pub mod domain;
 pub mod error;

@@ -4,6 +4,7 @@
 mod config;
 mod consents;
 mod databases;
+mod demo;
 mod door;
 mod helpers;
 mod migrations;

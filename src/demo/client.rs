@@ -1,0 +1,73 @@
+//! The demo's way in: the public API over mutual TLS, as each example person.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::certs::{Layout, PEOPLE};
+use crate::tls::TlsFiles;
+
+/// One HTTPS client per example person, and where the servers listen.
+pub struct DemoClient {
+    people: BTreeMap<String, reqwest::Client>,
+    pub gateway: String,
+    /// Agency → node base URL.
+    pub nodes: BTreeMap<String, String>,
+}
+
+/// The value at a JSON pointer (`/records/0/category`), or null: reading answers never panics.
+pub fn at<'a>(value: &'a Value, pointer: &str) -> &'a Value {
+    value.pointer(pointer).unwrap_or(&Value::Null)
+}
+
+/// What an API call answered.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl DemoClient {
+    pub fn new(layout: &Layout, gateway_port: u16, node_ports: &BTreeMap<String, u16>) -> Result<Self, String> {
+        let mut people = BTreeMap::new();
+        for person in PEOPLE {
+            let (cert, key) = layout.person(person.agency, person.role);
+            let files = TlsFiles { ca: layout.ca_cert(), crl: layout.crl(), cert, key };
+            let tls = crate::tls::client_config(&files).map_err(|e| e.to_string())?;
+            let client = reqwest::Client::builder().use_preconfigured_tls(tls).build().map_err(|e| e.to_string())?;
+            people.insert(format!("{}-{}", person.agency, person.role), client);
+        }
+        Ok(Self {
+            people,
+            gateway: format!("https://localhost:{gateway_port}"),
+            nodes: node_ports.iter().map(|(a, p)| (a.clone(), format!("https://localhost:{p}"))).collect(),
+        })
+    }
+
+    fn client(&self, who: &str) -> Result<&reqwest::Client, String> {
+        self.people.get(who).ok_or_else(|| format!("no example person '{who}'"))
+    }
+
+    async fn send(request: reqwest::RequestBuilder) -> Result<Answer, String> {
+        let response = request.send().await.map_err(|e| format!("the request failed: {e}"))?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+        Ok(Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) })
+    }
+
+    pub async fn get(&self, who: &str, url: &str) -> Result<Answer, String> {
+        Self::send(self.client(who)?.get(url)).await
+    }
+
+    pub async fn post(&self, who: &str, url: &str, body: &Value) -> Result<Answer, String> {
+        Self::send(self.client(who)?.post(url).json(body)).await
+    }
+
+    pub fn node(&self, agency: &str, path: &str) -> String {
+        format!("{}{path}", self.nodes.get(agency).map_or("", String::as_str))
+    }
+
+    pub fn at_gateway(&self, path: &str) -> String {
+        format!("{}{path}", self.gateway)
+    }
+}

@@ -1,0 +1,161 @@
+//! `sharegate demo`: the whole system on one machine — four agency nodes and the gateway on loopback, each with its
+//! own SQLite store under `./data/`, example certificates from `certs-example/` (made if missing), and a small
+//! fictional case loaded through the public API. It prints a ready curl line per role and runs until SIGINT or
+//! SIGTERM. Started again on the same data it carries on.
+//!
+//! `--smoke` plays a scripted story against a fresh copy (free ports, a temporary data folder) and exits 0 only if
+//! every step gives the expected outcome.
+
+mod case;
+mod client;
+mod smoke;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use actix_web::dev::ServerHandle;
+
+use self::client::DemoClient;
+use crate::certs::Layout;
+use crate::config::{self, DATA_DIR, EXAMPLE_CERTS, GatewayConfig};
+use crate::node::config::NodeConfig;
+use crate::startup::Listening;
+use crate::store::DatabaseUrl;
+
+/// Where the demo keeps its stores and which ports it listens on (none: any free ports).
+struct Placement {
+    data: PathBuf,
+    ports_from: Option<u16>,
+}
+
+/// Runs the demo with the gateway on `ports_from` and the nodes on the next four ports.
+pub fn run(smoke: bool, ports_from: u16) -> Result<(), String> {
+    let agencies: Vec<_> = config::default_agencies().map(|(a, _)| a).collect();
+    crate::certs::ensure(Path::new(EXAMPLE_CERTS), &agencies).map_err(|e| e.to_string())?;
+    let scratch = if smoke { Some(tempfile::tempdir().map_err(|e| e.to_string())?) } else { None };
+    let placement = match &scratch {
+        Some(dir) => Placement { data: dir.path().to_owned(), ports_from: None },
+        None => Placement { data: PathBuf::from(DATA_DIR), ports_from: Some(ports_from) },
+    };
+    actix_web::rt::System::new().block_on(async move {
+        let running = start(&placement).await?;
+        let layout = Layout::new(Path::new(EXAMPLE_CERTS));
+        let client = DemoClient::new(&layout, running.gateway_port, &running.node_ports)?;
+        let subject = case::load(&client).await?;
+        if smoke {
+            let education = running.handles.get("education").cloned().ok_or("no education node")?;
+            let played = smoke::play(&client, &subject, education).await;
+            running.stop().await;
+            played
+        } else {
+            print_welcome(&running, &subject);
+            crate::shutdown::stop_on_signal(running.handles.values().cloned().collect())
+                .map_err(|e| format!("cannot listen for signals: {e}"))?;
+            running.wait().await;
+            println!("sharegate demo stopped; its data is kept in {}", placement.data.display());
+            Ok(())
+        }
+    })
+}
+
+/// The running servers.
+struct Running {
+    gateway_port: u16,
+    node_ports: BTreeMap<String, u16>,
+    /// "gateway" and each agency → its server handle.
+    handles: BTreeMap<String, ServerHandle>,
+    tasks: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Running {
+    fn spawn(&mut self, name: &str, server: Listening) {
+        self.handles.insert(name.to_owned(), server.handle());
+        self.tasks.push(actix_web::rt::spawn(server.run()));
+    }
+
+    async fn stop(self) {
+        for handle in self.handles.values() {
+            handle.stop(true).await;
+        }
+        self.wait().await;
+    }
+
+    /// Waits until every server has stopped and closed its store.
+    async fn wait(self) {
+        for task in self.tasks {
+            if let Ok(Err(e)) = task.await {
+                tracing::warn!(error = %e, "a demo server stopped with an error");
+            }
+        }
+    }
+}
+
+async fn start(placement: &Placement) -> Result<Running, String> {
+    let mut running =
+        Running { gateway_port: 0, node_ports: BTreeMap::new(), handles: BTreeMap::new(), tasks: Vec::new() };
+    let mut gateway = GatewayConfig::embedded();
+    for (offset, (agency, _)) in (1u16..).zip(config::default_agencies()) {
+        let mut node = NodeConfig::embedded(&agency).ok_or("a shipped agency has no defaults")?;
+        node.database_url = DatabaseUrl::Sqlite(placement.data.join(format!("{agency}.db")));
+        node.listen.set_port(placement.ports_from.map_or(0, |first| first.saturating_add(offset)));
+        let server = crate::node::start(&node).map_err(|e| format!("the {agency} node cannot start: {e}"))?;
+        let port = server.port();
+        if let Some(entry) = gateway.agencies.get_mut(&agency) {
+            entry.node_url = format!("https://localhost:{port}");
+        }
+        running.node_ports.insert(agency.to_string(), port);
+        running.spawn(agency.as_str(), server);
+    }
+    gateway.database_url = DatabaseUrl::Sqlite(placement.data.join("gateway.db"));
+    gateway.listen.set_port(placement.ports_from.unwrap_or(0));
+    let server = crate::startup::gateway(&gateway).await.map_err(|e| format!("the gateway cannot start: {e}"))?;
+    running.gateway_port = server.port();
+    running.spawn("gateway", server);
+    Ok(running)
+}
+
+fn print_welcome(running: &Running, subject: &str) {
+    let port = running.gateway_port;
+    let curl = |who: &str| {
+        format!(
+            "curl -s --cacert {EXAMPLE_CERTS}/ca.crt --cert {EXAMPLE_CERTS}/people/{who}.crt --key {EXAMPLE_CERTS}/people/{who}.key"
+        )
+    };
+    let ask = |categories: &str, purpose: &str, basis: &str| {
+        format!(
+            "-H 'content-type: application/json' https://localhost:{port}/v1/requests -d '{{\"subject\":\"{}\",\"categories\":[{categories}],\"purpose\":\"{purpose}\",\"lawful_basis\":\"{basis}\",\"reason\":\"demo\"}}'",
+            case::NHS_NUMBER
+        )
+    };
+    println!("\nsharegate demo: the gateway on https://localhost:{port}, nodes on {:?}", running.node_ports);
+    println!(
+        "a fictional child, Lily Example (NHS {}, gateway id {subject}), is known to all four agencies.\n",
+        case::NHS_NUMBER
+    );
+    println!("# a social worker: school attendance under the mother's consent (granted)");
+    println!("{} {}\n", curl("social_care-social_worker"), ask("\"education.attendance\"", "safeguarding", "consent"));
+    println!("# a police investigator: mental-health records with no consent (refused, with why)");
+    println!("{} {}\n", curl("police-investigator"), ask("\"health.mental_health\"", "safeguarding", "consent"));
+    println!("# the same under health's endorsed Crime and Disorder Act s115 decision (granted)");
+    println!(
+        "{} {}\n",
+        curl("police-investigator"),
+        ask("\"health.mental_health\"", "crime_prevention", "crime_and_disorder_act_1998_s115")
+    );
+    println!("# a health visitor: which agencies hold what about the child (no content)");
+    println!(
+        "{} 'https://localhost:{port}/v1/subjects/{subject}/holders?purpose=safeguarding&lawful_basis=consent&reason=demo'\n",
+        curl("health-health_visitor")
+    );
+    println!("# a school DSL: who am I?");
+    println!("{} https://localhost:{port}/v1/whoami\n", curl("education-dsl"));
+    println!("# the school's DPO: every read of the school's records");
+    println!(
+        "{} https://localhost:{}/v1/access-register\n",
+        curl("education-dpo"),
+        running.node_ports.get("education").copied().unwrap_or_default()
+    );
+    println!("# a social care manager: the child's consents and decisions");
+    println!("{} https://localhost:{port}/v1/subjects/{subject}/consents\n", curl("social_care-manager"));
+    println!("Ctrl-C stops the demo; started again, it carries on from ./{DATA_DIR}/.");
+}

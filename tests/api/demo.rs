@@ -1,0 +1,81 @@
+//! The one-command demo: the smoke story passes, and the demo restarts on its own data without duplicating it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::helpers::sharegate_binary;
+
+/// A folder with the policy (certificates are made on first run, as on a fresh clone).
+fn workdir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    for file in ["model.conf", "policy.csv", "cases.csv"] {
+        std::fs::copy(std::path::Path::new("policies").join(file), dir.path().join("policies").join(file)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_smoke_story_holds() {
+    let dir = workdir();
+    let output = Command::new(sharegate_binary()).args(["demo", "--smoke"]).current_dir(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("smoke: all 7 steps held"), "{stdout}");
+    assert!(dir.path().join("certs-example/ca.crt").exists(), "the demo made its example certificates");
+}
+
+/// Starts the demo, reads its welcome until it is ready, stops it with SIGTERM; returns what it printed.
+fn run_until_ready_then_stop(dir: &std::path::Path, ports_from: u16) -> String {
+    let mut child = Command::new(sharegate_binary())
+        .args(["demo", "--ports-from", &ports_from.to_string()])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    while !printed.contains("Ctrl-C stops the demo") {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            panic!("the demo exited early:\n{printed}\n{stderr}");
+        }
+        printed.push_str(&line);
+    }
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert!(status.success(), "{printed}{rest}");
+    assert!(rest.contains("sharegate demo stopped"), "{rest}");
+    printed
+}
+
+#[test]
+fn the_demo_restarts_on_its_own_data() {
+    let dir = workdir();
+    let ports_from = 20000 + (std::process::id() % 20000) as u16;
+    let first = run_until_ready_then_stop(dir.path(), ports_from);
+    let second = run_until_ready_then_stop(dir.path(), ports_from);
+    let id = |text: &str| text.split("gateway id ").nth(1).and_then(|t| t.split(')').next()).map(str::to_owned);
+    assert!(id(&first).is_some(), "{first}");
+    assert_eq!(id(&first), id(&second), "the same child, not a duplicate");
+    assert!(
+        first.contains(
+            "curl -s --cacert certs-example/ca.crt --cert certs-example/people/social_care-social_worker.crt"
+        ),
+        "{first}"
+    );
+    for store in ["gateway", "police", "health", "education", "social_care"] {
+        assert!(dir.path().join(format!("data/{store}.db")).exists(), "{store}'s store is under ./data/");
+    }
+    for node in ["police", "health", "education", "social_care"] {
+        let url = sharegate::store::DatabaseUrl::Sqlite(dir.path().join(format!("data/{node}.db")));
+        let store = sharegate::store::Store::open(&url, &Default::default()).unwrap();
+        let records = store.run_now(|conn| sharegate::store::records::page(conn, None, 100)).unwrap();
+        assert_eq!(records.len(), 2, "{node}: the case's two records, not duplicated");
+    }
+}
