@@ -50,6 +50,13 @@ pub enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// The disclosure log.
+    Log {
+        #[arg(long, env = "SHAREGATE_CONFIG", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: LogCommand,
+    },
     /// Apply pending database migrations to the gateway's store (the servers also do this when they start).
     Migrate {
         #[arg(long, env = "SHAREGATE_CONFIG")]
@@ -86,6 +93,13 @@ pub enum NodeAction {
         #[arg(long)]
         apply: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Re-derive every entry's hash, the chain, the blocks, every checkpoint's root and signature, and the head;
+    /// name the first thing that does not match.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,6 +143,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Gateway { config } => run_gateway(config),
         Command::Node { target, action } => node(target, action),
         Command::Policy { config, command } => policy(config, command),
+        Command::Log { config, command: LogCommand::Verify } => verify_log(config),
         Command::Migrate { config } => migrate(config),
         Command::Certs { command: CertsCommand::Init { out, force } } => certs_init(out, force),
     };
@@ -262,6 +277,28 @@ async fn check_policy(config: &GatewayConfig, policy: &Policy) -> Result<(), Str
     match mismatches.len() {
         0 => Ok(()),
         n => Err(format!("{n} case(s) do not match the policy")),
+    }
+}
+
+fn verify_log(config_file: Option<PathBuf>) -> Result<(), String> {
+    let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
+    let key = crate::signing::load(&config.signing_key).map_err(|e| e.to_string())?;
+    let store = Store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let report = crate::disclosure_log::verify::verify_log(&store, &key.verifying_key()).map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
+    match report.problem {
+        None => {
+            println!(
+                "the disclosure log verifies: {} entries, {} checkpoints, in {seconds:.2} s",
+                report.entries, report.checkpoints
+            );
+            Ok(())
+        }
+        Some(problem) => {
+            println!("FAILED after {} good entries: {problem}", report.entries);
+            Err("the disclosure log does not verify".into())
+        }
     }
 }
 

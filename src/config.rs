@@ -113,6 +113,12 @@ pub struct GatewayConfig {
     /// The largest answer the gateway accepts from a node.
     #[serde(default = "default_node_response_limit")]
     pub node_response_limit_bytes: usize,
+    /// The disclosure log signs a checkpoint after this many entries…
+    #[serde(default = "default_checkpoint_every")]
+    pub log_checkpoint_every: u64,
+    /// …or after this long, if anything was logged since the last one.
+    #[serde(default = "default_checkpoint_interval_ms")]
+    pub log_checkpoint_interval_ms: u64,
 }
 
 pub fn default_body_limit() -> usize {
@@ -133,6 +139,14 @@ pub fn default_node_timeout_ms() -> u64 {
 
 pub fn default_node_response_limit() -> usize {
     4 * 1024 * 1024
+}
+
+pub fn default_checkpoint_every() -> u64 {
+    1000
+}
+
+pub fn default_checkpoint_interval_ms() -> u64 {
+    5000
 }
 
 pub fn default_categories() -> BTreeSet<Category> {
@@ -185,6 +199,8 @@ impl GatewayConfig {
             node_client: layout.gateway_client(),
             node_timeout_ms: default_node_timeout_ms(),
             node_response_limit_bytes: default_node_response_limit(),
+            log_checkpoint_every: default_checkpoint_every(),
+            log_checkpoint_interval_ms: default_checkpoint_interval_ms(),
         }
     }
 
@@ -218,6 +234,12 @@ impl GatewayConfig {
         if self.database_pool_size == 0 {
             return Err(ConfigError::Setting { setting: "database_pool_size", reason: "must be more than 0".into() });
         }
+        if self.log_checkpoint_every == 0 || self.log_checkpoint_interval_ms == 0 {
+            return Err(ConfigError::Setting {
+                setting: "log_checkpoint_every",
+                reason: "log_checkpoint_every and log_checkpoint_interval_ms must be more than 0".into(),
+            });
+        }
         if self.node_timeout_ms == 0 {
             return Err(ConfigError::Setting { setting: "node_timeout_ms", reason: "must be more than 0".into() });
         }
@@ -242,6 +264,13 @@ impl GatewayConfig {
 
     pub fn federation(&self) -> Federation {
         Federation { agencies: self.agencies.keys().cloned().collect(), roles: self.roles.clone() }
+    }
+
+    pub fn checkpoint_policy(&self) -> crate::disclosure_log::CheckpointPolicy {
+        crate::disclosure_log::CheckpointPolicy {
+            every: self.log_checkpoint_every,
+            interval: Duration::from_millis(self.log_checkpoint_interval_ms),
+        }
     }
 
     /// The names requests and the policy may use.

@@ -16,8 +16,11 @@ use crate::broker::Broker;
 use crate::config::GatewayConfig;
 use crate::decision::policy::Policy;
 use crate::decision::shared::{SharedPolicy, reload_on_sighup};
+use crate::disclosure_log::LogWriter;
 use crate::identity::{Federation, capture_peer_identity};
 use crate::routes::consents::GatewayKey;
+use crate::routes::log::LogKey;
+use crate::routes::requests::Sharing;
 use crate::routes::{self, extract};
 use crate::store::{Store, StoreError};
 use crate::tls::{self, TlsError, TlsFiles};
@@ -125,8 +128,18 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let key = crate::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
     let (policy, key, vocabulary) =
         (web::Data::from(policy), web::Data::new(GatewayKey(key)), web::Data::new(vocabulary));
-    let broker = web::Data::new(Broker::new(config)?);
     let store = Store::open(&config.database_url, &config.store_options())?;
+    let log_key = crate::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
+    let public_key = web::Data::new(LogKey(log_key.verifying_key()));
+    let log = LogWriter::start(store.clone(), log_key, config.checkpoint_policy())
+        .map_err(|e| StartError::Setup(format!("cannot start the disclosure log writer: {e}")))?;
+    let sharing = web::Data::new(Sharing {
+        vocabulary: vocabulary.get_ref().clone(),
+        policy: policy.clone().into_inner(),
+        broker: Broker::new(config)?,
+        log: log.clone(),
+    });
+    let log = web::Data::new(log);
     let parts = ServerParts {
         title: "sharegate gateway".into(),
         listen: config.listen,
@@ -139,7 +152,9 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .app_data(policy.clone())
             .app_data(key.clone())
             .app_data(vocabulary.clone())
-            .app_data(broker.clone())
+            .app_data(sharing.clone())
+            .app_data(log.clone())
+            .app_data(public_key.clone())
             .service(routes::whoami::whoami)
             .service(routes::policy::current_policy)
             .service(routes::subjects::create_subject)
@@ -150,7 +165,9 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::consents::record_decision)
             .service(routes::consents::endorse_decision)
             .service(routes::requests::request_records)
-            .service(routes::requests::holders);
+            .service(routes::requests::holders)
+            .service(routes::log::checkpoint)
+            .service(routes::log::inclusion_proof);
     })
 }
 

@@ -90,6 +90,7 @@ struct NodeHoldings {
 }
 
 /// The gateway's way to the nodes: one pooled client, each node's URL, a deadline and a size cap.
+#[derive(Clone)]
 pub struct Broker {
     client: reqwest::Client,
     nodes: BTreeMap<AgencyName, String>,

@@ -107,7 +107,18 @@ impl From<&AgencyReport> for AgencyPart {
     }
 }
 
+/// An entry as hashed into the log: its position, the leaf hash of the entry before it (empty for the first), and
+/// the entry. Its canonical text is compact JSON in this field order; its leaf hash is H(0x00 ‖ that text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoggedEntry {
+    pub seq: u64,
+    pub prev: String,
+    pub entry: Entry,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Entry {
     #[schema(value_type = String)]
     pub id: DisclosureId,

@@ -3,9 +3,17 @@
 //! and committed BEFORE the answer is sent. If it cannot be written, nothing is disclosed (503).
 //!
 //! Only [`commit`] turns a decided and redacted request into a [`Disclosed`] answer: no other code can make one.
-//! (This is the plain append-only table; the tamper-evident chain replaces it in the log issue.)
+//!
+//! The log is append-only and tamper-evident: each entry carries the previous entry's hash, and a Merkle tree over
+//! the entries (RFC 9162) gives signed checkpoints and inclusion proofs ([`merkle`], [`checkpoint`]). One writer
+//! appends with group commit ([`writer`]); `sharegate log verify` re-derives everything ([`verify`]).
 
+pub mod checkpoint;
 mod entry;
+pub mod merkle;
+pub mod proof;
+pub mod verify;
+pub mod writer;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
@@ -13,7 +21,8 @@ use chrono::{SubsecRound, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use entry::{AgencyPart, Entry, Given, GroundRef, Kind, Outcome, Refused};
+pub use entry::{AgencyPart, Entry, Given, GroundRef, Kind, LoggedEntry, Outcome, Refused};
+pub use writer::{CheckpointPolicy, LogError, LogWriter};
 
 use crate::decision::{Authorized, Ground};
 use crate::domain::{DisclosureId, Narrative, Subject};
@@ -21,8 +30,6 @@ use crate::error::ApiError;
 use crate::identity::Identity;
 use crate::redaction::{AgencyReport, Redacted};
 use crate::register::Actor;
-use crate::store::Store;
-use crate::store::disclosures;
 
 /// An answer whose entry is committed: the only thing a sharing endpoint can send.
 #[derive(Debug)]
@@ -103,7 +110,7 @@ fn refused_views(authorized: &Authorized) -> Vec<RefusedView> {
 }
 
 /// Builds the answer, writes its entry (with the answer's digest), and only then hands the answer back.
-pub async fn commit(store: &Store, request: Request<'_>) -> Result<Disclosed, ApiError> {
+pub async fn commit(log: &LogWriter, request: Request<'_>) -> Result<Disclosed, ApiError> {
     let authorized = request.authorized;
     let decision = authorized.decision();
     let granted_any = decision.granted().next().is_some();
@@ -165,28 +172,25 @@ pub async fn commit(store: &Store, request: Request<'_>) -> Result<Disclosed, Ap
         outcome,
         response_digest: digest(&body),
     };
-    write(store, entry).await?;
+    write(log, entry).await?;
     Ok(Disclosed { id: request.id, status, body })
 }
 
-/// Writes a whole entry; the caller answers only if this succeeds.
-pub async fn write(store: &Store, entry: Entry) -> Result<(), ApiError> {
-    store.run(move |conn| disclosures::insert(conn, &entry)).await.map_err(|e| {
-        tracing::error!(error = %e, "a disclosure entry could not be written; nothing was disclosed");
-        ApiError::store_unavailable(e)
-    })
+/// Appends a whole entry; the caller answers only if this succeeds.
+pub async fn write(log: &LogWriter, entry: Entry) -> Result<(), ApiError> {
+    log.append(entry).await.map(|_| ()).map_err(ApiError::store_unavailable)
 }
 
 /// Writes an entry for an answer built elsewhere (discovery), and hands the answer back only once it is written.
 pub async fn commit_built(
-    store: &Store,
+    log: &LogWriter,
     mut entry: Entry,
     status: StatusCode,
     body: Vec<u8>,
 ) -> Result<Disclosed, ApiError> {
     entry.response_digest = digest(&body);
     let id = entry.id.clone();
-    write(store, entry).await?;
+    write(log, entry).await?;
     Ok(Disclosed { id, status, body })
 }
 

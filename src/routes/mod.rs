@@ -3,6 +3,7 @@
 
 pub mod consents;
 pub mod extract;
+pub mod log;
 pub mod meta;
 pub mod policy;
 pub mod requests;

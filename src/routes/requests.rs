@@ -13,7 +13,7 @@ use crate::broker::{Broker, FetchFor};
 use crate::decision::policy::Vocabulary;
 use crate::decision::shared::SharedPolicy;
 use crate::decision::{self, MeetingStanding, ShareRequest};
-use crate::disclosure_log::{self, AgencyPart, Entry, Given, GroundRef, Kind, Outcome, Refused};
+use crate::disclosure_log::{self, AgencyPart, Entry, Given, GroundRef, Kind, LogWriter, Outcome, Refused};
 use crate::domain::{
     AgencyName, Category, DisclosureId, LawfulBasis, MeetingId, Narrative, Purpose, Subject, SubjectId, SubjectKey,
 };
@@ -23,6 +23,14 @@ use crate::redaction::{self, AgencyReport};
 use crate::register::Actor;
 use crate::routes::extract::{ApiJson, ApiQuery};
 use crate::store::{Store, register, subjects};
+
+/// What sharing needs besides the store: the closed lists, the policy in force, the way to the nodes, the log.
+pub struct Sharing {
+    pub vocabulary: Vocabulary,
+    pub policy: std::sync::Arc<SharedPolicy>,
+    pub broker: Broker,
+    pub log: LogWriter,
+}
 
 /// A request for another agency's records about a child.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -95,12 +103,11 @@ async fn find_subject(store: &Store, key: SubjectKey) -> Result<Subject, ApiErro
 pub async fn request_records(
     identity: Identity,
     body: ApiJson<RequestBody>,
-    vocabulary: web::Data<Vocabulary>,
-    policy: web::Data<SharedPolicy>,
-    broker: web::Data<Broker>,
+    sharing: web::Data<Sharing>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let (key, request, reason) = parse(body.0, &vocabulary)?;
+    let Sharing { vocabulary, policy, broker, log } = sharing.get_ref();
+    let (key, request, reason) = parse(body.0, vocabulary)?;
     let subject = find_subject(&store, key).await?;
     let lookup = subject.id.clone();
     let register = store.run(move |conn| register::for_subject(conn, &lookup)).await?;
@@ -111,7 +118,7 @@ pub async fn request_records(
     let fetched = broker.fetch(&authorized, &subject, FetchFor { disclosure: &id, requester: &identity }).await;
     let redacted = redaction::redact(&authorized, fetched);
     let disclosed = disclosure_log::commit(
-        &store,
+        log,
         disclosure_log::Request {
             id,
             requester: &identity,
@@ -168,11 +175,10 @@ pub async fn holders(
     identity: Identity,
     path: web::Path<String>,
     query: ApiQuery<HoldersQuery>,
-    vocabulary: web::Data<Vocabulary>,
-    policy: web::Data<SharedPolicy>,
-    broker: web::Data<Broker>,
+    sharing: web::Data<Sharing>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
+    let Sharing { vocabulary, policy, broker, log } = sharing.get_ref();
     let query = query.0;
     let purpose: Purpose = vocabulary.parse_purpose(&query.purpose).map_err(|why| ApiError::invalid("purpose", why))?;
     let lawful_basis: LawfulBasis =
@@ -282,5 +288,5 @@ pub async fn holders(
         outcome,
         response_digest: String::new(),
     };
-    Ok(disclosure_log::commit_built(&store, entry, status, body).await?.into_response())
+    Ok(disclosure_log::commit_built(log, entry, status, body).await?.into_response())
 }

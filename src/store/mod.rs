@@ -8,7 +8,7 @@
 pub mod access;
 mod connection;
 mod database_url;
-pub mod disclosures;
+pub mod log;
 pub mod migrations;
 pub mod records;
 pub mod register;

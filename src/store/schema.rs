@@ -99,7 +99,8 @@ diesel::joinable!(consent_endorsements -> consent_decisions (decision_id));
 diesel::allow_tables_to_appear_in_same_query!(consents, consent_withdrawals, consent_decisions, consent_endorsements);
 
 diesel::table! {
-    disclosures (id) {
+    log_entries (seq) {
+        seq -> BigInt,
         id -> Text,
         at -> Timestamp,
         kind -> Text,
@@ -109,9 +110,34 @@ diesel::table! {
         purpose -> Text,
         lawful_basis -> Text,
         outcome -> Text,
-        policy_hash -> Text,
-        response_digest -> Text,
-        entry -> Text,
+        agencies -> Text,
+        canonical -> Text,
+        leaf_hash -> Text,
+    }
+}
+
+diesel::table! {
+    log_blocks (idx) {
+        idx -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    log_checkpoints (size) {
+        size -> BigInt,
+        root -> Text,
+        at -> Timestamp,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
+    log_head (id) {
+        id -> Integer,
+        size -> BigInt,
+        last_hash -> Text,
+        frontier -> Text,
     }
 }
 

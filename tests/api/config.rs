@@ -136,6 +136,8 @@ fn the_annotated_example_is_the_embedded_defaults() {
     assert_eq!(example.node_client, embedded.node_client);
     assert_eq!(example.node_timeout_ms, embedded.node_timeout_ms);
     assert_eq!(example.node_response_limit_bytes, embedded.node_response_limit_bytes);
+    assert_eq!(example.log_checkpoint_every, embedded.log_checkpoint_every);
+    assert_eq!(example.log_checkpoint_interval_ms, embedded.log_checkpoint_interval_ms);
 }
 
 #[test]

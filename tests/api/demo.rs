@@ -49,7 +49,9 @@ fn run_until_ready_then_stop(dir: &std::path::Path, ports_from: u16) -> String {
     let status = child.wait().unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    assert!(status.success(), "{printed}{rest}");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "exit {status:?}\n{rest}\n{stderr}");
     assert!(rest.contains("sharegate demo stopped"), "{rest}");
     printed
 }
@@ -57,7 +59,8 @@ fn run_until_ready_then_stop(dir: &std::path::Path, ports_from: u16) -> String {
 #[test]
 fn the_demo_restarts_on_its_own_data() {
     let dir = workdir();
-    let ports_from = 20000 + (std::process::id() % 20000) as u16;
+    // Below the ephemeral range (32768+), where other tests' sockets come and go.
+    let ports_from = 10000 + (std::process::id() % 4000) as u16 * 5;
     let first = run_until_ready_then_stop(dir.path(), ports_from);
     let second = run_until_ready_then_stop(dir.path(), ports_from);
     let id = |text: &str| text.split("gateway id ").nth(1).and_then(|t| t.split(')').next()).map(str::to_owned);

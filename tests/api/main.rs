@@ -7,6 +7,7 @@ mod databases;
 mod demo;
 mod door;
 mod helpers;
+mod log;
 mod migrations;
 mod node;
 mod policy;

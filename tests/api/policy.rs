@@ -105,7 +105,7 @@ fn explain_names_the_deciding_rule_and_its_reason() {
 }
 
 /// Reads JSON log lines from the gateway until one has `message`, returning that line's fields.
-fn wait_for_log(reader: &mut impl std::io::BufRead, message: &str) -> serde_json::Value {
+pub fn wait_for_log(reader: &mut impl std::io::BufRead, message: &str) -> serde_json::Value {
     loop {
         let mut line = String::new();
         assert!(reader.read_line(&mut line).unwrap() > 0, "the gateway exited before logging '{message}'");

@@ -80,13 +80,14 @@ async fn request(gateway: &TestGateway, who: &str, body: &Value) -> (u16, Value,
 }
 
 /// The entry the gateway logged for an answer, which must carry the digest of exactly those bytes.
-fn logged(gateway: &TestGateway, answer: &Value, bytes: &[u8]) -> sharegate::disclosure_log::Entry {
+pub fn logged(gateway: &TestGateway, answer: &Value, bytes: &[u8]) -> sharegate::disclosure_log::Entry {
     let id = DisclosureId::parse(answer["disclosure_id"].as_str().expect("every answer names its disclosure")).unwrap();
     let store = Store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
-    let entry =
-        store.run_now(|conn| sharegate::store::disclosures::find(conn, &id)).unwrap().expect("the entry is in the log");
-    assert_eq!(entry.response_digest, hex::encode(Sha256::digest(bytes)), "the entry's digest is the answer's");
-    entry
+    let row =
+        store.run_now(|conn| sharegate::store::log::find(conn, id.as_str())).unwrap().expect("the entry is in the log");
+    let logged: sharegate::disclosure_log::LoggedEntry = serde_json::from_str(&row.canonical).unwrap();
+    assert_eq!(logged.entry.response_digest, hex::encode(Sha256::digest(bytes)), "the entry's digest is the answer's");
+    logged.entry
 }
 
 async fn access_register(node: &TestNode, agency: &str) -> Vec<Value> {

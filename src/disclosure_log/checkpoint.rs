@@ -1,0 +1,58 @@
+//! Signed checkpoints: "the first `size` entries of this log have tree hash `root`", signed at `at` with the
+//! gateway's key (`log-signing.key`). With a checkpoint and an inclusion proof anyone can check that an entry is in
+//! the log, without trusting the gateway's store.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::Serialize;
+
+use super::merkle::Hash;
+use crate::store::log::CheckpointRow;
+
+pub const FORMAT: &str = "sharegate-checkpoint-v1";
+
+/// What is signed: the format, size, root (hex) and time, one per line.
+pub fn message(size: u64, root: &str, at: DateTime<Utc>) -> String {
+    format!("{FORMAT}\n{size}\n{root}\n{}", at.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+pub fn sign(size: u64, root: &Hash, at: DateTime<Utc>, key: &SigningKey) -> CheckpointRow {
+    let root = hex::encode(root);
+    let signature = hex::encode(key.sign(message(size, &root, at).as_bytes()).to_bytes());
+    CheckpointRow { size: i64::try_from(size).unwrap_or(i64::MAX), root, at: at.naive_utc(), signature }
+}
+
+/// Whether `row` is signed by `key`.
+pub fn signed_by(row: &CheckpointRow, key: &VerifyingKey) -> bool {
+    let Ok(size) = u64::try_from(row.size) else { return false };
+    let Some(signature) = hex::decode(&row.signature).ok().and_then(|b| Signature::from_slice(&b).ok()) else {
+        return false;
+    };
+    key.verify(message(size, &row.root, row.at.and_utc()).as_bytes(), &signature).is_ok()
+}
+
+/// A checkpoint as served.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckpointView {
+    /// How many entries the checkpoint covers (entries 0 … size−1).
+    pub size: u64,
+    /// The RFC 9162 tree hash of those entries, hex.
+    pub root: String,
+    pub at: DateTime<Utc>,
+    /// ed25519 over `sharegate-checkpoint-v1\n{size}\n{root}\n{at, RFC 3339 with microseconds}`, hex.
+    pub signature: String,
+    /// The gateway's public key, hex (also in `log-signing.pub`).
+    pub public_key: String,
+}
+
+impl CheckpointView {
+    pub fn new(row: &CheckpointRow, key: &VerifyingKey) -> Self {
+        Self {
+            size: u64::try_from(row.size).unwrap_or(0),
+            root: row.root.clone(),
+            at: row.at.and_utc(),
+            signature: row.signature.clone(),
+            public_key: hex::encode(key.as_bytes()),
+        }
+    }
+}

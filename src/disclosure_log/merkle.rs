@@ -1,0 +1,238 @@
+//! Merkle trees over log entries, as in Certificate Transparency (RFC 9162 §2.1): leaves `H(0x00 ‖ entry)`, nodes
+//! `H(0x01 ‖ left ‖ right)`, the tree hash of n leaves splitting at the largest power of two below n. Pure: the
+//! storage of leaves and subtree hashes is behind [`Subtrees`].
+
+use sha2::{Digest, Sha256};
+
+pub type Hash = [u8; 32];
+
+/// Leaves are grouped in aligned blocks of this many; the store keeps each complete block's hash, so any subtree
+/// hash is computed from at most this many leaves and one block hash per `BLOCK` leaves.
+pub const BLOCK: u64 = 256;
+
+pub fn leaf_hash(entry: &[u8]) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update([0u8]);
+    hasher.update(entry);
+    hasher.finalize().into()
+}
+
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update([1u8]);
+    hasher.update(left);
+    hasher.update(right);
+    hasher.finalize().into()
+}
+
+/// The tree hash of an empty log: the hash of nothing.
+pub fn empty_root() -> Hash {
+    Sha256::digest([]).into()
+}
+
+/// The largest power of two strictly below `n` (n ≥ 2).
+fn split(n: u64) -> u64 {
+    1 << (63 - (n - 1).leading_zeros())
+}
+
+/// The tree hash of `leaves` (RFC 9162 MTH), in memory.
+pub fn tree_hash(leaves: &[Hash]) -> Hash {
+    match leaves {
+        [] => empty_root(),
+        [one] => *one,
+        _ => {
+            let k = usize::try_from(split(leaves.len() as u64)).unwrap_or(usize::MAX).min(leaves.len());
+            let (left, right) = leaves.split_at(k);
+            node_hash(&tree_hash(left), &tree_hash(right))
+        }
+    }
+}
+
+/// The compact range of a log: the roots of its perfect subtrees, largest first. Appending is O(log n) and the
+/// root is O(log n), so the writer never rereads the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Frontier {
+    pub size: u64,
+    /// (subtree size, subtree hash), sizes strictly decreasing powers of two summing to `size`.
+    pub subtrees: Vec<(u64, String)>,
+}
+
+impl Frontier {
+    /// Appends a leaf; returns the index and hash of a block of [`BLOCK`] leaves it completes, if it does.
+    pub fn push(&mut self, leaf: Hash) -> Result<Option<(u64, Hash)>, String> {
+        let mut current = (1u64, leaf);
+        let mut block = None;
+        while let Some((size, hex)) = self.subtrees.last() {
+            if *size != current.0 {
+                break;
+            }
+            let (size, left) = (*size, decode(hex)?);
+            self.subtrees.pop();
+            current = (size * 2, node_hash(&left, &current.1));
+            if current.0 == BLOCK {
+                block = Some(((self.size + 1) / BLOCK - 1, current.1));
+            }
+        }
+        self.subtrees.push((current.0, hex::encode(current.1)));
+        self.size += 1;
+        Ok(block)
+    }
+
+    pub fn root(&self) -> Result<Hash, String> {
+        let mut hashes = self.subtrees.iter().rev().map(|(_, h)| decode(h));
+        let Some(last) = hashes.next() else { return Ok(empty_root()) };
+        hashes.try_fold(last?, |right, left| Ok(node_hash(&left?, &right)))
+    }
+}
+
+pub fn decode(hex_hash: &str) -> Result<Hash, String> {
+    let bytes = hex::decode(hex_hash).map_err(|e| format!("not a hash: {e}"))?;
+    bytes.try_into().map_err(|_| "a hash is 32 bytes".to_owned())
+}
+
+/// Where subtree hashes come from: leaf hashes by index, and complete blocks' hashes by block index.
+pub trait Subtrees {
+    type Error;
+    /// Leaf hashes `[start, end)`.
+    fn leaves(&mut self, start: u64, end: u64) -> Result<Vec<Hash>, Self::Error>;
+    /// Hashes of blocks `[start, end)` (block i covers leaves `[i·BLOCK, (i+1)·BLOCK)`).
+    fn blocks(&mut self, start: u64, end: u64) -> Result<Vec<Hash>, Self::Error>;
+}
+
+/// MTH(D[start:end]) for a range the RFC's recursion produces (perfect pieces are aligned).
+pub fn range_hash<S: Subtrees>(source: &mut S, start: u64, end: u64) -> Result<Hash, S::Error> {
+    let n = end - start;
+    if n.is_power_of_two() && n >= BLOCK && start.is_multiple_of(n) {
+        return Ok(tree_hash(&source.blocks(start / BLOCK, end / BLOCK)?));
+    }
+    if n <= BLOCK {
+        return Ok(tree_hash(&source.leaves(start, end)?));
+    }
+    let k = split(n);
+    Ok(node_hash(&range_hash(source, start, start + k)?, &range_hash(source, start + k, end)?))
+}
+
+/// The inclusion proof of leaf `index` in the tree of the first `size` leaves (RFC 9162 PATH).
+pub fn inclusion_proof<S: Subtrees>(source: &mut S, index: u64, size: u64) -> Result<Vec<Hash>, S::Error> {
+    fn path<S: Subtrees>(source: &mut S, m: u64, start: u64, end: u64, out: &mut Vec<Hash>) -> Result<(), S::Error> {
+        let n = end - start;
+        if n <= 1 {
+            return Ok(());
+        }
+        let k = split(n);
+        if m < start + k {
+            path(source, m, start, start + k, out)?;
+            out.push(range_hash(source, start + k, end)?);
+        } else {
+            path(source, m, start + k, end, out)?;
+            out.push(range_hash(source, start, start + k)?);
+        }
+        Ok(())
+    }
+    let mut proof = Vec::new();
+    if index < size {
+        path(source, index, 0, size, &mut proof)?;
+    }
+    Ok(proof)
+}
+
+/// Checks an inclusion proof (RFC 9162 §2.1.3.2): that the leaf with hash `leaf` is entry `index` of the log of
+/// `size` entries whose tree hash is `root`. Anyone holding a signed checkpoint can run this; nothing else is
+/// needed.
+pub fn verify_inclusion(leaf: &Hash, index: u64, size: u64, proof: &[Hash], root: &Hash) -> bool {
+    if index >= size {
+        return false;
+    }
+    let (mut f, mut s, mut r) = (index, size - 1, *leaf);
+    for p in proof {
+        if s == 0 {
+            return false;
+        }
+        if f & 1 == 1 || f == s {
+            r = node_hash(p, &r);
+            while f & 1 == 0 && f != 0 {
+                f >>= 1;
+                s >>= 1;
+            }
+        } else {
+            r = node_hash(&r, p);
+        }
+        f >>= 1;
+        s >>= 1;
+    }
+    s == 0 && r == *root
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaves(n: u64) -> Vec<Hash> {
+        (0..n).map(|i| leaf_hash(format!("entry {i}").as_bytes())).collect()
+    }
+
+    /// Leaves in memory, blocks computed from them.
+    struct Memory(Vec<Hash>);
+
+    impl Subtrees for Memory {
+        type Error = ();
+        fn leaves(&mut self, start: u64, end: u64) -> Result<Vec<Hash>, ()> {
+            Ok(self.0.get(start as usize..end as usize).ok_or(())?.to_vec())
+        }
+        fn blocks(&mut self, start: u64, end: u64) -> Result<Vec<Hash>, ()> {
+            (start..end)
+                .map(|b| Ok(tree_hash(self.0.get((b * BLOCK) as usize..((b + 1) * BLOCK) as usize).ok_or(())?)))
+                .collect()
+        }
+    }
+
+    #[test]
+    fn matches_the_rfc_structure_on_small_trees() {
+        let l = leaves(3);
+        assert_eq!(tree_hash(&l), node_hash(&node_hash(&l[0], &l[1]), &l[2]));
+        assert_eq!(tree_hash(&l[..1]), l[0]);
+        assert_eq!(tree_hash(&[]), empty_root());
+    }
+
+    #[test]
+    fn the_frontier_agrees_with_the_tree_hash_at_every_size_and_reports_blocks() {
+        let all = leaves(1100);
+        let mut frontier = Frontier::default();
+        let mut blocks = Vec::new();
+        for (i, leaf) in all.iter().enumerate() {
+            if let Some(block) = frontier.push(*leaf).expect("push") {
+                blocks.push(block);
+            }
+            if i % 37 == 0 || i > 1020 {
+                assert_eq!(frontier.root().expect("root"), tree_hash(&all[..=i]), "size {}", i + 1);
+            }
+        }
+        assert_eq!(blocks.len(), 4);
+        for (index, hash) in blocks {
+            assert_eq!(hash, tree_hash(&all[(index * BLOCK) as usize..((index + 1) * BLOCK) as usize]));
+        }
+    }
+
+    #[test]
+    fn inclusion_proofs_verify_and_fail_for_anything_else() {
+        for size in [1u64, 2, 3, 7, 8, 255, 256, 257, 600, 1025] {
+            let all = leaves(size);
+            let root = tree_hash(&all);
+            let mut source = Memory(all.clone());
+            assert_eq!(range_hash(&mut source, 0, size), Ok(root));
+            for index in [0, size / 2, size - 1] {
+                let proof = inclusion_proof(&mut source, index, size).expect("proof");
+                let leaf = all[index as usize];
+                assert!(verify_inclusion(&leaf, index, size, &proof, &root), "size {size} index {index}");
+                let changed = leaf_hash(b"a changed entry");
+                assert!(!verify_inclusion(&changed, index, size, &proof, &root));
+                if size > 1 {
+                    assert!(!verify_inclusion(&leaf, (index + 1) % size, size, &proof, &root), "another index");
+                    let mut bent = proof.clone();
+                    bent[0][0] ^= 1;
+                    assert!(!verify_inclusion(&leaf, index, size, &bent, &root));
+                }
+            }
+        }
+    }
+}
