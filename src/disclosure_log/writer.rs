@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use ed25519_dalek::SigningKey;
-use tokio::sync::{mpsc, oneshot};
 
 use super::checkpoint;
 use super::entry::{Entry, LoggedEntry};
 use super::merkle::{Frontier, leaf_hash};
+use crate::store::group_commit::{CommitError, CommitFn, GroupCommit, IdleFn};
 use crate::store::log::{self, HeadRow, LogRow};
 use crate::store::{AnyConnection, Store, StoreError};
 
@@ -25,14 +25,6 @@ pub struct CheckpointPolicy {
     pub interval: Duration,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LogError {
-    #[error("the disclosure log cannot be written: {0}")]
-    Unavailable(String),
-    #[error("the disclosure log writer has stopped")]
-    Stopped,
-}
-
 /// An entry's place in the log, once committed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
@@ -40,102 +32,51 @@ pub struct Appended {
     pub leaf_hash: String,
 }
 
-enum Job {
-    Append(Box<Entry>, oneshot::Sender<Result<Appended, LogError>>),
-    Checkpoint(oneshot::Sender<Result<(), LogError>>),
+/// What the writer is asked to do.
+pub enum LogJob {
+    Append(Box<Entry>),
+    /// Sign a checkpoint now if anything was appended since the last one.
+    Checkpoint,
 }
 
-/// The most entries committed in one transaction.
-const MAX_BATCH: usize = 1024;
-/// How many entries may wait for the writer before callers wait to hand theirs over.
-const QUEUE: usize = 8192;
+pub type LogError = CommitError;
 
+/// The log's one writer (see `crate::store::group_commit`).
 #[derive(Clone)]
 pub struct LogWriter {
-    jobs: mpsc::Sender<Job>,
+    writer: GroupCommit<LogJob, Option<Appended>>,
 }
 
 impl LogWriter {
     /// Starts the writer thread. It stops when the last `LogWriter` handle is dropped.
     pub fn start(store: Store, key: SigningKey, policy: CheckpointPolicy) -> std::io::Result<Self> {
-        let (jobs, queue) = mpsc::channel(QUEUE);
-        std::thread::Builder::new().name("disclosure-log".into()).spawn(move || run(queue, &store, &key, policy))?;
-        Ok(Self { jobs })
+        let idle_key = key.clone();
+        let commit: CommitFn<LogJob, Option<Appended>> =
+            Box::new(move |conn, jobs| commit_batch(conn, jobs, &key, policy));
+        // Quiet for a while: sign a checkpoint if entries arrived since the last one.
+        let idle: IdleFn = Box::new(move |conn| {
+            let size = log::head(conn)?.size;
+            let covered = log::latest_checkpoint(conn)?.map_or(0, |c| c.size);
+            if size > covered {
+                commit_batch(conn, &[LogJob::Checkpoint], &idle_key, policy).map(|_| ())
+            } else {
+                Ok(())
+            }
+        });
+        Ok(Self { writer: GroupCommit::start("disclosure-log", store, commit, Some((policy.interval, idle)))? })
     }
 
     /// Appends an entry; resolves once it is committed (durable), with its place in the log.
     pub async fn append(&self, entry: Entry) -> Result<Appended, LogError> {
-        let (done, wait) = oneshot::channel();
-        self.jobs.send(Job::Append(Box::new(entry), done)).await.map_err(|_| LogError::Stopped)?;
-        wait.await.map_err(|_| LogError::Stopped)?
+        self.writer
+            .submit(LogJob::Append(Box::new(entry)))
+            .await?
+            .ok_or_else(|| CommitError::Unavailable("the writer lost an entry".into()))
     }
 
     /// Signs a checkpoint now if anything was appended since the last one.
     pub async fn checkpoint(&self) -> Result<(), LogError> {
-        let (done, wait) = oneshot::channel();
-        self.jobs.send(Job::Checkpoint(done)).await.map_err(|_| LogError::Stopped)?;
-        wait.await.map_err(|_| LogError::Stopped)?
-    }
-}
-
-fn run(mut queue: mpsc::Receiver<Job>, store: &Store, key: &SigningKey, policy: CheckpointPolicy) {
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_time().build() else {
-        tracing::error!("the disclosure log writer cannot start; every disclosure will be refused");
-        return;
-    };
-    loop {
-        let first = match runtime.block_on(async { tokio::time::timeout(policy.interval, queue.recv()).await }) {
-            Ok(Some(job)) => job,
-            Ok(None) => break,
-            Err(_) => {
-                // Quiet for a while: sign a checkpoint if entries arrived since the last one.
-                let idle = store.run_now(|conn| {
-                    let size = log::head(conn)?.size;
-                    let covered = log::latest_checkpoint(conn)?.map_or(0, |c| c.size);
-                    if size > covered { commit_batch(conn, &[], key, policy, true).map(|_| ()) } else { Ok(()) }
-                });
-                if let Err(e) = idle {
-                    tracing::error!(error = %e, "the disclosure log could not sign a checkpoint");
-                }
-                continue;
-            }
-        };
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
-            }
-        }
-        let entries: Vec<&Entry> = jobs
-            .iter()
-            .filter_map(|j| match j {
-                Job::Append(entry, _) => Some(entry.as_ref()),
-                Job::Checkpoint(_) => None,
-            })
-            .collect();
-        let force = jobs.iter().any(|j| matches!(j, Job::Checkpoint(_)));
-        let result = store.run_now(|conn| commit_batch(conn, &entries, key, policy, force));
-        if let Err(e) = &result {
-            tracing::error!(error = %e, entries = entries.len(), "a batch of disclosure entries could not be committed; nothing was disclosed");
-        }
-        let mut appended = result.as_ref().map(|a| a.iter()).map_err(|e| LogError::Unavailable(e.to_string()));
-        for job in jobs {
-            match job {
-                Job::Append(_, done) => {
-                    let outcome = match &mut appended {
-                        Ok(places) => {
-                            places.next().cloned().ok_or_else(|| LogError::Unavailable("lost an entry".into()))
-                        }
-                        Err(e) => Err(e.clone()),
-                    };
-                    let _ = done.send(outcome);
-                }
-                Job::Checkpoint(done) => {
-                    let _ = done.send(result.as_ref().map(|_| ()).map_err(|e| LogError::Unavailable(e.to_string())));
-                }
-            }
-        }
+        self.writer.submit(LogJob::Checkpoint).await.map(|_| ())
     }
 }
 
@@ -153,14 +94,15 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Unavailable(format!("the log's head is unreadable ({what}); run `sharegate log verify`"))
 }
 
-/// Appends `entries` (possibly none) and signs a checkpoint if due, in one transaction holding the head lock.
+/// Appends the batch's entries and signs a checkpoint if due (or asked for), in one transaction holding the head
+/// lock. One result per job: the entry's place, or none for a checkpoint request.
 fn commit_batch(
     conn: &mut AnyConnection,
-    entries: &[&Entry],
+    jobs: &[LogJob],
     key: &SigningKey,
     policy: CheckpointPolicy,
-    force_checkpoint: bool,
-) -> Result<Vec<Appended>, StoreError> {
+) -> Result<Vec<Option<Appended>>, StoreError> {
+    let force_checkpoint = jobs.iter().any(|j| matches!(j, LogJob::Checkpoint));
     log::with_head_locked(conn, |conn, head| {
         let mut frontier: Frontier = serde_json::from_str(&head.frontier).map_err(|_| corrupt("frontier"))?;
         let mut size = u64::try_from(head.size).map_err(|_| corrupt("size"))?;
@@ -168,9 +110,15 @@ fn commit_batch(
             return Err(corrupt("frontier size"));
         }
         let mut last = head.last_hash;
-        let mut appended = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let mut entry = (*entry).clone();
+        let mut appended = Vec::with_capacity(jobs.len());
+        let mut any = false;
+        for job in jobs {
+            let LogJob::Append(entry) = job else {
+                appended.push(None);
+                continue;
+            };
+            any = true;
+            let mut entry = entry.as_ref().clone();
             // Microseconds: what both databases keep, so the `at` column and the hashed text agree exactly.
             entry.at = entry.at.trunc_subsecs(6);
             let entry = &entry;
@@ -199,7 +147,7 @@ fn commit_batch(
             if let Some((block, hash)) = frontier.push(leaf).map_err(|e| corrupt(&e))? {
                 log::insert_block(conn, i64::try_from(block).map_err(|_| corrupt("block"))?, &hex::encode(hash))?;
             }
-            appended.push(Appended { seq: size, leaf_hash: leaf_hex.clone() });
+            appended.push(Some(Appended { seq: size, leaf_hash: leaf_hex.clone() }));
             last = leaf_hex;
             size += 1;
         }
@@ -212,7 +160,7 @@ fn commit_batch(
             let root = frontier.root().map_err(|e| corrupt(&e))?;
             log::insert_checkpoint(conn, &checkpoint::sign(size, &root, now, key))?;
         }
-        if !entries.is_empty() {
+        if any {
             let frontier = serde_json::to_string(&frontier).map_err(|e| StoreError::Unavailable(e.to_string()))?;
             log::set_head(
                 conn,

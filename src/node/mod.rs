@@ -27,6 +27,8 @@ use crate::domain::{AgencyName, Category, RecordId, RetentionClass};
 use crate::identity::Identity;
 use crate::startup::{Listening, ServerParts, StartError, serve};
 use crate::store::Store;
+use crate::store::access::{self as access_register, AccessRow};
+use crate::store::group_commit::{CommitFn, GroupCommit};
 use crate::store::records::RecordRow;
 
 /// What the node's handlers share.
@@ -36,16 +38,25 @@ pub struct NodeState {
     pub retention: BTreeMap<RetentionClass, RetentionRule>,
     pub glossary: Glossary,
     key: Arc<SigningKey>,
+    /// Writes the access register with group commit: one fsync for all the reads that arrive together.
+    pub access: GroupCommit<AccessRow, ()>,
 }
 
 impl NodeState {
-    pub fn new(config: &NodeConfig, key: SigningKey) -> Result<Self, String> {
+    pub fn new(config: &NodeConfig, key: SigningKey, store: Store) -> Result<Self, String> {
+        let commit: CommitFn<AccessRow, ()> = Box::new(|conn, rows| {
+            crate::store::write_transaction(conn, |conn| {
+                rows.iter().map(|row| access_register::insert(conn, row)).collect()
+            })
+        });
         Ok(Self {
             agency: config.agency.clone(),
             categories: config.categories.clone(),
             retention: config.retention.clone(),
             glossary: Glossary::new(&config.glossary)?,
             key: Arc::new(key),
+            access: GroupCommit::start(&format!("{}-access-register", config.agency), store, commit, None)
+                .map_err(|e| format!("cannot start the access register's writer: {e}"))?,
         })
     }
 
@@ -105,8 +116,8 @@ impl NodeState {
 /// Starts a node: its own door, store and routes.
 pub fn start(config: &NodeConfig) -> Result<Listening, StartError> {
     let key = crate::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
-    let state = actix_web::web::Data::new(NodeState::new(config, key).map_err(StartError::Setup)?);
     let store = Store::open(&config.database_url, &config.store_options())?;
+    let state = actix_web::web::Data::new(NodeState::new(config, key, store.clone()).map_err(StartError::Setup)?);
     let parts = ServerParts {
         title: format!("sharegate {} node", config.agency),
         listen: config.listen,

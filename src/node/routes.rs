@@ -3,7 +3,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::Utc;
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -213,15 +212,14 @@ pub async fn read_records(
         LocalRef::parse(&path.into_inner()).map_err(|e| ApiError::invalid("local_ref", format!("local_ref {e}")))?;
     let categories = parse_categories(&query.0.categories, &node)?;
     let wanted: Vec<String> = categories.iter().map(Category::to_string).collect();
-    let rows = store
-        .run(move |conn| {
-            conn.transaction(|conn| {
-                let rows = records::for_subject(conn, subject_ref.as_str(), &wanted)?;
-                access_store::insert(conn, &access_row(&read, &subject_ref, &wanted, rows.len()))?;
-                Ok(rows)
-            })
-        })
-        .await?;
+    // Read, then record the read; the answer goes only if the record of it is written.
+    let lookup = subject_ref.clone();
+    let asked = wanted.clone();
+    let rows = store.run(move |conn| records::for_subject(conn, lookup.as_str(), &asked)).await?;
+    node.access
+        .submit(access_row(&read, &subject_ref, &wanted, rows.len()))
+        .await
+        .map_err(ApiError::store_unavailable)?;
     let mut list = Vec::with_capacity(rows.len());
     for row in rows {
         let record = seal::open(&row.sealed).map_err(ApiError::internal)?;
@@ -263,16 +261,10 @@ pub async fn holdings(
     let subject_ref =
         LocalRef::parse(&path.into_inner()).map_err(|e| ApiError::invalid("local_ref", format!("local_ref {e}")))?;
     let wanted: Vec<String> = parse_categories(&query.0.categories, &node)?.iter().map(Category::to_string).collect();
-    let held = store
-        .run(move |conn| {
-            conn.transaction(|conn| {
-                let held = records::holdings(conn, subject_ref.as_str(), &wanted)?;
-                let counted = held.iter().map(|(_, n)| usize::try_from(*n).unwrap_or(0)).sum();
-                access_store::insert(conn, &access_row(&read, &subject_ref, &wanted, counted))?;
-                Ok(held)
-            })
-        })
-        .await?;
+    let (lookup, asked) = (subject_ref.clone(), wanted.clone());
+    let held = store.run(move |conn| records::holdings(conn, lookup.as_str(), &asked)).await?;
+    let counted = held.iter().map(|(_, n)| usize::try_from(*n).unwrap_or(0)).sum();
+    node.access.submit(access_row(&read, &subject_ref, &wanted, counted)).await.map_err(ApiError::store_unavailable)?;
     Ok(web::Json(Holdings { categories: held.into_iter().filter(|(_, n)| *n > 0).map(|(c, _)| c).collect() }))
 }
 

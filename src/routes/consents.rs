@@ -4,7 +4,6 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, SubsecRound, Utc};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::decision::CONSENT;
@@ -276,7 +275,7 @@ pub async fn withdraw_consent(
     let sealed = seal(WITHDRAWAL_FORMAT, &entry, &key)?;
     let appended = store
         .run(move |conn| {
-            conn.transaction(|conn| match rows::find_consent(conn, &id)? {
+            crate::store::write_transaction(conn, |conn| match rows::find_consent(conn, &id)? {
                 None => Ok(Appended::Missing),
                 Some((_, Some(_))) => Ok(Appended::AlreadyThere),
                 Some((consent, None)) => {
@@ -399,7 +398,7 @@ pub async fn endorse_decision(
     let sealed = seal(ENDORSEMENT_FORMAT, &entry, &key)?;
     let appended = store
         .run(move |conn| {
-            conn.transaction(|conn| match rows::find_decision(conn, &id)? {
+            crate::store::write_transaction(conn, |conn| match rows::find_decision(conn, &id)? {
                 None => Ok(Appended::Missing),
                 Some((_, Some(_))) => Ok(Appended::AlreadyThere),
                 Some((decision, None)) => {

@@ -22,7 +22,7 @@ use crate::identity::Identity;
 use crate::redaction::{self, AgencyReport};
 use crate::register::Actor;
 use crate::routes::extract::{ApiJson, ApiQuery};
-use crate::store::{Store, register, subjects};
+use crate::store::{AnyConnection, Store, StoreError, register, subjects};
 
 /// What sharing needs besides the store: the closed lists, the policy in force, the way to the nodes, the log.
 pub struct Sharing {
@@ -76,14 +76,19 @@ fn parse(body: RequestBody, vocabulary: &Vocabulary) -> Result<(SubjectKey, Shar
     Ok((subject, ShareRequest { categories, purpose, lawful_basis, meeting }, body.reason))
 }
 
+fn subject_by(conn: &mut AnyConnection, key: &SubjectKey) -> Result<Option<Subject>, StoreError> {
+    match key {
+        SubjectKey::Id(id) => subjects::find_by_id(conn, id),
+        SubjectKey::Nhs(nhs) => subjects::find_by_nhs_number(conn, nhs),
+    }
+}
+
+fn no_such_child() -> ApiError {
+    ApiError::not_found("no child with that id or NHS number is in the subject index")
+}
+
 async fn find_subject(store: &Store, key: SubjectKey) -> Result<Subject, ApiError> {
-    let found = store
-        .run(move |conn| match &key {
-            SubjectKey::Id(id) => subjects::find_by_id(conn, id),
-            SubjectKey::Nhs(nhs) => subjects::find_by_nhs_number(conn, nhs),
-        })
-        .await?;
-    found.ok_or_else(|| ApiError::not_found("no child with that id or NHS number is in the subject index"))
+    store.run(move |conn| subject_by(conn, &key)).await?.ok_or_else(no_such_child)
 }
 
 /// Asks for a child's records in some categories. Decided per category; fetched from the holding agencies at once;
@@ -108,9 +113,14 @@ pub async fn request_records(
 ) -> Result<HttpResponse, ApiError> {
     let Sharing { vocabulary, policy, broker, log } = sharing.get_ref();
     let (key, request, reason) = parse(body.0, vocabulary)?;
-    let subject = find_subject(&store, key).await?;
-    let lookup = subject.id.clone();
-    let register = store.run(move |conn| register::for_subject(conn, &lookup)).await?;
+    // The child and their register in one trip to the store.
+    let found = store
+        .run(move |conn| match subject_by(conn, &key)? {
+            Some(subject) => Ok(Some((register::for_subject(conn, &subject.id)?, subject))),
+            None => Ok(None),
+        })
+        .await?;
+    let (register, subject) = found.ok_or_else(no_such_child)?;
     // Meetings come with the core group issue; until then no meeting is known.
     let meeting = request.meeting.as_ref().map(|_| MeetingStanding::Unknown);
     let authorized = decision::authorize(&policy.current(), &identity, request, &register.state(), meeting, Utc::now());

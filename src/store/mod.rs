@@ -8,6 +8,7 @@
 pub mod access;
 mod connection;
 mod database_url;
+pub mod group_commit;
 pub mod log;
 pub mod migrations;
 pub mod records;
@@ -65,6 +66,25 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A transaction that takes the database's write lock before anything else, for work that reads and then writes.
+///
+/// SQLite in WAL mode cannot upgrade a transaction that began by reading once another connection has written: it
+/// fails at once (SQLITE_BUSY_SNAPSHOT) instead of waiting. Writing first — a no-op update — takes the write lock
+/// up front (waiting up to the busy timeout), as `BEGIN IMMEDIATE` would. On PostgreSQL the no-op touches no row.
+pub fn write_transaction<T>(
+    conn: &mut AnyConnection,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    conn.transaction(|conn| {
+        if let AnyConnection::Sqlite(sqlite) = conn {
+            sqlite.batch_execute("UPDATE log_head SET size = size WHERE 0")?;
+        }
+        work(conn)
+    })
+}
+
 /// How to open a store.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -97,9 +117,12 @@ impl Store {
     /// Opens the database without migrating it.
     pub fn connect(url: &DatabaseUrl, options: &StoreOptions) -> Result<Self, StoreError> {
         url.prepare()?;
+        // A PostgreSQL connection can die with its server, so each is pinged before use; an SQLite connection is a
+        // file handle that cannot, and a ping per checkout would cost a query per request.
         let pool = Pool::builder()
             .max_size(options.max_connections)
             .min_idle(Some(1))
+            .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
             .connection_timeout(options.wait)
             .build(Manager::new(url.clone(), options.wait))
             .map_err(|e| StoreError::Unavailable(format!("cannot open {url}: {e}")))?;

@@ -142,43 +142,39 @@ pub fn find_decision(conn: &mut AnyConnection, id: &DecisionId) -> Result<Option
     Ok(Some((signed(row)?, endorsement.map(signed).transpose()?)))
 }
 
-/// A child's whole register, in the order it was recorded.
+/// A child's whole register, in the order it was recorded: two queries, each entry joined to its withdrawal or
+/// endorsement.
 pub fn for_subject(conn: &mut AnyConnection, subject: &SubjectId) -> Result<SubjectRegister, StoreError> {
-    let consent_rows: Vec<(String, String, String)> = consents::table
+    type Joined = (String, String, Option<String>, Option<String>);
+    let consent_rows: Vec<Joined> = consents::table
+        .left_join(consent_withdrawals::table)
         .filter(consents::subject_id.eq(subject.as_str()))
         .order((consents::recorded_at.asc(), consents::id.asc()))
-        .select((consents::id, consents::sealed, consents::signature))
+        .select((
+            consents::sealed,
+            consents::signature,
+            consent_withdrawals::sealed.nullable(),
+            consent_withdrawals::signature.nullable(),
+        ))
         .load(conn)?;
-    let consent_ids: Vec<&String> = consent_rows.iter().map(|(id, ..)| id).collect();
-    let withdrawals: Vec<(String, String, String)> = consent_withdrawals::table
-        .filter(consent_withdrawals::consent_id.eq_any(consent_ids))
-        .select((consent_withdrawals::consent_id, consent_withdrawals::sealed, consent_withdrawals::signature))
-        .load(conn)?;
-    let decision_rows: Vec<(String, String, String)> = consent_decisions::table
+    let decision_rows: Vec<Joined> = consent_decisions::table
+        .left_join(consent_endorsements::table)
         .filter(consent_decisions::subject_id.eq(subject.as_str()))
         .order((consent_decisions::decided_at.asc(), consent_decisions::id.asc()))
-        .select((consent_decisions::id, consent_decisions::sealed, consent_decisions::signature))
+        .select((
+            consent_decisions::sealed,
+            consent_decisions::signature,
+            consent_endorsements::sealed.nullable(),
+            consent_endorsements::signature.nullable(),
+        ))
         .load(conn)?;
-    let decision_ids: Vec<&String> = decision_rows.iter().map(|(id, ..)| id).collect();
-    let endorsements: Vec<(String, String, String)> = consent_endorsements::table
-        .filter(consent_endorsements::decision_id.eq_any(decision_ids))
-        .select((consent_endorsements::decision_id, consent_endorsements::sealed, consent_endorsements::signature))
-        .load(conn)?;
-
-    let paired = |id: &str, rows: &[(String, String, String)]| {
-        rows.iter().find(|(owner, ..)| owner == id).map(|(_, sealed, sig)| (sealed.clone(), sig.clone()))
-    };
-    let consents = consent_rows
-        .iter()
-        .map(|(id, sealed, sig)| {
-            Ok((signed((sealed.clone(), sig.clone()))?, paired(id, &withdrawals).map(signed).transpose()?))
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let decisions = decision_rows
-        .iter()
-        .map(|(id, sealed, sig)| {
-            Ok((signed((sealed.clone(), sig.clone()))?, paired(id, &endorsements).map(signed).transpose()?))
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(SubjectRegister { consents, decisions })
+    fn pair<A: DeserializeOwned, B: DeserializeOwned>(
+        (sealed, signature, later, later_signature): Joined,
+    ) -> Result<(Signed<A>, Option<Signed<B>>), StoreError> {
+        Ok((signed((sealed, signature))?, later.zip(later_signature).map(signed).transpose()?))
+    }
+    Ok(SubjectRegister {
+        consents: consent_rows.into_iter().map(pair).collect::<Result<_, _>>()?,
+        decisions: decision_rows.into_iter().map(pair).collect::<Result<_, _>>()?,
+    })
 }

@@ -49,7 +49,7 @@ pub fn insert(
     now: NaiveDateTime,
 ) -> Result<SubjectId, StoreError> {
     let id = SubjectId::new();
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let known: i64 =
             subjects::table.filter(subjects::nhs_number.eq(subject.nhs_number.as_str())).count().get_result(conn)?;
         if known > 0 {

@@ -8,7 +8,7 @@ DROP TABLE disclosures;
 -- previous entry's leaf hash, so each entry carries the hash of the one before it. `leaf_hash` is
 -- H(0x00 ‖ canonical), hex. The other columns repeat parts of the entry for queries; `log verify` checks them.
 CREATE TABLE log_entries (
-    seq BIGINT PRIMARY KEY NOT NULL,
+    seq INTEGER PRIMARY KEY NOT NULL, -- the rowid: one B-tree fewer per append
     id TEXT NOT NULL UNIQUE,
     at TIMESTAMP NOT NULL,
     kind TEXT NOT NULL,
@@ -27,7 +27,7 @@ CREATE INDEX log_entries_by_subject ON log_entries (subject_id, seq);
 
 -- The hash of each complete, aligned block of 256 leaves: proofs never read more than a block of leaves.
 CREATE TABLE log_blocks (
-    idx BIGINT PRIMARY KEY NOT NULL,
+    idx INTEGER PRIMARY KEY NOT NULL,
     hash TEXT NOT NULL
 );
 

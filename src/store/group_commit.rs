@@ -1,0 +1,114 @@
+//! Group commit: one thread owns the writes of a kind, and commits everything that arrived while the previous
+//! batch was committing in one transaction — one fsync for many writes, and no writers queueing on the database's
+//! lock. Each submitter waits until its batch is committed and learns its own outcome; if the transaction fails,
+//! every job of the batch fails.
+
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{AnyConnection, Store, StoreError};
+
+/// Why a job was not committed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommitError {
+    #[error("the store cannot be written: {0}")]
+    Unavailable(String),
+    #[error("the writer has stopped")]
+    Stopped,
+}
+
+/// Commits a batch of jobs in one transaction; returns one result per job, in order.
+pub type CommitFn<J, R> = Box<dyn Fn(&mut AnyConnection, &[J]) -> Result<Vec<R>, StoreError> + Send>;
+/// Runs when no job has arrived for a while (e.g. to sign a checkpoint).
+pub type IdleFn = Box<dyn Fn(&mut AnyConnection) -> Result<(), StoreError> + Send>;
+
+/// The most jobs committed in one transaction.
+const MAX_BATCH: usize = 1024;
+/// How many jobs may wait before submitters wait to hand theirs over.
+const QUEUE: usize = 8192;
+
+type Job<J, R> = (J, oneshot::Sender<Result<R, CommitError>>);
+
+pub struct GroupCommit<J, R> {
+    jobs: mpsc::Sender<Job<J, R>>,
+}
+
+impl<J, R> Clone for GroupCommit<J, R> {
+    fn clone(&self) -> Self {
+        Self { jobs: self.jobs.clone() }
+    }
+}
+
+impl<J: Send + 'static, R: Send + 'static> GroupCommit<J, R> {
+    /// Starts the writer thread; it stops when the last handle is dropped.
+    pub fn start(
+        name: &str,
+        store: Store,
+        commit: CommitFn<J, R>,
+        idle: Option<(Duration, IdleFn)>,
+    ) -> std::io::Result<Self> {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        std::thread::Builder::new().name(name.to_owned()).spawn(move || run(queue, &store, &commit, idle))?;
+        Ok(Self { jobs })
+    }
+
+    /// Hands a job to the writer; resolves once its batch is committed.
+    pub async fn submit(&self, job: J) -> Result<R, CommitError> {
+        let (done, wait) = oneshot::channel();
+        self.jobs.send((job, done)).await.map_err(|_| CommitError::Stopped)?;
+        wait.await.map_err(|_| CommitError::Stopped)?
+    }
+}
+
+fn run<J, R>(
+    mut queue: mpsc::Receiver<Job<J, R>>,
+    store: &Store,
+    commit: &CommitFn<J, R>,
+    idle: Option<(Duration, IdleFn)>,
+) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_time().build() else {
+        tracing::error!("a group-commit writer cannot start; its writes will be refused");
+        return;
+    };
+    let wait = idle.as_ref().map_or(Duration::from_secs(3600), |(every, _)| *every);
+    loop {
+        let first = match runtime.block_on(async { tokio::time::timeout(wait, queue.recv()).await }) {
+            Ok(Some(job)) => job,
+            Ok(None) => break,
+            Err(_) => {
+                if let Some((_, idle)) = &idle
+                    && let Err(e) = store.run_now(|conn| idle(conn))
+                {
+                    tracing::error!(error = %e, "a group-commit writer's idle work failed");
+                }
+                continue;
+            }
+        };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let (jobs, waiters): (Vec<J>, Vec<_>) = batch.into_iter().unzip();
+        match store.run_now(|conn| commit(conn, &jobs)) {
+            Ok(results) if results.len() == waiters.len() => {
+                for (result, waiter) in results.into_iter().zip(waiters) {
+                    let _ = waiter.send(Ok(result));
+                }
+            }
+            outcome => {
+                let why = match outcome {
+                    Err(e) => e.to_string(),
+                    Ok(_) => "a batch lost track of its jobs".into(),
+                };
+                tracing::error!(error = %why, jobs = jobs.len(), "a batch could not be committed");
+                for waiter in waiters {
+                    let _ = waiter.send(Err(CommitError::Unavailable(why.clone())));
+                }
+            }
+        }
+    }
+}
