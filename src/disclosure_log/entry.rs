@@ -117,6 +117,14 @@ pub struct LoggedEntry {
     pub entry: Entry,
 }
 
+/// [`LoggedEntry`] borrowed, for writing: the same canonical text without copying the entry.
+#[derive(Serialize)]
+pub(super) struct LoggedEntryRef<'a> {
+    pub seq: u64,
+    pub prev: &'a str,
+    pub entry: &'a Entry,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {

@@ -49,39 +49,56 @@ pub fn tree_hash(leaves: &[Hash]) -> Hash {
 }
 
 /// The compact range of a log: the roots of its perfect subtrees, largest first. Appending is O(log n) and the
-/// root is O(log n), so the writer never rereads the log.
+/// root is O(log n), so the writer never rereads the log. Stored in the head row as JSON, hashes in hex.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Frontier {
     pub size: u64,
     /// (subtree size, subtree hash), sizes strictly decreasing powers of two summing to `size`.
-    pub subtrees: Vec<(u64, String)>,
+    #[serde(with = "hex_subtrees")]
+    pub subtrees: Vec<(u64, Hash)>,
 }
 
 impl Frontier {
     /// Appends a leaf; returns the index and hash of a block of [`BLOCK`] leaves it completes, if it does.
-    pub fn push(&mut self, leaf: Hash) -> Result<Option<(u64, Hash)>, String> {
+    pub fn push(&mut self, leaf: Hash) -> Option<(u64, Hash)> {
         let mut current = (1u64, leaf);
         let mut block = None;
-        while let Some((size, hex)) = self.subtrees.last() {
-            if *size != current.0 {
+        while let Some(&(size, left)) = self.subtrees.last() {
+            if size != current.0 {
                 break;
             }
-            let (size, left) = (*size, decode(hex)?);
             self.subtrees.pop();
             current = (size * 2, node_hash(&left, &current.1));
             if current.0 == BLOCK {
                 block = Some(((self.size + 1) / BLOCK - 1, current.1));
             }
         }
-        self.subtrees.push((current.0, hex::encode(current.1)));
+        self.subtrees.push(current);
         self.size += 1;
-        Ok(block)
+        block
     }
 
-    pub fn root(&self) -> Result<Hash, String> {
-        let mut hashes = self.subtrees.iter().rev().map(|(_, h)| decode(h));
-        let Some(last) = hashes.next() else { return Ok(empty_root()) };
-        hashes.try_fold(last?, |right, left| Ok(node_hash(&left?, &right)))
+    pub fn root(&self) -> Hash {
+        let mut hashes = self.subtrees.iter().rev().map(|(_, h)| *h);
+        let Some(last) = hashes.next() else { return empty_root() };
+        hashes.fold(last, |right, left| node_hash(&left, &right))
+    }
+}
+
+mod hex_subtrees {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Hash;
+
+    pub fn serialize<S: Serializer>(subtrees: &[(u64, Hash)], s: S) -> Result<S::Ok, S::Error> {
+        subtrees.iter().map(|(size, hash)| (*size, hex::encode(hash))).collect::<Vec<_>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(u64, Hash)>, D::Error> {
+        let raw = Vec::<(u64, String)>::deserialize(d)?;
+        raw.into_iter()
+            .map(|(size, hex)| super::decode(&hex).map(|h| (size, h)).map_err(serde::de::Error::custom))
+            .collect()
     }
 }
 
@@ -200,11 +217,11 @@ mod tests {
         let mut frontier = Frontier::default();
         let mut blocks = Vec::new();
         for (i, leaf) in all.iter().enumerate() {
-            if let Some(block) = frontier.push(*leaf).expect("push") {
+            if let Some(block) = frontier.push(*leaf) {
                 blocks.push(block);
             }
             if i % 37 == 0 || i > 1020 {
-                assert_eq!(frontier.root().expect("root"), tree_hash(&all[..=i]), "size {}", i + 1);
+                assert_eq!(frontier.root(), tree_hash(&all[..=i]), "size {}", i + 1);
             }
         }
         assert_eq!(blocks.len(), 4);

@@ -10,7 +10,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use ed25519_dalek::SigningKey;
 
 use super::checkpoint;
-use super::entry::{Entry, LoggedEntry};
+use super::entry::{Entry, LoggedEntryRef};
 use super::merkle::{Frontier, leaf_hash};
 use crate::store::group_commit::{CommitError, CommitFn, GroupCommit, IdleFn};
 use crate::store::log::{self, HeadRow, LogRow};
@@ -81,7 +81,7 @@ impl LogWriter {
 }
 
 /// The agencies an entry involves: the requester's, and every holder of a category asked, given or refused.
-pub(super) fn agencies(entry: &Entry) -> String {
+fn agencies(entry: &Entry) -> String {
     let involved: BTreeSet<&str> = std::iter::once(entry.requester.agency.as_str())
         .chain(entry.asked.iter().map(|c| c.holder().as_str()))
         .chain(entry.given.iter().map(|g| g.agency.as_str()))
@@ -111,6 +111,8 @@ fn commit_batch(
         }
         let mut last = head.last_hash;
         let mut appended = Vec::with_capacity(jobs.len());
+        let mut rows = Vec::with_capacity(jobs.len());
+        let mut blocks = Vec::new();
         let mut any = false;
         for job in jobs {
             let LogJob::Append(entry) = job else {
@@ -122,34 +124,35 @@ fn commit_batch(
             // Microseconds: what both databases keep, so the `at` column and the hashed text agree exactly.
             entry.at = entry.at.trunc_subsecs(6);
             let entry = &entry;
-            let logged = LoggedEntry { seq: size, prev: last.clone(), entry: entry.clone() };
-            let canonical = serde_json::to_string(&logged).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            let canonical = serde_json::to_string(&LoggedEntryRef { seq: size, prev: &last, entry })
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
             let leaf = leaf_hash(canonical.as_bytes());
             let leaf_hex = hex::encode(leaf);
-            log::insert_entry(
-                conn,
-                &LogRow {
-                    seq: i64::try_from(size).map_err(|_| corrupt("size"))?,
-                    id: entry.id.to_string(),
-                    at: entry.at.naive_utc(),
-                    kind: entry.kind.as_str().to_owned(),
-                    subject_id: entry.subject.to_string(),
-                    requester_agency: entry.requester.agency.to_string(),
-                    requester_person: entry.requester.person.to_string(),
-                    purpose: entry.purpose.to_string(),
-                    lawful_basis: entry.lawful_basis.to_string(),
-                    outcome: entry.outcome.as_str().to_owned(),
-                    agencies: agencies(entry),
-                    canonical,
-                    leaf_hash: leaf_hex.clone(),
-                },
-            )?;
-            if let Some((block, hash)) = frontier.push(leaf).map_err(|e| corrupt(&e))? {
-                log::insert_block(conn, i64::try_from(block).map_err(|_| corrupt("block"))?, &hex::encode(hash))?;
+            rows.push(LogRow {
+                seq: i64::try_from(size).map_err(|_| corrupt("size"))?,
+                id: entry.id.to_string(),
+                at: entry.at.naive_utc(),
+                kind: entry.kind.as_str().to_owned(),
+                subject_id: entry.subject.to_string(),
+                requester_agency: entry.requester.agency.to_string(),
+                requester_person: entry.requester.person.to_string(),
+                purpose: entry.purpose.to_string(),
+                lawful_basis: entry.lawful_basis.to_string(),
+                outcome: entry.outcome.as_str().to_owned(),
+                agencies: agencies(entry),
+                canonical,
+                leaf_hash: leaf_hex.clone(),
+            });
+            if let Some((block, hash)) = frontier.push(leaf) {
+                blocks.push((i64::try_from(block).map_err(|_| corrupt("block"))?, hex::encode(hash)));
             }
             appended.push(Some(Appended { seq: size, leaf_hash: leaf_hex.clone() }));
             last = leaf_hex;
             size += 1;
+        }
+        log::insert_entries(conn, &rows)?;
+        for (block, hash) in &blocks {
+            log::insert_block(conn, *block, hash)?;
         }
         let latest = log::latest_checkpoint(conn)?;
         let covered = latest.as_ref().map_or(0, |c| u64::try_from(c.size).unwrap_or(0));
@@ -157,7 +160,7 @@ fn commit_batch(
         let stale =
             latest.as_ref().is_none_or(|c| (now.naive_utc() - c.at).to_std().unwrap_or_default() >= policy.interval);
         if size > covered && (force_checkpoint || size - covered >= policy.every || stale) {
-            let root = frontier.root().map_err(|e| corrupt(&e))?;
+            let root = frontier.root();
             log::insert_checkpoint(conn, &checkpoint::sign(size, &root, now, key))?;
         }
         if any {

@@ -1,0 +1,156 @@
+//! The disclosure log against its physical limits, each measured in the same run:
+//! - durable appends/s through the one writer (group commit), on SQLite and (if `SHAREGATE_TEST_DATABASE_URL` is
+//!   set) PostgreSQL, against the disk's rate of `fsync`s;
+//! - `log verify` entries/s against raw SHA-256 over the same entry bytes.
+//!
+//! Run: `cargo bench --bench log` (not in CI: it writes a few hundred thousand entries).
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use diesel::{Connection, RunQueryDsl};
+use sharegate::disclosure_log::{CheckpointPolicy, Entry, Kind, LogWriter, Outcome, merkle};
+use sharegate::domain::{
+    AgencyName, Category, DisclosureId, LawfulBasis, Narrative, PersonName, Purpose, Role, SubjectId,
+};
+use sharegate::register::Actor;
+use sharegate::store::{DatabaseUrl, Store, StoreOptions};
+
+const SECONDS: u64 = 10;
+const SUBMITTERS: usize = 512;
+
+fn entry() -> Entry {
+    Entry {
+        id: DisclosureId::new(),
+        at: chrono::Utc::now(),
+        kind: Kind::Request,
+        requester: Actor {
+            agency: AgencyName::parse("social_care").unwrap(),
+            role: Role::parse("social_worker").unwrap(),
+            person: PersonName::parse("Jess Taylor").unwrap(),
+            serial: "2d5aa60232f7dfed0997b221b5098576".into(),
+        },
+        subject: SubjectId::new(),
+        purpose: Purpose::parse("safeguarding").unwrap(),
+        lawful_basis: LawfulBasis::parse("consent").unwrap(),
+        reason: Narrative::parse("Concerns raised by the school about neglect; checking attendance.").unwrap(),
+        meeting: None,
+        policy_hash: "5d347da1c1431da4433d644f89b373f37eac37df2cd5bf8570ad7f0dcc19b9cb".into(),
+        asked: vec![Category::parse("education.attendance").unwrap()],
+        given: vec![],
+        refused: vec![],
+        agencies: vec![],
+        records: vec![],
+        outcome: Outcome::Granted,
+        response_digest: "7f3a4c9e2b1d8f6a5c4e3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e".into(),
+    }
+}
+
+/// `fsync`s per second on the filesystem holding `dir`: the disk's limit for one-commit-per-write.
+fn fsync_rate(dir: &std::path::Path) -> f64 {
+    let path = dir.join("fsync.probe");
+    let mut file = std::fs::File::create(&path).unwrap();
+    let started = Instant::now();
+    let mut n = 0u64;
+    while started.elapsed() < Duration::from_secs(3) {
+        file.write_all(&[0u8; 128]).unwrap();
+        file.sync_all().unwrap();
+        n += 1;
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Durable appends per second: `SUBMITTERS` tasks appending as fast as the writer acknowledges.
+fn appends_per_second(url: &DatabaseUrl, runtime: &tokio::runtime::Runtime, key: &ed25519_dalek::SigningKey) -> f64 {
+    let store = Store::open(url, &StoreOptions::default()).unwrap();
+    let key = key.clone();
+    let writer =
+        LogWriter::start(store, key, CheckpointPolicy { every: 10_000, interval: Duration::from_secs(5) }).unwrap();
+    let done = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    runtime.block_on(async {
+        let tasks: Vec<_> = (0..SUBMITTERS)
+            .map(|_| {
+                let (writer, done, stop) = (writer.clone(), done.clone(), stop.clone());
+                tokio::spawn(async move {
+                    while !stop.load(Ordering::Relaxed) {
+                        writer.append(entry()).await.expect("append");
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_secs(SECONDS)).await;
+        stop.store(true, Ordering::Relaxed);
+        for task in tasks {
+            task.await.unwrap();
+        }
+    });
+    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let dir = tempfile::tempdir_in(".").unwrap();
+    let fsyncs = fsync_rate(dir.path());
+    println!("disk: {fsyncs:.0} fsync/s (128-byte write + fsync, one at a time)");
+
+    let key = sharegate::signing::generate();
+    let sqlite = DatabaseUrl::Sqlite(dir.path().join("log.db"));
+    let rate = appends_per_second(&sqlite, &runtime, &key);
+    println!("SQLite: {rate:.0} durable appends/s = {:.1}x the fsync rate (goal >= 10x, >= 20,000/s)", rate / fsyncs);
+
+    if let Ok(admin) = std::env::var("SHAREGATE_TEST_DATABASE_URL") {
+        let name = format!("sharegate_bench_{}", std::process::id());
+        let mut conn = diesel::pg::PgConnection::establish(&admin).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).unwrap();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let url = DatabaseUrl::parse(&format!("{base}/{name}")).unwrap();
+        let rate = appends_per_second(&url, &runtime, &key);
+        println!(
+            "PostgreSQL: {rate:.0} durable appends/s = {:.1}x the fsync rate (goal >= 10x, >= 10,000/s)",
+            rate / fsyncs
+        );
+        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn).unwrap();
+    } else {
+        println!("PostgreSQL: skipped (set SHAREGATE_TEST_DATABASE_URL)");
+    }
+
+    // Verification against raw SHA-256 over exactly the bytes it hashes.
+    let store = Store::open(&sqlite, &StoreOptions::default()).unwrap();
+    let texts: Vec<String> = store
+        .run_now(|conn| {
+            let mut all = Vec::new();
+            let mut from = 0;
+            loop {
+                let page = sharegate::store::log::page(conn, from, 10_000)?;
+                let Some(last) = page.last() else { break };
+                from = last.seq + 1;
+                all.extend(page.into_iter().map(|r| r.canonical));
+            }
+            Ok(all)
+        })
+        .unwrap();
+    let started = Instant::now();
+    let mut acc = 0u8;
+    for text in &texts {
+        acc ^= merkle::leaf_hash(text.as_bytes())[0];
+    }
+    let raw = texts.len() as f64 / started.elapsed().as_secs_f64();
+    std::hint::black_box(acc);
+    let started = Instant::now();
+    let report = sharegate::disclosure_log::verify::verify_log(&store, &key.verifying_key()).unwrap();
+    let verified = report.entries as f64 / started.elapsed().as_secs_f64();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    println!(
+        "log verify: {verified:.0} entries/s over {} entries ({} bytes each on average); raw SHA-256 over the same bytes: {raw:.0} entries/s; ratio {:.0}% (goal >= 50%)",
+        report.entries,
+        bytes / texts.len().max(1),
+        100.0 * verified / raw
+    );
+    assert_eq!(report.problem, None, "the benchmark's log verifies");
+}
