@@ -46,6 +46,7 @@ fn entry() -> Entry {
         records: vec![],
         outcome: Outcome::Granted,
         response_digest: "7f3a4c9e2b1d8f6a5c4e3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e".into(),
+        review: None,
     }
 }
 

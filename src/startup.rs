@@ -166,6 +166,11 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::consents::endorse_decision)
             .service(routes::requests::request_records)
             .service(routes::requests::holders)
+            .service(routes::dpo::list)
+            .service(routes::dpo::unreviewed)
+            .service(routes::dpo::one)
+            .service(routes::dpo::review)
+            .service(routes::dpo::history)
             .service(routes::log::checkpoint)
             .service(routes::log::inclusion_proof);
     })

@@ -21,6 +21,8 @@ pub enum Kind {
     Request,
     /// `GET /v1/subjects/{id}/holders`: which agencies hold what, no content.
     Discovery,
+    /// `POST /v1/disclosures/{id}/review`: a DPO's review of a disclosure.
+    Review,
 }
 
 impl Kind {
@@ -28,6 +30,7 @@ impl Kind {
         match self {
             Self::Request => "request",
             Self::Discovery => "discovery",
+            Self::Review => "review",
         }
     }
 }
@@ -155,4 +158,17 @@ pub struct Entry {
     pub outcome: Outcome,
     /// SHA-256 of the exact answer body sent.
     pub response_digest: String,
+    /// For a review entry: which disclosure was reviewed, and the DPO's comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
+}
+
+/// A DPO's review of a disclosure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    #[schema(value_type = String)]
+    pub disclosure: DisclosureId,
+    #[schema(value_type = String)]
+    pub comment: Narrative,
 }

@@ -21,7 +21,7 @@ use chrono::{SubsecRound, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use entry::{AgencyPart, Entry, Given, GroundRef, Kind, LoggedEntry, Outcome, Refused};
+pub use entry::{AgencyPart, Entry, Given, GroundRef, Kind, LoggedEntry, Outcome, Refused, Review};
 pub use writer::{CheckpointPolicy, LogError, LogWriter};
 
 use crate::decision::{Authorized, Ground};
@@ -171,6 +171,7 @@ pub async fn commit(log: &LogWriter, request: Request<'_>) -> Result<Disclosed, 
         records: request.redacted.records().iter().map(|r| r.record.id.clone()).collect(),
         outcome,
         response_digest: digest(&body),
+        review: None,
     };
     write(log, entry).await?;
     Ok(Disclosed { id: request.id, status, body })

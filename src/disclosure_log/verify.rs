@@ -60,6 +60,14 @@ struct Columns<'a> {
     refused: Vec<Agency<'a>>,
     #[serde(borrow)]
     outcome: Cow<'a, str>,
+    #[serde(borrow, default)]
+    review: Option<Reviewed<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Reviewed<'a> {
+    #[serde(borrow)]
+    disclosure: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
@@ -110,6 +118,7 @@ fn check_alone(row: &LogRow) -> Result<Checked, String> {
         ("lawful_basis", row.lawful_basis == e.lawful_basis),
         ("outcome", row.outcome == e.outcome),
         ("agencies", row.agencies == agencies),
+        ("reviews", row.reviews.as_deref() == e.review.as_ref().map(|r| r.disclosure.as_ref())),
     ];
     if let Some((column, _)) = columns.iter().find(|(_, ok)| !ok) {
         return Err(format!("{}: its {column} column disagrees with the entry", name()));

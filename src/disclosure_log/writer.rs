@@ -142,6 +142,7 @@ fn commit_batch(
                 agencies: agencies(entry),
                 canonical,
                 leaf_hash: leaf_hex.clone(),
+                reviews: entry.review.as_ref().map(|r| r.disclosure.to_string()),
             });
             if let Some((block, hash)) = frontier.push(leaf) {
                 blocks.push((i64::try_from(block).map_err(|_| corrupt("block"))?, hex::encode(hash)));

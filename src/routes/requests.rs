@@ -297,6 +297,7 @@ pub async fn holders(
         records: Vec::new(),
         outcome,
         response_digest: String::new(),
+        review: None,
     };
     Ok(disclosure_log::commit_built(log, entry, status, body).await?.into_response())
 }

@@ -23,6 +23,8 @@ pub struct LogRow {
     pub agencies: String,
     pub canonical: String,
     pub leaf_hash: String,
+    /// For a review: the disclosure it reviews.
+    pub reviews: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -145,4 +147,111 @@ pub fn blocks(conn: &mut AnyConnection, start: i64, end: i64) -> Result<Vec<(i64
 
 pub fn count(conn: &mut AnyConnection) -> Result<i64, StoreError> {
     Ok(log_entries::table.count().get_result(conn)?)
+}
+
+/// What a DPO's query asks for. `scope` is always set: a DPO sees only entries their own agency is in.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// The DPO's agency: only entries in which it asked or was asked.
+    pub scope: String,
+    pub subject: Option<String>,
+    /// An agency that asked or was asked.
+    pub agency: Option<String>,
+    /// The requester's name, exactly.
+    pub person: Option<String>,
+    pub purpose: Option<String>,
+    pub basis: Option<String>,
+    /// `granted`, `partial` or `refused`.
+    pub outcome: Option<String>,
+    pub kind: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+fn involving(agency: &str) -> String {
+    format!("%,{agency},%")
+}
+
+/// Up to `limit` entries matching `filter`, after position `after`, in log order: keyset pagination, so entries
+/// appended meanwhile neither repeat nor leave gaps.
+pub fn search(
+    conn: &mut AnyConnection,
+    filter: &Filter,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<LogRow>, StoreError> {
+    let mut query = log_entries::table
+        .filter(log_entries::agencies.like(involving(&filter.scope)))
+        .filter(log_entries::seq.gt(after.unwrap_or(-1)))
+        .order(log_entries::seq.asc())
+        .limit(limit)
+        .select(LogRow::as_select())
+        .into_boxed();
+    if let Some(subject) = &filter.subject {
+        query = query.filter(log_entries::subject_id.eq(subject.clone()));
+    }
+    if let Some(agency) = &filter.agency {
+        query = query.filter(log_entries::agencies.like(involving(agency)));
+    }
+    if let Some(person) = &filter.person {
+        query = query.filter(log_entries::requester_person.eq(person.clone()));
+    }
+    if let Some(purpose) = &filter.purpose {
+        query = query.filter(log_entries::purpose.eq(purpose.clone()));
+    }
+    if let Some(basis) = &filter.basis {
+        query = query.filter(log_entries::lawful_basis.eq(basis.clone()));
+    }
+    if let Some(outcome) = &filter.outcome {
+        query = query.filter(log_entries::outcome.eq(outcome.clone()));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(log_entries::kind.eq(kind.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(log_entries::at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(log_entries::at.lt(to));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Disclosures made without consent, and refusals, that involve `agency` and that no DPO of `agency` has reviewed:
+/// up to `limit`, oldest first.
+pub fn unreviewed(conn: &mut AnyConnection, agency: &str, limit: i64) -> Result<Vec<LogRow>, StoreError> {
+    let mut found = Vec::new();
+    let mut after = -1;
+    while found.len() < usize::try_from(limit).unwrap_or(0) {
+        let candidates: Vec<LogRow> = log_entries::table
+            .filter(log_entries::agencies.like(involving(agency)))
+            .filter(log_entries::kind.ne("review"))
+            .filter(log_entries::outcome.eq("refused").or(log_entries::lawful_basis.ne("consent")))
+            .filter(log_entries::seq.gt(after))
+            .order(log_entries::seq.asc())
+            .limit(500)
+            .select(LogRow::as_select())
+            .load(conn)?;
+        let Some(last) = candidates.last() else { break };
+        after = last.seq;
+        let ids: Vec<&str> = candidates.iter().map(|r| r.id.as_str()).collect();
+        let reviewed: Vec<Option<String>> = log_entries::table
+            .filter(log_entries::reviews.eq_any(&ids))
+            .filter(log_entries::requester_agency.eq(agency))
+            .select(log_entries::reviews)
+            .load(conn)?;
+        found.extend(candidates.into_iter().filter(|c| !reviewed.iter().any(|r| r.as_deref() == Some(c.id.as_str()))));
+    }
+    found.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(found)
+}
+
+/// Whether a DPO of `agency` has already reviewed disclosure `id`.
+pub fn reviewed_by(conn: &mut AnyConnection, id: &str, agency: &str) -> Result<bool, StoreError> {
+    let n: i64 = log_entries::table
+        .filter(log_entries::reviews.eq(id))
+        .filter(log_entries::requester_agency.eq(agency))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }

@@ -113,6 +113,7 @@ diesel::table! {
         agencies -> Text,
         canonical -> Text,
         leaf_hash -> Text,
+        reviews -> Nullable<Text>,
     }
 }
 

@@ -40,6 +40,7 @@ fn entry(n: usize) -> Entry {
         records: vec![],
         outcome: Outcome::Refused,
         response_digest: "00".into(),
+        review: None,
     }
 }
 

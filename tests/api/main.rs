@@ -6,6 +6,7 @@ mod consents;
 mod databases;
 mod demo;
 mod door;
+mod dpo;
 mod helpers;
 mod log;
 mod migrations;
