@@ -130,7 +130,8 @@ async fn filters_pages_and_exports(backend: Backend) {
     let gateway = spawn_gateway_with(backend, |_| {}).await;
     let s = story(&gateway).await;
     let dpo = "education-dpo";
-    let cases: Vec<(Vec<(&str, &str)>, Vec<&String>)> = vec![
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a String>);
+    let cases: Vec<Case> = vec![
         (vec![("subject", s.subject.as_str())], vec![&s.school_granted]),
         (vec![("subject", s.other.as_str())], vec![&s.health_refused]),
         (vec![("agency", "health")], vec![&s.health_refused]),
