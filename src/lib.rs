@@ -14,6 +14,7 @@ pub mod disclosure_log;
 pub mod domain;
 pub mod error;
 pub mod identity;
+pub mod meetings;
 pub mod node;
 pub mod redaction;
 pub mod register;

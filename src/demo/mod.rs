@@ -155,6 +155,16 @@ fn print_welcome(running: &Running, subject: &str) {
         curl("education-dpo"),
         running.node_ports.get("education").copied().unwrap_or_default()
     );
+    println!(
+        "# the core group coordinator: a meeting for the child (then /v1/meetings/{{id}}/views, /decisions, /pack)"
+    );
+    println!(
+        "{} -H 'content-type: application/json' https://localhost:{port}/v1/meetings -d '{{\"subject\":\"{}\",\"scheduled_for\":\"2026-12-01T10:00:00Z\",\"invited\":[\"police\",\"health\",\"education\"]}}'\n",
+        curl("social_care-coordinator"),
+        case::NHS_NUMBER
+    );
+    println!("# the school's DPO: disclosures involving the school, and those awaiting review");
+    println!("{} https://localhost:{port}/v1/disclosures/unreviewed\n", curl("education-dpo"));
     println!("# a social care manager: the child's consents and decisions");
     println!("{} https://localhost:{port}/v1/subjects/{subject}/consents\n", curl("social_care-manager"));
     println!("Ctrl-C stops the demo; started again, it carries on from ./{DATA_DIR}/.");

@@ -119,6 +119,36 @@ pub async fn play(client: &DemoClient, subject: &str, education: ServerHandle) -
         }),
     });
 
+    let meeting = client
+        .post(
+            "social_care-coordinator",
+            &client.at_gateway("/v1/meetings"),
+            &json!({"subject": NHS_NUMBER, "scheduled_for": "2026-12-01T10:00:00Z", "invited": ["police", "health", "education"]}),
+        )
+        .await?;
+    let meeting_id = at(&meeting.body, "/id").as_str().unwrap_or_default().to_owned();
+    let view = client
+        .post(
+            "health-health_visitor",
+            &client.at_gateway(&format!("/v1/meetings/{meeting_id}/views")),
+            &json!({"text": "Cannot attend: two missed appointments since October.", "absent": true}),
+        )
+        .await?;
+    let pack = client.get("education-dsl", &client.at_gateway(&format!("/v1/meetings/{meeting_id}/pack"))).await?;
+    steps.push(Step {
+        says: "a core group meeting's pack gathers each invited agency's part and the view of an absent health visitor",
+        held: check(&meeting, 201, |_| Ok(())).and_then(|()| check(&view, 201, |_| Ok(()))).and_then(|()| {
+            check(&pack, 200, |b| {
+                has(
+                    at(b, "/parts").as_array().is_some_and(|p| p.len() == 4)
+                        && at(b, "/meeting/views/0/absent") == true,
+                    "four parts and the absent view",
+                    b,
+                )
+            })
+        }),
+    });
+
     education.stop(true).await;
     let partial = client
         .post("social_care-social_worker", &requests, &ask(&["education.attendance"], "safeguarding", "consent"))

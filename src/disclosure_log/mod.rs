@@ -44,6 +44,15 @@ impl Disclosed {
         &self.id
     }
 
+    /// The answer exactly as logged (its digest is in the entry).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
     pub fn into_response(self) -> HttpResponse {
         HttpResponse::build(self.status).content_type("application/json").body(self.body)
     }

@@ -127,6 +127,13 @@ id_type!(
     "access"
 );
 
+id_type!(
+    /// An event of a core group meeting: a written view, a decision, …
+    EventId,
+    "evt",
+    "meeting event"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

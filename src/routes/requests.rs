@@ -76,14 +76,14 @@ fn parse(body: RequestBody, vocabulary: &Vocabulary) -> Result<(SubjectKey, Shar
     Ok((subject, ShareRequest { categories, purpose, lawful_basis, meeting }, body.reason))
 }
 
-fn subject_by(conn: &mut AnyConnection, key: &SubjectKey) -> Result<Option<Subject>, StoreError> {
+pub fn subject_by(conn: &mut AnyConnection, key: &SubjectKey) -> Result<Option<Subject>, StoreError> {
     match key {
         SubjectKey::Id(id) => subjects::find_by_id(conn, id),
         SubjectKey::Nhs(nhs) => subjects::find_by_nhs_number(conn, nhs),
     }
 }
 
-fn no_such_child() -> ApiError {
+pub fn no_such_child() -> ApiError {
     ApiError::not_found("no child with that id or NHS number is in the subject index")
 }
 
@@ -111,35 +111,47 @@ pub async fn request_records(
     sharing: web::Data<Sharing>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let Sharing { vocabulary, policy, broker, log } = sharing.get_ref();
-    let (key, request, reason) = parse(body.0, vocabulary)?;
-    // The child and their register in one trip to the store.
+    let (key, request, reason) = parse(body.0, &sharing.vocabulary)?;
+    // The child, their register and the meeting named (if any), in one trip to the store.
+    let meeting = request.meeting.clone();
     let found = store
         .run(move |conn| match subject_by(conn, &key)? {
-            Some(subject) => Ok(Some((register::for_subject(conn, &subject.id)?, subject))),
+            Some(subject) => {
+                let register = register::for_subject(conn, &subject.id)?;
+                let meeting = meeting.map(|m| crate::routes::meetings::load(conn, &m)).transpose()?.flatten();
+                Ok(Some((subject, register, meeting)))
+            }
             None => Ok(None),
         })
         .await?;
-    let (register, subject) = found.ok_or_else(no_such_child)?;
-    // Meetings come with the core group issue; until then no meeting is known.
-    let meeting = request.meeting.as_ref().map(|_| MeetingStanding::Unknown);
-    let authorized = decision::authorize(&policy.current(), &identity, request, &register.state(), meeting, Utc::now());
-    let id = DisclosureId::new();
-    let fetched = broker.fetch(&authorized, &subject, FetchFor { disclosure: &id, requester: &identity }).await;
-    let redacted = redaction::redact(&authorized, fetched);
-    let disclosed = disclosure_log::commit(
-        log,
-        disclosure_log::Request {
-            id,
-            requester: &identity,
-            subject: &subject,
-            reason: &reason,
-            authorized: &authorized,
-            redacted,
-        },
-    )
-    .await?;
+    let (subject, register, meeting) = found.ok_or_else(no_such_child)?;
+    let standing = request
+        .meeting
+        .as_ref()
+        .map(|_| meeting.map_or(MeetingStanding::Unknown, |m| m.standing(&identity.agency, &subject.id)));
+    let disclosed = share(&sharing, &identity, &subject, &register.state(), request, &reason, standing).await?;
     Ok(disclosed.into_response())
+}
+
+/// A request's way through once parsed: decide, fetch, redact, log, and only then the answer.
+pub async fn share(
+    sharing: &Sharing,
+    identity: &Identity,
+    subject: &Subject,
+    consents: &crate::decision::consent::SubjectConsents,
+    request: ShareRequest,
+    reason: &Narrative,
+    meeting: Option<MeetingStanding>,
+) -> Result<disclosure_log::Disclosed, ApiError> {
+    let authorized = decision::authorize(&sharing.policy.current(), identity, request, consents, meeting, Utc::now());
+    let id = DisclosureId::new();
+    let fetched = sharing.broker.fetch(&authorized, subject, FetchFor { disclosure: &id, requester: identity }).await;
+    let redacted = redaction::redact(&authorized, fetched);
+    disclosure_log::commit(
+        &sharing.log,
+        disclosure_log::Request { id, requester: identity, subject, reason, authorized: &authorized, redacted },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

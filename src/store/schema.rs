@@ -155,3 +155,14 @@ diesel::table! {
         returned -> BigInt,
     }
 }
+
+diesel::table! {
+    meeting_events (id) {
+        id -> Text,
+        meeting_id -> Text,
+        kind -> Text,
+        at -> Timestamp,
+        sealed -> Text,
+        signature -> Text,
+    }
+}

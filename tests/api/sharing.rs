@@ -12,15 +12,15 @@ use crate::rogue::{self, Misbehaviour};
 use crate::subjects::fresh_nhs_number;
 
 /// A gateway with real education and health nodes (and police pointing wherever `police_port` says).
-struct Federation {
-    gateway: TestGateway,
-    education: TestNode,
-    health: TestNode,
-    subject: String,
-    nhs: String,
+pub struct Federation {
+    pub gateway: TestGateway,
+    pub education: TestNode,
+    pub health: TestNode,
+    pub subject: String,
+    pub nhs: String,
 }
 
-async fn federation_with(
+pub async fn federation_with(
     backend: Backend,
     adjust: impl FnOnce(&mut sharegate::config::GatewayConfig) + Send,
 ) -> Federation {

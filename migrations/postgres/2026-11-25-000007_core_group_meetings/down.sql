@@ -1,0 +1,2 @@
+DROP TRIGGER meeting_events_append_only ON meeting_events;
+DROP TABLE meeting_events;

@@ -1,0 +1,4 @@
+DROP TRIGGER meeting_events_append_only_delete;
+DROP TRIGGER meeting_events_append_only_update;
+DROP INDEX meeting_events_by_meeting;
+DROP TABLE meeting_events;

@@ -1,0 +1,256 @@
+//! Core group meetings (¶26, ¶32): a coordinator invites agencies, records who attended and who sent apologies,
+//! gathers the written views of those who could not come, records joint decisions — who agreed, who dissented and
+//! why — and a manager's endorsement, and closes the meeting. Sharing for purpose `core_group` names a meeting: only
+//! an invited agency, only while it is open.
+//!
+//! A meeting is the events that make it, each sealed by the gateway binding its author; [`Meeting`] is their fold.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::decision::MeetingStanding;
+use crate::domain::{AgencyName, EventId, MeetingId, Narrative, SubjectId};
+use crate::register::Actor;
+
+pub const FORMAT: &str = "sharegate-meeting-event-v1";
+
+/// An agency that disagreed with a decision, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dissent {
+    #[schema(value_type = String)]
+    pub agency: AgencyName,
+    #[schema(value_type = String)]
+    pub reason: Narrative,
+}
+
+/// What happened at or around a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MeetingEvent {
+    Created {
+        #[schema(value_type = String)]
+        meeting: MeetingId,
+        #[schema(value_type = String)]
+        subject: SubjectId,
+        scheduled_for: DateTime<Utc>,
+        #[schema(value_type = Vec<String>)]
+        invited: BTreeSet<AgencyName>,
+        by: Actor,
+        at: DateTime<Utc>,
+    },
+    Attendance {
+        #[schema(value_type = String)]
+        id: EventId,
+        #[schema(value_type = String)]
+        meeting: MeetingId,
+        #[schema(value_type = Vec<String>)]
+        attended: BTreeSet<AgencyName>,
+        #[schema(value_type = Vec<String>)]
+        apologies: BTreeSet<AgencyName>,
+        by: Actor,
+        at: DateTime<Utc>,
+    },
+    View {
+        #[schema(value_type = String)]
+        id: EventId,
+        #[schema(value_type = String)]
+        meeting: MeetingId,
+        #[schema(value_type = String)]
+        text: Narrative,
+        /// Given by someone who could not attend (¶32).
+        absent: bool,
+        by: Actor,
+        at: DateTime<Utc>,
+    },
+    Decision {
+        #[schema(value_type = String)]
+        id: EventId,
+        #[schema(value_type = String)]
+        meeting: MeetingId,
+        #[schema(value_type = String)]
+        text: Narrative,
+        #[schema(value_type = Vec<String>)]
+        agreed_by: BTreeSet<AgencyName>,
+        dissent: Vec<Dissent>,
+        by: Actor,
+        at: DateTime<Utc>,
+    },
+    Endorsement {
+        #[schema(value_type = String)]
+        id: EventId,
+        #[schema(value_type = String)]
+        meeting: MeetingId,
+        #[schema(value_type = String)]
+        decision: EventId,
+        #[schema(value_type = Option<String>)]
+        comment: Option<Narrative>,
+        by: Actor,
+        at: DateTime<Utc>,
+    },
+    Closed {
+        #[schema(value_type = String)]
+        id: EventId,
+        #[schema(value_type = String)]
+        meeting: MeetingId,
+        by: Actor,
+        at: DateTime<Utc>,
+    },
+}
+
+impl MeetingEvent {
+    /// The event's own id (a meeting's creation is named by the meeting).
+    pub fn id(&self) -> String {
+        match self {
+            Self::Created { meeting, .. } => meeting.to_string(),
+            Self::Attendance { id, .. }
+            | Self::View { id, .. }
+            | Self::Decision { id, .. }
+            | Self::Endorsement { id, .. }
+            | Self::Closed { id, .. } => id.to_string(),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Created { .. } => "created",
+            Self::Attendance { .. } => "attendance",
+            Self::View { .. } => "view",
+            Self::Decision { .. } => "decision",
+            Self::Endorsement { .. } => "endorsement",
+            Self::Closed { .. } => "closed",
+        }
+    }
+
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Self::Created { at, .. }
+            | Self::Attendance { at, .. }
+            | Self::View { at, .. }
+            | Self::Decision { at, .. }
+            | Self::Endorsement { at, .. }
+            | Self::Closed { at, .. } => *at,
+        }
+    }
+}
+
+/// A written view, as the pack shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct View {
+    pub id: String,
+    pub text: String,
+    pub absent: bool,
+    pub by: Actor,
+    pub at: DateTime<Utc>,
+    /// The gateway's signature over the view as given.
+    pub signature: String,
+}
+
+/// A decision, with its endorsement if it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Decision {
+    pub id: String,
+    pub text: String,
+    #[schema(value_type = Vec<String>)]
+    pub agreed_by: BTreeSet<AgencyName>,
+    pub dissent: Vec<Dissent>,
+    pub by: Actor,
+    pub at: DateTime<Utc>,
+    pub endorsed_by: Option<Actor>,
+    /// Shown, not hidden: a decision still lacking the manager's endorsement it needs.
+    pub needs_endorsement: bool,
+    pub signature: String,
+}
+
+/// A meeting as its events make it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Meeting {
+    pub id: String,
+    #[schema(value_type = String)]
+    pub subject: SubjectId,
+    pub scheduled_for: DateTime<Utc>,
+    #[schema(value_type = Vec<String>)]
+    pub invited: BTreeSet<AgencyName>,
+    /// Who created it: its coordinator.
+    pub coordinator: Actor,
+    #[schema(value_type = Vec<String>)]
+    pub attended: BTreeSet<AgencyName>,
+    #[schema(value_type = Vec<String>)]
+    pub apologies: BTreeSet<AgencyName>,
+    pub views: Vec<View>,
+    pub decisions: Vec<Decision>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Meeting {
+    /// Folds a meeting's events (in order, with their signatures). None if they do not begin with its creation.
+    pub fn from_events(events: &[(MeetingEvent, String)]) -> Option<Self> {
+        let (first, rest) = events.split_first()?;
+        let MeetingEvent::Created { meeting, subject, scheduled_for, invited, by, .. } = &first.0 else { return None };
+        let mut m = Meeting {
+            id: meeting.to_string(),
+            subject: subject.clone(),
+            scheduled_for: *scheduled_for,
+            invited: invited.clone(),
+            coordinator: by.clone(),
+            attended: BTreeSet::new(),
+            apologies: BTreeSet::new(),
+            views: Vec::new(),
+            decisions: Vec::new(),
+            closed_at: None,
+        };
+        let mut endorsements: BTreeMap<String, Actor> = BTreeMap::new();
+        for (event, signature) in rest {
+            match event {
+                MeetingEvent::Created { .. } => {}
+                MeetingEvent::Attendance { attended, apologies, .. } => {
+                    m.attended.clone_from(attended);
+                    m.apologies.clone_from(apologies);
+                }
+                MeetingEvent::View { id, text, absent, by, at, .. } => m.views.push(View {
+                    id: id.to_string(),
+                    text: text.to_string(),
+                    absent: *absent,
+                    by: by.clone(),
+                    at: *at,
+                    signature: signature.clone(),
+                }),
+                MeetingEvent::Decision { id, text, agreed_by, dissent, by, at, .. } => m.decisions.push(Decision {
+                    id: id.to_string(),
+                    text: text.to_string(),
+                    agreed_by: agreed_by.clone(),
+                    dissent: dissent.clone(),
+                    by: by.clone(),
+                    at: *at,
+                    endorsed_by: None,
+                    needs_endorsement: true,
+                    signature: signature.clone(),
+                }),
+                MeetingEvent::Endorsement { decision, by, .. } => {
+                    endorsements.insert(decision.to_string(), by.clone());
+                }
+                MeetingEvent::Closed { at, .. } => m.closed_at = Some(*at),
+            }
+        }
+        for decision in &mut m.decisions {
+            decision.endorsed_by = endorsements.remove(&decision.id);
+            decision.needs_endorsement = decision.endorsed_by.is_none();
+        }
+        Some(m)
+    }
+
+    /// Where a requester of `agency`, asking about `subject`, stands with this meeting.
+    pub fn standing(&self, agency: &AgencyName, subject: &SubjectId) -> MeetingStanding {
+        if &self.subject != subject {
+            MeetingStanding::Unknown
+        } else if self.closed_at.is_some() {
+            MeetingStanding::Closed
+        } else if self.invited.contains(agency) {
+            MeetingStanding::Invited
+        } else {
+            MeetingStanding::NotInvited
+        }
+    }
+}

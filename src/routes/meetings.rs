@@ -1,0 +1,511 @@
+//! Core group meetings over the API: a coordinator creates a meeting, records attendance and decisions, and closes
+//! it; invited practitioners give written views; a manager endorses decisions; the pack gathers, for each invited
+//! agency, what may be shared under `core_group` (each part a logged disclosure carrying the meeting id), then the
+//! views and decisions.
+
+use std::collections::BTreeSet;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::decision::policy::Vocabulary;
+use crate::decision::{CORE_GROUP, ShareRequest};
+use crate::domain::{AgencyName, EventId, LawfulBasis, MeetingId, Narrative, Purpose, SubjectId, SubjectKey};
+use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
+use crate::identity::Identity;
+use crate::meetings::{Dissent, FORMAT, Meeting, MeetingEvent};
+use crate::register::Actor;
+use crate::routes::consents::GatewayKey;
+use crate::routes::extract::{ApiJson, ApiQuery, OptionalJson};
+use crate::routes::requests::{Sharing, no_such_child, share, subject_by};
+use crate::store::meetings::{self as events, EventRow};
+use crate::store::{AnyConnection, Store, StoreError, register, subjects};
+
+/// The basis core group sharing rests on.
+const S47: &str = "children_act_1989_s47";
+
+/// A meeting from its events; none if there is no such meeting.
+pub fn load(conn: &mut AnyConnection, id: &MeetingId) -> Result<Option<Meeting>, StoreError> {
+    let rows = events::events(conn, id.as_str())?;
+    let parsed = rows
+        .into_iter()
+        .map(|row| {
+            crate::seal::open::<MeetingEvent>(&row.sealed)
+                .map(|event| (event, row.signature))
+                .map_err(|e| StoreError::Unavailable(format!("a meeting record cannot be read: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Meeting::from_events(&parsed))
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("no such meeting")
+}
+
+fn meeting_id(raw: &str) -> Result<MeetingId, ApiError> {
+    MeetingId::parse(raw).map_err(|_| not_found())
+}
+
+/// Seals `event` and appends it, after `check` passes against the meeting as it stands at that moment, under the
+/// write lock (so two closes, or an endorsement racing a close, cannot both pass).
+async fn append(
+    store: &Store,
+    key: &GatewayKey,
+    id: MeetingId,
+    event: MeetingEvent,
+    check: impl FnOnce(&Meeting) -> Result<(), ApiError> + Send + 'static,
+) -> Result<Meeting, ApiError> {
+    let sealed = crate::seal::seal(FORMAT, &event, &key.0).map_err(ApiError::internal)?;
+    let row = EventRow {
+        id: event.id(),
+        meeting_id: id.to_string(),
+        kind: event.kind().to_owned(),
+        at: event.at().naive_utc(),
+        sealed: sealed.canonical,
+        signature: sealed.signature,
+    };
+    let outcome = store
+        .run(move |conn| {
+            crate::store::write_transaction(conn, |conn| {
+                let Some(meeting) = load(conn, &id)? else { return Ok(Err(not_found())) };
+                if let Err(refused) = check(&meeting) {
+                    return Ok(Err(refused));
+                }
+                events::insert(conn, &row)?;
+                Ok(Ok(load(conn, &id)?))
+            })
+        })
+        .await?;
+    outcome?.ok_or_else(not_found)
+}
+
+fn coordinator_of(meeting: &Meeting, identity: &Identity) -> Result<(), ApiError> {
+    if identity.role.as_str() == "coordinator" && identity.agency == meeting.coordinator.agency {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "only a coordinator of {} may do this for the meeting",
+            meeting.coordinator.agency
+        )))
+    }
+}
+
+fn open(meeting: &Meeting) -> Result<(), ApiError> {
+    match meeting.closed_at {
+        Some(_) => Err(ApiError::new(ErrorKind::Duplicate, "the meeting is closed")),
+        None => Ok(()),
+    }
+}
+
+fn agencies(field: &str, names: &[String], vocabulary: &Vocabulary) -> Result<BTreeSet<AgencyName>, ApiError> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, a)| vocabulary.parse_agency(a).map_err(|why| ApiError::invalid(format!("{field}[{i}]"), why)))
+        .collect()
+}
+
+fn invited_only(field: &str, named: &BTreeSet<AgencyName>, meeting: &Meeting) -> Result<(), ApiError> {
+    match named.iter().find(|a| !meeting.invited.contains(*a)) {
+        Some(outsider) => Err(ApiError::invalid(field, format!("{outsider} is not invited to this meeting"))),
+        None => Ok(()),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingBody {
+    /// The child: gateway id or NHS number.
+    pub subject: String,
+    pub scheduled_for: DateTime<Utc>,
+    #[schema(example = json!(["police", "health", "education", "social_care"]))]
+    pub invited: Vec<String>,
+}
+
+/// A coordinator creates a core group meeting for a child.
+#[utoipa::path(
+    tag = "meetings",
+    request_body = MeetingBody,
+    responses(
+        (status = 201, body = Meeting),
+        (status = 400, body = ErrorEnvelope),
+        (status = 403, description = "not a coordinator", body = ErrorEnvelope),
+        (status = 404, description = "no such child", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/meetings")]
+pub async fn create(
+    identity: Identity,
+    body: ApiJson<MeetingBody>,
+    vocabulary: web::Data<Vocabulary>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    if identity.role.as_str() != "coordinator" {
+        return Err(ApiError::forbidden("only a core group coordinator creates meetings"));
+    }
+    let body = body.0;
+    let key_of = SubjectKey::parse(&body.subject).map_err(|e| ApiError::invalid("subject", format!("subject {e}")))?;
+    let mut invited = agencies("invited", &body.invited, &vocabulary)?;
+    if invited.is_empty() {
+        return Err(ApiError::invalid("invited", "invite at least one agency"));
+    }
+    invited.insert(identity.agency.clone());
+    let subject = store.run(move |conn| subject_by(conn, &key_of)).await?.ok_or_else(no_such_child)?;
+    let id = MeetingId::new();
+    let event = MeetingEvent::Created {
+        meeting: id.clone(),
+        subject: subject.id,
+        scheduled_for: body.scheduled_for.trunc_subsecs(6),
+        invited,
+        by: Actor::from(&identity),
+        at: Utc::now().trunc_subsecs(6),
+    };
+    let sealed = crate::seal::seal(FORMAT, &event, &key.0).map_err(ApiError::internal)?;
+    let row = EventRow {
+        id: id.to_string(),
+        meeting_id: id.to_string(),
+        kind: event.kind().to_owned(),
+        at: event.at().naive_utc(),
+        sealed: sealed.canonical,
+        signature: sealed.signature,
+    };
+    let meeting = store
+        .run(move |conn| {
+            events::insert(conn, &row)?;
+            load(conn, &id)
+        })
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(HttpResponse::Created().json(meeting))
+}
+
+/// The meeting as it stands: for its invited agencies.
+#[utoipa::path(tag = "meetings", params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+#[get("/v1/meetings/{id}")]
+pub async fn show(
+    identity: Identity,
+    path: web::Path<String>,
+    store: web::Data<Store>,
+) -> Result<web::Json<Meeting>, ApiError> {
+    let id = meeting_id(&path.into_inner())?;
+    let meeting = store.run(move |conn| load(conn, &id)).await?.ok_or_else(not_found)?;
+    if !meeting.invited.contains(&identity.agency) {
+        return Err(ApiError::forbidden("your agency is not invited to this meeting"));
+    }
+    Ok(web::Json(meeting))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceBody {
+    #[serde(default)]
+    pub attended: Vec<String>,
+    /// Agencies that sent apologies.
+    #[serde(default)]
+    pub apologies: Vec<String>,
+}
+
+/// The coordinator records who attended and who sent apologies.
+#[utoipa::path(tag = "meetings", request_body = AttendanceBody, params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, description = "the meeting is closed", body = ErrorEnvelope)))]
+#[post("/v1/meetings/{id}/attendance")]
+pub async fn attendance(
+    identity: Identity,
+    path: web::Path<String>,
+    body: ApiJson<AttendanceBody>,
+    vocabulary: web::Data<Vocabulary>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<web::Json<Meeting>, ApiError> {
+    let id = meeting_id(&path.into_inner())?;
+    let attended = agencies("attended", &body.0.attended, &vocabulary)?;
+    let apologies = agencies("apologies", &body.0.apologies, &vocabulary)?;
+    if let Some(both) = attended.intersection(&apologies).next() {
+        return Err(ApiError::invalid("apologies", format!("{both} cannot both attend and send apologies")));
+    }
+    let event = MeetingEvent::Attendance {
+        id: EventId::new(),
+        meeting: id.clone(),
+        attended: attended.clone(),
+        apologies: apologies.clone(),
+        by: Actor::from(&identity),
+        at: Utc::now().trunc_subsecs(6),
+    };
+    let meeting = append(&store, &key, id, event, move |m| {
+        coordinator_of(m, &identity)?;
+        open(m)?;
+        invited_only("attended", &attended, m)?;
+        invited_only("apologies", &apologies, m)
+    })
+    .await?;
+    Ok(web::Json(meeting))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ViewBody {
+    #[schema(value_type = String)]
+    pub text: Narrative,
+    /// Given by someone who cannot attend.
+    #[serde(default)]
+    pub absent: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: String,
+    pub meeting: Meeting,
+}
+
+/// An invited practitioner gives a written view (¶32): dated, sealed with its author and role, marked when given in
+/// absence.
+#[utoipa::path(tag = "meetings", request_body = ViewBody, params(("id" = String, Path)), responses((status = 201, body = Created), (status = 403, description = "the agency is not invited", body = ErrorEnvelope), (status = 409, description = "the meeting is closed", body = ErrorEnvelope)))]
+#[post("/v1/meetings/{id}/views")]
+pub async fn add_view(
+    identity: Identity,
+    path: web::Path<String>,
+    body: ApiJson<ViewBody>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let id = meeting_id(&path.into_inner())?;
+    let event_id = EventId::new();
+    let event = MeetingEvent::View {
+        id: event_id.clone(),
+        meeting: id.clone(),
+        text: body.0.text,
+        absent: body.0.absent,
+        by: Actor::from(&identity),
+        at: Utc::now().trunc_subsecs(6),
+    };
+    let agency = identity.agency.clone();
+    let meeting = append(&store, &key, id, event, move |m| {
+        if !m.invited.contains(&agency) {
+            return Err(ApiError::forbidden("your agency is not invited to this meeting"));
+        }
+        open(m)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(Created { id: event_id.to_string(), meeting }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    #[schema(value_type = String)]
+    pub text: Narrative,
+    /// The agencies that agreed.
+    pub agreed_by: Vec<String>,
+    #[serde(default)]
+    pub dissent: Vec<Dissent>,
+}
+
+/// The coordinator records a joint decision (¶26): who agreed, who dissented and why. It stands flagged in the pack
+/// until a manager endorses it.
+#[utoipa::path(tag = "meetings", request_body = DecisionBody, params(("id" = String, Path)), responses((status = 201, body = Created), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+#[post("/v1/meetings/{id}/decisions")]
+pub async fn record_decision(
+    identity: Identity,
+    path: web::Path<String>,
+    body: ApiJson<DecisionBody>,
+    vocabulary: web::Data<Vocabulary>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let id = meeting_id(&path.into_inner())?;
+    let body = body.0;
+    let agreed_by = agencies("agreed_by", &body.agreed_by, &vocabulary)?;
+    if agreed_by.is_empty() {
+        return Err(ApiError::invalid("agreed_by", "a joint decision names the agencies that agreed"));
+    }
+    let dissenting: BTreeSet<AgencyName> = body.dissent.iter().map(|d| d.agency.clone()).collect();
+    if let Some(both) = agreed_by.intersection(&dissenting).next() {
+        return Err(ApiError::invalid("dissent", format!("{both} cannot both agree and dissent")));
+    }
+    let event_id = EventId::new();
+    let event = MeetingEvent::Decision {
+        id: event_id.clone(),
+        meeting: id.clone(),
+        text: body.text,
+        agreed_by: agreed_by.clone(),
+        dissent: body.dissent,
+        by: Actor::from(&identity),
+        at: Utc::now().trunc_subsecs(6),
+    };
+    let meeting = append(&store, &key, id, event, move |m| {
+        coordinator_of(m, &identity)?;
+        open(m)?;
+        invited_only("agreed_by", &agreed_by, m)?;
+        invited_only("dissent", &dissenting, m)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(Created { id: event_id.to_string(), meeting }))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndorseBody {
+    #[schema(value_type = Option<String>)]
+    pub comment: Option<Narrative>,
+}
+
+/// A manager of the coordinating agency endorses a decision; not the person who recorded it.
+#[utoipa::path(tag = "meetings", request_body(content = EndorseBody, description = "optional"), params(("id" = String, Path), ("d" = String, Path)), responses((status = 200, body = Meeting), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, description = "already endorsed", body = ErrorEnvelope)))]
+#[post("/v1/meetings/{id}/decisions/{d}/endorse")]
+pub async fn endorse(
+    identity: Identity,
+    path: web::Path<(String, String)>,
+    body: OptionalJson<EndorseBody>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<web::Json<Meeting>, ApiError> {
+    let (raw_meeting, raw_decision) = path.into_inner();
+    let id = meeting_id(&raw_meeting)?;
+    let decided = EventId::parse(&raw_decision).map_err(|_| ApiError::not_found("no such decision in this meeting"))?;
+    let event = MeetingEvent::Endorsement {
+        id: EventId::new(),
+        meeting: id.clone(),
+        decision: decided.clone(),
+        comment: body.0.comment,
+        by: Actor::from(&identity),
+        at: Utc::now().trunc_subsecs(6),
+    };
+    let meeting = append(&store, &key, id, event, move |m| {
+        let found = m.decisions.iter().find(|d| d.id == decided.as_str());
+        let found = found.ok_or_else(|| ApiError::not_found("no such decision in this meeting"))?;
+        if identity.role.as_str() != "manager" || identity.agency != m.coordinator.agency {
+            return Err(ApiError::forbidden(format!(
+                "only a manager of {} may endorse the meeting's decisions",
+                m.coordinator.agency
+            )));
+        }
+        if found.by.person == identity.person && found.by.agency == identity.agency {
+            return Err(ApiError::forbidden("you recorded this decision: another manager must endorse it"));
+        }
+        if found.endorsed_by.is_some() {
+            return Err(ApiError::new(ErrorKind::Duplicate, "this decision has already been endorsed"));
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(web::Json(meeting))
+}
+
+/// The coordinator closes the meeting: nothing more is shared under it.
+#[utoipa::path(tag = "meetings", params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 403, body = ErrorEnvelope), (status = 409, description = "already closed", body = ErrorEnvelope)))]
+#[post("/v1/meetings/{id}/close")]
+pub async fn close(
+    identity: Identity,
+    path: web::Path<String>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<web::Json<Meeting>, ApiError> {
+    let id = meeting_id(&path.into_inner())?;
+    let event = MeetingEvent::Closed {
+        id: EventId::new(),
+        meeting: id.clone(),
+        by: Actor::from(&identity),
+        at: Utc::now().trunc_subsecs(6),
+    };
+    let meeting = append(&store, &key, id, event, move |m| {
+        coordinator_of(m, &identity)?;
+        open(m)
+    })
+    .await?;
+    Ok(web::Json(meeting))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PackQuery {
+    /// `html` for a printable page; JSON otherwise.
+    pub format: Option<String>,
+}
+
+/// One invited agency's part of the pack: what may be shared under `core_group`, as logged.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PackPart {
+    pub agency: String,
+    /// The disclosure this part is (its entry carries the meeting id).
+    pub disclosure_id: String,
+    pub records: Vec<serde_json::Value>,
+    pub refused: Vec<serde_json::Value>,
+    pub partial: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Pack {
+    pub meeting: Meeting,
+    pub parts: Vec<PackPart>,
+    /// Decisions still lacking the endorsement they need, flagged.
+    pub unendorsed_decisions: Vec<String>,
+}
+
+/// The meeting pack for the requester: for each invited agency, the records policy and consent allow under
+/// `core_group` (each part a logged disclosure carrying the meeting id), then the views and decisions.
+#[utoipa::path(tag = "meetings", params(("id" = String, Path), PackQuery), responses((status = 200, body = Pack), (status = 403, description = "the agency is not invited", body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 503, description = "a part could not be logged, so no pack", body = ErrorEnvelope)))]
+#[get("/v1/meetings/{id}/pack")]
+pub async fn pack(
+    identity: Identity,
+    path: web::Path<String>,
+    query: ApiQuery<PackQuery>,
+    sharing: web::Data<Sharing>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let html = match query.0.format.as_deref() {
+        None | Some("json") => false,
+        Some("html") => true,
+        Some(_) => return Err(ApiError::invalid("format", "format must be json or html")),
+    };
+    let id = meeting_id(&path.into_inner())?;
+    let lookup = id.clone();
+    let (meeting, subject, register) = store
+        .run(move |conn| {
+            let Some(meeting) = load(conn, &lookup)? else { return Ok(None) };
+            let subject: SubjectId = meeting.subject.clone();
+            let Some(subject) = subjects::find_by_id(conn, &subject)? else { return Ok(None) };
+            let register = register::for_subject(conn, &subject.id)?;
+            Ok(Some((meeting, subject, register)))
+        })
+        .await?
+        .ok_or_else(not_found)?;
+    if !meeting.invited.contains(&identity.agency) {
+        return Err(ApiError::forbidden("your agency is not invited to this meeting"));
+    }
+    let standing = meeting.standing(&identity.agency, &subject.id);
+    let reason = Narrative::parse(&format!("Core group meeting pack for {id}")).map_err(ApiError::internal)?;
+    let consents = register.state();
+    let mut parts = Vec::new();
+    for agency in &meeting.invited {
+        let categories =
+            sharing.vocabulary.categories.iter().filter(|c| c.holder() == agency).cloned().collect::<BTreeSet<_>>();
+        if categories.is_empty() {
+            continue;
+        }
+        let request = ShareRequest {
+            categories,
+            purpose: Purpose::parse(CORE_GROUP).map_err(ApiError::internal)?,
+            lawful_basis: LawfulBasis::parse(S47).map_err(ApiError::internal)?,
+            meeting: Some(id.clone()),
+        };
+        let disclosed = share(&sharing, &identity, &subject, &consents, request, &reason, Some(standing)).await?;
+        let answer: serde_json::Value = serde_json::from_slice(disclosed.body()).map_err(ApiError::internal)?;
+        let list = |field: &str| answer.get(field).and_then(|v| v.as_array()).cloned().unwrap_or_default();
+        parts.push(PackPart {
+            agency: agency.to_string(),
+            disclosure_id: disclosed.id().to_string(),
+            records: list("records"),
+            refused: list("refused"),
+            partial: disclosed.status() == StatusCode::OK
+                && answer.get("partial").and_then(|p| p.as_bool()).unwrap_or(false),
+        });
+    }
+    let unendorsed_decisions = meeting.decisions.iter().filter(|d| d.needs_endorsement).map(|d| d.id.clone()).collect();
+    let pack = Pack { meeting, parts, unendorsed_decisions };
+    if html {
+        return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(super::pack_html::render(&pack)));
+    }
+    Ok(HttpResponse::Ok().json(pack))
+}

@@ -1,0 +1,32 @@
+//! Meeting events: insert and read. No update or delete (the database refuses them too).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::meeting_events;
+use super::{AnyConnection, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meeting_events)]
+pub struct EventRow {
+    pub id: String,
+    pub meeting_id: String,
+    pub kind: String,
+    pub at: NaiveDateTime,
+    pub sealed: String,
+    pub signature: String,
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &EventRow) -> Result<(), StoreError> {
+    diesel::insert_into(meeting_events::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// A meeting's events in the order they happened.
+pub fn events(conn: &mut AnyConnection, meeting: &str) -> Result<Vec<EventRow>, StoreError> {
+    Ok(meeting_events::table
+        .filter(meeting_events::meeting_id.eq(meeting))
+        .order((meeting_events::at.asc(), meeting_events::id.asc()))
+        .select(EventRow::as_select())
+        .load(conn)?)
+}

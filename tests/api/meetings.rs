@@ -1,0 +1,187 @@
+//! Core group meetings over real mTLS, with real nodes: invitations, the written views of those absent, joint
+//! decisions and their endorsement, the pack (each part a logged disclosure carrying the meeting id), and closing.
+
+use serde_json::{Value, json};
+use sharegate::store::{Store, StoreOptions};
+
+use crate::databases::Backend;
+use crate::helpers::{TestGateway, person, send};
+use crate::on_both_backends;
+use crate::sharing::federation_with;
+
+async fn post(gateway: &TestGateway, who: &str, path: &str, body: Value) -> (u16, Value) {
+    send(person(who).post(gateway.url(path)).json(&body)).await
+}
+
+fn logged_meeting(gateway: &TestGateway, disclosure: &str) -> Option<String> {
+    let store = Store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
+    let row =
+        store.run_now(|conn| sharegate::store::log::find(conn, disclosure)).unwrap().expect("the part is in the log");
+    let logged: sharegate::disclosure_log::LoggedEntry = serde_json::from_str(&row.canonical).unwrap();
+    logged.entry.meeting.map(String::from)
+}
+
+on_both_backends!(a_core_group_from_invitation_to_closing);
+
+async fn a_core_group_from_invitation_to_closing(backend: Backend) {
+    let f = federation_with(backend, |_| {}).await;
+    let g = &f.gateway;
+    let coordinator = "social_care-coordinator";
+    let invitation = json!({"subject": f.subject, "scheduled_for": "2026-12-01T10:00:00Z", "invited": ["police", "education", "health"]});
+    let (status, _) = post(g, "social_care-social_worker", "/v1/meetings", invitation.clone()).await;
+    assert_eq!(status, 403, "only a coordinator creates meetings");
+    let (status, created) = post(g, coordinator, "/v1/meetings", invitation).await;
+    assert_eq!(status, 201, "{created}");
+    let m = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["invited"], json!(["education", "health", "police", "social_care"]));
+
+    // A meeting that does not invite health: health is refused under it, and cannot add a view or read its pack.
+    let (_, narrow) = post(
+        g,
+        coordinator,
+        "/v1/meetings",
+        json!({"subject": f.nhs, "scheduled_for": "2026-12-02T10:00:00Z", "invited": ["education"]}),
+    )
+    .await;
+    let narrow = narrow["id"].as_str().unwrap().to_owned();
+    let ask = |meeting: &str| {
+        json!({"subject": f.subject, "categories": ["education.attendance"], "purpose": "core_group",
+        "lawful_basis": "children_act_1989_s47", "reason": "core group", "meeting_id": meeting})
+    };
+    let (status, refused) = post(g, "health-health_visitor", "/v1/requests", ask(&narrow)).await;
+    assert_eq!(status, 403, "{refused}");
+    assert!(refused["refused"][0]["why"].as_str().unwrap().contains("not invited"), "{refused}");
+    assert_eq!(
+        post(g, "health-health_visitor", &format!("/v1/meetings/{narrow}/views"), json!({"text": "x"})).await.0,
+        403
+    );
+    assert_eq!(send(person("health-health_visitor").get(g.url(&format!("/v1/meetings/{narrow}/pack")))).await.0, 403);
+    // Invited, it is granted under the meeting.
+    let (status, granted) = post(g, "health-health_visitor", "/v1/requests", ask(&m)).await;
+    assert_eq!(status, 200, "{granted}");
+    assert_eq!(granted["records"][0]["category"], "education.attendance");
+    assert_eq!(logged_meeting(g, granted["disclosure_id"].as_str().unwrap()).as_deref(), Some(m.as_str()));
+
+    // Attendance, and the written views of those who could not come.
+    let (status, _) = post(
+        g,
+        coordinator,
+        &format!("/v1/meetings/{m}/attendance"),
+        json!({"attended": ["social_care", "education"], "apologies": ["health", "police"]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, answer) =
+        post(g, coordinator, &format!("/v1/meetings/{m}/attendance"), json!({"attended": ["fire"]})).await;
+    assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("attended[0]")));
+    let (status, view) = post(
+        g,
+        "health-health_visitor",
+        &format!("/v1/meetings/{m}/views"),
+        json!({"text": "Missed two appointments; <script>alert(1)</script> not seen since October.", "absent": true}),
+    )
+    .await;
+    assert_eq!(status, 201, "{view}");
+    assert_eq!(
+        post(
+            g,
+            "police-investigator",
+            &format!("/v1/meetings/{m}/views"),
+            json!({"text": "A call-out in November.", "absent": true})
+        )
+        .await
+        .0,
+        201
+    );
+
+    // A joint decision, with dissent; flagged until a manager endorses it.
+    let (status, decided) = post(
+        g,
+        coordinator,
+        &format!("/v1/meetings/{m}/decisions"),
+        json!({
+            "text": "The plan continues; the school shares attendance weekly.",
+            "agreed_by": ["social_care", "education", "health"],
+            "dissent": [{"agency": "police", "reason": "Would escalate to a strategy discussion."}]
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{decided}");
+    let d = decided["id"].as_str().unwrap().to_owned();
+    assert_eq!(decided["meeting"]["decisions"][0]["needs_endorsement"], true);
+
+    let pack_url = g.url(&format!("/v1/meetings/{m}/pack"));
+    let (status, pack) = send(person("education-dsl").get(&pack_url)).await;
+    assert_eq!(status, 200, "{pack}");
+    assert_eq!(pack["unendorsed_decisions"], json!([d]), "a decision lacking its endorsement is flagged");
+    let views = pack["meeting"]["views"].as_array().unwrap();
+    assert_eq!(views.len(), 2);
+    assert!(views.iter().all(|v| v["absent"] == true), "views given in absence are marked");
+    assert_eq!(views[0]["by"]["person"], "Grace Okafor");
+    let parts = pack["parts"].as_array().unwrap();
+    let agencies: Vec<&str> = parts.iter().map(|p| p["agency"].as_str().unwrap()).collect();
+    assert_eq!(agencies, vec!["education", "health", "police", "social_care"]);
+    for part in parts {
+        let id = part["disclosure_id"].as_str().unwrap();
+        assert_eq!(logged_meeting(g, id).as_deref(), Some(m.as_str()), "every part is a disclosure under the meeting");
+    }
+    let education = &parts[0];
+    let categories: Vec<&str> =
+        education["records"].as_array().unwrap().iter().map(|r| r["category"].as_str().unwrap()).collect();
+    assert_eq!(categories, vec!["education.attendance", "education.behaviour"]);
+    let health_refused: Vec<&str> =
+        parts[1]["refused"].as_array().unwrap().iter().map(|r| r["category"].as_str().unwrap()).collect();
+    assert_eq!(health_refused, vec!["health.mental_health"], "mental health is not circulated to a core group");
+    assert_eq!(parts[2]["partial"], true, "police's node is down: its part is marked");
+
+    let html = person("education-dsl").get(&pack_url).query(&[("format", "html")]).send().await.unwrap();
+    assert!(html.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = html.text().await.unwrap();
+    assert!(html.contains("NOT ENDORSED"), "{html}");
+    assert!(html.contains("given in absence"));
+    assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"), "text is escaped");
+
+    assert_eq!(
+        post(g, coordinator, &format!("/v1/meetings/{m}/decisions/{d}/endorse"), json!({})).await.0,
+        403,
+        "a coordinator is not a manager"
+    );
+    assert_eq!(
+        post(g, "health-manager", &format!("/v1/meetings/{m}/decisions/{d}/endorse"), json!({})).await.0,
+        403,
+        "the coordinating agency's manager"
+    );
+    let (status, endorsed) = post(
+        g,
+        "social_care-manager",
+        &format!("/v1/meetings/{m}/decisions/{d}/endorse"),
+        json!({"comment": "Agreed."}),
+    )
+    .await;
+    assert_eq!(status, 200, "{endorsed}");
+    assert_eq!(endorsed["decisions"][0]["endorsed_by"]["person"], "Ruth Campbell");
+    assert_eq!(
+        post(g, "social_care-manager", &format!("/v1/meetings/{m}/decisions/{d}/endorse"), json!({})).await.0,
+        409
+    );
+    let (_, pack) = send(person("education-dsl").get(&pack_url)).await;
+    assert_eq!(pack["unendorsed_decisions"], json!([]));
+
+    // Closed: no new disclosure under it.
+    assert_eq!(post(g, "education-dsl", &format!("/v1/meetings/{m}/close"), json!({})).await.0, 403);
+    assert_eq!(post(g, coordinator, &format!("/v1/meetings/{m}/close"), json!({})).await.0, 200);
+    assert_eq!(post(g, coordinator, &format!("/v1/meetings/{m}/close"), json!({})).await.0, 409);
+    let (status, refused) = post(g, "health-health_visitor", "/v1/requests", ask(&m)).await;
+    assert_eq!(status, 403, "{refused}");
+    assert!(refused["refused"][0]["why"].as_str().unwrap().contains("closed"), "{refused}");
+    assert_eq!(
+        post(g, "police-investigator", &format!("/v1/meetings/{m}/views"), json!({"text": "late"})).await.0,
+        409
+    );
+    let (_, pack) = send(person("education-dsl").get(&pack_url)).await;
+    assert!(
+        pack["parts"].as_array().unwrap().iter().all(|p| p["records"] == json!([])),
+        "nothing new under a closed meeting: {pack}"
+    );
+    assert_eq!(pack["meeting"]["views"].as_array().unwrap().len(), 2, "the views and decisions stay");
+}
