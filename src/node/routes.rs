@@ -165,17 +165,48 @@ fn admit_reader(node: &NodeState, caller: &Caller) -> Result<(), ApiError> {
     }
 }
 
-fn access_row(read: &ReadFor, subject_ref: &LocalRef, categories: &[String], returned: usize) -> AccessRow {
-    AccessRow {
-        id: AccessId::new().to_string(),
-        at: Utc::now().naive_utc(),
-        disclosure_id: read.disclosure_id.as_ref().map(ToString::to_string),
-        requester: read.requester.clone(),
-        purpose: read.purpose.clone(),
-        reader: read.reader.clone(),
-        subject_ref: subject_ref.to_string(),
-        categories: categories.join(","),
-        returned: i64::try_from(returned).unwrap_or(i64::MAX),
+/// A read of a child's records, admitted and parsed: for whom, which child, which categories.
+struct Read {
+    reading_for: ReadFor,
+    subject_ref: LocalRef,
+    categories: Vec<Category>,
+}
+
+impl Read {
+    fn parse(
+        req: &HttpRequest,
+        caller: &Caller,
+        local_ref: &str,
+        categories: &str,
+        node: &NodeState,
+    ) -> Result<Self, ApiError> {
+        admit_reader(node, caller)?;
+        Ok(Self {
+            reading_for: access::read_for(req, caller)?,
+            subject_ref: LocalRef::parse(local_ref)
+                .map_err(|e| ApiError::invalid("local_ref", format!("local_ref {e}")))?,
+            categories: parse_categories(categories, node)?,
+        })
+    }
+
+    fn category_names(&self) -> Vec<String> {
+        self.categories.iter().map(Category::to_string).collect()
+    }
+
+    /// Writes the read to the access register; the answer goes only if this succeeds.
+    async fn record(&self, node: &NodeState, returned: usize) -> Result<(), ApiError> {
+        let row = AccessRow {
+            id: AccessId::new().to_string(),
+            at: Utc::now().naive_utc(),
+            disclosure_id: self.reading_for.disclosure_id.as_ref().map(ToString::to_string),
+            requester: self.reading_for.requester.clone(),
+            purpose: self.reading_for.purpose.clone(),
+            reader: self.reading_for.reader.clone(),
+            subject_ref: self.subject_ref.to_string(),
+            categories: self.category_names().join(","),
+            returned: i64::try_from(returned).unwrap_or(i64::MAX),
+        };
+        node.access.submit(row).await.map_err(ApiError::store_unavailable)
     }
 }
 
@@ -206,25 +237,15 @@ pub async fn read_records(
     node: web::Data<NodeState>,
     store: web::Data<Store>,
 ) -> Result<web::Json<RecordList>, ApiError> {
-    admit_reader(&node, &caller)?;
-    let read = access::read_for(&req, &caller)?;
-    let subject_ref =
-        LocalRef::parse(&path.into_inner()).map_err(|e| ApiError::invalid("local_ref", format!("local_ref {e}")))?;
-    let categories = parse_categories(&query.0.categories, &node)?;
-    let wanted: Vec<String> = categories.iter().map(Category::to_string).collect();
-    // Read, then record the read; the answer goes only if the record of it is written.
-    let lookup = subject_ref.clone();
-    let asked = wanted.clone();
+    let read = Read::parse(&req, &caller, &path.into_inner(), &query.0.categories, &node)?;
+    let (lookup, asked) = (read.subject_ref.clone(), read.category_names());
     let rows = store.run(move |conn| records::for_subject(conn, lookup.as_str(), &asked)).await?;
-    node.access
-        .submit(access_row(&read, &subject_ref, &wanted, rows.len()))
-        .await
-        .map_err(ApiError::store_unavailable)?;
+    read.record(&node, rows.len()).await?;
     let mut list = Vec::with_capacity(rows.len());
     for row in rows {
         let record = seal::open(&row.sealed).map_err(ApiError::internal)?;
         // The signed text decides, not the index column: a record is served only in a category that was asked.
-        if !categories.contains(&record.category) {
+        if !read.categories.contains(&record.category) {
             tracing::error!(record = %row.id, "a record's category column disagrees with its signed text; not served");
             continue;
         }
@@ -256,15 +277,10 @@ pub async fn holdings(
     node: web::Data<NodeState>,
     store: web::Data<Store>,
 ) -> Result<web::Json<Holdings>, ApiError> {
-    admit_reader(&node, &caller)?;
-    let read = access::read_for(&req, &caller)?;
-    let subject_ref =
-        LocalRef::parse(&path.into_inner()).map_err(|e| ApiError::invalid("local_ref", format!("local_ref {e}")))?;
-    let wanted: Vec<String> = parse_categories(&query.0.categories, &node)?.iter().map(Category::to_string).collect();
-    let (lookup, asked) = (subject_ref.clone(), wanted.clone());
+    let read = Read::parse(&req, &caller, &path.into_inner(), &query.0.categories, &node)?;
+    let (lookup, asked) = (read.subject_ref.clone(), read.category_names());
     let held = store.run(move |conn| records::holdings(conn, lookup.as_str(), &asked)).await?;
-    let counted = held.iter().map(|(_, n)| usize::try_from(*n).unwrap_or(0)).sum();
-    node.access.submit(access_row(&read, &subject_ref, &wanted, counted)).await.map_err(ApiError::store_unavailable)?;
+    read.record(&node, held.iter().map(|(_, n)| usize::try_from(*n).unwrap_or(0)).sum()).await?;
     Ok(web::Json(Holdings { categories: held.into_iter().filter(|(_, n)| *n > 0).map(|(c, _)| c).collect() }))
 }
 
