@@ -91,7 +91,35 @@ async fn the_openapi_document_lists_every_route() {
         .await
         .expect("json");
     let paths = document["paths"].as_object().expect("paths");
-    for path in ["/healthz", "/metrics", "/openapi.json", "/v1/whoami"] {
+    for path in [
+        "/healthz",
+        "/metrics",
+        "/openapi.json",
+        "/v1/whoami",
+        "/v1/policy",
+        "/v1/subjects",
+        "/v1/subjects/{id}/consents",
+        "/v1/consents/{id}/withdraw",
+        "/v1/subjects/{id}/consent-decisions",
+        "/v1/consent-decisions/{id}/endorse",
+        "/v1/requests",
+        "/v1/subjects/{id}/holders",
+        "/v1/meetings",
+        "/v1/meetings/{id}",
+        "/v1/meetings/{id}/attendance",
+        "/v1/meetings/{id}/views",
+        "/v1/meetings/{id}/decisions",
+        "/v1/meetings/{id}/decisions/{d}/endorse",
+        "/v1/meetings/{id}/close",
+        "/v1/meetings/{id}/pack",
+        "/v1/disclosures",
+        "/v1/disclosures/unreviewed",
+        "/v1/disclosures/{id}",
+        "/v1/disclosures/{id}/review",
+        "/v1/subjects/{id}/disclosures",
+        "/v1/log/checkpoint",
+        "/v1/log/proof/{disclosure_id}",
+    ] {
         assert!(paths.contains_key(path), "{path} missing from {:?}", paths.keys());
     }
 }
