@@ -7,7 +7,6 @@ pub mod extract;
 pub mod log;
 pub mod meetings;
 pub mod meta;
-mod pack_html;
 pub mod policy;
 pub mod requests;
 pub mod subjects;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::meetings::Pack;
+use super::meeting_pack::Pack;
 
 /// Escapes text for HTML element content and attribute values.
 fn esc(text: &str) -> String {

@@ -2,8 +2,11 @@
 //! and the review queue of disclosures made without consent and refusals. A DPO sees only entries in which their
 //! own agency asked or was asked; everyone else gets 403.
 
-use actix_web::http::header;
-use actix_web::web::Bytes;
+mod export;
+mod subject_history;
+
+pub use subject_history::{HistoryLine, history};
+
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,9 +23,9 @@ use crate::store::{Store, StoreError};
 
 const PAGE: i64 = 100;
 const MAX_PAGE: i64 = 1000;
-const EXPORT_PAGE: i64 = 500;
+pub(super) const EXPORT_PAGE: i64 = 500;
 
-fn dpo(identity: &Identity) -> Result<(), ApiError> {
+pub(super) fn dpo(identity: &Identity) -> Result<(), ApiError> {
     if identity.role.as_str() == "dpo" {
         Ok(())
     } else {
@@ -39,7 +42,7 @@ pub struct DisclosureView {
     pub entry: Entry,
 }
 
-fn view(row: &LogRow) -> Result<DisclosureView, StoreError> {
+pub(super) fn view(row: &LogRow) -> Result<DisclosureView, StoreError> {
     let logged: LoggedEntry = serde_json::from_str(&row.canonical).map_err(|e| {
         StoreError::Unavailable(format!("entry {} cannot be read: {e}; run `sharegate log verify`", row.seq))
     })?;
@@ -74,7 +77,7 @@ pub struct DisclosureQuery {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Export {
+pub(super) enum Export {
     Csv,
     Json,
 }
@@ -169,7 +172,7 @@ pub async fn list(
     dpo(&identity)?;
     let (filter, export) = filter(&identity, &query.0, &vocabulary)?;
     if let Some(export) = export {
-        return Ok(stream(store.get_ref().clone(), filter, export));
+        return Ok(export::stream(store.get_ref().clone(), filter, export));
     }
     let limit = query.0.limit.unwrap_or(PAGE).clamp(1, MAX_PAGE);
     let after = query.0.after;
@@ -177,120 +180,6 @@ pub async fn list(
     let next = if rows.len() as i64 == limit { rows.last().map(|r| r.seq) } else { None };
     let disclosures = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(DisclosurePage { disclosures, next }))
-}
-
-/// The columns of a CSV export, in order.
-const CSV_HEADER: [&str; 17] = [
-    "index",
-    "disclosure_id",
-    "at",
-    "kind",
-    "requester_agency",
-    "requester_role",
-    "requester_person",
-    "subject",
-    "purpose",
-    "lawful_basis",
-    "reason",
-    "outcome",
-    "asked",
-    "given",
-    "refused",
-    "policy_hash",
-    "response_digest",
-];
-
-/// A spreadsheet runs a cell that starts with = + - @ as a formula; such text is exported with a leading '.
-fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
-}
-
-fn csv_rows(rows: &[DisclosureView], header: bool) -> Result<Vec<u8>, StoreError> {
-    let mut out = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Necessary).from_writer(Vec::new());
-    let fail = |e: csv::Error| StoreError::Unavailable(format!("cannot write CSV: {e}"));
-    if header {
-        out.write_record(CSV_HEADER).map_err(fail)?;
-    }
-    for v in rows {
-        let e = &v.entry;
-        let joined = |items: Vec<String>| items.join("; ");
-        out.write_record([
-            v.index.to_string(),
-            e.id.to_string(),
-            e.at.to_rfc3339(),
-            e.kind.as_str().to_owned(),
-            e.requester.agency.to_string(),
-            e.requester.role.to_string(),
-            cell(e.requester.person.as_str()),
-            e.subject.to_string(),
-            e.purpose.to_string(),
-            e.lawful_basis.to_string(),
-            cell(e.reason.as_str()),
-            e.outcome.as_str().to_owned(),
-            joined(e.asked.iter().map(ToString::to_string).collect()),
-            joined(e.given.iter().map(|g| format!("{} ({})", g.category, g.agency)).collect()),
-            joined(e.refused.iter().map(|r| cell(&format!("{} ({}): {}", r.category, r.agency, r.why))).collect()),
-            e.policy_hash.clone(),
-            e.response_digest.clone(),
-        ])
-        .map_err(fail)?;
-    }
-    out.into_inner().map_err(|e| StoreError::Unavailable(format!("cannot write CSV: {e}")))
-}
-
-/// The whole result, one page at a time: memory stays flat however large the export.
-fn stream(store: Store, filter: Filter, export: Export) -> HttpResponse {
-    struct State {
-        store: Store,
-        filter: Filter,
-        after: Option<i64>,
-        first: bool,
-        done: bool,
-    }
-    let state = State { store, filter, after: None, first: true, done: false };
-    let body = futures_util::stream::try_unfold(state, move |mut state| async move {
-        if state.done {
-            return Ok::<_, actix_web::Error>(None);
-        }
-        let (filter, after) = (state.filter.clone(), state.after);
-        let rows = state
-            .store
-            .run(move |conn| log::search(conn, &filter, after, EXPORT_PAGE))
-            .await
-            .map_err(ApiError::from)?;
-        state.after = rows.last().map(|r| r.seq).or(state.after);
-        let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>().map_err(ApiError::from)?;
-        let last = (rows.len() as i64) < EXPORT_PAGE;
-        let mut chunk = Vec::new();
-        match export {
-            Export::Csv => chunk.extend(csv_rows(&views, state.first).map_err(ApiError::from)?),
-            Export::Json => {
-                if state.first {
-                    chunk.push(b'[');
-                }
-                for (i, v) in views.iter().enumerate() {
-                    if !(state.first && i == 0) {
-                        chunk.push(b',');
-                    }
-                    chunk.extend(serde_json::to_vec(v).map_err(ApiError::internal)?);
-                }
-                if last {
-                    chunk.push(b']');
-                }
-            }
-        }
-        state.first = false;
-        state.done = last;
-        Ok(Some((Bytes::from(chunk), state)))
-    });
-    let (content_type, file) = match export {
-        Export::Csv => ("text/csv; charset=utf-8", "disclosures.csv"),
-        Export::Json => ("application/json", "disclosures.json"),
-    };
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")))
-        .streaming(body)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -435,110 +324,4 @@ pub async fn review(
     let disclosed =
         crate::disclosure_log::commit_built(&writer, entry, actix_web::http::StatusCode::CREATED, bytes).await?;
     Ok(disclosed.into_response())
-}
-
-/// One line of a child's history, for a person to read.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct HistoryLine {
-    pub disclosure_id: String,
-    pub when: DateTime<Utc>,
-    /// Who asked, e.g. "Jess Taylor (social_worker, social_care)".
-    pub who: String,
-    pub kind: String,
-    pub asked: Vec<String>,
-    /// Given: category, from which agency, and on what ground.
-    pub given: Vec<String>,
-    /// Refused: category, agency, and why.
-    pub refused: Vec<String>,
-    pub purpose: String,
-    pub basis: String,
-    /// Why, in the requester's words.
-    pub reason: String,
-    pub outcome: String,
-    /// The whole of it in one sentence.
-    pub summary: String,
-}
-
-fn history_line(v: &DisclosureView) -> HistoryLine {
-    let e = &v.entry;
-    let who = format!("{} ({}, {})", e.requester.person, e.requester.role, e.requester.agency);
-    let ground = |g: &crate::disclosure_log::GroundRef| match g {
-        crate::disclosure_log::GroundRef::Consent(id) => format!("consent {id}"),
-        crate::disclosure_log::GroundRef::Decision(id) => format!("decision not to seek consent {id}"),
-        crate::disclosure_log::GroundRef::Meeting(id) => format!("core group meeting {id}"),
-        crate::disclosure_log::GroundRef::NeedToKnow => "need-to-know policy (discovery, no content)".to_owned(),
-    };
-    let given: Vec<String> =
-        e.given.iter().map(|g| format!("{} from {} on {}", g.category, g.agency, ground(&g.ground))).collect();
-    let refused: Vec<String> =
-        e.refused.iter().map(|r| format!("{} from {}: {}", r.category, r.agency, r.why)).collect();
-    let asked: Vec<String> = e.asked.iter().map(ToString::to_string).collect();
-    let summary = match (&e.kind, &e.review) {
-        (Kind::Review, Some(reviewed)) => format!(
-            "On {}, {who} reviewed disclosure {}: {}",
-            e.at.format("%Y-%m-%d %H:%M UTC"),
-            reviewed.disclosure,
-            reviewed.comment
-        ),
-        _ => format!(
-            "On {}, {who} asked for {} for {} on the basis {} because: {}. Given: {}. Refused: {}.",
-            e.at.format("%Y-%m-%d %H:%M UTC"),
-            if asked.is_empty() { "nothing".to_owned() } else { asked.join(", ") },
-            e.purpose,
-            e.lawful_basis,
-            e.reason,
-            if given.is_empty() { "nothing".to_owned() } else { given.join("; ") },
-            if refused.is_empty() { "nothing".to_owned() } else { refused.join("; ") },
-        ),
-    };
-    HistoryLine {
-        disclosure_id: e.id.to_string(),
-        when: e.at,
-        who,
-        kind: e.kind.as_str().to_owned(),
-        asked,
-        given,
-        refused,
-        purpose: e.purpose.to_string(),
-        basis: e.lawful_basis.to_string(),
-        reason: e.reason.to_string(),
-        outcome: e.outcome.as_str().to_owned(),
-        summary,
-    }
-}
-
-/// A child's whole history with the DPO's agency — for a subject-access request: who, when, what, why, on what
-/// basis — oldest first.
-#[utoipa::path(
-    tag = "dpo",
-    params(("id" = String, Path, description = "the child's gateway id")),
-    responses((status = 200, body = Vec<HistoryLine>), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope))
-)]
-#[get("/v1/subjects/{id}/disclosures")]
-pub async fn history(
-    identity: Identity,
-    path: web::Path<String>,
-    store: web::Data<Store>,
-) -> Result<web::Json<Vec<HistoryLine>>, ApiError> {
-    dpo(&identity)?;
-    let subject = SubjectId::parse(&path.into_inner())
-        .map_err(|_| ApiError::not_found("no child with that id is in the subject index"))?;
-    let filter = Filter { scope: identity.agency.to_string(), subject: Some(subject.to_string()), ..Filter::default() };
-    let rows = store
-        .run(move |conn| {
-            let mut all = Vec::new();
-            let mut after = None;
-            loop {
-                let page = log::search(conn, &filter, after, EXPORT_PAGE)?;
-                after = page.last().map(|r| r.seq);
-                let done = (page.len() as i64) < EXPORT_PAGE;
-                all.extend(page);
-                if done {
-                    return Ok(all);
-                }
-            }
-        })
-        .await?;
-    let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
-    Ok(web::Json(views.iter().map(history_line).collect()))
 }

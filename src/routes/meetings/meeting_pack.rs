@@ -1,0 +1,111 @@
+//! The meeting pack: for each invited agency, what policy and consent allow under `core_group` (each part a logged
+//! disclosure carrying the meeting id), then the views and decisions; JSON, or a printable page.
+
+use std::collections::BTreeSet;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+
+use super::{S47, load, meeting_id, not_found};
+use crate::decision::{CORE_GROUP, ShareRequest};
+use crate::domain::{LawfulBasis, Narrative, Purpose, SubjectId};
+use crate::error::{ApiError, ErrorEnvelope};
+use crate::identity::Identity;
+use crate::meetings::Meeting;
+use crate::routes::extract::ApiQuery;
+use crate::routes::requests::{Sharing, share};
+use crate::store::{Store, register, subjects};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PackQuery {
+    /// `html` for a printable page; JSON otherwise.
+    pub format: Option<String>,
+}
+
+/// One invited agency's part of the pack: what may be shared under `core_group`, as logged.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PackPart {
+    pub agency: String,
+    /// The disclosure this part is (its entry carries the meeting id).
+    pub disclosure_id: String,
+    pub records: Vec<serde_json::Value>,
+    pub refused: Vec<serde_json::Value>,
+    pub partial: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Pack {
+    pub meeting: Meeting,
+    pub parts: Vec<PackPart>,
+    /// Decisions still lacking the endorsement they need, flagged.
+    pub unendorsed_decisions: Vec<String>,
+}
+
+/// The meeting pack for the requester: for each invited agency, the records policy and consent allow under
+/// `core_group` (each part a logged disclosure carrying the meeting id), then the views and decisions.
+#[utoipa::path(tag = "meetings", params(("id" = String, Path), PackQuery), responses((status = 200, body = Pack), (status = 403, description = "the agency is not invited", body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 503, description = "a part could not be logged, so no pack", body = ErrorEnvelope)))]
+#[get("/v1/meetings/{id}/pack")]
+pub async fn pack(
+    identity: Identity,
+    path: web::Path<String>,
+    query: ApiQuery<PackQuery>,
+    sharing: web::Data<Sharing>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let html = match query.0.format.as_deref() {
+        None | Some("json") => false,
+        Some("html") => true,
+        Some(_) => return Err(ApiError::invalid("format", "format must be json or html")),
+    };
+    let id = meeting_id(&path.into_inner())?;
+    let lookup = id.clone();
+    let (meeting, subject, register) = store
+        .run(move |conn| {
+            let Some(meeting) = load(conn, &lookup)? else { return Ok(None) };
+            let subject: SubjectId = meeting.subject.clone();
+            let Some(subject) = subjects::find_by_id(conn, &subject)? else { return Ok(None) };
+            let register = register::for_subject(conn, &subject.id)?;
+            Ok(Some((meeting, subject, register)))
+        })
+        .await?
+        .ok_or_else(not_found)?;
+    if !meeting.invited.contains(&identity.agency) {
+        return Err(ApiError::forbidden("your agency is not invited to this meeting"));
+    }
+    let standing = meeting.standing(&identity.agency, &subject.id);
+    let reason = Narrative::parse(&format!("Core group meeting pack for {id}")).map_err(ApiError::internal)?;
+    let consents = register.state();
+    let mut parts = Vec::new();
+    for agency in &meeting.invited {
+        let categories =
+            sharing.vocabulary.categories.iter().filter(|c| c.holder() == agency).cloned().collect::<BTreeSet<_>>();
+        if categories.is_empty() {
+            continue;
+        }
+        let request = ShareRequest {
+            categories,
+            purpose: Purpose::parse(CORE_GROUP).map_err(ApiError::internal)?,
+            lawful_basis: LawfulBasis::parse(S47).map_err(ApiError::internal)?,
+            meeting: Some(id.clone()),
+        };
+        let disclosed = share(&sharing, &identity, &subject, &consents, request, &reason, Some(standing)).await?;
+        let answer: serde_json::Value = serde_json::from_slice(disclosed.body()).map_err(ApiError::internal)?;
+        let list = |field: &str| answer.get(field).and_then(|v| v.as_array()).cloned().unwrap_or_default();
+        parts.push(PackPart {
+            agency: agency.to_string(),
+            disclosure_id: disclosed.id().to_string(),
+            records: list("records"),
+            refused: list("refused"),
+            partial: disclosed.status() == StatusCode::OK
+                && answer.get("partial").and_then(|p| p.as_bool()).unwrap_or(false),
+        });
+    }
+    let unendorsed_decisions = meeting.decisions.iter().filter(|d| d.needs_endorsement).map(|d| d.id.clone()).collect();
+    let pack = Pack { meeting, parts, unendorsed_decisions };
+    if html {
+        return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(super::html::render(&pack)));
+    }
+    Ok(HttpResponse::Ok().json(pack))
+}
