@@ -168,6 +168,20 @@ fn seal<T: Serialize>(format: &str, entry: &T, key: &GatewayKey) -> Result<crate
     crate::seal::seal(format, entry, &key.0).map_err(ApiError::internal)
 }
 
+/// Seals a new register entry and stores it; returns it as stored.
+async fn seal_and_store<E: Serialize + Clone + Send + 'static>(
+    store: &Store,
+    key: &GatewayKey,
+    format: &'static str,
+    entry: E,
+    insert: fn(&mut crate::store::AnyConnection, &E, &crate::seal::Seal) -> Result<(), crate::store::StoreError>,
+) -> Result<Signed<E>, ApiError> {
+    let sealed = seal(format, &entry, key)?;
+    let stored = Signed { entry: entry.clone(), signature: sealed.signature.clone() };
+    store.run(move |conn| insert(conn, &entry, &sealed)).await?;
+    Ok(stored)
+}
+
 fn subject_id(raw: String) -> Result<SubjectId, ApiError> {
     SubjectId::parse(&raw).map_err(|_| ApiError::not_found("no child with that id is in the subject index"))
 }
@@ -216,9 +230,7 @@ pub async fn record_consent(
         recorded_at: now,
         recorded_by: Actor::from(&identity),
     };
-    let sealed = seal(CONSENT_FORMAT, &entry, &key)?;
-    let stored = (Signed { entry: entry.clone(), signature: sealed.signature.clone() }, None);
-    store.run(move |conn| rows::insert_consent(conn, &entry, &sealed)).await?;
+    let stored = (seal_and_store(&store, &key, CONSENT_FORMAT, entry, rows::insert_consent).await?, None);
     Ok(HttpResponse::Created().json(consent_view(stored, now)))
 }
 
@@ -350,9 +362,7 @@ pub async fn record_decision(
         decided_at: now,
         decided_by: Actor::from(&identity),
     };
-    let sealed = seal(DECISION_FORMAT, &entry, &key)?;
-    let stored = (Signed { entry: entry.clone(), signature: sealed.signature.clone() }, None);
-    store.run(move |conn| rows::insert_decision(conn, &entry, &sealed)).await?;
+    let stored = (seal_and_store(&store, &key, DECISION_FORMAT, entry, rows::insert_decision).await?, None);
     Ok(HttpResponse::Created().json(decision_view(stored)))
 }
 
