@@ -1,0 +1,52 @@
+use super::*;
+use crate::domain::Narrative;
+use crate::node::record::{Source, Statement, StatementKind};
+
+fn record() -> SealedRecord {
+    SealedRecord {
+        format: FORMAT.into(),
+        id: RecordId::new(),
+        agency: AgencyName::parse("police").expect("agency"),
+        subject_ref: LocalRef::parse("P-1").expect("ref"),
+        occurred_at: Utc::now(),
+        recorded_at: Utc::now(),
+        contact_type: ContactType::parse("home_visit").expect("type"),
+        category: Category::parse("police.incident").expect("category"),
+        statements: vec![Statement {
+            kind: StatementKind::Fact,
+            text: Narrative::parse("Seen.").expect("text"),
+            evidence: None,
+        }],
+        sources: vec![Source {
+            who: Narrative::parse("PC Smith").expect("who"),
+            how: Narrative::parse("in person").expect("how"),
+        }],
+        retention_class: RetentionClass::parse("standard").expect("class"),
+        author: Author {
+            agency: AgencyName::parse("police").expect("agency"),
+            role: Role::parse("investigator").expect("role"),
+            person: PersonName::parse("Alex Morgan").expect("person"),
+            serial: "0a1b".into(),
+        },
+        amends: None,
+    }
+}
+
+#[test]
+fn a_record_verifies_reads_back_and_binds_its_author() {
+    let key = crate::signing::generate();
+    let original = record();
+    let sealed = seal(&original, &key).expect("seal");
+    assert_eq!(verify(&sealed, &key.verifying_key()), Ok(original));
+    let other_author = Seal { canonical: sealed.canonical.replace("Alex Morgan", "Alex Morgen"), ..sealed };
+    assert_eq!(verify(&other_author, &key.verifying_key()), Err(Broken::SignatureMismatch));
+}
+
+#[test]
+fn another_kind_of_sealed_text_is_not_a_record() {
+    let key = crate::signing::generate();
+    let mut other = serde_json::to_value(record()).expect("json");
+    other["format"] = serde_json::json!("sharegate-record-v0");
+    let sealed = crate::seal::seal(FORMAT, &other, &key).expect("seal");
+    assert!(matches!(verify(&sealed, &key.verifying_key()), Err(Broken::Unreadable(_))));
+}
