@@ -8,13 +8,14 @@
 
 use std::time::{Duration, Instant};
 
+use chrono::SubsecRound;
 use rand::Rng;
-use sharegate::disclosure_log::{Entry, Kind, LoggedEntry, Outcome, merkle};
+use sharegate::disclosure_log::{Entry, Kind, LoggedEntry, Outcome};
 use sharegate::domain::{
     AgencyName, Category, DisclosureId, LawfulBasis, Narrative, PersonName, Purpose, Role, SubjectId,
 };
 use sharegate::register::Actor;
-use sharegate::store::log::{Filter, LogRow};
+use sharegate::store::log::Filter;
 use sharegate::store::{DatabaseUrl, Store, StoreOptions};
 
 const PER_CHILD: u64 = 10;
@@ -72,25 +73,11 @@ fn load(store: &Store, total: u64) -> Vec<SubjectId> {
         for _ in 0..20_000.min(total - seq) {
             // Children's entries are spread over the whole log, as over years.
             let child = &children[rng.gen_range(0..children.len())];
-            let e = entry(child, seq);
-            let canonical = serde_json::to_string(&LoggedEntry { seq, prev: prev.clone(), entry: e.clone() }).unwrap();
-            let leaf = hex::encode(merkle::leaf_hash(canonical.as_bytes()));
-            rows.push(LogRow {
-                seq: seq as i64,
-                id: e.id.to_string(),
-                at: e.at.naive_utc(),
-                kind: "request".into(),
-                subject_id: child.to_string(),
-                requester_agency: e.requester.agency.to_string(),
-                requester_person: e.requester.person.to_string(),
-                purpose: "safeguarding".into(),
-                lawful_basis: "consent".into(),
-                outcome: "refused".into(),
-                agencies: format!(",{},{},", e.requester.agency, e.asked[0].holder()),
-                canonical,
-                leaf_hash: leaf.clone(),
-                reviews: None,
-            });
+            let mut e = entry(child, seq);
+            e.at = e.at.trunc_subsecs(6);
+            let (row, _) = sharegate::disclosure_log::writer::row(seq, &prev, &e).unwrap();
+            let leaf = row.leaf_hash.clone();
+            rows.push(row);
             prev = leaf;
             seq += 1;
         }

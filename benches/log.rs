@@ -1,12 +1,18 @@
 //! The disclosure log against its physical limits, each measured in the same run:
 //! - durable appends/s through the one writer (group commit), on SQLite and (if `SHAREGATE_TEST_DATABASE_URL` is
 //!   set) PostgreSQL, against the disk's rate of `fsync`s;
-//! - `log verify` entries/s against raw SHA-256 over the same entry bytes.
+//! - `log verify` entries/s against raw SHA-256 over the same entry bytes, on one core and on all of them
+//!   (verification uses all of them).
 //!
 //! Run: `cargo bench --bench log` (not in CI: it writes a few hundred thousand entries).
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+// As the `sharegate` binary allocates.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -17,6 +23,7 @@ use sharegate::domain::{
     AgencyName, Category, DisclosureId, LawfulBasis, Narrative, PersonName, Purpose, Role, SubjectId,
 };
 use sharegate::register::Actor;
+use sharegate::store::log_scan::LogReader;
 use sharegate::store::{DatabaseUrl, Store, StoreOptions};
 
 const SECONDS: u64 = 10;
@@ -121,40 +128,68 @@ fn main() {
         println!("PostgreSQL: skipped (set SHAREGATE_TEST_DATABASE_URL)");
     }
 
-    // Verification against raw SHA-256 over exactly the bytes it hashes.
+    // `log verify` against raw SHA-256 over exactly the bytes it hashes; each figure the median of five runs.
     let store = Store::open(&sqlite, &StoreOptions::default()).unwrap();
-    let reading = Instant::now();
-    let texts: Vec<String> = store
-        .run_now(|conn| {
-            let mut all = Vec::new();
-            let mut from = 0;
-            loop {
-                let page = sharegate::store::log::page(conn, from, 10_000)?;
-                let Some(last) = page.last() else { break };
-                from = last.seq + 1;
-                all.extend(page.into_iter().map(|r| r.canonical));
-            }
-            Ok(all)
+    let mut reader = LogReader::open(&store).unwrap();
+    let (_, end) = reader.tables().unwrap();
+    let mut texts: Vec<Vec<u8>> = Vec::new();
+    reader
+        .range(0, end, |row| {
+            texts.push(row.canonical.to_vec());
+            ControlFlow::Continue(())
         })
         .unwrap();
-    let read = texts.len() as f64 / reading.elapsed().as_secs_f64();
-    let started = Instant::now();
-    let mut acc = 0u8;
-    for text in &texts {
-        acc ^= merkle::leaf_hash(text.as_bytes())[0];
-    }
-    let raw = texts.len() as f64 / started.elapsed().as_secs_f64();
-    std::hint::black_box(acc);
-    let started = Instant::now();
-    let report = sharegate::disclosure_log::verify::verify_log(&store, &key.verifying_key()).unwrap();
-    let verified = report.entries as f64 / started.elapsed().as_secs_f64();
-    let bytes: usize = texts.iter().map(String::len).sum();
+    let entries = texts.len() as f64;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let hash_all = |texts: &[Vec<u8>]| texts.iter().fold(0u8, |acc, text| acc ^ merkle::leaf_hash(text)[0]);
+    let sha_one = median(|| {
+        let started = Instant::now();
+        std::hint::black_box(hash_all(&texts));
+        entries / started.elapsed().as_secs_f64()
+    });
+    let sha_all = median(|| {
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            for part in texts.chunks(texts.len().div_ceil(cores).max(1)) {
+                scope.spawn(move || std::hint::black_box(hash_all(part)));
+            }
+        });
+        entries / started.elapsed().as_secs_f64()
+    });
+    let read = median(|| {
+        let started = Instant::now();
+        let mut bytes = 0usize;
+        reader
+            .range(0, end, |row| {
+                bytes += row.canonical.len();
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        std::hint::black_box(bytes);
+        entries / started.elapsed().as_secs_f64()
+    });
+    let verified = median(|| {
+        let started = Instant::now();
+        let report = sharegate::disclosure_log::verify::verify_log(&store, &key.verifying_key()).unwrap();
+        assert_eq!((report.entries as f64, report.problem), (entries, None), "the benchmark's log verifies");
+        entries / started.elapsed().as_secs_f64()
+    });
+    let bytes = texts.iter().map(Vec::len).sum::<usize>() / texts.len().max(1);
     println!(
-        "log verify: {verified:.0} entries/s over {} entries ({} bytes each on average); raw SHA-256 over the same bytes: {raw:.0} entries/s; ratio {:.0}% (goal >= 50%)",
-        report.entries,
-        bytes / texts.len().max(1),
-        100.0 * verified / raw
+        "log verify ({cores} cores): {verified:.0} entries/s over {entries} entries ({bytes} bytes each on average)"
     );
-    println!("  (reading the rows alone, through the store: {read:.0} entries/s)");
-    assert_eq!(report.problem, None, "the benchmark's log verifies");
+    println!(
+        "  raw SHA-256 over the same bytes: {sha_one:.0} entries/s on one core -> verify at {:.0}% (goal >= 50%); \
+         {sha_all:.0} entries/s on {cores} cores -> {:.0}%",
+        100.0 * verified / sha_one,
+        100.0 * verified / sha_all
+    );
+    println!("  reading the rows alone (one core, no checks): {read:.0} entries/s");
+}
+
+/// The median of five runs of `run`.
+fn median(mut run: impl FnMut() -> f64) -> f64 {
+    let mut runs: Vec<f64> = (0..5).map(|_| run()).collect();
+    runs.sort_by(f64::total_cmp);
+    runs[2]
 }

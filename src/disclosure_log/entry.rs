@@ -2,7 +2,7 @@
 //! basis, reason, the consent, decision or meeting that grounded each grant, the policy, each agency's part, and
 //! the digest of the exact answer sent.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -110,22 +110,178 @@ impl From<&AgencyReport> for AgencyPart {
     }
 }
 
-/// An entry as hashed into the log: its position, the leaf hash of the entry before it (empty for the first), and
-/// the entry. Its canonical text is compact JSON in this field order; its leaf hash is H(0x00 ‖ that text).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An entry as hashed into the log: its position, the leaf hash of the entry before it (empty for the first), what
+/// the log's query columns say of it, and the entry. Its canonical text is compact JSON in this field order (see
+/// [`head`]); its leaf hash is H(0x00 ‖ that text).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoggedEntry {
     pub seq: u64,
     pub prev: String,
+    pub index: Index<String>,
     pub entry: Entry,
 }
 
-/// [`LoggedEntry`] borrowed, for writing: the same canonical text without copying the entry.
-#[derive(Serialize)]
-pub(super) struct LoggedEntryRef<'a> {
-    pub seq: u64,
-    pub prev: &'a str,
-    pub entry: &'a Entry,
+/// What the log's query columns say of an entry, hashed with it. The writer derives the columns and this from the
+/// entry in one place ([`Index::of`]); `log verify` matches the text's [`head`] against the columns, so a changed
+/// column is found without reparsing every entry. `S` holds the text: borrowed from the entry when written, raw
+/// bytes as `log verify` reads the columns, owned when read back from an entry's text.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index<S> {
+    pub id: S,
+    /// Microseconds since the Unix epoch: what both databases keep of a time.
+    pub at: i64,
+    pub kind: S,
+    pub subject_id: S,
+    pub requester_agency: S,
+    pub requester_person: S,
+    pub purpose: S,
+    pub lawful_basis: S,
+    pub outcome: S,
+    /// `,a,b,`: the requester's agency and every holder of a category asked, given or refused, so that "entries
+    /// involving agency X" is one `LIKE '%,X,%'`.
+    pub agencies: S,
+    /// For a review: the disclosure it reviews.
+    pub reviews: Option<S>,
+}
+
+impl<'a> Index<&'a str> {
+    /// `agencies` is the entry's [`involved_agencies`].
+    pub fn of(entry: &'a Entry, agencies: &'a str) -> Self {
+        Self {
+            id: entry.id.as_str(),
+            at: entry.at.timestamp_micros(),
+            kind: entry.kind.as_str(),
+            subject_id: entry.subject.as_str(),
+            requester_agency: entry.requester.agency.as_str(),
+            requester_person: entry.requester.person.as_str(),
+            purpose: entry.purpose.as_str(),
+            lawful_basis: entry.lawful_basis.as_str(),
+            outcome: entry.outcome.as_str(),
+            agencies,
+            reviews: entry.review.as_ref().map(|r| r.disclosure.as_str()),
+        }
+    }
+}
+
+/// The `agencies` an entry involves: its requester's, and every holder of a category asked, given or refused.
+pub fn involved_agencies(entry: &Entry) -> String {
+    let involved: BTreeSet<&str> = std::iter::once(entry.requester.agency.as_str())
+        .chain(entry.asked.iter().map(|c| c.holder().as_str()))
+        .chain(entry.given.iter().map(|g| g.agency.as_str()))
+        .chain(entry.refused.iter().map(|r| r.agency.as_str()))
+        .collect();
+    format!(",{},", involved.into_iter().collect::<Vec<_>>().join(","))
+}
+
+/// Where the start of an entry's text goes: written out by the writer ([`Vec<u8>`]), or matched against a stored
+/// text by `log verify` ([`Matching`]). Each call says whether it still agrees.
+pub trait Head {
+    /// JSON punctuation, keys and numbers, as they are.
+    fn raw(&mut self, bytes: &[u8]) -> bool;
+    /// A JSON string, escaped as serde_json escapes it (text that is not UTF-8 never agrees).
+    fn string(&mut self, value: &[u8]) -> bool;
+}
+
+/// The start of an entry's canonical text, up to the entry itself:
+/// `{"seq":…,"prev":"…","index":{"id":"…","at":…,…,"reviews":…},"entry":`. One function both writes it and checks it,
+/// so what the writer hashes and what `log verify` expects cannot drift apart.
+pub fn head<S: AsRef<[u8]>>(out: &mut impl Head, seq: u64, prev: &[u8], index: &Index<S>) -> bool {
+    let (mut seq_digits, mut at_digits) = (itoa::Buffer::new(), itoa::Buffer::new());
+    out.raw(b"{\"seq\":")
+        && out.raw(seq_digits.format(seq).as_bytes())
+        && out.raw(b",\"prev\":")
+        && out.string(prev)
+        && out.raw(b",\"index\":{\"id\":")
+        && out.string(index.id.as_ref())
+        && out.raw(b",\"at\":")
+        && out.raw(at_digits.format(index.at).as_bytes())
+        && out.raw(b",\"kind\":")
+        && out.string(index.kind.as_ref())
+        && out.raw(b",\"subject_id\":")
+        && out.string(index.subject_id.as_ref())
+        && out.raw(b",\"requester_agency\":")
+        && out.string(index.requester_agency.as_ref())
+        && out.raw(b",\"requester_person\":")
+        && out.string(index.requester_person.as_ref())
+        && out.raw(b",\"purpose\":")
+        && out.string(index.purpose.as_ref())
+        && out.raw(b",\"lawful_basis\":")
+        && out.string(index.lawful_basis.as_ref())
+        && out.raw(b",\"outcome\":")
+        && out.string(index.outcome.as_ref())
+        && out.raw(b",\"agencies\":")
+        && out.string(index.agencies.as_ref())
+        && out.raw(b",\"reviews\":")
+        && match &index.reviews {
+            Some(reviewed) => out.string(reviewed.as_ref()),
+            None => out.raw(b"null"),
+        }
+        && out.raw(b"},\"entry\":")
+}
+
+impl Head for Vec<u8> {
+    fn raw(&mut self, bytes: &[u8]) -> bool {
+        self.extend_from_slice(bytes);
+        true
+    }
+
+    fn string(&mut self, value: &[u8]) -> bool {
+        std::str::from_utf8(value).is_ok_and(|value| serde_json::to_writer(self, value).is_ok())
+    }
+}
+
+/// Matches a head against a stored text, consuming it as it agrees.
+pub struct Matching<'t> {
+    pub rest: &'t [u8],
+    /// For the rare string that needs escaping.
+    scratch: Vec<u8>,
+}
+
+impl<'t> Matching<'t> {
+    pub fn new(text: &'t [u8]) -> Self {
+        Self { rest: text, scratch: Vec::new() }
+    }
+}
+
+impl Head for Matching<'_> {
+    fn raw(&mut self, bytes: &[u8]) -> bool {
+        match self.rest.strip_prefix(bytes) {
+            Some(rest) => {
+                self.rest = rest;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn string(&mut self, value: &[u8]) -> bool {
+        // serde_json escapes only quotes, backslashes and control characters: without them a string is itself.
+        // (Folded rather than searched: no early exit, so it runs over whole words at once.)
+        // Bytes that are not UTF-8 cannot equal the stored text, which is (its hash is checked too).
+        let plain = !value.iter().fold(false, |special, &b| special | (b == b'"') | (b == b'\\') | (b < 0x20));
+        if plain {
+            return self.raw(b"\"") && self.raw(value) && self.raw(b"\"");
+        }
+        let mut escaped = std::mem::take(&mut self.scratch);
+        escaped.clear();
+        let agrees = escaped.string(value) && self.raw(&escaped);
+        self.scratch = escaped;
+        agrees
+    }
+}
+
+/// An entry's canonical text (see [`LoggedEntry`]).
+pub fn canonical(seq: u64, prev: &str, index: &Index<&str>, entry: &Entry) -> serde_json::Result<String> {
+    let mut text = Vec::with_capacity(1024);
+    if !head(&mut text, seq, prev.as_bytes(), index) {
+        return Err(serde::ser::Error::custom("a column of the entry cannot be written"));
+    }
+    serde_json::to_writer(&mut text, entry)?;
+    text.push(b'}');
+    // serde_json writes UTF-8 only.
+    String::from_utf8(text).map_err(|e| serde::ser::Error::custom(e.to_string()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -172,3 +328,6 @@ pub struct Review {
     #[schema(value_type = String)]
     pub comment: Narrative,
 }
+
+#[cfg(test)]
+mod tests;

@@ -21,7 +21,7 @@ use chrono::{SubsecRound, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use entry::{AgencyPart, Entry, Given, GroundRef, Kind, LoggedEntry, Outcome, Refused, Review};
+pub use entry::{AgencyPart, Entry, Given, GroundRef, Index, Kind, LoggedEntry, Outcome, Refused, Review};
 pub use writer::{CheckpointPolicy, LogError, LogWriter};
 
 use crate::decision::{Authorized, Ground};

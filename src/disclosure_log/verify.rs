@@ -1,18 +1,24 @@
 //! `sharegate log verify`: re-derives every entry's hash and the chain between them, every block hash, every
 //! checkpoint's root and signature, and the head, from the store; names the first thing that does not match.
 //!
-//! Hashing and reading each entry (to check the columns kept for queries against it) run on every core; the chain,
-//! the tree and the checkpoints are then checked in order.
+//! The entries are checked in chunks, one reader per core, each with its own connection. For each entry a reader
+//! checks its position, its link to the entry before it and its query columns at once — it rebuilds the start of
+//! the entry's text from them ([`head`]) and compares bytes — then hashes the text and compares the stored
+//! leaf hash. Only when something differs is an entry parsed, to say what. The chunks' leaf hashes are then
+//! followed in log order through the tree, the blocks and the checkpoints.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
 
 use ed25519_dalek::VerifyingKey;
-use serde::Deserialize;
 
 use super::checkpoint;
+use super::entry::{Index, LoggedEntry, Matching, head};
 use super::merkle::{self, Frontier, Hash};
-use crate::store::log::{self, LogRow};
+use crate::store::log::{CheckpointRow, HeadRow};
+use crate::store::log_scan::{EntryRow, LogReader, Tables};
 use crate::store::{Store, StoreError};
 
 /// What verification found.
@@ -24,202 +30,241 @@ pub struct Report {
     pub problem: Option<String>,
 }
 
-const PAGE: i64 = 8192;
+/// Entries per chunk: large enough that starting a range query is nothing, small enough to spread over the cores.
+const CHUNK: usize = 8_192;
 
-/// The parts of an entry's text the checks need, borrowed from it.
-#[derive(Deserialize)]
-struct Hashed<'a> {
-    seq: u64,
-    #[serde(borrow)]
-    prev: Cow<'a, str>,
-    #[serde(borrow)]
-    entry: Columns<'a>,
+pub fn verify_log(store: &Store, key: &VerifyingKey) -> Result<Report, StoreError> {
+    verify_in_chunks(store, key, CHUNK)
 }
 
-#[derive(Deserialize)]
-struct Columns<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-    #[serde(borrow)]
-    at: Cow<'a, str>,
-    #[serde(borrow)]
-    kind: Cow<'a, str>,
-    #[serde(borrow)]
-    requester: Requester<'a>,
-    #[serde(borrow)]
-    subject: Cow<'a, str>,
-    #[serde(borrow)]
-    purpose: Cow<'a, str>,
-    #[serde(borrow)]
-    lawful_basis: Cow<'a, str>,
-    #[serde(borrow)]
-    asked: Vec<Cow<'a, str>>,
-    #[serde(borrow)]
-    given: Vec<Agency<'a>>,
-    #[serde(borrow)]
-    refused: Vec<Agency<'a>>,
-    #[serde(borrow)]
-    outcome: Cow<'a, str>,
-    #[serde(borrow, default)]
-    review: Option<Reviewed<'a>>,
-}
-
-#[derive(Deserialize)]
-struct Reviewed<'a> {
-    #[serde(borrow)]
-    disclosure: Cow<'a, str>,
-}
-
-#[derive(Deserialize)]
-struct Requester<'a> {
-    #[serde(borrow)]
-    agency: Cow<'a, str>,
-    #[serde(borrow)]
-    person: Cow<'a, str>,
-}
-
-#[derive(Deserialize)]
-struct Agency<'a> {
-    #[serde(borrow)]
-    agency: Cow<'a, str>,
-}
-
-/// An entry hashed and read on its own: its leaf hash, and its place and predecessor as its text states them.
-struct Checked {
-    leaf: Hash,
-    seq: u64,
-    prev: String,
-}
-
-fn check_alone(row: &LogRow) -> Result<Checked, String> {
-    let name = || format!("entry {} ({})", row.seq, row.id);
-    let leaf = merkle::leaf_hash(row.canonical.as_bytes());
-    let mut hex_leaf = [0u8; 64];
-    if hex::encode_to_slice(leaf, &mut hex_leaf).is_err() || hex_leaf != row.leaf_hash.as_bytes() {
-        return Err(format!("{}: its content does not match its hash", name()));
-    }
-    let hashed: Hashed<'_> =
-        serde_json::from_str(&row.canonical).map_err(|e| format!("{}: its text is not a log entry ({e})", name()))?;
-    let e = &hashed.entry;
-    let at = chrono::DateTime::parse_from_rfc3339(&e.at).map(|t| t.naive_utc()).ok();
-    let involved: BTreeSet<&str> = std::iter::once(e.requester.agency.as_ref())
-        .chain(e.asked.iter().map(|c| c.split('.').next().unwrap_or_default()))
-        .chain(e.given.iter().chain(&e.refused).map(|g| g.agency.as_ref()))
-        .collect();
-    let agencies = format!(",{},", involved.into_iter().collect::<Vec<_>>().join(","));
-    let columns = [
-        ("id", row.id == e.id),
-        ("at", at == Some(row.at)),
-        ("kind", row.kind == e.kind),
-        ("subject_id", row.subject_id == e.subject),
-        ("requester_agency", row.requester_agency == e.requester.agency),
-        ("requester_person", row.requester_person == e.requester.person),
-        ("purpose", row.purpose == e.purpose),
-        ("lawful_basis", row.lawful_basis == e.lawful_basis),
-        ("outcome", row.outcome == e.outcome),
-        ("agencies", row.agencies == agencies),
-        ("reviews", row.reviews.as_deref() == e.review.as_ref().map(|r| r.disclosure.as_ref())),
-    ];
-    if let Some((column, _)) = columns.iter().find(|(_, ok)| !ok) {
-        return Err(format!("{}: its {column} column disagrees with the entry", name()));
-    }
-    Ok(Checked { leaf, seq: hashed.seq, prev: hashed.prev.into_owned() })
-}
-
-/// Checks each row of a page on its own, the page split across the machine's cores.
-fn check_page(page: &[LogRow]) -> Vec<Result<Checked, String>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = page.len().div_ceil(threads).max(1);
+fn verify_in_chunks(store: &Store, key: &VerifyingKey, chunk: usize) -> Result<Report, StoreError> {
+    let (tables, end) = LogReader::open(store)?.tables()?;
+    let chunks = usize::try_from(end.max(0)).unwrap_or(usize::MAX).div_ceil(chunk);
+    let readers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(chunks.max(1));
+    let next = AtomicUsize::new(0);
+    // The first chunk found wrong: chunks after it need not be read.
+    let first_wrong = AtomicUsize::new(usize::MAX);
     std::thread::scope(|scope| {
-        let workers: Vec<_> = page
-            .chunks(chunk)
-            .map(|rows| scope.spawn(move || rows.iter().map(check_alone).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|_| vec![Err("a verifier thread failed".into())]))
-            .collect()
+        let (results, checked) = channel();
+        for _ in 0..readers {
+            let results = results.clone();
+            let (next, first_wrong) = (&next, &first_wrong);
+            scope.spawn(move || read_chunks(store, (chunk, end), next, first_wrong, &results));
+        }
+        drop(results);
+        let mut walk = Walk::default();
+        let problem = walk_in_order(&mut walk, &checked, chunks, &tables, key);
+        // Whatever the readers are still doing is no longer needed.
+        first_wrong.store(0, Ordering::Relaxed);
+        Ok(Report { entries: walk.frontier.size, checkpoints: walk.checked_checkpoints, problem: problem? })
     })
 }
 
-pub fn verify_log(store: &Store, key: &VerifyingKey) -> Result<Report, StoreError> {
-    let checkpoints: BTreeMap<i64, log::CheckpointRow> =
-        store.run_now(log::checkpoints)?.into_iter().map(|c| (c.size, c)).collect();
-    let mut walk = Walk { frontier: Frontier::default(), prev: String::new(), checked_checkpoints: 0 };
-    let report = |walk: &Walk, problem: Option<String>| Report {
-        entries: walk.frontier.size,
-        checkpoints: walk.checked_checkpoints,
-        problem,
+/// Follows the chunks' leaves in log order as the chunks arrive (in any order); the first problem found.
+fn walk_in_order(
+    walk: &mut Walk,
+    checked: &Receiver<(usize, Result<Chunk, StoreError>)>,
+    chunks: usize,
+    tables: &Tables,
+    key: &VerifyingKey,
+) -> Result<Option<String>, StoreError> {
+    let mut waiting = BTreeMap::new();
+    for due in 0..chunks {
+        let chunk = loop {
+            if let Some(chunk) = waiting.remove(&due) {
+                break chunk;
+            }
+            let (index, chunk) =
+                checked.recv().map_err(|_| StoreError::Unavailable("a verifier thread failed".into()))?;
+            waiting.insert(index, chunk);
+        };
+        let Chunk { leaves, problem } = chunk?;
+        for leaf in leaves {
+            if let Err(problem) = walk.push(leaf, tables, key) {
+                return Ok(Some(problem));
+            }
+        }
+        if problem.is_some() {
+            return Ok(problem);
+        }
+    }
+    Ok(walk.end_problem(tables))
+}
+
+/// One chunk checked on its own: the leaf hashes of its entries up to the first that is wrong, and what is wrong.
+struct Chunk {
+    leaves: Vec<Hash>,
+    problem: Option<String>,
+}
+
+/// A reader's loop: takes the next unread chunk until none is left (or one before it was found wrong).
+fn read_chunks(
+    store: &Store,
+    (chunk_size, end): (usize, i64),
+    next: &AtomicUsize,
+    first_wrong: &AtomicUsize,
+    results: &Sender<(usize, Result<Chunk, StoreError>)>,
+) {
+    let mut reader = match LogReader::open(store) {
+        Ok(reader) => reader,
+        Err(e) => {
+            let _ = results.send((next.fetch_add(1, Ordering::Relaxed), Err(e)));
+            return;
+        }
     };
     loop {
-        let from = i64::try_from(walk.frontier.size).unwrap_or(i64::MAX);
-        let page = store.run_now(|conn| log::page(conn, from, PAGE))?;
-        if page.is_empty() {
-            break;
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let start = i64::try_from(index.saturating_mul(chunk_size)).unwrap_or(i64::MAX);
+        if start >= end || index > first_wrong.load(Ordering::Relaxed) {
+            return;
         }
-        let blocks: BTreeMap<i64, String> =
-            store.run_now(|conn| log::blocks(conn, from / 256, (from + PAGE) / 256 + 1))?.into_iter().collect();
-        for (row, checked) in page.iter().zip(check_page(&page)) {
-            if let Err(problem) = walk.follow(row, checked, &blocks, &checkpoints, key) {
-                return Ok(report(&walk, Some(problem)));
+        let chunk_end = start.saturating_add(i64::try_from(chunk_size).unwrap_or(i64::MAX)).min(end);
+        let chunk = check_chunk(&mut reader, start, chunk_end);
+        if matches!(&chunk, Ok(Chunk { problem: Some(_), .. }) | Err(_)) {
+            first_wrong.fetch_min(index, Ordering::Relaxed);
+        }
+        if results.send((index, chunk)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Checks entries `[start, end)`, each against the one before it.
+fn check_chunk(reader: &mut LogReader, start: i64, end: i64) -> Result<Chunk, StoreError> {
+    let mut checker = Checker {
+        next: start,
+        prev: Vec::new(),
+        leaves: Vec::with_capacity(usize::try_from(end - start).unwrap_or(0)),
+        problem: None,
+    };
+    // The entry before the chunk only gives its stored leaf hash, which the chunk's first entry must carry.
+    reader.range((start - 1).max(0), end, |row| {
+        if row.seq == start - 1 {
+            checker.prev = row.leaf_hash.to_vec();
+            return ControlFlow::Continue(());
+        }
+        checker.check(&row)
+    })?;
+    if checker.problem.is_none() && checker.next < end {
+        checker.problem = Some(format!("entry {} is missing: the log jumps past it", checker.next));
+    }
+    Ok(Chunk { leaves: checker.leaves, problem: checker.problem })
+}
+
+struct Checker {
+    /// The position the next entry must have.
+    next: i64,
+    /// The leaf hash of the entry before, hex (empty before the first).
+    prev: Vec<u8>,
+    leaves: Vec<Hash>,
+    problem: Option<String>,
+}
+
+impl Checker {
+    fn check(&mut self, row: &EntryRow<'_>) -> ControlFlow<()> {
+        match self.check_entry(row) {
+            Ok(leaf) => {
+                self.leaves.push(leaf);
+                self.next += 1;
+                ControlFlow::Continue(())
+            }
+            Err(problem) => {
+                self.problem = Some(problem);
+                ControlFlow::Break(())
             }
         }
     }
-    let size = i64::try_from(walk.frontier.size).unwrap_or(i64::MAX);
-    if let Some((beyond, _)) = checkpoints.range(size + 1..).next() {
-        return Ok(report(
-            &walk,
-            Some(format!(
-                "a checkpoint covers {beyond} entries but the log has {size}: entries were removed from its end"
-            )),
-        ));
+
+    /// The entry's position, link and columns against the start of its text, then its text against its hash.
+    fn check_entry(&mut self, row: &EntryRow<'_>) -> Result<Hash, String> {
+        let seq = self.next;
+        let id = || String::from_utf8_lossy(row.id);
+        if row.seq != seq {
+            return Err(format!("entry {seq} is missing: the log jumps to entry {} ({})", row.seq, id()));
+        }
+        let Some(index) = index_of(row) else {
+            return Err(format!("entry {seq} ({}): its at column is not a time the log writes", id()));
+        };
+        let position = u64::try_from(seq).unwrap_or_default();
+        if !head(&mut Matching::new(row.canonical), position, &self.prev, &index) {
+            return Err(format!("entry {seq} ({}): {}", id(), what_differs(row, position, &self.prev, &index)));
+        }
+        let leaf = merkle::leaf_hash(row.canonical);
+        let mut hex_leaf = [0u8; 64];
+        hex::encode_to_slice(leaf, &mut hex_leaf).map_err(|e| e.to_string())?;
+        if hex_leaf != row.leaf_hash {
+            return Err(format!("entry {seq} ({}): its content does not match its hash", id()));
+        }
+        self.prev.clear();
+        self.prev.extend_from_slice(&hex_leaf);
+        Ok(leaf)
     }
-    let head = store.run_now(log::head)?;
-    let frontier = serde_json::to_string(&walk.frontier).unwrap_or_default();
-    if head.size != size || head.last_hash != walk.prev || head.frontier != frontier {
-        return Ok(report(
-            &walk,
-            Some(format!(
-                "the log's head says {} entries ending in {}, but the entries are {size} ending in {}",
-                head.size, head.last_hash, walk.prev
-            )),
-        ));
-    }
-    Ok(report(&walk, None))
 }
 
-/// The chain, the tree and the checkpoints, followed entry by entry in log order.
+/// What the row's columns say, as the writer put it into the entry.
+fn index_of<'a>(row: &EntryRow<'a>) -> Option<Index<&'a [u8]>> {
+    Some(Index {
+        id: row.id,
+        at: row.at?,
+        kind: row.kind,
+        subject_id: row.subject_id,
+        requester_agency: row.requester_agency,
+        requester_person: row.requester_person,
+        purpose: row.purpose,
+        lawful_basis: row.lawful_basis,
+        outcome: row.outcome,
+        agencies: row.agencies,
+        reviews: row.reviews,
+    })
+}
+
+/// Why a row's text does not begin as its columns say it should: read slowly, once, to name the difference.
+fn what_differs(row: &EntryRow<'_>, seq: u64, prev: &[u8], columns: &Index<&[u8]>) -> String {
+    let logged: LoggedEntry = match serde_json::from_slice(row.canonical) {
+        Ok(logged) => logged,
+        Err(e) => return format!("its text is not a log entry ({e})"),
+    };
+    if logged.seq != seq {
+        return format!("it says it is entry {}: entries were moved", logged.seq);
+    }
+    if logged.prev.as_bytes() != prev {
+        return "it does not carry the previous entry's hash: an entry before it was changed, removed or moved".into();
+    }
+    let (text, column) = (&logged.index, columns);
+    let differing = [
+        ("id", text.id.as_bytes() == column.id),
+        ("at", text.at == column.at),
+        ("kind", text.kind.as_bytes() == column.kind),
+        ("subject_id", text.subject_id.as_bytes() == column.subject_id),
+        ("requester_agency", text.requester_agency.as_bytes() == column.requester_agency),
+        ("requester_person", text.requester_person.as_bytes() == column.requester_person),
+        ("purpose", text.purpose.as_bytes() == column.purpose),
+        ("lawful_basis", text.lawful_basis.as_bytes() == column.lawful_basis),
+        ("outcome", text.outcome.as_bytes() == column.outcome),
+        ("agencies", text.agencies.as_bytes() == column.agencies),
+        ("reviews", text.reviews.as_ref().map(String::as_bytes) == column.reviews),
+    ]
+    .into_iter()
+    .find(|(_, same)| !same);
+    match differing {
+        Some((name, _)) => format!("its {name} column disagrees with the entry"),
+        None => "its text is not in the form the log writes".into(),
+    }
+}
+
+/// The tree, the blocks and the checkpoints, followed leaf by leaf in log order.
+#[derive(Default)]
 struct Walk {
     frontier: Frontier,
-    prev: String,
+    last: Option<Hash>,
     checked_checkpoints: usize,
 }
 
 impl Walk {
-    fn follow(
-        &mut self,
-        row: &LogRow,
-        checked: Result<Checked, String>,
-        blocks: &BTreeMap<i64, String>,
-        checkpoints: &BTreeMap<i64, log::CheckpointRow>,
-        key: &VerifyingKey,
-    ) -> Result<(), String> {
+    fn push(&mut self, leaf: Hash, tables: &Tables, key: &VerifyingKey) -> Result<(), String> {
         let seq = self.frontier.size;
-        if row.seq != i64::try_from(seq).unwrap_or(i64::MAX) {
-            return Err(format!("entry {seq} is missing: the log jumps to entry {} ({})", row.seq, row.id));
-        }
-        let checked = checked?;
-        let name = format!("entry {seq} ({})", row.id);
-        if checked.seq != seq {
-            return Err(format!("{name}: it says it is entry {}: entries were moved", checked.seq));
-        }
-        if checked.prev != self.prev {
-            return Err(format!(
-                "{name}: it does not carry the previous entry's hash: an entry before it was changed, removed or moved"
-            ));
-        }
-        if let Some((block, hash)) = self.frontier.push(checked.leaf) {
-            let stored = i64::try_from(block).ok().and_then(|b| blocks.get(&b));
+        if let Some((block, hash)) = self.frontier.push(leaf) {
+            let stored = i64::try_from(block).ok().and_then(|b| tables.blocks.get(&b));
             if stored != Some(&hex::encode(hash)) {
                 let first = block * merkle::BLOCK;
                 return Err(format!(
@@ -228,19 +273,51 @@ impl Walk {
                 ));
             }
         }
-        self.prev.clone_from(&row.leaf_hash);
-        if let Some(checkpoint) = checkpoints.get(&i64::try_from(self.frontier.size).unwrap_or(i64::MAX)) {
-            if hex::encode(self.frontier.root()) != checkpoint.root {
-                return Err(format!("the checkpoint at {} entries does not match entries 0–{seq}", checkpoint.size));
-            }
-            if !checkpoint::signed_by(checkpoint, key) {
-                return Err(format!(
-                    "the checkpoint at {} entries is not signed by the gateway's key",
-                    checkpoint.size
-                ));
-            }
+        self.last = Some(leaf);
+        let size = i64::try_from(self.frontier.size).unwrap_or(i64::MAX);
+        if let Some(checkpoint) = tables.checkpoints.get(&size) {
+            check_checkpoint(checkpoint, &self.frontier, seq, key)?;
             self.checked_checkpoints += 1;
         }
         Ok(())
     }
+
+    /// What is wrong with the log's end, once every entry checked out.
+    fn end_problem(&self, tables: &Tables) -> Option<String> {
+        let size = i64::try_from(self.frontier.size).unwrap_or(i64::MAX);
+        if let Some((beyond, _)) = tables.checkpoints.range(size + 1..).next() {
+            return Some(format!(
+                "a checkpoint covers {beyond} entries but the log has {size}: entries were removed from its end"
+            ));
+        }
+        let HeadRow { size: head_size, last_hash, frontier } = &tables.head;
+        let last = self.last.map(hex::encode).unwrap_or_default();
+        if *head_size != size
+            || *last_hash != last
+            || *frontier != serde_json::to_string(&self.frontier).unwrap_or_default()
+        {
+            return Some(format!(
+                "the log's head says {head_size} entries ending in {last_hash}, but the entries are {size} ending in {last}"
+            ));
+        }
+        None
+    }
 }
+
+fn check_checkpoint(
+    checkpoint: &CheckpointRow,
+    frontier: &Frontier,
+    seq: u64,
+    key: &VerifyingKey,
+) -> Result<(), String> {
+    if hex::encode(frontier.root()) != checkpoint.root {
+        return Err(format!("the checkpoint at {} entries does not match entries 0–{seq}", checkpoint.size));
+    }
+    if !checkpoint::signed_by(checkpoint, key) {
+        return Err(format!("the checkpoint at {} entries is not signed by the gateway's key", checkpoint.size));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -3,15 +3,14 @@
 //! is committed. An answer is sent only after its acknowledgement. Any failure fails the whole batch: every caller
 //! answers 503 and nothing is disclosed.
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use ed25519_dalek::SigningKey;
 
 use super::checkpoint;
-use super::entry::{Entry, LoggedEntryRef};
-use super::merkle::{Frontier, leaf_hash};
+use super::entry::{self, Entry, Index};
+use super::merkle::{Frontier, Hash, leaf_hash};
 use crate::store::group_commit::{CommitError, CommitFn, GroupCommit, IdleFn};
 use crate::store::log::{self, HeadRow, LogRow};
 use crate::store::{AnyConnection, Store, StoreError};
@@ -80,14 +79,30 @@ impl LogWriter {
     }
 }
 
-/// The agencies an entry involves: the requester's, and every holder of a category asked, given or refused.
-fn agencies(entry: &Entry) -> String {
-    let involved: BTreeSet<&str> = std::iter::once(entry.requester.agency.as_str())
-        .chain(entry.asked.iter().map(|c| c.holder().as_str()))
-        .chain(entry.given.iter().map(|g| g.agency.as_str()))
-        .chain(entry.refused.iter().map(|r| r.agency.as_str()))
-        .collect();
-    format!(",{},", involved.into_iter().collect::<Vec<_>>().join(","))
+/// The row `entry` becomes at position `seq`, after the entry whose leaf hash is `prev`: its canonical text, its leaf
+/// hash and the columns kept for queries. `entry.at` must already be in whole microseconds.
+pub fn row(seq: u64, prev: &str, entry: &Entry) -> Result<(LogRow, Hash), StoreError> {
+    let agencies = entry::involved_agencies(entry);
+    let index = Index::of(entry, &agencies);
+    let canonical = entry::canonical(seq, prev, &index, entry).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let leaf = leaf_hash(canonical.as_bytes());
+    let row = LogRow {
+        seq: i64::try_from(seq).map_err(|_| corrupt("size"))?,
+        id: index.id.to_owned(),
+        at: entry.at.naive_utc(),
+        kind: index.kind.to_owned(),
+        subject_id: index.subject_id.to_owned(),
+        requester_agency: index.requester_agency.to_owned(),
+        requester_person: index.requester_person.to_owned(),
+        purpose: index.purpose.to_owned(),
+        lawful_basis: index.lawful_basis.to_owned(),
+        outcome: index.outcome.to_owned(),
+        canonical,
+        leaf_hash: hex::encode(leaf),
+        reviews: index.reviews.map(str::to_owned),
+        agencies,
+    };
+    Ok((row, leaf))
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -123,27 +138,9 @@ fn commit_batch(
             let mut entry = entry.as_ref().clone();
             // Microseconds: what both databases keep, so the `at` column and the hashed text agree exactly.
             entry.at = entry.at.trunc_subsecs(6);
-            let entry = &entry;
-            let canonical = serde_json::to_string(&LoggedEntryRef { seq: size, prev: &last, entry })
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            let leaf = leaf_hash(canonical.as_bytes());
-            let leaf_hex = hex::encode(leaf);
-            rows.push(LogRow {
-                seq: i64::try_from(size).map_err(|_| corrupt("size"))?,
-                id: entry.id.to_string(),
-                at: entry.at.naive_utc(),
-                kind: entry.kind.as_str().to_owned(),
-                subject_id: entry.subject.to_string(),
-                requester_agency: entry.requester.agency.to_string(),
-                requester_person: entry.requester.person.to_string(),
-                purpose: entry.purpose.to_string(),
-                lawful_basis: entry.lawful_basis.to_string(),
-                outcome: entry.outcome.as_str().to_owned(),
-                agencies: agencies(entry),
-                canonical,
-                leaf_hash: leaf_hex.clone(),
-                reviews: entry.review.as_ref().map(|r| r.disclosure.to_string()),
-            });
+            let (row, leaf) = row(size, &last, &entry)?;
+            let leaf_hex = row.leaf_hash.clone();
+            rows.push(row);
             if let Some((block, hash)) = frontier.push(leaf) {
                 blocks.push((i64::try_from(block).map_err(|_| corrupt("block"))?, hex::encode(hash)));
             }

@@ -10,6 +10,7 @@ mod connection;
 mod database_url;
 pub mod group_commit;
 pub mod log;
+pub mod log_scan;
 pub mod meetings;
 pub mod migrations;
 pub mod records;

@@ -101,6 +101,12 @@ async fn any_tampering_is_found_and_named(backend: Backend) {
         ("a byte of its requester", "UPDATE log_entries SET requester_person = 'Alex Morgen' WHERE seq = 300".into(), "its requester_person column"),
         ("a byte of its outcome", "UPDATE log_entries SET outcome = 'granted' WHERE seq = 300".into(), "its outcome column"),
         ("a byte of its subject", "UPDATE log_entries SET subject_id = replace(subject_id, 'sub_', 'sub-') WHERE seq = 300".into(), "its subject_id column"),
+        ("its time", match backend {
+            Backend::Sqlite => "UPDATE log_entries SET at = replace(at, substr(at, 1, 4), '1999') WHERE seq = 300",
+            Backend::Postgres => "UPDATE log_entries SET at = at - interval '1 microsecond' WHERE seq = 300",
+        }.into(), "its at column"),
+        ("the agencies it involves", "UPDATE log_entries SET agencies = agencies || 'police,' WHERE seq = 300".into(), "its agencies column"),
+        ("a review it never was", "UPDATE log_entries SET reviews = id WHERE seq = 300".into(), "its reviews column"),
         ("a byte of its hash", "UPDATE log_entries SET leaf_hash = replace(leaf_hash, substr(leaf_hash, 1, 1), 'x') WHERE seq = 300".into(), "does not match its hash"),
         ("the entry deleted", "DELETE FROM log_entries WHERE seq = 300".into(), "entry 300 is missing"),
         ("the last entry deleted", "DELETE FROM log_entries WHERE seq = 319".into(), "entries were removed from its end"),

@@ -1,0 +1,97 @@
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use chrono::{SubsecRound, Utc};
+
+use super::*;
+use crate::domain::{PersonName, Role};
+
+fn entry() -> Entry {
+    Entry {
+        id: DisclosureId::new(),
+        at: Utc::now().trunc_subsecs(6),
+        kind: Kind::Review,
+        requester: Actor {
+            agency: AgencyName::parse("health").unwrap(),
+            role: Role::parse("dpo").unwrap(),
+            // Quotes and letters beyond ASCII must come out of the columns exactly as the writer escaped them.
+            person: PersonName::parse("Siân O'Neill-Ó \"Dee\"").unwrap(),
+            serial: "01".into(),
+        },
+        subject: SubjectId::new(),
+        purpose: Purpose::parse("safeguarding").unwrap(),
+        lawful_basis: LawfulBasis::parse("consent").unwrap(),
+        reason: Narrative::parse("Reviewed.").unwrap(),
+        meeting: None,
+        policy_hash: "00".into(),
+        asked: vec![Category::parse("police.intelligence").unwrap(), Category::parse("education.attendance").unwrap()],
+        given: vec![],
+        refused: vec![],
+        agencies: vec![],
+        records: vec![],
+        outcome: Outcome::Granted,
+        response_digest: "00".into(),
+        review: Some(Review { disclosure: DisclosureId::new(), comment: Narrative::parse("Proportionate.").unwrap() }),
+    }
+}
+
+#[test]
+fn the_canonical_text_begins_with_its_head_and_reads_back_whole() {
+    let entry = entry();
+    let agencies = involved_agencies(&entry);
+    let index = Index::of(&entry, &agencies);
+    let text = canonical(7, "ab12", &index, &entry).unwrap();
+    let mut written = Vec::new();
+    assert!(head(&mut written, 7, b"ab12", &index));
+    assert!(text.as_bytes().starts_with(&written), "{text}");
+    let mut matching = Matching::new(text.as_bytes());
+    assert!(head(&mut matching, 7, b"ab12", &index));
+    assert_eq!(matching.rest, &text.as_bytes()[written.len()..]);
+
+    let logged: LoggedEntry = serde_json::from_str(&text).unwrap();
+    assert_eq!((logged.seq, logged.prev.as_str()), (7, "ab12"));
+    let read_back = &logged.index;
+    assert_eq!(
+        (read_back.id.as_str(), read_back.at, read_back.agencies.as_str()),
+        (index.id, index.at, index.agencies)
+    );
+    assert_eq!(
+        (read_back.requester_person.as_str(), read_back.reviews.as_deref()),
+        (index.requester_person, index.reviews)
+    );
+    assert_eq!(logged.entry, entry);
+}
+
+#[test]
+fn the_index_says_what_the_columns_are_queried_for() {
+    let entry = entry();
+    let agencies = involved_agencies(&entry);
+    let index = Index::of(&entry, &agencies);
+    assert_eq!(index.agencies, ",education,health,police,");
+    assert_eq!(index.id, entry.id.as_str());
+    assert_eq!(index.at, entry.at.timestamp_micros());
+    assert_eq!(index.reviews, entry.review.as_ref().map(|r| r.disclosure.as_str()));
+    assert_eq!((index.kind, index.outcome), ("review", "granted"));
+}
+
+#[test]
+fn a_different_column_or_place_does_not_match() {
+    let entry = entry();
+    let agencies = involved_agencies(&entry);
+    let index = Index::of(&entry, &agencies);
+    let text = canonical(7, "ab12", &index, &entry).unwrap();
+    let matches =
+        |seq, prev: &str, index: &Index<&str>| head(&mut Matching::new(text.as_bytes()), seq, prev.as_bytes(), index);
+    assert!(matches(7, "ab12", &index));
+    assert!(!matches(8, "ab12", &index), "another place");
+    assert!(!matches(7, "ab13", &index), "another predecessor");
+    for changed in [
+        Index { requester_person: "Siân O'Neill-Ó \"Dee\" ", ..index.clone() },
+        Index { requester_person: "Siân O'Neill-Ó \"Dee", ..index.clone() },
+        Index { requester_person: "Siân O'Neill-Ó \\\"Dee\\\"", ..index.clone() },
+        Index { at: index.at + 1, ..index.clone() },
+        Index { agencies: ",education,health,", ..index.clone() },
+        Index { reviews: None, ..index.clone() },
+    ] {
+        assert!(!matches(7, "ab12", &changed), "{changed:?}");
+    }
+}
