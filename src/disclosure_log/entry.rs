@@ -330,4 +330,4 @@ pub struct Review {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -6,6 +6,11 @@ use super::*;
 use crate::domain::{PersonName, Role};
 
 fn entry() -> Entry {
+    sample("Reviewed.")
+}
+
+/// A review entry with awkward text in it, for the log's unit tests.
+pub(in crate::disclosure_log) fn sample(reason: &str) -> Entry {
     Entry {
         id: DisclosureId::new(),
         at: Utc::now().trunc_subsecs(6),
@@ -20,7 +25,7 @@ fn entry() -> Entry {
         subject: SubjectId::new(),
         purpose: Purpose::parse("safeguarding").unwrap(),
         lawful_basis: LawfulBasis::parse("consent").unwrap(),
-        reason: Narrative::parse("Reviewed.").unwrap(),
+        reason: Narrative::parse(reason).unwrap(),
         meeting: None,
         policy_hash: "00".into(),
         asked: vec![Category::parse("police.intelligence").unwrap(), Category::parse("education.attendance").unwrap()],

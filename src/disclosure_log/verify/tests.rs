@@ -5,37 +5,11 @@ use std::time::Duration;
 use diesel::connection::SimpleConnection;
 
 use super::*;
-use crate::disclosure_log::{CheckpointPolicy, Entry, Kind, LogWriter, Outcome};
-use crate::domain::{AgencyName, Category, DisclosureId, LawfulBasis, Narrative, PersonName, Purpose, Role, SubjectId};
-use crate::register::Actor;
+use crate::disclosure_log::{CheckpointPolicy, Entry, LogWriter};
 use crate::store::{DatabaseUrl, StoreOptions};
 
 fn entry(n: usize) -> Entry {
-    Entry {
-        id: DisclosureId::new(),
-        at: chrono::Utc::now(),
-        kind: Kind::Request,
-        requester: Actor {
-            agency: AgencyName::parse("health").unwrap(),
-            role: Role::parse("nurse").unwrap(),
-            person: PersonName::parse("Sam Okoro").unwrap(),
-            serial: "0b".into(),
-        },
-        subject: SubjectId::new(),
-        purpose: Purpose::parse("safeguarding").unwrap(),
-        lawful_basis: LawfulBasis::parse("consent").unwrap(),
-        reason: Narrative::parse(&format!("chunk test entry {n}")).unwrap(),
-        meeting: None,
-        policy_hash: "00".into(),
-        asked: vec![Category::parse("education.attendance").unwrap()],
-        given: vec![],
-        refused: vec![],
-        agencies: vec![],
-        records: vec![],
-        outcome: Outcome::Refused,
-        response_digest: "00".into(),
-        review: None,
-    }
+    crate::disclosure_log::entry::tests::sample(&format!("chunk test entry {n}"))
 }
 
 /// A real SQLite log of `n` entries written through the writer, and its key.
@@ -85,7 +59,7 @@ async fn the_first_problem_in_log_order_is_named_whichever_chunk_is_read_first()
     let (store, key) = log_of(dir.path(), 700).await;
     tamper(
         &store,
-        "UPDATE log_entries SET outcome = 'granted' WHERE seq = 650; \
+        "UPDATE log_entries SET outcome = 'partial' WHERE seq = 650; \
          UPDATE log_entries SET canonical = replace(canonical, 'chunk test', 'chunk tesT') WHERE seq = 200;",
     );
     for _ in 0..5 {
