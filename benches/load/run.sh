@@ -28,7 +28,9 @@ GATEWAY_PORT=$BASE
 EDUCATION_PORT=$((BASE + 3))
 NGINX_PORT=$((BASE + 10))
 
-(cd "$WORK" && SHAREGATE_LOG=warn "$BIN" demo --ports-from "$GATEWAY_PORT" > demo.out 2> demo.err & echo $! > "$WORK/demo.pid")
+# `exec`, so that the pid kept is the demo's own and the trap stops it (not just a subshell around it).
+(cd "$WORK" && SHAREGATE_LOG=warn exec "$BIN" demo --ports-from "$GATEWAY_PORT" > demo.out 2> demo.err) &
+echo $! > "$WORK/demo.pid"
 for _ in $(seq 1 100); do grep -q "Ctrl-C stops the demo" "$WORK/demo.out" 2>/dev/null && break; sleep 0.2; done
 grep -q "Ctrl-C stops the demo" "$WORK/demo.out" || { cat "$WORK/demo.err"; exit 1; }
 
