@@ -58,7 +58,7 @@ fn load(store: &Store, total: u64) -> Vec<SubjectId> {
     if existing >= total {
         println!("reusing a log of {existing} entries");
         return store
-            .run_now(|conn| sharegate::store::log::page(conn, 0, 5000))
+            .run_now(|conn| sharegate::store::log::page(conn, 0, i64::MAX, 5000))
             .unwrap()
             .into_iter()
             .filter_map(|r| SubjectId::parse(&r.subject_id).ok())

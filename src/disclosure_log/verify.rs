@@ -49,7 +49,7 @@ fn verify_in_chunks(store: &Store, key: &VerifyingKey, chunk: usize) -> Result<R
         for _ in 0..readers {
             let results = results.clone();
             let (next, first_wrong) = (&next, &first_wrong);
-            scope.spawn(move || read_chunks(store, (chunk, end), next, first_wrong, &results));
+            scope.spawn(move || read_chunks(store, chunk, end, next, first_wrong, &results));
         }
         drop(results);
         let mut walk = Walk::default();
@@ -100,7 +100,8 @@ struct Chunk {
 /// A reader's loop: takes the next unread chunk until none is left (or one before it was found wrong).
 fn read_chunks(
     store: &Store,
-    (chunk_size, end): (usize, i64),
+    chunk_size: usize,
+    end: i64,
     next: &AtomicUsize,
     first_wrong: &AtomicUsize,
     results: &Sender<(usize, Result<Chunk, StoreError>)>,

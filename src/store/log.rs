@@ -117,10 +117,10 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<LogRow>, StoreE
     Ok(log_entries::table.filter(log_entries::id.eq(id)).select(LogRow::as_select()).first(conn).optional()?)
 }
 
-/// Up to `limit` entries from position `from`, in log order.
-pub fn page(conn: &mut AnyConnection, from: i64, limit: i64) -> Result<Vec<LogRow>, StoreError> {
+/// Up to `limit` entries at positions `[from, end)`, in log order.
+pub fn page(conn: &mut AnyConnection, from: i64, end: i64, limit: i64) -> Result<Vec<LogRow>, StoreError> {
     Ok(log_entries::table
-        .filter(log_entries::seq.ge(from))
+        .filter(log_entries::seq.ge(from).and(log_entries::seq.lt(end)))
         .order(log_entries::seq.asc())
         .limit(limit)
         .select(LogRow::as_select())

@@ -118,12 +118,7 @@ impl LogReader {
             Self::Diesel(store) => store.run_now(|conn| {
                 let mut from = start;
                 while from < end {
-                    let page: Vec<LogRow> = log_entries::table
-                        .filter(log_entries::seq.ge(from).and(log_entries::seq.lt(end)))
-                        .order(log_entries::seq.asc())
-                        .limit(PAGE)
-                        .select(LogRow::as_select())
-                        .load(conn)?;
+                    let page = log::page(conn, from, end, PAGE)?;
                     let Some(last) = page.last() else { break };
                     from = last.seq + 1;
                     for row in &page {
@@ -250,10 +245,12 @@ mod sqlite {
         Some(time.and_utc().timestamp_micros())
     }
 
+    /// A checkpoint's time, read as the entries' are.
     fn time(row: &Row<'_>, column: usize) -> rusqlite::Result<NaiveDateTime> {
-        let text = row.get_ref(column)?.as_str()?;
-        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e)))
+        micros(row.get_ref(column)?.as_bytes()?)
+            .and_then(chrono::DateTime::from_timestamp_micros)
+            .map(|t| t.naive_utc())
+            .ok_or(rusqlite::Error::InvalidColumnType(column, "at".into(), rusqlite::types::Type::Text))
     }
 }
 
