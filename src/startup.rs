@@ -22,6 +22,7 @@ use crate::routes::consents::GatewayKey;
 use crate::routes::log::LogKey;
 use crate::routes::requests::Sharing;
 use crate::routes::{self, extract};
+use crate::store::subjects::SubjectCache;
 use crate::store::{Store, StoreError};
 use crate::tls::{self, TlsError, TlsFiles};
 
@@ -119,6 +120,9 @@ where
     Ok(Listening { server, port, store })
 }
 
+/// How many subject lookups the gateway keeps (two per child): a few hundred bytes each.
+const SUBJECT_CACHE_LOOKUPS: usize = 100_000;
+
 /// The gateway: the only door between agencies. Loads the need-to-know policy (and reloads it on SIGHUP).
 pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let vocabulary = config.vocabulary();
@@ -138,6 +142,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         policy: policy.clone().into_inner(),
         broker: Broker::new(config)?,
         log: log.clone(),
+        subjects: SubjectCache::new(SUBJECT_CACHE_LOOKUPS),
     });
     let log = web::Data::new(log);
     let parts = ServerParts {
@@ -155,6 +160,8 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .app_data(sharing.clone())
             .app_data(log.clone())
             .app_data(public_key.clone())
+            // The busiest route first: actix tries the routes in this order, matching each pattern in turn.
+            .service(routes::requests::request_records)
             .service(routes::whoami::whoami)
             .service(routes::policy::current_policy)
             .service(routes::subjects::create_subject)
@@ -164,7 +171,6 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::consents::withdraw_consent)
             .service(routes::consents::record_decision)
             .service(routes::consents::endorse_decision)
-            .service(routes::requests::request_records)
             .service(routes::requests::holders)
             .service(routes::meetings::create)
             .service(routes::meetings::show)

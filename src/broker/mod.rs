@@ -6,10 +6,12 @@
 //! and never passes anything to a requester: redaction does that.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::join_all;
 use serde::Deserialize;
+use thread_local::ThreadLocal;
 
 use crate::config::GatewayConfig;
 use crate::decision::Authorized;
@@ -89,10 +91,10 @@ struct NodeHoldings {
     categories: Vec<String>,
 }
 
-/// The gateway's way to the nodes: one pooled client, each node's URL, a deadline and a size cap.
+/// The gateway's way to the nodes: pooled clients, each node's URL, a deadline and a size cap.
 #[derive(Clone)]
 pub struct Broker {
-    client: reqwest::Client,
+    clients: Arc<NodeClients>,
     nodes: BTreeMap<AgencyName, String>,
     deadline: Duration,
     limit: usize,
@@ -100,24 +102,21 @@ pub struct Broker {
 
 impl Broker {
     pub fn new(config: &GatewayConfig) -> Result<Self, TlsError> {
-        let tls = crate::tls::client_config(&config.node_client)?;
         let deadline = Duration::from_millis(config.node_timeout_ms);
-        let client = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .connect_timeout(deadline)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build()
-            .map_err(|e| TlsError::Identity {
-                cert: config.node_client.cert.clone(),
-                key: config.node_client.key.clone(),
-                reason: e.to_string(),
-            })?;
+        let clients =
+            NodeClients { tls: crate::tls::client_config(&config.node_client)?, deadline, each: ThreadLocal::new() };
+        // Built once here, so that a client that cannot be built stops the gateway from starting.
+        clients.here().map_err(|e| TlsError::Identity {
+            cert: config.node_client.cert.clone(),
+            key: config.node_client.key.clone(),
+            reason: e.to_string(),
+        })?;
         let nodes = config
             .agencies
             .iter()
             .map(|(agency, entry)| (agency.clone(), entry.node_url.trim_end_matches('/').to_owned()))
             .collect();
-        Ok(Self { client, nodes, deadline, limit: config.node_response_limit_bytes })
+        Ok(Self { clients: Arc::new(clients), nodes, deadline, limit: config.node_response_limit_bytes })
     }
 
     /// Fetches every allowed category from every agency that knows the child, concurrently.
@@ -172,9 +171,12 @@ impl Broker {
         why: &FetchFor<'_>,
     ) -> Result<T, NodeFault> {
         let base = self.nodes.get(agency).ok_or(NodeFault::NotConfigured)?;
+        let client = self.clients.here().map_err(|e| {
+            tracing::error!(error = %e, "no client to reach the nodes on this thread");
+            NodeFault::Unreachable
+        })?;
         let categories = categories.iter().map(Category::as_str).collect::<Vec<_>>().join(",");
-        let request = self
-            .client
+        let request = client
             .get(format!("{base}{path}"))
             .query(&[("categories", categories)])
             .header(DISCLOSURE_HEADER, why.disclosure.as_str())
@@ -215,6 +217,28 @@ impl Broker {
             body.extend_from_slice(&chunk);
         }
         serde_json::from_slice(&body).map_err(|_| NodeFault::Malformed)
+    }
+}
+
+/// One connection pool to the nodes per thread. A pooled connection is driven by the thread that opened it: shared
+/// between the server's workers, half the requests would hand their connection's work to the other worker and wait
+/// to be woken back (two thread switches each).
+struct NodeClients {
+    tls: rustls::ClientConfig,
+    deadline: Duration,
+    each: ThreadLocal<reqwest::Client>,
+}
+
+impl NodeClients {
+    /// This thread's client, built on first use.
+    fn here(&self) -> Result<&reqwest::Client, reqwest::Error> {
+        self.each.get_or_try(|| {
+            reqwest::Client::builder()
+                .use_preconfigured_tls(self.tls.clone())
+                .connect_timeout(self.deadline)
+                .pool_idle_timeout(Duration::from_secs(90))
+                .build()
+        })
     }
 }
 

@@ -48,7 +48,7 @@ pub struct Subject {
 }
 
 /// How a request names a child: the gateway id, or the NHS number.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SubjectKey {
     Id(SubjectId),
     Nhs(NhsNumber),

@@ -3,6 +3,7 @@
 //! and every answer, refusals included, is a logged disclosure.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -22,14 +23,17 @@ use crate::identity::Identity;
 use crate::redaction::{self, AgencyReport};
 use crate::register::Actor;
 use crate::routes::extract::{ApiJson, ApiQuery};
-use crate::store::{AnyConnection, Store, StoreError, register, subjects};
+use crate::store::subjects::SubjectCache;
+use crate::store::{Store, register};
 
-/// What sharing needs besides the store: the closed lists, the policy in force, the way to the nodes, the log.
+/// What sharing needs besides the store: the closed lists, the policy in force, the way to the nodes, the log, the
+/// children already looked up.
 pub struct Sharing {
     pub vocabulary: Vocabulary,
-    pub policy: std::sync::Arc<SharedPolicy>,
+    pub policy: Arc<SharedPolicy>,
     pub broker: Broker,
     pub log: LogWriter,
+    pub subjects: SubjectCache,
 }
 
 /// A request for another agency's records about a child.
@@ -76,19 +80,13 @@ fn parse(body: RequestBody, vocabulary: &Vocabulary) -> Result<(SubjectKey, Shar
     Ok((subject, ShareRequest { categories, purpose, lawful_basis, meeting }, body.reason))
 }
 
-pub fn subject_by(conn: &mut AnyConnection, key: &SubjectKey) -> Result<Option<Subject>, StoreError> {
-    match key {
-        SubjectKey::Id(id) => subjects::find_by_id(conn, id),
-        SubjectKey::Nhs(nhs) => subjects::find_by_nhs_number(conn, nhs),
-    }
-}
-
 pub fn no_such_child() -> ApiError {
     ApiError::not_found("no child with that id or NHS number is in the subject index")
 }
 
-async fn find_subject(store: &Store, key: SubjectKey) -> Result<Subject, ApiError> {
-    store.run(move |conn| subject_by(conn, &key)).await?.ok_or_else(no_such_child)
+async fn find_subject(store: &Store, cache: &SubjectCache, key: SubjectKey) -> Result<Arc<Subject>, ApiError> {
+    let cache = cache.clone();
+    store.run_brief(move |conn| cache.find(conn, &key)).await?.ok_or_else(no_such_child)
 }
 
 /// Asks for a child's records in some categories. Decided per category; fetched from the holding agencies at once;
@@ -114,8 +112,9 @@ pub async fn request_records(
     let (key, request, reason) = parse(body.0, &sharing.vocabulary)?;
     // The child, their register and the meeting named (if any), in one trip to the store.
     let meeting = request.meeting.clone();
+    let cache = sharing.subjects.clone();
     let found = store
-        .run(move |conn| match subject_by(conn, &key)? {
+        .run_brief(move |conn| match cache.find(conn, &key)? {
             Some(subject) => {
                 let register = register::for_subject(conn, &subject.id)?;
                 let meeting = meeting.map(|m| crate::routes::meetings::load(conn, &m)).transpose()?.flatten();
@@ -200,7 +199,7 @@ pub async fn holders(
     sharing: web::Data<Sharing>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let Sharing { vocabulary, policy, broker, log } = sharing.get_ref();
+    let Sharing { vocabulary, policy, broker, log, subjects } = sharing.get_ref();
     let query = query.0;
     let purpose: Purpose = vocabulary.parse_purpose(&query.purpose).map_err(|why| ApiError::invalid("purpose", why))?;
     let lawful_basis: LawfulBasis =
@@ -208,7 +207,7 @@ pub async fn holders(
     let reason = Narrative::parse(&query.reason).map_err(|e| ApiError::invalid("reason", format!("reason {e}")))?;
     let id = SubjectId::parse(&path.into_inner())
         .map_err(|_| ApiError::not_found("no child with that id is in the subject index"))?;
-    let subject = find_subject(&store, SubjectKey::Id(id)).await?;
+    let subject = find_subject(&store, subjects, SubjectKey::Id(id)).await?;
 
     let policy = policy.current();
     let mut allowed: BTreeMap<AgencyName, BTreeSet<Category>> = BTreeMap::new();

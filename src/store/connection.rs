@@ -40,13 +40,13 @@ impl ManageConnection for Manager {
                     SqliteConnection::establish(&path.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
                 // WAL: readers do not block the writer. synchronous=FULL: a committed disclosure survives a power
                 // cut. busy_timeout: a writer waits this long for the lock, then the caller gets 503. A 64 MiB page
-                // cache and memory-mapped reads: the log's indexes grow in random order, and re-reading their pages
-                // through the kernel was a tenth of the writer's time. Statement journals in memory: a multi-row insert
-                // would otherwise create and delete a temporary file each time.
+                // cache. No memory-mapped reads here: a connection drops its whole mapping (munmap, and a TLB flush
+                // on every core) at the first read after anyone else wrote, which under load is every read; the
+                // group-commit writers map the file on their own connection (see `for_writer`). Statement journals
+                // in memory: a multi-row insert would otherwise create and delete a temporary file each time.
                 conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                     PRAGMA busy_timeout = {}; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; \
-                     PRAGMA temp_store = MEMORY;",
+                     PRAGMA busy_timeout = {}; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
                     self.busy_timeout.as_millis()
                 ))
                 .map_err(r2d2::Error::QueryError)?;
@@ -64,6 +64,16 @@ impl ManageConnection for Manager {
 
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
         conn.is_broken()
+    }
+}
+
+/// Readies a connection that one writer will keep: on SQLite, its reads are memory-mapped. The log's indexes grow
+/// in random order, and re-reading their pages through the kernel was a tenth of the writer's time; a writer's own
+/// writes never make it drop its mapping, so the mapping stays.
+pub(super) fn for_writer(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    match conn {
+        AnyConnection::Sqlite(conn) => Ok(conn.batch_execute("PRAGMA mmap_size = 268435456;")?),
+        AnyConnection::Postgres(_) => Ok(()),
     }
 }
 

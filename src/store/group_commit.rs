@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{AnyConnection, Store, StoreError};
+use super::{AnyConnection, Store, StoreError, WriterConnection};
 
 /// Why a job was not committed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,13 +72,27 @@ fn run<J, R>(
         return;
     };
     let wait = idle.as_ref().map_or(Duration::from_secs(3600), |(every, _)| *every);
+    // The writer keeps one connection (its statements stay prepared, its SQLite file mapped) and gives it up after
+    // a failure, so that a connection broken with its server is replaced by the next batch.
+    let mut held: Option<WriterConnection> = None;
+    let mut with_connection = |work: &mut dyn FnMut(&mut AnyConnection) -> Result<(), StoreError>| {
+        let conn = match held.as_mut() {
+            Some(conn) => conn,
+            None => held.insert(store.writer_connection()?),
+        };
+        let done = work(conn);
+        if done.is_err() {
+            held = None;
+        }
+        done
+    };
     loop {
         let first = match runtime.block_on(async { tokio::time::timeout(wait, queue.recv()).await }) {
             Ok(Some(job)) => job,
             Ok(None) => break,
             Err(_) => {
                 if let Some((_, idle)) = &idle
-                    && let Err(e) = store.run_now(|conn| idle(conn))
+                    && let Err(e) = with_connection(&mut |conn| idle(conn))
                 {
                     tracing::error!(error = %e, "a group-commit writer's idle work failed");
                 }
@@ -93,7 +107,12 @@ fn run<J, R>(
             }
         }
         let (jobs, waiters): (Vec<J>, Vec<_>) = batch.into_iter().unzip();
-        match store.run_now(|conn| commit(conn, &jobs)) {
+        let mut results = Vec::new();
+        let committed = with_connection(&mut |conn| {
+            results = commit(conn, &jobs)?;
+            Ok(())
+        });
+        match committed.map(|()| results) {
             Ok(results) if results.len() == waiters.len() => {
                 for (result, waiter) in results.into_iter().zip(waiters) {
                     let _ = waiter.send(Ok(result));

@@ -79,12 +79,21 @@ pub fn set_head(conn: &mut AnyConnection, head: &HeadRow) -> Result<(), StoreErr
 /// PostgreSQL, one statement per few hundred rows on SQLite. (diesel's multi-backend connection has no batch
 /// insert, so this goes to the concrete connection.)
 pub fn insert_entries(conn: &mut AnyConnection, rows: &[LogRow]) -> Result<(), StoreError> {
-    // 13 columns × 500 rows stays well under both backends' limits on bound parameters.
-    for chunk in rows.chunks(500) {
-        match conn {
-            AnyConnection::Sqlite(c) => diesel::insert_into(log_entries::table).values(chunk).execute(c)?,
-            AnyConnection::Postgres(c) => diesel::insert_into(log_entries::table).values(chunk).execute(c)?,
-        };
+    match conn {
+        // In-process: one prepared statement run once per row. A multi-row insert's text differs with the batch's
+        // size, so SQLite would parse and plan it anew for every batch.
+        AnyConnection::Sqlite(c) => {
+            for row in rows {
+                diesel::insert_into(log_entries::table).values(row).execute(c)?;
+            }
+        }
+        // Over the network: a round trip per statement costs more than planning one. 13 columns × 500 rows stays
+        // well under the limit on bound parameters.
+        AnyConnection::Postgres(c) => {
+            for chunk in rows.chunks(500) {
+                diesel::insert_into(log_entries::table).values(chunk).execute(c)?;
+            }
+        }
     }
     Ok(())
 }

@@ -101,6 +101,22 @@ impl Default for StoreOptions {
     }
 }
 
+/// A connection a writer keeps; it goes back to the pool when dropped.
+pub struct WriterConnection(diesel::r2d2::PooledConnection<Manager>);
+
+impl std::ops::DerefMut for WriterConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.0
+    }
+}
+
+impl std::ops::Deref for WriterConnection {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.0
+    }
+}
+
 /// A pool of connections to one database, migrated.
 #[derive(Clone)]
 pub struct Store {
@@ -151,10 +167,35 @@ impl Store {
         .map_err(|e| StoreError::Unavailable(format!("the blocking pool failed: {e}")))?
     }
 
+    /// Runs a brief read — a few indexed lookups — with a connection. On SQLite, when a connection is free, it runs
+    /// right here on the calling worker: a local read of a few pages takes tens of microseconds, less than the two
+    /// thread switches of a trip to the blocking pool, which were a third of a brokered request's cost under load
+    /// (BENCHMARKS.md). Otherwise — on PostgreSQL, a network round trip, or with every connection taken — it goes
+    /// to the blocking pool as [`Store::run`] does. Never for anything that scans or writes.
+    pub async fn run_brief<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+    {
+        if matches!(self.url, DatabaseUrl::Sqlite(_))
+            && let Some(mut conn) = self.pool.try_get()
+        {
+            return work(&mut conn);
+        }
+        self.run(work).await
+    }
+
     /// Runs `work` with a connection on the current thread: for commands and tests outside a server.
     pub fn run_now<T>(&self, work: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut conn = self.pool.get()?;
         work(&mut conn)
+    }
+
+    /// A connection for a writer to keep across its batches (see [`group_commit`]), readied for writing.
+    pub fn writer_connection(&self) -> Result<WriterConnection, StoreError> {
+        let mut conn = self.pool.get()?;
+        connection::for_writer(&mut conn)?;
+        Ok(WriterConnection(conn))
     }
 
     pub fn url(&self) -> &DatabaseUrl {

@@ -1,13 +1,14 @@
 //! The subject index: insert and read. A subject is never updated or deleted here.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{subject_local_refs, subjects};
 use super::{AnyConnection, StoreError};
-use crate::domain::{AgencyName, ChildName, LocalRef, NewSubject, NhsNumber, Subject, SubjectId};
+use crate::domain::{AgencyName, ChildName, LocalRef, NewSubject, NhsNumber, Subject, SubjectId, SubjectKey};
 use crate::identity::Identity;
 
 #[derive(Queryable, Selectable)]
@@ -98,6 +99,40 @@ pub fn find_by_id(conn: &mut AnyConnection, id: &SubjectId) -> Result<Option<Sub
     let row =
         subjects::table.filter(subjects::id.eq(id.as_str())).select(SubjectRow::as_select()).first(conn).optional()?;
     row.map(|row| with_local_refs(conn, row)).transpose()
+}
+
+pub fn find(conn: &mut AnyConnection, key: &SubjectKey) -> Result<Option<Subject>, StoreError> {
+    match key {
+        SubjectKey::Id(id) => find_by_id(conn, id),
+        SubjectKey::Nhs(nhs) => find_by_nhs_number(conn, nhs),
+    }
+}
+
+/// Children already read from the index, by gateway id and by NHS number, so that a busy child's requests do not
+/// each read the index again.
+///
+/// Sound because a subject and its local references are never updated or deleted: a copy once read stays true for
+/// as long as the process runs, whichever gateway added the child. A child not found is not remembered, since it
+/// may be added at any moment (on another gateway too).
+#[derive(Clone)]
+pub struct SubjectCache(Arc<quick_cache::sync::Cache<SubjectKey, Arc<Subject>>>);
+
+impl SubjectCache {
+    /// Keeps at most `capacity` lookups (each child takes two: by id and by NHS number).
+    pub fn new(capacity: usize) -> Self {
+        Self(Arc::new(quick_cache::sync::Cache::new(capacity)))
+    }
+
+    /// The child, from the cache or else from the index (and then kept).
+    pub fn find(&self, conn: &mut AnyConnection, key: &SubjectKey) -> Result<Option<Arc<Subject>>, StoreError> {
+        if let Some(subject) = self.0.get(key) {
+            return Ok(Some(subject));
+        }
+        let Some(subject) = find(conn, key)?.map(Arc::new) else { return Ok(None) };
+        self.0.insert(SubjectKey::Id(subject.id.clone()), subject.clone());
+        self.0.insert(SubjectKey::Nhs(subject.nhs_number.clone()), subject.clone());
+        Ok(Some(subject))
+    }
 }
 
 fn with_local_refs(conn: &mut AnyConnection, row: SubjectRow) -> Result<Subject, StoreError> {

@@ -99,7 +99,8 @@ async fn access_register(node: &TestNode, agency: &str) -> Vec<Value> {
 on_both_backends!(
     granted_refused_and_mixed_answers_are_all_logged,
     discovery_is_a_logged_disclosure,
-    no_answer_without_its_entry
+    no_answer_without_its_entry,
+    a_new_child_and_a_withdrawn_consent_count_at_the_next_request
 );
 
 async fn granted_refused_and_mixed_answers_are_all_logged(backend: Backend) {
@@ -184,6 +185,40 @@ async fn granted_refused_and_mixed_answers_are_all_logged(backend: Backend) {
         assert_eq!(status, 400, "{bad} → {answer}");
         assert!(answer["error"]["field"].is_string(), "{answer}");
     }
+}
+
+/// The gateway keeps children it has looked up (the subject index never changes), but neither a child it did not
+/// find nor anyone's consents: a child added after a miss is found at once, and a withdrawal stops the next request.
+async fn a_new_child_and_a_withdrawn_consent_count_at_the_next_request(backend: Backend) {
+    let f = federation_with(backend, |_| {}).await;
+    let attendance = |subject: &str| ask(&["education.attendance"], "safeguarding", "consent", subject);
+    let granted = request(&f.gateway, "social_care-social_worker", &attendance(&f.nhs)).await;
+    assert_eq!(granted.0, 200, "{}", granted.1);
+
+    let newcomer = fresh_nhs_number();
+    let (status, answer, _) = request(&f.gateway, "social_care-social_worker", &attendance(&newcomer)).await;
+    assert_eq!(status, 404, "{answer}");
+    let body = json!({"nhs_number": newcomer, "name": "New Child", "date_of_birth": "2017-05-05", "local_refs": {"education": "E-2"}});
+    let (status, created) =
+        send(person("social_care-social_worker").post(f.gateway.url("/v1/subjects")).json(&body)).await;
+    assert_eq!(status, 201, "{created}");
+    for key in [newcomer.as_str(), created["id"].as_str().unwrap()] {
+        let (status, answer, _) = request(&f.gateway, "social_care-social_worker", &attendance(key)).await;
+        assert_eq!(status, 403, "found, and no consent covers the newcomer: {answer}");
+        assert!(answer["refused"][0]["why"].as_str().unwrap().contains("no active consent"), "{answer}");
+    }
+
+    let (_, consents) =
+        send(person("social_care-social_worker").get(f.gateway.url(&format!("/v1/subjects/{}/consents", f.subject))))
+            .await;
+    let consent = consents["consents"][0]["id"].as_str().unwrap_or_else(|| panic!("{consents}")).to_owned();
+    let withdraw = f.gateway.url(&format!("/v1/consents/{consent}/withdraw"));
+    let (status, withdrawn) =
+        send(person("social_care-social_worker").post(&withdraw).json(&json!({"reason": "Mother withdrew consent."})))
+            .await;
+    assert_eq!(status, 200, "{withdrawn}");
+    let (status, answer, _) = request(&f.gateway, "social_care-social_worker", &attendance(&f.nhs)).await;
+    assert_eq!(status, 403, "the withdrawal counts at once: {answer}");
 }
 
 async fn discovery_is_a_logged_disclosure(backend: Backend) {

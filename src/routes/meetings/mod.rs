@@ -22,9 +22,9 @@ use crate::meetings::{Dissent, FORMAT, Meeting, MeetingEvent};
 use crate::register::Actor;
 use crate::routes::consents::GatewayKey;
 use crate::routes::extract::{ApiJson, OptionalJson};
-use crate::routes::requests::{no_such_child, subject_by};
+use crate::routes::requests::no_such_child;
 use crate::store::meetings::{self as events, EventRow};
-use crate::store::{AnyConnection, Store, StoreError};
+use crate::store::{AnyConnection, Store, StoreError, subjects};
 
 /// The basis core group sharing rests on.
 pub(super) const S47: &str = "children_act_1989_s47";
@@ -156,7 +156,7 @@ pub async fn create(
         return Err(ApiError::invalid("invited", "invite at least one agency"));
     }
     invited.insert(identity.agency.clone());
-    let subject = store.run(move |conn| subject_by(conn, &key_of)).await?.ok_or_else(no_such_child)?;
+    let subject = store.run(move |conn| subjects::find(conn, &key_of)).await?.ok_or_else(no_such_child)?;
     let id = MeetingId::new();
     let event = MeetingEvent::Created {
         meeting: id.clone(),
