@@ -55,7 +55,7 @@ pub fn with_head_locked<T>(
         diesel::update(log_head::table.filter(log_head::id.eq(1)))
             .set(log_head::size.eq(log_head::size))
             .execute(conn)?;
-        let head = log_head::table.select(HeadRow::as_select()).first(conn)?;
+        let head = log_head::table.select(HeadRow::as_select()).get_result(conn)?;
         work(conn, head)
     })
 }
@@ -110,11 +110,15 @@ pub fn insert_checkpoint(conn: &mut AnyConnection, row: &CheckpointRow) -> Resul
     Ok(())
 }
 
+/// The newest checkpoint. Selected by the largest size rather than `ORDER BY … LIMIT 1`: SQLite reads a bound
+/// `LIMIT` while planning, so such a statement is planned anew every time it runs — in the log writer, once per batch.
 pub fn latest_checkpoint(conn: &mut AnyConnection) -> Result<Option<CheckpointRow>, StoreError> {
+    let others = diesel::alias!(log_checkpoints as others);
+    let newest = others.select(diesel::dsl::max(others.field(log_checkpoints::size))).single_value();
     Ok(log_checkpoints::table
-        .order(log_checkpoints::size.desc())
+        .filter(log_checkpoints::size.nullable().eq(newest))
         .select(CheckpointRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

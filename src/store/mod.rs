@@ -1,9 +1,12 @@
 //! Storage: diesel over SQLite (embedded, the default) or PostgreSQL (several gateway instances), one code path.
 //!
 //! This module owns connections, migrations and the mapping of database failures onto [`StoreError`]. Blocking
-//! database work runs on actix's blocking pool through [`Store::run`], never on an async worker. The tables are
-//! written through insert functions and read through read functions; most tables (the disclosure log, consents,
-//! records) have no update or delete function at all.
+//! database work runs on actix's blocking pool through [`Store::run`]; only brief SQLite reads may run on an async
+//! worker ([`Store::run_brief`]). The tables are written through insert functions and read through read functions;
+//! most tables (the disclosure log, consents, records) have no update or delete function at all.
+//!
+//! On SQLite, a statement with a bound `LIMIT` (diesel's `.first()`, `.limit(n)`) is planned anew every time it runs,
+//! because SQLite reads the bound value while planning: on a path taken per request or per batch, select by key.
 
 pub mod access;
 mod connection;
