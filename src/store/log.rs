@@ -75,9 +75,9 @@ pub fn set_head(conn: &mut AnyConnection, head: &HeadRow) -> Result<(), StoreErr
     Ok(())
 }
 
-/// Inserts a batch of entries in as few statements as the backend allows: one round trip per few hundred rows on
-/// PostgreSQL, one statement per few hundred rows on SQLite. (diesel's multi-backend connection has no batch
-/// insert, so this goes to the concrete connection.)
+/// Inserts a batch of entries: on PostgreSQL one round trip per few hundred rows, on SQLite one prepared statement
+/// run once per row. (diesel's multi-backend connection has no batch insert, so this goes to the concrete
+/// connection.)
 pub fn insert_entries(conn: &mut AnyConnection, rows: &[LogRow]) -> Result<(), StoreError> {
     match conn {
         // In-process: one prepared statement run once per row. A multi-row insert's text differs with the batch's

@@ -146,7 +146,7 @@ pub fn find_decision(conn: &mut AnyConnection, id: &DecisionId) -> Result<Option
 /// endorsement.
 pub fn for_subject(conn: &mut AnyConnection, subject: &SubjectId) -> Result<SubjectRegister, StoreError> {
     type Joined = (String, String, Option<String>, Option<String>);
-    let consent_rows: Vec<Joined> = consents::table
+    let consent_query = consents::table
         .left_join(consent_withdrawals::table)
         .filter(consents::subject_id.eq(subject.as_str()))
         .order((consents::recorded_at.asc(), consents::id.asc()))
@@ -155,9 +155,8 @@ pub fn for_subject(conn: &mut AnyConnection, subject: &SubjectId) -> Result<Subj
             consents::signature,
             consent_withdrawals::sealed.nullable(),
             consent_withdrawals::signature.nullable(),
-        ))
-        .load(conn)?;
-    let decision_rows: Vec<Joined> = consent_decisions::table
+        ));
+    let decision_query = consent_decisions::table
         .left_join(consent_endorsements::table)
         .filter(consent_decisions::subject_id.eq(subject.as_str()))
         .order((consent_decisions::decided_at.asc(), consent_decisions::id.asc()))
@@ -166,8 +165,13 @@ pub fn for_subject(conn: &mut AnyConnection, subject: &SubjectId) -> Result<Subj
             consent_decisions::signature,
             consent_endorsements::sealed.nullable(),
             consent_endorsements::signature.nullable(),
-        ))
-        .load(conn)?;
+        ));
+    // Read on every request, so through the backend's own connection: there diesel finds the prepared statement by
+    // its type, where the multi-backend connection writes out the statement's text to look it up, each time.
+    let (consent_rows, decision_rows): (Vec<Joined>, Vec<Joined>) = match conn {
+        AnyConnection::Sqlite(c) => (consent_query.load(c)?, decision_query.load(c)?),
+        AnyConnection::Postgres(c) => (consent_query.load(c)?, decision_query.load(c)?),
+    };
     fn pair<A: DeserializeOwned, B: DeserializeOwned>(
         (sealed, signature, later, later_signature): Joined,
     ) -> Result<(Signed<A>, Option<Signed<B>>), StoreError> {
