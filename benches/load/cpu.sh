@@ -66,7 +66,7 @@ if g:
     for line in open("threads.1"):
         thread, t = line.split()
         spent = int(t) - int(before.get(thread, 0))
-        if spent:
+        if per(spent) >= 1:
             print(f"         gateway thread {thread:24} {per(spent):4.0f} µs")
 PY
 }
