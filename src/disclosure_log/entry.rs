@@ -197,22 +197,18 @@ pub fn head<S: AsRef<[u8]>>(out: &mut impl Head, seq: u64, prev: &[u8], index: &
         && out.string(index.id.as_ref())
         && out.raw(b",\"at\":")
         && out.raw(at_digits.format(index.at).as_bytes())
-        && out.raw(b",\"kind\":")
-        && out.string(index.kind.as_ref())
-        && out.raw(b",\"subject_id\":")
-        && out.string(index.subject_id.as_ref())
-        && out.raw(b",\"requester_agency\":")
-        && out.string(index.requester_agency.as_ref())
-        && out.raw(b",\"requester_person\":")
-        && out.string(index.requester_person.as_ref())
-        && out.raw(b",\"purpose\":")
-        && out.string(index.purpose.as_ref())
-        && out.raw(b",\"lawful_basis\":")
-        && out.string(index.lawful_basis.as_ref())
-        && out.raw(b",\"outcome\":")
-        && out.string(index.outcome.as_ref())
-        && out.raw(b",\"agencies\":")
-        && out.string(index.agencies.as_ref())
+        && [
+            (&b",\"kind\":"[..], index.kind.as_ref()),
+            (b",\"subject_id\":", index.subject_id.as_ref()),
+            (b",\"requester_agency\":", index.requester_agency.as_ref()),
+            (b",\"requester_person\":", index.requester_person.as_ref()),
+            (b",\"purpose\":", index.purpose.as_ref()),
+            (b",\"lawful_basis\":", index.lawful_basis.as_ref()),
+            (b",\"outcome\":", index.outcome.as_ref()),
+            (b",\"agencies\":", index.agencies.as_ref()),
+        ]
+        .into_iter()
+        .all(|(key, value)| out.raw(key) && out.string(value))
         && out.raw(b",\"reviews\":")
         && match &index.reviews {
             Some(reviewed) => out.string(reviewed.as_ref()),

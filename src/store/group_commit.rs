@@ -72,27 +72,14 @@ fn run<J, R>(
         return;
     };
     let wait = idle.as_ref().map_or(Duration::from_secs(3600), |(every, _)| *every);
-    // The writer keeps one connection (its statements stay prepared, its SQLite file mapped) and gives it up after
-    // a failure, so that a connection broken with its server is replaced by the next batch.
-    let mut held: Option<WriterConnection> = None;
-    let mut with_connection = |work: &mut dyn FnMut(&mut AnyConnection) -> Result<(), StoreError>| {
-        let conn = match held.as_mut() {
-            Some(conn) => conn,
-            None => held.insert(store.writer_connection()?),
-        };
-        let done = work(conn);
-        if done.is_err() {
-            held = None;
-        }
-        done
-    };
+    let mut conn = HeldConnection { store, held: None };
     loop {
         let first = match runtime.block_on(async { tokio::time::timeout(wait, queue.recv()).await }) {
             Ok(Some(job)) => job,
             Ok(None) => break,
             Err(_) => {
                 if let Some((_, idle)) = &idle
-                    && let Err(e) = with_connection(&mut |conn| idle(conn))
+                    && let Err(e) = conn.run(|conn| idle(conn))
                 {
                     tracing::error!(error = %e, "a group-commit writer's idle work failed");
                 }
@@ -107,12 +94,7 @@ fn run<J, R>(
             }
         }
         let (jobs, waiters): (Vec<J>, Vec<_>) = batch.into_iter().unzip();
-        let mut results = Vec::new();
-        let committed = with_connection(&mut |conn| {
-            results = commit(conn, &jobs)?;
-            Ok(())
-        });
-        match committed.map(|()| results) {
+        match conn.run(|conn| commit(conn, &jobs)) {
             Ok(results) if results.len() == waiters.len() => {
                 for (result, waiter) in results.into_iter().zip(waiters) {
                     let _ = waiter.send(Ok(result));
@@ -129,5 +111,26 @@ fn run<J, R>(
                 }
             }
         }
+    }
+}
+
+/// The one connection a writer keeps (its statements stay prepared, its SQLite file mapped). It is given up after a
+/// failure, so that a connection broken with its server is replaced for the next batch.
+struct HeldConnection<'a> {
+    store: &'a Store,
+    held: Option<WriterConnection>,
+}
+
+impl HeldConnection<'_> {
+    fn run<T>(&mut self, work: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let conn = match self.held.as_mut() {
+            Some(conn) => conn,
+            None => self.held.insert(self.store.writer_connection()?),
+        };
+        let done = work(conn);
+        if done.is_err() {
+            self.held = None;
+        }
+        done
     }
 }

@@ -55,13 +55,14 @@ pub fn with_head_locked<T>(
         diesel::update(log_head::table.filter(log_head::id.eq(1)))
             .set(log_head::size.eq(log_head::size))
             .execute(conn)?;
-        let head = log_head::table.select(HeadRow::as_select()).get_result(conn)?;
+        let head = head(conn)?;
         work(conn, head)
     })
 }
 
 pub fn head(conn: &mut AnyConnection) -> Result<HeadRow, StoreError> {
-    Ok(log_head::table.select(HeadRow::as_select()).first(conn)?)
+    // The head is one row: no `LIMIT` (see the store module on SQLite and bound limits).
+    Ok(log_head::table.select(HeadRow::as_select()).get_result(conn)?)
 }
 
 pub fn set_head(conn: &mut AnyConnection, head: &HeadRow) -> Result<(), StoreError> {
