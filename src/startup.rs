@@ -22,6 +22,7 @@ use crate::routes::consents::GatewayKey;
 use crate::routes::log::LogKey;
 use crate::routes::requests::Sharing;
 use crate::routes::{self, extract};
+use crate::store::register::RegisterCache;
 use crate::store::subjects::SubjectCache;
 use crate::store::{Store, StoreError};
 use crate::tls::{self, TlsError, TlsFiles};
@@ -122,6 +123,8 @@ where
 
 /// How many subject lookups the gateway keeps (two per child): a few hundred bytes each.
 const SUBJECT_CACHE_LOOKUPS: usize = 100_000;
+/// How many children's consent states the gateway keeps: a few kilobytes each.
+const REGISTER_CACHE_CHILDREN: usize = 20_000;
 
 /// The gateway: the only door between agencies. Loads the need-to-know policy (and reloads it on SIGHUP).
 pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
@@ -143,6 +146,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         broker: Broker::new(config)?,
         log: log.clone(),
         subjects: SubjectCache::new(SUBJECT_CACHE_LOOKUPS),
+        registers: RegisterCache::new(REGISTER_CACHE_CHILDREN),
     });
     let log = web::Data::new(log);
     let parts = ServerParts {

@@ -32,7 +32,7 @@ pub struct Appended {
 }
 
 /// What the writer is asked to do.
-pub enum LogJob {
+enum LogJob {
     Append(Box<Entry>),
     /// Sign a checkpoint now if anything was appended since the last one.
     Checkpoint,
@@ -66,7 +66,9 @@ impl LogWriter {
     }
 
     /// Appends an entry; resolves once it is committed (durable), with its place in the log.
-    pub async fn append(&self, entry: Entry) -> Result<Appended, LogError> {
+    pub async fn append(&self, mut entry: Entry) -> Result<Appended, LogError> {
+        // Microseconds: what both databases keep, so the `at` column and the hashed text agree exactly.
+        entry.at = entry.at.trunc_subsecs(6);
         self.writer
             .submit(LogJob::Append(Box::new(entry)))
             .await?
@@ -135,10 +137,7 @@ fn commit_batch(
                 continue;
             };
             any = true;
-            let mut entry = entry.as_ref().clone();
-            // Microseconds: what both databases keep, so the `at` column and the hashed text agree exactly.
-            entry.at = entry.at.trunc_subsecs(6);
-            let (row, leaf) = row(size, &last, &entry)?;
+            let (row, leaf) = row(size, &last, entry)?;
             let leaf_hex = row.leaf_hash.clone();
             rows.push(row);
             if let Some((block, hash)) = frontier.push(leaf) {

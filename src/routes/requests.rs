@@ -23,17 +23,19 @@ use crate::identity::Identity;
 use crate::redaction::{self, AgencyReport};
 use crate::register::Actor;
 use crate::routes::extract::{ApiJson, ApiQuery};
+use crate::store::Store;
+use crate::store::register::RegisterCache;
 use crate::store::subjects::SubjectCache;
-use crate::store::{Store, register};
 
 /// What sharing needs besides the store: the closed lists, the policy in force, the way to the nodes, the log, the
-/// children already looked up.
+/// children already looked up and their consent states already read.
 pub struct Sharing {
     pub vocabulary: Vocabulary,
     pub policy: Arc<SharedPolicy>,
     pub broker: Broker,
     pub log: LogWriter,
     pub subjects: SubjectCache,
+    pub registers: RegisterCache,
 }
 
 /// A request for another agency's records about a child.
@@ -110,25 +112,25 @@ pub async fn request_records(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let (key, request, reason) = parse(body.0, &sharing.vocabulary)?;
-    // The child, their register and the meeting named (if any), in one trip to the store.
+    // The child, their consent state and the meeting named (if any), in one trip to the store.
     let meeting = request.meeting.clone();
-    let cache = sharing.subjects.clone();
+    let (subjects, registers) = (sharing.subjects.clone(), sharing.registers.clone());
     let found = store
-        .run_brief(move |conn| match cache.find(conn, &key)? {
+        .run_brief(move |conn| match subjects.find(conn, &key)? {
             Some(subject) => {
-                let register = register::for_subject(conn, &subject.id)?;
+                let consents = registers.consents(conn, &subject.id)?;
                 let meeting = meeting.map(|m| crate::routes::meetings::load(conn, &m)).transpose()?.flatten();
-                Ok(Some((subject, register, meeting)))
+                Ok(Some((subject, consents, meeting)))
             }
             None => Ok(None),
         })
         .await?;
-    let (subject, register, meeting) = found.ok_or_else(no_such_child)?;
+    let (subject, consents, meeting) = found.ok_or_else(no_such_child)?;
     let standing = request
         .meeting
         .as_ref()
         .map(|_| meeting.map_or(MeetingStanding::Unknown, |m| m.standing(&identity.agency, &subject.id)));
-    let disclosed = share(&sharing, &identity, &subject, &register.state(), request, &reason, standing).await?;
+    let disclosed = share(&sharing, &identity, &subject, &consents, request, &reason, standing).await?;
     Ok(disclosed.into_response())
 }
 
@@ -199,7 +201,7 @@ pub async fn holders(
     sharing: web::Data<Sharing>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let Sharing { vocabulary, policy, broker, log, subjects } = sharing.get_ref();
+    let Sharing { vocabulary, policy, broker, log, subjects, .. } = sharing.get_ref();
     let query = query.0;
     let purpose: Purpose = vocabulary.parse_purpose(&query.purpose).map_err(|why| ApiError::invalid("purpose", why))?;
     let lawful_basis: LawfulBasis =

@@ -69,10 +69,21 @@ impl ManageConnection for Manager {
 
 /// Readies a connection that one writer will keep: on SQLite, its reads are memory-mapped. The log's indexes grow
 /// in random order, and re-reading their pages through the kernel was a tenth of the writer's time; a writer's own
-/// writes never make it drop its mapping, so the mapping stays.
+/// writes never make it drop its mapping, so the mapping stays. It never checkpoints within a commit: its writer
+/// does, between batches (see `group_commit`).
 pub(super) fn for_writer(conn: &mut AnyConnection) -> Result<(), StoreError> {
     match conn {
-        AnyConnection::Sqlite(conn) => Ok(conn.batch_execute("PRAGMA mmap_size = 268435456;")?),
+        AnyConnection::Sqlite(conn) => {
+            Ok(conn.batch_execute("PRAGMA mmap_size = 268435456; PRAGMA wal_autocheckpoint = 0;")?)
+        }
+        AnyConnection::Postgres(_) => Ok(()),
+    }
+}
+
+/// SQLite: copies what it can of the WAL into the database file, without waiting for (or holding up) anyone.
+pub(super) fn checkpoint_passive(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    match conn {
+        AnyConnection::Sqlite(conn) => Ok(conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);")?),
         AnyConnection::Postgres(_) => Ok(()),
     }
 }

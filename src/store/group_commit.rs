@@ -3,11 +3,11 @@
 //! lock. Each submitter waits until its batch is committed and learns its own outcome; if the transaction fails,
 //! every job of the batch fails.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{AnyConnection, Store, StoreError, WriterConnection};
+use super::{AnyConnection, Store, StoreError, WriterConnection, connection};
 
 /// Why a job was not committed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,6 +27,8 @@ pub type IdleFn = Box<dyn Fn(&mut AnyConnection) -> Result<(), StoreError> + Sen
 const MAX_BATCH: usize = 1024;
 /// How many jobs may wait before submitters wait to hand theirs over.
 const QUEUE: usize = 8192;
+/// How often, at most, a writer copies SQLite's write-ahead log back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 type Job<J, R> = (J, oneshot::Sender<Result<R, CommitError>>);
 
@@ -72,7 +74,7 @@ fn run<J, R>(
         return;
     };
     let wait = idle.as_ref().map_or(Duration::from_secs(3600), |(every, _)| *every);
-    let mut conn = HeldConnection { store, held: None };
+    let mut conn = HeldConnection { store, held: None, checkpointed: Instant::now() };
     loop {
         let first = match runtime.block_on(async { tokio::time::timeout(wait, queue.recv()).await }) {
             Ok(Some(job)) => job,
@@ -111,6 +113,7 @@ fn run<J, R>(
                 }
             }
         }
+        conn.checkpoint_if_due();
     }
 }
 
@@ -119,6 +122,7 @@ fn run<J, R>(
 struct HeldConnection<'a> {
     store: &'a Store,
     held: Option<WriterConnection>,
+    checkpointed: Instant,
 }
 
 impl HeldConnection<'_> {
@@ -132,5 +136,21 @@ impl HeldConnection<'_> {
             self.held = None;
         }
         done
+    }
+
+    /// On SQLite, copies the write-ahead log back into the database file every so often — once the batch's callers
+    /// have their answers. Left to SQLite, the commit that passes a thousand logged pages does it, and its callers
+    /// wait for a copy of megabytes and an fsync of the database file. Done here, by the one connection that
+    /// writes, the copy catches up with the log, so the next commit starts the log file over instead of growing it.
+    fn checkpoint_if_due(&mut self) {
+        if self.checkpointed.elapsed() < CHECKPOINT_EVERY {
+            return;
+        }
+        self.checkpointed = Instant::now();
+        if let Some(conn) = self.held.as_mut()
+            && let Err(e) = connection::checkpoint_passive(conn)
+        {
+            tracing::warn!(error = %e, "could not copy the write-ahead log into the database file; will try again");
+        }
     }
 }

@@ -1,10 +1,12 @@
 //! The consent register's rows: insert and read, never update or delete (the database refuses those too).
 
+use std::sync::Arc;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 
-use super::schema::{consent_decisions, consent_endorsements, consent_withdrawals, consents};
+use super::schema::{consent_decisions, consent_endorsements, consent_withdrawals, consents, register_versions};
 use super::{AnyConnection, StoreError};
 use crate::decision::consent::SubjectConsents;
 use crate::domain::{ConsentId, DecisionId, SubjectId};
@@ -181,4 +183,47 @@ pub fn for_subject(conn: &mut AnyConnection, subject: &SubjectId) -> Result<Subj
         consents: consent_rows.into_iter().map(pair).collect::<Result<_, _>>()?,
         decisions: decision_rows.into_iter().map(pair).collect::<Result<_, _>>()?,
     })
+}
+
+/// Each child's consent state as decisions read it, kept between requests and checked at every use against the
+/// child's register version, which the database moves on at every insert into the register (migration
+/// `register_versions`) — so a consent withdrawn, on this gateway or another sharing the database, counts from the
+/// very next request, and an unchanged register costs one small read instead of reading and parsing every entry.
+///
+/// The version is read before the register: a copy kept under a version is never older than that version, so a
+/// change made between the two reads is at worst read again at the next request, never missed.
+#[derive(Clone)]
+pub struct RegisterCache(Arc<quick_cache::sync::Cache<SubjectId, (i64, Arc<SubjectConsents>)>>);
+
+impl RegisterCache {
+    /// Keeps at most `capacity` children's consent states.
+    pub fn new(capacity: usize) -> Self {
+        Self(Arc::new(quick_cache::sync::Cache::new(capacity)))
+    }
+
+    /// The child's consent state as the register says now.
+    pub fn consents(&self, conn: &mut AnyConnection, subject: &SubjectId) -> Result<Arc<SubjectConsents>, StoreError> {
+        let version = version(conn, subject)?;
+        if let Some((kept, consents)) = self.0.get(subject)
+            && kept == version
+        {
+            return Ok(consents);
+        }
+        let consents = Arc::new(for_subject(conn, subject)?.state());
+        self.0.insert(subject.clone(), (version, consents.clone()));
+        Ok(consents)
+    }
+}
+
+/// The child's register version; 0 before anything was recorded for them.
+pub fn version(conn: &mut AnyConnection, subject: &SubjectId) -> Result<i64, StoreError> {
+    let query = register_versions::table
+        .filter(register_versions::subject_id.eq(subject.as_str()))
+        .select(register_versions::version);
+    // Per request, so through the backend's own connection (see `for_subject`); by key, with no `LIMIT`.
+    let version = match conn {
+        AnyConnection::Sqlite(c) => query.get_result(c).optional()?,
+        AnyConnection::Postgres(c) => query.get_result(c).optional()?,
+    };
+    Ok(version.unwrap_or(0))
 }

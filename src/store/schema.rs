@@ -99,6 +99,14 @@ diesel::joinable!(consent_endorsements -> consent_decisions (decision_id));
 diesel::allow_tables_to_appear_in_same_query!(consents, consent_withdrawals, consent_decisions, consent_endorsements);
 
 diesel::table! {
+    /// Moved on by database triggers at every insert into the four register tables.
+    register_versions (subject_id) {
+        subject_id -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     log_entries (seq) {
         seq -> BigInt,
         id -> Text,

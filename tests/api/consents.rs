@@ -61,7 +61,8 @@ fn verify<T: serde::de::DeserializeOwned + serde::Serialize>(format: &str, view:
 on_both_backends!(
     consents_are_recorded_by_the_certificate_holder_and_withdrawn_by_appending,
     decisions_need_a_manager_of_the_deciding_agency,
-    register_input_is_checked
+    register_input_is_checked,
+    every_register_entry_moves_the_childs_register_version
 );
 
 async fn consents_are_recorded_by_the_certificate_holder_and_withdrawn_by_appending(backend: Backend) {
@@ -165,6 +166,43 @@ async fn decisions_need_a_manager_of_the_deciding_agency(backend: Backend) {
     assert_eq!(decisions.len(), 2);
     assert_eq!(decisions[0]["endorsement"]["endorsed_by"]["person"], "Martin Doyle");
     assert_eq!(decisions[1]["endorsement"], Value::Null);
+}
+
+/// The database moves a child's register version at every entry of the four kinds (gateways check their copy of a
+/// child's consents against it), and at nothing refused or about another child.
+async fn every_register_entry_moves_the_childs_register_version(backend: Backend) {
+    use sharegate::domain::SubjectId;
+    use sharegate::store::{Store, StoreOptions, register};
+    let gateway = spawn_gateway_with(backend, |_| {}).await;
+    let store = Store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
+    let version = |subject: &str| {
+        let subject = SubjectId::parse(subject).unwrap();
+        store.run_now(|conn| register::version(conn, &subject)).unwrap()
+    };
+    let (subject, bystander) = (new_subject(&gateway).await, new_subject(&gateway).await);
+    assert_eq!(version(&subject), 0, "nothing recorded yet");
+
+    let consents = gateway.url(&format!("/v1/subjects/{subject}/consents"));
+    let (status, consent) = send(person("police-investigator").post(&consents).json(&consent_body())).await;
+    assert_eq!(status, 201, "{consent}");
+    assert_eq!(version(&subject), 1, "a consent");
+    let withdraw = gateway.url(&format!("/v1/consents/{}/withdraw", consent["id"].as_str().unwrap()));
+    let reason = json!({"reason": "Mother withdrew consent."});
+    assert_eq!(send(person("health-health_visitor").post(&withdraw).json(&reason)).await.0, 200);
+    assert_eq!(version(&subject), 2, "its withdrawal");
+    assert_eq!(send(person("health-health_visitor").post(&withdraw).json(&reason)).await.0, 409);
+    assert_eq!(version(&subject), 2, "a second withdrawal is refused and moves nothing");
+
+    let decisions = gateway.url(&format!("/v1/subjects/{subject}/consent-decisions"));
+    let (status, decided) = send(person("health-health_visitor").post(&decisions).json(&decision_body())).await;
+    assert_eq!(status, 201, "{decided}");
+    assert_eq!(version(&subject), 3, "a decision not to seek consent");
+    let endorse = gateway.url(&format!("/v1/consent-decisions/{}/endorse", decided["id"].as_str().unwrap()));
+    assert_eq!(send(person("police-manager").post(&endorse).json(&json!({}))).await.0, 403);
+    assert_eq!(version(&subject), 3, "a refused endorsement moves nothing");
+    assert_eq!(send(person("health-manager").post(&endorse).json(&json!({}))).await.0, 200);
+    assert_eq!(version(&subject), 4, "its endorsement");
+    assert_eq!(version(&bystander), 0, "another child's register is untouched");
 }
 
 async fn register_input_is_checked(backend: Backend) {

@@ -6,7 +6,7 @@ use sharegate::domain::DisclosureId;
 use sharegate::store::{Store, StoreOptions};
 
 use crate::databases::Backend;
-use crate::helpers::{TestGateway, TestNode, person, send, spawn_gateway_with, spawn_node_with};
+use crate::helpers::{TestGateway, TestNode, gateway_config, person, send, spawn_gateway_with, spawn_node_with};
 use crate::on_both_backends;
 use crate::rogue::{self, Misbehaviour};
 use crate::subjects::fresh_nhs_number;
@@ -100,7 +100,8 @@ on_both_backends!(
     granted_refused_and_mixed_answers_are_all_logged,
     discovery_is_a_logged_disclosure,
     no_answer_without_its_entry,
-    a_new_child_and_a_withdrawn_consent_count_at_the_next_request
+    a_new_child_and_a_withdrawn_consent_count_at_the_next_request,
+    consents_recorded_through_another_gateway_count_at_the_next_request
 );
 
 async fn granted_refused_and_mixed_answers_are_all_logged(backend: Backend) {
@@ -219,6 +220,45 @@ async fn a_new_child_and_a_withdrawn_consent_count_at_the_next_request(backend: 
     assert_eq!(status, 200, "{withdrawn}");
     let (status, answer, _) = request(&f.gateway, "social_care-social_worker", &attendance(&f.nhs)).await;
     assert_eq!(status, 403, "the withdrawal counts at once: {answer}");
+}
+
+/// The gateway keeps each child's consent state between requests; a withdrawal or a new consent recorded through
+/// another gateway on the same database (which this gateway never hears of) counts at its very next request.
+async fn consents_recorded_through_another_gateway_count_at_the_next_request(backend: Backend) {
+    let f = federation_with(backend, |_| {}).await;
+    let other = sharegate::startup::gateway(&gateway_config(&f.gateway.database)).await.expect("second gateway");
+    let other_port = other.port();
+    tokio::spawn(other.run());
+    let other_url = |path: &str| format!("https://localhost:{other_port}{path}");
+    let attendance = ask(&["education.attendance"], "safeguarding", "consent", &f.nhs);
+    let asked = || request(&f.gateway, "social_care-social_worker", &attendance);
+    assert_eq!(asked().await.0, 200, "the consent made in setting up covers it");
+    assert_eq!(asked().await.0, 200, "and again, from what the gateway kept");
+
+    let (_, consents) =
+        send(person("social_care-social_worker").get(other_url(&format!("/v1/subjects/{}/consents", f.subject)))).await;
+    let consent = consents["consents"][0]["id"].as_str().unwrap_or_else(|| panic!("{consents}")).to_owned();
+    let (status, withdrawn) = send(
+        person("social_care-social_worker")
+            .post(other_url(&format!("/v1/consents/{consent}/withdraw")))
+            .json(&json!({"reason": "Mother withdrew consent."})),
+    )
+    .await;
+    assert_eq!(status, 200, "{withdrawn}");
+    let (status, answer, _) = asked().await;
+    assert_eq!(status, 403, "withdrawn through the other gateway: {answer}");
+
+    let renewed = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
+        "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
+    let (status, created) = send(
+        person("social_care-social_worker")
+            .post(other_url(&format!("/v1/subjects/{}/consents", f.subject)))
+            .json(&renewed),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let (status, answer, _) = asked().await;
+    assert_eq!(status, 200, "consent given again through the other gateway: {answer}");
 }
 
 async fn discovery_is_a_logged_disclosure(backend: Backend) {

@@ -15,7 +15,7 @@ use crate::identity::Identity;
 use crate::meetings::Meeting;
 use crate::routes::extract::ApiQuery;
 use crate::routes::requests::{Sharing, share};
-use crate::store::{Store, register, subjects};
+use crate::store::{Store, subjects};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -61,13 +61,14 @@ pub async fn pack(
     };
     let id = meeting_id(&path.into_inner())?;
     let lookup = id.clone();
-    let (meeting, subject, register) = store
+    let registers = sharing.registers.clone();
+    let (meeting, subject, consents) = store
         .run(move |conn| {
             let Some(meeting) = load(conn, &lookup)? else { return Ok(None) };
             let subject: SubjectId = meeting.subject.clone();
             let Some(subject) = subjects::find_by_id(conn, &subject)? else { return Ok(None) };
-            let register = register::for_subject(conn, &subject.id)?;
-            Ok(Some((meeting, subject, register)))
+            let consents = registers.consents(conn, &subject.id)?;
+            Ok(Some((meeting, subject, consents)))
         })
         .await?
         .ok_or_else(not_found)?;
@@ -76,7 +77,6 @@ pub async fn pack(
     }
     let standing = meeting.standing(&identity.agency, &subject.id);
     let reason = Narrative::parse(&format!("Core group meeting pack for {id}")).map_err(ApiError::internal)?;
-    let consents = register.state();
     let mut parts = Vec::new();
     for agency in &meeting.invited {
         let categories =

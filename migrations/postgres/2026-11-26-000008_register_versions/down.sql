@@ -1,0 +1,6 @@
+DROP TRIGGER endorsements_move_register_version ON consent_endorsements;
+DROP TRIGGER decisions_move_register_version ON consent_decisions;
+DROP TRIGGER withdrawals_move_register_version ON consent_withdrawals;
+DROP TRIGGER consents_move_register_version ON consents;
+DROP FUNCTION sharegate_move_register_version();
+DROP TABLE register_versions;

@@ -1,0 +1,5 @@
+DROP TRIGGER endorsements_move_register_version;
+DROP TRIGGER decisions_move_register_version;
+DROP TRIGGER withdrawals_move_register_version;
+DROP TRIGGER consents_move_register_version;
+DROP TABLE register_versions;
