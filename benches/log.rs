@@ -111,6 +111,14 @@ fn main() {
     let sqlite = DatabaseUrl::Sqlite(dir.path().join("log.db"));
     let rate = appends_per_second(&sqlite, &runtime, &key);
     println!("SQLite: {rate:.0} durable appends/s = {:.1}x the fsync rate (goal >= 10x, >= 20,000/s)", rate / fsyncs);
+    // The write-ahead log must be copied back and started over while the writer writes, not grow without end.
+    let wal = std::fs::metadata(dir.path().join("log.db-wal")).map_or(0, |m| m.len());
+    let db = std::fs::metadata(dir.path().join("log.db")).map_or(0, |m| m.len());
+    println!(
+        "  after it: database file {:.0} MiB, write-ahead log {:.1} MiB",
+        db as f64 / 1048576.0,
+        wal as f64 / 1048576.0
+    );
 
     if let Ok(admin) = std::env::var("SHAREGATE_TEST_DATABASE_URL") {
         let name = format!("sharegate_bench_{}", std::process::id());

@@ -146,27 +146,27 @@ pub struct Index<S> {
     pub reviews: Option<S>,
 }
 
-impl<'a> Index<&'a str> {
-    /// `agencies` is the entry's [`involved_agencies`].
-    pub fn of(entry: &'a Entry, agencies: &'a str) -> Self {
+impl Index<String> {
+    /// What the columns say of `entry`.
+    pub fn of(entry: &Entry) -> Self {
         Self {
-            id: entry.id.as_str(),
+            id: entry.id.to_string(),
             at: entry.at.timestamp_micros(),
-            kind: entry.kind.as_str(),
-            subject_id: entry.subject.as_str(),
-            requester_agency: entry.requester.agency.as_str(),
-            requester_person: entry.requester.person.as_str(),
-            purpose: entry.purpose.as_str(),
-            lawful_basis: entry.lawful_basis.as_str(),
-            outcome: entry.outcome.as_str(),
-            agencies,
-            reviews: entry.review.as_ref().map(|r| r.disclosure.as_str()),
+            kind: entry.kind.as_str().to_owned(),
+            subject_id: entry.subject.to_string(),
+            requester_agency: entry.requester.agency.to_string(),
+            requester_person: entry.requester.person.to_string(),
+            purpose: entry.purpose.to_string(),
+            lawful_basis: entry.lawful_basis.to_string(),
+            outcome: entry.outcome.as_str().to_owned(),
+            agencies: involved_agencies(entry),
+            reviews: entry.review.as_ref().map(|r| r.disclosure.to_string()),
         }
     }
 }
 
 /// The `agencies` an entry involves: its requester's, and every holder of a category asked, given or refused.
-pub fn involved_agencies(entry: &Entry) -> String {
+fn involved_agencies(entry: &Entry) -> String {
     let involved: BTreeSet<&str> = std::iter::once(entry.requester.agency.as_str())
         .chain(entry.asked.iter().map(|c| c.holder().as_str()))
         .chain(entry.given.iter().map(|g| g.agency.as_str()))
@@ -268,17 +268,28 @@ impl Head for Matching<'_> {
     }
 }
 
-/// An entry's canonical text (see [`LoggedEntry`]).
-pub fn canonical(seq: u64, prev: &str, index: &Index<&str>, entry: &Entry) -> serde_json::Result<String> {
-    let mut text = Vec::with_capacity(1024);
-    if !head(&mut text, seq, prev.as_bytes(), index) {
-        return Err(serde::ser::Error::custom("a column of the entry cannot be written"));
-    }
-    serde_json::to_writer(&mut text, entry)?;
-    text.push(b'}');
-    // serde_json writes UTF-8 only.
-    String::from_utf8(text).map_err(|e| serde::ser::Error::custom(e.to_string()))
+/// An entry's own text, the tail of its canonical text: compact JSON. Independent of the entry's place in the log, so
+/// it is written before the entry reaches the log's one writer.
+pub fn body(entry: &Entry) -> serde_json::Result<String> {
+    serde_json::to_string(entry)
 }
+
+/// An entry's canonical text (see [`LoggedEntry`]): its [`head`] at `seq` after `prev`, then its [`body`].
+pub fn canonical<S: AsRef<[u8]>>(seq: u64, prev: &str, index: &Index<S>, body: &str) -> Result<String, NotText> {
+    let mut start = Vec::with_capacity(320 + body.len());
+    if !head(&mut start, seq, prev.as_bytes(), index) {
+        return Err(NotText);
+    }
+    let mut text = String::from_utf8(start).map_err(|_| NotText)?;
+    text.push_str(body);
+    text.push('}');
+    Ok(text)
+}
+
+/// A column of the entry is not text (only an index built from raw bytes can say so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a column of the entry is not text")]
+pub struct NotText;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

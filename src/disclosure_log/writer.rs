@@ -33,7 +33,7 @@ pub struct Appended {
 
 /// What the writer is asked to do.
 enum LogJob {
-    Append(Box<Entry>),
+    Append(Box<Prepared>),
     /// Sign a checkpoint now if anything was appended since the last one.
     Checkpoint,
 }
@@ -57,7 +57,7 @@ impl LogWriter {
             let size = log::head(conn)?.size;
             let covered = log::latest_checkpoint(conn)?.map_or(0, |c| c.size);
             if size > covered {
-                commit_batch(conn, &[LogJob::Checkpoint], &idle_key, policy).map(|_| ())
+                commit_batch(conn, vec![LogJob::Checkpoint], &idle_key, policy).map(|_| ())
             } else {
                 Ok(())
             }
@@ -69,8 +69,9 @@ impl LogWriter {
     pub async fn append(&self, mut entry: Entry) -> Result<Appended, LogError> {
         // Microseconds: what both databases keep, so the `at` column and the hashed text agree exactly.
         entry.at = entry.at.trunc_subsecs(6);
+        let prepared = Prepared::new(&entry).map_err(|e| CommitError::Unavailable(e.to_string()))?;
         self.writer
-            .submit(LogJob::Append(Box::new(entry)))
+            .submit(LogJob::Append(Box::new(prepared)))
             .await?
             .ok_or_else(|| CommitError::Unavailable("the writer lost an entry".into()))
     }
@@ -81,30 +82,62 @@ impl LogWriter {
     }
 }
 
-/// The row `entry` becomes at position `seq`, after the entry whose leaf hash is `prev`: its canonical text, its leaf
-/// hash and the columns kept for queries. `entry.at` must already be in whole microseconds.
+/// An entry made ready for the log by whoever submits it, on their own thread: its columns and its own text. The one
+/// writer, through which every entry passes in turn, then does only what depends on the entry's place in the log.
+pub struct Prepared {
+    index: Index<String>,
+    body: String,
+}
+
+impl Prepared {
+    /// `entry.at` must already be in whole microseconds.
+    pub fn new(entry: &Entry) -> serde_json::Result<Self> {
+        Ok(Self { index: Index::of(entry), body: entry::body(entry)? })
+    }
+
+    /// The row the entry becomes at position `seq`, after the entry whose leaf hash is `prev`: its canonical text,
+    /// its leaf hash and the columns kept for queries.
+    pub fn row(self, seq: u64, prev: &str) -> Result<(LogRow, Hash), StoreError> {
+        let canonical =
+            entry::canonical(seq, prev, &self.index, &self.body).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let leaf = leaf_hash(canonical.as_bytes());
+        let Index {
+            id,
+            at,
+            kind,
+            subject_id,
+            requester_agency,
+            requester_person,
+            purpose,
+            lawful_basis,
+            outcome,
+            agencies,
+            reviews,
+        } = self.index;
+        let row = LogRow {
+            seq: i64::try_from(seq).map_err(|_| corrupt("size"))?,
+            id,
+            at: DateTime::from_timestamp_micros(at).ok_or_else(|| corrupt("time"))?.naive_utc(),
+            kind,
+            subject_id,
+            requester_agency,
+            requester_person,
+            purpose,
+            lawful_basis,
+            outcome,
+            agencies,
+            canonical,
+            leaf_hash: hex::encode(leaf),
+            reviews,
+        };
+        Ok((row, leaf))
+    }
+}
+
+/// The row `entry` becomes at position `seq` after `prev` (see [`Prepared`]). `entry.at` must already be in whole
+/// microseconds.
 pub fn row(seq: u64, prev: &str, entry: &Entry) -> Result<(LogRow, Hash), StoreError> {
-    let agencies = entry::involved_agencies(entry);
-    let index = Index::of(entry, &agencies);
-    let canonical = entry::canonical(seq, prev, &index, entry).map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    let leaf = leaf_hash(canonical.as_bytes());
-    let row = LogRow {
-        seq: i64::try_from(seq).map_err(|_| corrupt("size"))?,
-        id: index.id.to_owned(),
-        at: entry.at.naive_utc(),
-        kind: index.kind.to_owned(),
-        subject_id: index.subject_id.to_owned(),
-        requester_agency: index.requester_agency.to_owned(),
-        requester_person: index.requester_person.to_owned(),
-        purpose: index.purpose.to_owned(),
-        lawful_basis: index.lawful_basis.to_owned(),
-        outcome: index.outcome.to_owned(),
-        canonical,
-        leaf_hash: hex::encode(leaf),
-        reviews: index.reviews.map(str::to_owned),
-        agencies,
-    };
-    Ok((row, leaf))
+    Prepared::new(entry).map_err(|e| StoreError::Unavailable(e.to_string()))?.row(seq, prev)
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -115,7 +148,7 @@ fn corrupt(what: &str) -> StoreError {
 /// lock. One result per job: the entry's place, or none for a checkpoint request.
 fn commit_batch(
     conn: &mut AnyConnection,
-    jobs: &[LogJob],
+    jobs: Vec<LogJob>,
     key: &SigningKey,
     policy: CheckpointPolicy,
 ) -> Result<Vec<Option<Appended>>, StoreError> {
@@ -132,12 +165,12 @@ fn commit_batch(
         let mut blocks = Vec::new();
         let mut any = false;
         for job in jobs {
-            let LogJob::Append(entry) = job else {
+            let LogJob::Append(prepared) = job else {
                 appended.push(None);
                 continue;
             };
             any = true;
-            let (row, leaf) = row(size, &last, entry)?;
+            let (row, leaf) = prepared.row(size, &last)?;
             let leaf_hex = row.leaf_hash.clone();
             rows.push(row);
             if let Some((block, hash)) = frontier.push(leaf) {

@@ -69,8 +69,8 @@ impl ManageConnection for Manager {
 
 /// Readies a connection that one writer will keep: on SQLite, its reads are memory-mapped. The log's indexes grow
 /// in random order, and re-reading their pages through the kernel was a tenth of the writer's time; a writer's own
-/// writes never make it drop its mapping, so the mapping stays. It never checkpoints within a commit: its writer
-/// does, between batches (see `group_commit`).
+/// writes never make it drop its mapping, so the mapping stays. It never checkpoints within a commit (see
+/// `checkpoints`).
 pub(super) fn for_writer(conn: &mut AnyConnection) -> Result<(), StoreError> {
     match conn {
         AnyConnection::Sqlite(conn) => {
@@ -80,11 +80,30 @@ pub(super) fn for_writer(conn: &mut AnyConnection) -> Result<(), StoreError> {
     }
 }
 
+/// What `PRAGMA wal_checkpoint` says it did.
+#[derive(diesel::QueryableByName)]
+struct Checkpointed {
+    /// 1 if another connection's checkpoint was running, so this one did nothing.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    busy: i32,
+    /// Pages in the WAL.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    log: i32,
+    /// Of those, pages now copied into the database file.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    checkpointed: i32,
+}
+
 /// SQLite: copies what it can of the WAL into the database file, without waiting for (or holding up) anyone.
-pub(super) fn checkpoint_passive(conn: &mut AnyConnection) -> Result<(), StoreError> {
+/// Whether all of it is copied now (always, on PostgreSQL).
+pub(super) fn checkpoint_passive(conn: &mut AnyConnection) -> Result<bool, StoreError> {
+    use diesel::RunQueryDsl;
     match conn {
-        AnyConnection::Sqlite(conn) => Ok(conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);")?),
-        AnyConnection::Postgres(_) => Ok(()),
+        AnyConnection::Sqlite(conn) => {
+            let done: Checkpointed = diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result(conn)?;
+            Ok(done.busy == 0 && done.log == done.checkpointed)
+        }
+        AnyConnection::Postgres(_) => Ok(true),
     }
 }
 

@@ -3,11 +3,12 @@
 //! lock. Each submitter waits until its batch is committed and learns its own outcome; if the transaction fails,
 //! every job of the batch fails.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{AnyConnection, Store, StoreError, WriterConnection, connection};
+use super::checkpoints::Checkpoints;
+use super::{AnyConnection, Store, StoreError, WriterConnection};
 
 /// Why a job was not committed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,7 +20,7 @@ pub enum CommitError {
 }
 
 /// Commits a batch of jobs in one transaction; returns one result per job, in order.
-pub type CommitFn<J, R> = Box<dyn Fn(&mut AnyConnection, &[J]) -> Result<Vec<R>, StoreError> + Send>;
+pub type CommitFn<J, R> = Box<dyn Fn(&mut AnyConnection, Vec<J>) -> Result<Vec<R>, StoreError> + Send>;
 /// Runs when no job has arrived for a while (e.g. to sign a checkpoint).
 pub type IdleFn = Box<dyn Fn(&mut AnyConnection) -> Result<(), StoreError> + Send>;
 
@@ -27,8 +28,6 @@ pub type IdleFn = Box<dyn Fn(&mut AnyConnection) -> Result<(), StoreError> + Sen
 const MAX_BATCH: usize = 1024;
 /// How many jobs may wait before submitters wait to hand theirs over.
 const QUEUE: usize = 8192;
-/// How often, at most, a writer copies SQLite's write-ahead log back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 type Job<J, R> = (J, oneshot::Sender<Result<R, CommitError>>);
 
@@ -51,7 +50,9 @@ impl<J: Send + 'static, R: Send + 'static> GroupCommit<J, R> {
         idle: Option<(Duration, IdleFn)>,
     ) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        std::thread::Builder::new().name(name.to_owned()).spawn(move || run(queue, &store, &commit, idle))?;
+        let checkpoints = Checkpoints::start(&store, name)?;
+        let conn = HeldConnection { store, held: None, checkpoints };
+        std::thread::Builder::new().name(name.to_owned()).spawn(move || run(queue, conn, &commit, idle))?;
         Ok(Self { jobs })
     }
 
@@ -65,7 +66,7 @@ impl<J: Send + 'static, R: Send + 'static> GroupCommit<J, R> {
 
 fn run<J, R>(
     mut queue: mpsc::Receiver<Job<J, R>>,
-    store: &Store,
+    mut conn: HeldConnection,
     commit: &CommitFn<J, R>,
     idle: Option<(Duration, IdleFn)>,
 ) {
@@ -74,7 +75,6 @@ fn run<J, R>(
         return;
     };
     let wait = idle.as_ref().map_or(Duration::from_secs(3600), |(every, _)| *every);
-    let mut conn = HeldConnection { store, held: None, checkpointed: Instant::now() };
     loop {
         let first = match runtime.block_on(async { tokio::time::timeout(wait, queue.recv()).await }) {
             Ok(Some(job)) => job,
@@ -96,7 +96,8 @@ fn run<J, R>(
             }
         }
         let (jobs, waiters): (Vec<J>, Vec<_>) = batch.into_iter().unzip();
-        match conn.run(|conn| commit(conn, &jobs)) {
+        let count = jobs.len();
+        match conn.run(|conn| commit(conn, jobs)) {
             Ok(results) if results.len() == waiters.len() => {
                 for (result, waiter) in results.into_iter().zip(waiters) {
                     let _ = waiter.send(Ok(result));
@@ -107,25 +108,25 @@ fn run<J, R>(
                     Err(e) => e.to_string(),
                     Ok(_) => "a batch lost track of its jobs".into(),
                 };
-                tracing::error!(error = %why, jobs = jobs.len(), "a batch could not be committed");
+                tracing::error!(error = %why, jobs = count, "a batch could not be committed");
                 for waiter in waiters {
                     let _ = waiter.send(Err(CommitError::Unavailable(why.clone())));
                 }
             }
         }
-        conn.checkpoint_if_due();
+        conn.committed();
     }
 }
 
 /// The one connection a writer keeps (its statements stay prepared, its SQLite file mapped). It is given up after a
 /// failure, so that a connection broken with its server is replaced for the next batch.
-struct HeldConnection<'a> {
-    store: &'a Store,
+struct HeldConnection {
+    store: Store,
     held: Option<WriterConnection>,
-    checkpointed: Instant,
+    checkpoints: Checkpoints,
 }
 
-impl HeldConnection<'_> {
+impl HeldConnection {
     fn run<T>(&mut self, work: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let conn = match self.held.as_mut() {
             Some(conn) => conn,
@@ -138,19 +139,8 @@ impl HeldConnection<'_> {
         done
     }
 
-    /// On SQLite, copies the write-ahead log back into the database file every so often — once the batch's callers
-    /// have their answers. Left to SQLite, the commit that passes a thousand logged pages does it, and its callers
-    /// wait for a copy of megabytes and an fsync of the database file. Done here, by the one connection that
-    /// writes, the copy catches up with the log, so the next commit starts the log file over instead of growing it.
-    fn checkpoint_if_due(&mut self) {
-        if self.checkpointed.elapsed() < CHECKPOINT_EVERY {
-            return;
-        }
-        self.checkpointed = Instant::now();
-        if let Some(conn) = self.held.as_mut()
-            && let Err(e) = connection::checkpoint_passive(conn)
-        {
-            tracing::warn!(error = %e, "could not copy the write-ahead log into the database file; will try again");
-        }
+    /// After a batch, once its callers have their answers: what SQLite's write-ahead log needs (see `checkpoints`).
+    fn committed(&mut self) {
+        self.checkpoints.committed(self.held.as_deref_mut());
     }
 }

@@ -9,6 +9,7 @@
 //! because SQLite reads the bound value while planning: on a path taken per request or per batch, select by key.
 
 pub mod access;
+mod checkpoints;
 mod connection;
 mod database_url;
 pub mod group_commit;

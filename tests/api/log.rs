@@ -166,6 +166,31 @@ async fn the_writers_of_two_gateways_make_one_chain(backend: Backend) {
     assert_eq!((report.entries, report.problem), (120, None), "one chain that verifies");
 }
 
+/// SQLite keeps commits in its write-ahead log until they are copied back into the database file. The writer's
+/// commits leave that to others (so that no caller waits for it); if nobody managed to copy all of it while entries
+/// keep coming, the log file would grow with every entry ever written.
+#[tokio::test]
+async fn the_write_ahead_log_is_copied_back_and_started_over_while_the_writer_writes() {
+    let database = TestDatabase::create(Backend::Sqlite).unwrap();
+    let DatabaseUrl::Sqlite(path) = database.url().clone() else { unreachable!("an SQLite database") };
+    let store = Store::open(database.url(), &StoreOptions::default()).unwrap();
+    let policy = CheckpointPolicy { every: 1000, interval: std::time::Duration::from_secs(60) };
+    let writer = LogWriter::start(store, key(), policy).unwrap();
+    let (started, mut written) = (std::time::Instant::now(), 0);
+    while started.elapsed() < std::time::Duration::from_secs(2) {
+        let appends = (0..64).map(|i| writer.append(entry(written + i)));
+        for appended in futures_util::future::join_all(appends).await {
+            appended.unwrap();
+        }
+        written += 64;
+    }
+    let size = |path: &std::path::Path| std::fs::metadata(path).unwrap().len();
+    let (wal, db) = (size(&path.with_extension("db-wal")), size(&path));
+    assert!(wal < db / 2, "{written} entries: the write-ahead log grew to {wal} bytes beside a {db}-byte database");
+    let report = verify(database.url());
+    assert_eq!((report.entries, report.problem), (written as u64, None));
+}
+
 #[tokio::test]
 async fn an_inclusion_proof_verifies_and_fails_for_a_changed_entry() {
     let gateway = spawn_gateway_with(Backend::Sqlite, |_| {}).await;
