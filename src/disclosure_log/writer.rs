@@ -101,34 +101,22 @@ impl Prepared {
         let canonical =
             entry::canonical(seq, prev, &self.index, &self.body).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let leaf = leaf_hash(canonical.as_bytes());
-        let Index {
-            id,
-            at,
-            kind,
-            subject_id,
-            requester_agency,
-            requester_person,
-            purpose,
-            lawful_basis,
-            outcome,
-            agencies,
-            reviews,
-        } = self.index;
+        let index = self.index;
         let row = LogRow {
             seq: i64::try_from(seq).map_err(|_| corrupt("size"))?,
-            id,
-            at: DateTime::from_timestamp_micros(at).ok_or_else(|| corrupt("time"))?.naive_utc(),
-            kind,
-            subject_id,
-            requester_agency,
-            requester_person,
-            purpose,
-            lawful_basis,
-            outcome,
-            agencies,
+            id: index.id,
+            at: DateTime::from_timestamp_micros(index.at).ok_or_else(|| corrupt("time"))?.naive_utc(),
+            kind: index.kind,
+            subject_id: index.subject_id,
+            requester_agency: index.requester_agency,
+            requester_person: index.requester_person,
+            purpose: index.purpose,
+            lawful_basis: index.lawful_basis,
+            outcome: index.outcome,
+            agencies: index.agencies,
             canonical,
             leaf_hash: hex::encode(leaf),
-            reviews,
+            reviews: index.reviews,
         };
         Ok((row, leaf))
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 use super::checkpoints::Checkpoints;
-use super::{AnyConnection, Store, StoreError, WriterConnection};
+use super::{AnyConnection, Store, StoreError};
 
 /// Why a job was not committed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,6 +102,7 @@ fn run<J, R>(
                 for (result, waiter) in results.into_iter().zip(waiters) {
                     let _ = waiter.send(Ok(result));
                 }
+                conn.committed();
             }
             outcome => {
                 let why = match outcome {
@@ -114,15 +115,14 @@ fn run<J, R>(
                 }
             }
         }
-        conn.committed();
     }
 }
 
-/// The one connection a writer keeps (its statements stay prepared, its SQLite file mapped). It is given up after a
-/// failure, so that a connection broken with its server is replaced for the next batch.
+/// The one connection a writer keeps, its own, not the pool's (its statements stay prepared, its SQLite file mapped).
+/// It is given up after a failure, so that a connection broken with its server is replaced for the next batch.
 struct HeldConnection {
     store: Store,
-    held: Option<WriterConnection>,
+    held: Option<AnyConnection>,
     checkpoints: Checkpoints,
 }
 
@@ -141,6 +141,6 @@ impl HeldConnection {
 
     /// After a batch, once its callers have their answers: what SQLite's write-ahead log needs (see `checkpoints`).
     fn committed(&mut self) {
-        self.checkpoints.committed(self.held.as_deref_mut());
+        self.checkpoints.committed(self.held.as_mut());
     }
 }

@@ -105,27 +105,12 @@ impl Default for StoreOptions {
     }
 }
 
-/// A connection a writer keeps; it goes back to the pool when dropped.
-pub struct WriterConnection(diesel::r2d2::PooledConnection<Manager>);
-
-impl std::ops::DerefMut for WriterConnection {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.0
-    }
-}
-
-impl std::ops::Deref for WriterConnection {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
-        &self.0
-    }
-}
-
 /// A pool of connections to one database, migrated.
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<Manager>,
     url: DatabaseUrl,
+    wait: Duration,
 }
 
 impl Store {
@@ -148,7 +133,7 @@ impl Store {
             .connection_timeout(options.wait)
             .build(Manager::new(url.clone(), options.wait))
             .map_err(|e| StoreError::Unavailable(format!("cannot open {url}: {e}")))?;
-        Ok(Self { pool, url: url.clone() })
+        Ok(Self { pool, url: url.clone(), wait: options.wait })
     }
 
     /// Applies pending migrations; returns the versions applied.
@@ -195,11 +180,15 @@ impl Store {
         work(&mut conn)
     }
 
-    /// A connection for a writer to keep across its batches (see [`group_commit`]), readied for writing.
-    pub fn writer_connection(&self) -> Result<WriterConnection, StoreError> {
-        let mut conn = self.pool.get()?;
+    /// A connection of its own for a writer to keep across its batches (see [`group_commit`]), readied for writing.
+    /// Not the pool's: what readies it for one writer (see `connection::for_writer`) must not pass to other users.
+    pub(crate) fn writer_connection(&self) -> Result<AnyConnection, StoreError> {
+        use diesel::r2d2::ManageConnection;
+        let mut conn = Manager::new(self.url.clone(), self.wait)
+            .connect()
+            .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", self.url)))?;
         connection::for_writer(&mut conn)?;
-        Ok(WriterConnection(conn))
+        Ok(conn)
     }
 
     pub fn url(&self) -> &DatabaseUrl {

@@ -7,22 +7,19 @@ CREATE TABLE register_versions (
 );
 
 CREATE TRIGGER consents_move_register_version AFTER INSERT ON consents BEGIN
-    INSERT OR IGNORE INTO register_versions (subject_id, version) VALUES (NEW.subject_id, 0);
-    UPDATE register_versions SET version = version + 1 WHERE subject_id = NEW.subject_id;
+    INSERT INTO register_versions (subject_id, version) VALUES (NEW.subject_id, 1)
+        ON CONFLICT (subject_id) DO UPDATE SET version = version + 1;
 END;
 CREATE TRIGGER withdrawals_move_register_version AFTER INSERT ON consent_withdrawals BEGIN
-    INSERT OR IGNORE INTO register_versions (subject_id, version)
-        SELECT subject_id, 0 FROM consents WHERE id = NEW.consent_id;
-    UPDATE register_versions SET version = version + 1
-        WHERE subject_id = (SELECT subject_id FROM consents WHERE id = NEW.consent_id);
+    INSERT INTO register_versions (subject_id, version) SELECT subject_id, 1 FROM consents WHERE id = NEW.consent_id
+        ON CONFLICT (subject_id) DO UPDATE SET version = version + 1;
 END;
 CREATE TRIGGER decisions_move_register_version AFTER INSERT ON consent_decisions BEGIN
-    INSERT OR IGNORE INTO register_versions (subject_id, version) VALUES (NEW.subject_id, 0);
-    UPDATE register_versions SET version = version + 1 WHERE subject_id = NEW.subject_id;
+    INSERT INTO register_versions (subject_id, version) VALUES (NEW.subject_id, 1)
+        ON CONFLICT (subject_id) DO UPDATE SET version = version + 1;
 END;
 CREATE TRIGGER endorsements_move_register_version AFTER INSERT ON consent_endorsements BEGIN
-    INSERT OR IGNORE INTO register_versions (subject_id, version)
-        SELECT subject_id, 0 FROM consent_decisions WHERE id = NEW.decision_id;
-    UPDATE register_versions SET version = version + 1
-        WHERE subject_id = (SELECT subject_id FROM consent_decisions WHERE id = NEW.decision_id);
+    INSERT INTO register_versions (subject_id, version)
+        SELECT subject_id, 1 FROM consent_decisions WHERE id = NEW.decision_id
+        ON CONFLICT (subject_id) DO UPDATE SET version = version + 1;
 END;
