@@ -71,6 +71,23 @@ fn fsync_rate(dir: &std::path::Path) -> f64 {
     n as f64 / started.elapsed().as_secs_f64()
 }
 
+/// PostgreSQL's durable commits per second, one at a time (a one-row insert each, on one connection): the server's
+/// own limit for one-commit-per-write, its WAL flush and a round trip each.
+fn postgres_commit_rate(url: &str) -> f64 {
+    let mut conn = diesel::pg::PgConnection::establish(url).unwrap();
+    diesel::sql_query("CREATE TABLE commit_probe (n BIGINT NOT NULL)").execute(&mut conn).unwrap();
+    let started = Instant::now();
+    let mut n = 0i64;
+    while started.elapsed() < Duration::from_secs(3) {
+        diesel::sql_query("INSERT INTO commit_probe (n) VALUES ($1)")
+            .bind::<diesel::sql_types::BigInt, _>(n)
+            .execute(&mut conn)
+            .unwrap();
+        n += 1;
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
 /// Durable appends per second: `SUBMITTERS` tasks appending as fast as the writer acknowledges.
 fn appends_per_second(url: &DatabaseUrl, runtime: &tokio::runtime::Runtime, key: &ed25519_dalek::SigningKey) -> f64 {
     let store = Store::open(url, &StoreOptions::default()).unwrap();
@@ -130,6 +147,13 @@ fn main() {
         println!(
             "PostgreSQL: {rate:.0} durable appends/s = {:.1}x the fsync rate (goal >= 10x, >= 10,000/s)",
             rate / fsyncs
+        );
+        let DatabaseUrl::Postgres(bench_url) = &url else { unreachable!("a PostgreSQL URL") };
+        let commits = postgres_commit_rate(bench_url);
+        println!(
+            "  PostgreSQL's own limit, one small durable commit at a time over one connection: {commits:.0}/s -> \
+             appends at {:.1}x that",
+            rate / commits
         );
         diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn).unwrap();
     } else {
