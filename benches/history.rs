@@ -75,7 +75,7 @@ fn load(store: &Store, total: u64) -> Vec<SubjectId> {
             let child = &children[rng.gen_range(0..children.len())];
             let mut e = entry(child, seq);
             e.at = e.at.trunc_subsecs(6);
-            let (row, _) = sharegate::disclosure_log::writer::row(seq, &prev, &e).unwrap();
+            let (row, _) = sharegate::disclosure_log::writer::Prepared::new(&e).unwrap().row(seq, &prev).unwrap();
             let leaf = row.leaf_hash.clone();
             rows.push(row);
             prev = leaf;

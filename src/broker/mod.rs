@@ -96,7 +96,6 @@ struct NodeHoldings {
 pub struct Broker {
     clients: Arc<NodeClients>,
     nodes: BTreeMap<AgencyName, String>,
-    deadline: Duration,
     limit: usize,
 }
 
@@ -116,7 +115,7 @@ impl Broker {
             .iter()
             .map(|(agency, entry)| (agency.clone(), entry.node_url.trim_end_matches('/').to_owned()))
             .collect();
-        Ok(Self { clients: Arc::new(clients), nodes, deadline, limit: config.node_response_limit_bytes })
+        Ok(Self { clients: Arc::new(clients), nodes, limit: config.node_response_limit_bytes })
     }
 
     /// Fetches every allowed category from every agency that knows the child, concurrently.
@@ -182,7 +181,7 @@ impl Broker {
             .header(DISCLOSURE_HEADER, why.disclosure.as_str())
             .header(REQUESTER_HEADER, format!("{}/{}", why.requester.agency, why.requester.role))
             .header(PURPOSE_HEADER, purpose);
-        let deadline = self.deadline;
+        let deadline = self.clients.deadline;
         match tokio::time::timeout(deadline, self.read(request)).await {
             Ok(result) => {
                 if let Err(fault) = &result {
@@ -225,6 +224,7 @@ impl Broker {
 /// to be woken back (two thread switches each).
 struct NodeClients {
     tls: rustls::ClientConfig,
+    /// For connecting, and for each call as a whole.
     deadline: Duration,
     each: ThreadLocal<reqwest::Client>,
 }

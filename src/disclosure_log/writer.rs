@@ -122,12 +122,6 @@ impl Prepared {
     }
 }
 
-/// The row `entry` becomes at position `seq` after `prev` (see [`Prepared`]). `entry.at` must already be in whole
-/// microseconds.
-pub fn row(seq: u64, prev: &str, entry: &Entry) -> Result<(LogRow, Hash), StoreError> {
-    Prepared::new(entry).map_err(|e| StoreError::Unavailable(e.to_string()))?.row(seq, prev)
-}
-
 fn corrupt(what: &str) -> StoreError {
     StoreError::Unavailable(format!("the log's head is unreadable ({what}); run `sharegate log verify`"))
 }

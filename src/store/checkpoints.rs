@@ -41,13 +41,12 @@ impl Checkpoints {
     }
 
     /// After a batch is committed and its callers answered, on the writer's own connection.
-    pub(super) fn committed(&mut self, conn: Option<&mut AnyConnection>) {
+    pub(super) fn committed(&mut self, conn: &mut AnyConnection) {
         let Some(helper) = &self.helper else { return };
         // Full: the helper is already due to run, and will copy this batch too.
         if let Err(TrySendError::Disconnected(())) = helper.try_send(()) {
             tracing::error!("the write-ahead log's helper has stopped; the writer copies the log alone");
         }
-        let Some(conn) = conn else { return };
         if self.writer_last.elapsed() < WRITER_EVERY {
             return;
         }

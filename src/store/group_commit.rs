@@ -141,6 +141,8 @@ impl HeldConnection {
 
     /// After a batch, once its callers have their answers: what SQLite's write-ahead log needs (see `checkpoints`).
     fn committed(&mut self) {
-        self.checkpoints.committed(self.held.as_mut());
+        if let Some(conn) = self.held.as_mut() {
+            self.checkpoints.committed(conn);
+        }
     }
 }

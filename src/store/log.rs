@@ -91,7 +91,7 @@ pub fn insert_entries(conn: &mut AnyConnection, rows: &[LogRow]) -> Result<(), S
                 diesel::insert_into(log_entries::table).values(row).execute(c)?;
             }
         }
-        // Over the network: a round trip per statement costs more than planning one. 13 columns × 500 rows stays
+        // Over the network: a round trip per statement costs more than planning one. 14 columns × 500 rows stays
         // well under the limit on bound parameters.
         AnyConnection::Postgres(c) => {
             for chunk in rows.chunks(500) {
