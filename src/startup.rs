@@ -32,6 +32,8 @@ use crate::tls::{self, TlsError, TlsFiles};
 pub enum StartError {
     #[error(transparent)]
     Tls(#[from] TlsError),
+    #[error(transparent)]
+    Broker(#[from] crate::broker::BrokerError),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: String, source: std::io::Error },
     #[error("cannot set up metrics: {0}")]

@@ -91,16 +91,26 @@ struct NodeHoldings {
     categories: Vec<String>,
 }
 
-/// The gateway's way to the nodes: pooled clients, each node's URL, a deadline and a size cap.
+/// Why the broker cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("{agency}'s node_url '{url}' is not a usable URL: {reason}")]
+    NodeUrl { agency: AgencyName, url: String, reason: String },
+}
+
+/// The gateway's way to the nodes: pooled clients, each node's base URL, a deadline and a size cap.
 #[derive(Clone)]
 pub struct Broker {
     clients: Arc<NodeClients>,
-    nodes: BTreeMap<AgencyName, String>,
+    /// Parsed once: a request's URL is this with its path and query set, not a string parsed anew each time.
+    nodes: BTreeMap<AgencyName, reqwest::Url>,
     limit: usize,
 }
 
 impl Broker {
-    pub fn new(config: &GatewayConfig) -> Result<Self, TlsError> {
+    pub fn new(config: &GatewayConfig) -> Result<Self, BrokerError> {
         let deadline = Duration::from_millis(config.node_timeout_ms);
         let clients =
             NodeClients { tls: crate::tls::client_config(&config.node_client)?, deadline, each: ThreadLocal::new() };
@@ -113,8 +123,18 @@ impl Broker {
         let nodes = config
             .agencies
             .iter()
-            .map(|(agency, entry)| (agency.clone(), entry.node_url.trim_end_matches('/').to_owned()))
-            .collect();
+            .map(|(agency, entry)| {
+                let url = reqwest::Url::parse(&entry.node_url)
+                    .map_err(|e| e.to_string())
+                    .and_then(|url| if url.cannot_be_a_base() { Err("it cannot be a base".into()) } else { Ok(url) })
+                    .map_err(|reason| BrokerError::NodeUrl {
+                        agency: agency.clone(),
+                        url: entry.node_url.clone(),
+                        reason,
+                    })?;
+                Ok((agency.clone(), url))
+            })
+            .collect::<Result<_, BrokerError>>()?;
         Ok(Self { clients: Arc::new(clients), nodes, limit: config.node_response_limit_bytes })
     }
 
@@ -126,10 +146,10 @@ impl Broker {
             let local_ref = subject.local_refs.get(&agency).cloned();
             async move {
                 let result = match &local_ref {
-                    Some(local_ref) => {
-                        let path = format!("/v1/subjects/{}/records", encode(local_ref.as_str()));
-                        self.get::<NodeRecords>(&agency, &path, &asked, purpose, why).await.map(|r| r.records)
-                    }
+                    Some(local_ref) => self
+                        .get::<NodeRecords>(&agency, local_ref, "records", &asked, purpose, why)
+                        .await
+                        .map(|r| r.records),
                     None => Ok(Vec::new()),
                 };
                 NodeAnswer { agency, local_ref, asked, result }
@@ -150,34 +170,47 @@ impl Broker {
         let asks = allowed.into_iter().filter_map(|(agency, asked)| {
             let local_ref = subject.local_refs.get(&agency).cloned()?;
             Some(async move {
-                let path = format!("/v1/subjects/{}/holdings", encode(local_ref.as_str()));
-                let held = self.get::<NodeHoldings>(&agency, &path, &asked, purpose, why).await.map(|h| {
-                    // Only categories that were asked count, whatever the node says.
-                    h.categories.iter().filter_map(|c| Category::parse(c).ok()).filter(|c| asked.contains(c)).collect()
-                });
+                let held =
+                    self.get::<NodeHoldings>(&agency, &local_ref, "holdings", &asked, purpose, why).await.map(|h| {
+                        // Only categories that were asked count, whatever the node says.
+                        h.categories
+                            .iter()
+                            .filter_map(|c| Category::parse(c).ok())
+                            .filter(|c| asked.contains(c))
+                            .collect()
+                    });
                 (agency, held)
             })
         });
         join_all(asks).await
     }
 
+    /// `GET {node}/v1/subjects/{local_ref}/{what}?categories=…`, on behalf of `why`.
     async fn get<T: serde::de::DeserializeOwned>(
         &self,
         agency: &AgencyName,
-        path: &str,
+        local_ref: &LocalRef,
+        what: &str,
         categories: &BTreeSet<Category>,
         purpose: &str,
         why: &FetchFor<'_>,
     ) -> Result<T, NodeFault> {
-        let base = self.nodes.get(agency).ok_or(NodeFault::NotConfigured)?;
+        let mut url = self.nodes.get(agency).ok_or(NodeFault::NotConfigured)?.clone();
+        // The local reference is free text: `push` escapes it as one path segment.
+        url.path_segments_mut().map_err(|()| NodeFault::NotConfigured)?.pop_if_empty().extend([
+            "v1",
+            "subjects",
+            local_ref.as_str(),
+            what,
+        ]);
+        let categories = categories.iter().map(Category::as_str).collect::<Vec<_>>().join(",");
+        url.query_pairs_mut().append_pair("categories", &categories);
         let client = self.clients.here().map_err(|e| {
             tracing::error!(error = %e, "no client to reach the nodes on this thread");
             NodeFault::Unreachable
         })?;
-        let categories = categories.iter().map(Category::as_str).collect::<Vec<_>>().join(",");
         let request = client
-            .get(format!("{base}{path}"))
-            .query(&[("categories", categories)])
+            .get(url)
             .header(DISCLOSURE_HEADER, why.disclosure.as_str())
             .header(REQUESTER_HEADER, format!("{}/{}", why.requester.agency, why.requester.role))
             .header(PURPOSE_HEADER, purpose);
@@ -235,14 +268,11 @@ impl NodeClients {
         self.each.get_or_try(|| {
             reqwest::Client::builder()
                 .use_preconfigured_tls(self.tls.clone())
+                // A node answers or fails; it never sends the gateway's certificate elsewhere.
+                .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(self.deadline)
                 .pool_idle_timeout(Duration::from_secs(90))
                 .build()
         })
     }
-}
-
-/// A local reference is free text: escape it for a path segment.
-fn encode(segment: &str) -> String {
-    form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
 }

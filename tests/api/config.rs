@@ -80,6 +80,7 @@ fn bad_settings_stop_the_start_naming_the_setting() {
         ),
         (format!("colour = \"blue\"\n{valid}"), "colour"),
         (valid.replace("node_url", "url"), "url"),
+        (valid.replace("https://127.0.0.1:8445", "https://"), "health's node_url"),
         (
             valid.replace(&federation().layout.crl().display().to_string(), "/nonexistent/crl.pem"),
             "/nonexistent/crl.pem",

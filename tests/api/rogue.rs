@@ -18,6 +18,8 @@ pub enum Misbehaviour {
     TooMuch(usize),
     /// Valid-looking records, some of which it was never asked for.
     Lies,
+    /// Sends the gateway elsewhere (`/elsewhere`, which would answer with a record).
+    Redirects,
 }
 
 /// A record as a node would send it, for `agency` about `subject_ref` in `category`.
@@ -46,7 +48,7 @@ pub fn spawn(agency: &'static str, subject_ref: &'static str, how: Misbehaviour)
     let agency_name = sharegate::domain::AgencyName::parse(agency).unwrap();
     let tls = sharegate::tls::server_config(&layout.node(&agency_name)).unwrap();
     let server = HttpServer::new(move || {
-        App::new().default_service(web::to(move || async move {
+        App::new().default_service(web::to(move |req: actix_web::HttpRequest| async move {
             match how {
                 Misbehaviour::Hangs => {
                     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -72,6 +74,11 @@ pub fn spawn(agency: &'static str, subject_ref: &'static str, how: Misbehaviour)
                         with_extra,
                         {"not": "a record"},
                     ]}))
+                }
+                Misbehaviour::Redirects if req.path() == "/elsewhere" => HttpResponse::Ok()
+                    .json(json!({"records": [record(agency, subject_ref, "education.attendance", "from elsewhere")]})),
+                Misbehaviour::Redirects => {
+                    HttpResponse::TemporaryRedirect().insert_header(("location", "/elsewhere")).finish()
                 }
             }
         }))
