@@ -239,7 +239,7 @@ pub async fn read_records(
 ) -> Result<web::Json<RecordList>, ApiError> {
     let read = Read::parse(&req, &caller, &path.into_inner(), &query.0.categories, &node)?;
     let (lookup, asked) = (read.subject_ref.clone(), read.category_names());
-    let rows = store.run(move |conn| records::for_subject(conn, lookup.as_str(), &asked)).await?;
+    let rows = store.run_brief(move |conn| records::for_subject(conn, lookup.as_str(), &asked)).await?;
     read.record(&node, rows.len()).await?;
     let mut list = Vec::with_capacity(rows.len());
     for row in rows {
@@ -349,7 +349,10 @@ fn parse_categories(list: &str, node: &NodeState) -> Result<Vec<Category>, ApiEr
             .ok()
             .filter(|c| node.categories.contains(c))
             .ok_or_else(|| ApiError::invalid("categories", format!("'{name}' is not a category of {}", node.agency)))?;
-        categories.push(category);
+        // Named twice is asked once: each category is read once, so no record is served twice.
+        if !categories.contains(&category) {
+            categories.push(category);
+        }
     }
     if categories.is_empty() {
         return Err(ApiError::invalid("categories", "name at least one category"));

@@ -54,12 +54,19 @@ pub fn for_subject(
     subject_ref: &str,
     categories: &[String],
 ) -> Result<Vec<RecordRow>, StoreError> {
-    let rows: Vec<RecordRow> = records::table
-        .filter(records::subject_ref.eq(subject_ref))
-        .filter(records::category.eq_any(categories))
-        .order((records::occurred_at.asc(), records::recorded_at.asc(), records::id.asc()))
-        .select(RecordRow::as_select())
-        .load(conn)?;
+    // One query per category, not one with `IN (…)`: the statement's text is then the same for every read, so it
+    // is prepared once per connection instead of parsed and planned anew each time (a read's largest cost).
+    let mut rows = Vec::new();
+    for category in categories {
+        rows.extend(
+            records::table
+                .filter(records::subject_ref.eq(subject_ref))
+                .filter(records::category.eq(category))
+                .select(RecordRow::as_select())
+                .load(conn)?,
+        );
+    }
+    rows.sort_by(|a, b| (a.occurred_at, a.recorded_at, &a.id).cmp(&(b.occurred_at, b.recorded_at, &b.id)));
     Ok(originals_then_amendments(rows))
 }
 
