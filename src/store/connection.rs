@@ -38,18 +38,21 @@ impl ManageConnection for Manager {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn =
                     SqliteConnection::establish(&path.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
+                // busy_timeout, first: a writer waits this long for the lock, then the caller gets 503; and a
+                // connection opened beside others on a new database waits for the switch to WAL instead of failing.
                 // 16 KiB pages (for a new database; an existing one keeps its own): a disclosure log entry is about
                 // 1 KiB, and the writer's commit writes each page to the write-ahead log in two system calls, so
                 // larger pages make fewer of them (measured: ~1.3x the durable appends/s of 4 KiB pages).
                 // WAL: readers do not block the writer. synchronous=FULL: a committed disclosure survives a power
-                // cut. busy_timeout: a writer waits this long for the lock, then the caller gets 503. A 64 MiB page
-                // cache. No memory-mapped reads here: a connection drops its whole mapping (munmap, and a TLB flush
-                // on every core) at the first read after anyone else wrote, which under load is every read; the
-                // group-commit writers map the file on their own connection (see `for_writer`). Statement journals
-                // in memory: a multi-row insert would otherwise create and delete a temporary file each time.
+                // cut. A 64 MiB page cache. No memory-mapped reads here: a connection drops its whole mapping
+                // (munmap, and a TLB flush on every core) at the first read after anyone else wrote, which under
+                // load is every read; the group-commit writers map the file on their own connection (see
+                // `for_writer`). Statement journals in memory: a multi-row insert would otherwise create and delete
+                // a temporary file each time.
                 conn.batch_execute(&format!(
-                    "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                     PRAGMA busy_timeout = {}; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+                    "PRAGMA busy_timeout = {}; PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; \
+                     PRAGMA temp_store = MEMORY;",
                     self.busy_timeout.as_millis()
                 ))
                 .map_err(r2d2::Error::QueryError)?;
