@@ -159,17 +159,22 @@ pub fn tombstones(conn: &mut AnyConnection) -> Result<Vec<TombstoneRow>, StoreEr
         .load(conn)?)
 }
 
-/// How many records a child has in each of the given categories (originals and amendments), without content.
+/// How many records a child has in each of the given categories (originals and amendments), without content; in
+/// category order. One prepared count per category, as in [`for_subject`].
 pub fn holdings(
     conn: &mut AnyConnection,
     subject_ref: &str,
     categories: &[String],
 ) -> Result<Vec<(String, i64)>, StoreError> {
-    Ok(records::table
-        .filter(records::subject_ref.eq(subject_ref))
-        .filter(records::category.eq_any(categories))
-        .group_by(records::category)
-        .select((records::category, diesel::dsl::count_star()))
-        .order(records::category.asc())
-        .load(conn)?)
+    let mut held = Vec::with_capacity(categories.len());
+    for category in categories {
+        let count: i64 = records::table
+            .filter(records::subject_ref.eq(subject_ref))
+            .filter(records::category.eq(category))
+            .count()
+            .get_result(conn)?;
+        held.push((category.clone(), count));
+    }
+    held.sort();
+    Ok(held)
 }
