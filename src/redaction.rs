@@ -91,10 +91,11 @@ pub fn redact(authorized: &Authorized, fetched: Fetched) -> Redacted {
                 report.status = fault.code();
                 report.message = Some(fault.to_string());
             }
-            (Some(local_ref), Ok(values)) => {
+            (Some(local_ref), Ok(sent)) => {
                 let may_pass = allowed.get(&answer.agency);
-                for value in values {
-                    let verdict = match signed_record(value) {
+                for text in sent {
+                    // Strict: exactly a signed record's fields, at every depth (see `SignedRecord`).
+                    let verdict = match serde_json::from_str::<SignedRecord>(text.get()).ok() {
                         None => Err(Dropped::NotARecord),
                         Some(r) if r.record.agency != answer.agency => Err(Dropped::OtherAgency),
                         Some(r) if &r.record.subject_ref != local_ref => Err(Dropped::OtherChild),
@@ -119,15 +120,6 @@ pub fn redact(authorized: &Authorized, fetched: Fetched) -> Redacted {
         agencies.push(report);
     }
     Redacted { records, agencies }
-}
-
-/// Exactly a signed record: the sealed record's fields (no others, at any depth) and the signature.
-fn signed_record(value: serde_json::Value) -> Option<SignedRecord> {
-    let serde_json::Value::Object(mut fields) = value else { return None };
-    let signature = fields.remove("signature")?.as_str()?.to_owned();
-    // Parsed without `flatten`, so the record's `deny_unknown_fields` holds: an extra field fails the record.
-    let record = serde_json::from_value(serde_json::Value::Object(fields)).ok()?;
-    Some(SignedRecord { record, signature })
 }
 
 /// A fault as the answer reports it (for callers that only have the fault).

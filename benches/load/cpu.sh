@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 DURATION="${1:-15}"
 CONCURRENCY="${2:-32}"
 ROOT="$(pwd)"
-BIN="$ROOT/target/release/sharegate"
+BIN="${LOAD_TEST_BIN:-$ROOT/target/release/sharegate}"
 NGINX_PORT=9443
 
 WORK="$(mktemp -d)"
@@ -71,6 +71,13 @@ if g:
 PY
 }
 
-curl -sf "${TLS[@]}" -H 'content-type: application/json' https://localhost:8443/v1/requests -d "$BODY" | grep -q '"partial":false'
+# The gateway and node answer once they have opened their stores: wait for a whole answer (at most 20 s).
+for _ in $(seq 1 40); do
+    curl -sf "${TLS[@]}" -H 'content-type: application/json' https://localhost:8443/v1/requests -d "$BODY" |
+        grep -q '"partial":false' && break
+    sleep 0.5
+done
+curl -sf "${TLS[@]}" -H 'content-type: application/json' https://localhost:8443/v1/requests -d "$BODY" |
+    grep -q '"partial":false' || { echo "the gateway gave no whole answer:"; tail -n 5 gateway.out node.out; exit 1; }
 measure sharegate -m POST -H 'content-type: application/json' -d "$BODY" https://localhost:8443/v1/requests
 measure nginx "https://localhost:$NGINX_PORT/v1/subjects/E-3003/records?categories=education.attendance"

@@ -15,8 +15,10 @@ command -v nginx >/dev/null || apt-get install -y nginx-light >/dev/null || apt-
 command -v oha >/dev/null || cargo install oha --locked
 command -v python3 >/dev/null
 
-cargo build --release --quiet
-BIN="$ROOT/target/release/sharegate"
+# LOAD_TEST_BIN runs another build instead (e.g. a copy of the previous one, to compare the two on one machine;
+# not SHAREGATE_…: the gateway reads those as its configuration and refuses unknown ones).
+BIN="${LOAD_TEST_BIN:-$ROOT/target/release/sharegate}"
+[ -n "${LOAD_TEST_BIN:-}" ] || cargo build --release --quiet
 
 WORK="$(mktemp -d)"
 trap 'kill $(cat "$WORK/demo.pid" 2>/dev/null) 2>/dev/null || true; nginx -p "$WORK" -c "$WORK/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT

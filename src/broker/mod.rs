@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use thread_local::ThreadLocal;
 
 use crate::config::GatewayConfig;
@@ -59,8 +60,8 @@ pub struct NodeAnswer {
     pub local_ref: Option<LocalRef>,
     /// What was asked of it.
     pub asked: BTreeSet<Category>,
-    /// The records as the node sent them, unparsed: redaction decides what of them may pass.
-    pub result: Result<Vec<serde_json::Value>, NodeFault>,
+    /// The records as the node sent them, each unparsed: redaction decides what of them may pass.
+    pub result: Result<Vec<Box<RawValue>>, NodeFault>,
 }
 
 /// Every holding agency's answer to one request. Only the broker makes one; only redaction consumes it.
@@ -83,7 +84,9 @@ pub struct FetchFor<'a> {
 
 #[derive(Deserialize)]
 struct NodeRecords {
-    records: Vec<serde_json::Value>,
+    /// Each record's text as sent: read once, by redaction, straight into the strict record type, so that one bad
+    /// record is dropped on its own rather than spoiling the agency's whole answer.
+    records: Vec<Box<RawValue>>,
 }
 
 #[derive(Deserialize)]

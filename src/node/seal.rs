@@ -62,11 +62,72 @@ pub struct SealedRecord {
 /// A stored record as served: the sealed record and the node's signature over it. The gateway parses what nodes
 /// send into this shape and nothing else: a record that is not exactly this is not passed on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(from = "SignedRecordWire")]
 pub struct SignedRecord {
     #[serde(flatten)]
     pub record: SealedRecord,
     /// The node's ed25519 signature over the sealed record, hex.
     pub signature: String,
+}
+
+/// A signed record as read: the sealed record's fields and the signature side by side, and nothing else. `flatten`
+/// cannot deny unknown fields (it hands the flattened part whatever is left over), so the fields are listed once
+/// more here; an extra field anywhere fails the record. A field added to [`SealedRecord`] and not here stops the
+/// build (the conversion below names every field).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignedRecordWire {
+    format: String,
+    id: RecordId,
+    agency: AgencyName,
+    subject_ref: LocalRef,
+    occurred_at: DateTime<Utc>,
+    recorded_at: DateTime<Utc>,
+    contact_type: ContactType,
+    category: Category,
+    statements: Vec<Statement>,
+    sources: Vec<Source>,
+    retention_class: RetentionClass,
+    author: Author,
+    amends: Option<RecordId>,
+    signature: String,
+}
+
+impl From<SignedRecordWire> for SignedRecord {
+    fn from(wire: SignedRecordWire) -> Self {
+        let SignedRecordWire {
+            format,
+            id,
+            agency,
+            subject_ref,
+            occurred_at,
+            recorded_at,
+            contact_type,
+            category,
+            statements,
+            sources,
+            retention_class,
+            author,
+            amends,
+            signature,
+        } = wire;
+        let record = SealedRecord {
+            format,
+            id,
+            agency,
+            subject_ref,
+            occurred_at,
+            recorded_at,
+            contact_type,
+            category,
+            statements,
+            sources,
+            retention_class,
+            author,
+            amends,
+        };
+        Self { record, signature }
+    }
 }
 
 /// Seals a record with the node's key.

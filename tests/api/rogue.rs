@@ -66,13 +66,17 @@ pub fn spawn(agency: &'static str, subject_ref: &'static str, how: Misbehaviour)
                 Misbehaviour::Lies => {
                     let mut with_extra = record(agency, subject_ref, "education.attendance", "extra field");
                     with_extra["secret_notes"] = json!("never to leave the school");
+                    let mut nested_extra = record(agency, subject_ref, "education.attendance", "nested extra field");
+                    nested_extra["author"]["home_address"] = json!("1 Private Road");
                     HttpResponse::Ok().json(json!({"records": [
                         record(agency, subject_ref, "education.attendance", "the one that was asked for"),
                         record(agency, subject_ref, "education.behaviour", "a category that was not allowed"),
                         record(agency, "SOMEONE-ELSE", "education.attendance", "another child"),
                         record("police", subject_ref, "education.attendance", "claims to be police"),
                         with_extra,
+                        nested_extra,
                         {"not": "a record"},
+                        7,
                     ]}))
                 }
                 Misbehaviour::Redirects if req.path() == "/elsewhere" => HttpResponse::Ok()

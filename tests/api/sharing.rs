@@ -367,13 +367,13 @@ async fn a_lying_nodes_extra_data_is_dropped_and_flagged() {
     assert_eq!(records.len(), 1, "{answer}");
     assert_eq!(records[0]["statements"][0]["text"], "the one that was asked for");
     let text = answer.to_string();
-    for leaked in ["not allowed", "another child", "claims to be police", "never to leave"] {
+    for leaked in ["not allowed", "another child", "claims to be police", "never to leave", "Private Road"] {
         assert!(!text.contains(leaked), "{leaked} leaked: {answer}");
     }
     let education = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
     assert_eq!(
         education["dropped"],
-        json!({"not_a_record": 2, "other_agency": 1, "other_child": 1, "category_not_allowed": 1}),
+        json!({"not_a_record": 4, "other_agency": 1, "other_child": 1, "category_not_allowed": 1}),
         "{answer}"
     );
     assert_eq!(answer["partial"], true);

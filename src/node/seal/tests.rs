@@ -50,3 +50,21 @@ fn another_kind_of_sealed_text_is_not_a_record() {
     let sealed = crate::seal::seal(FORMAT, &other, &key).expect("seal");
     assert!(matches!(verify(&sealed, &key.verifying_key()), Err(Broken::Unreadable(_))));
 }
+
+#[test]
+fn a_signed_record_reads_back_from_its_served_text_and_an_extra_field_anywhere_fails_it() {
+    let served = SignedRecord { record: record(), signature: "ab".repeat(32) };
+    let text = serde_json::to_value(&served).expect("serialise");
+    let read: SignedRecord = serde_json::from_value(text.clone()).expect("read back");
+    assert_eq!(read, served);
+
+    let mut top = text.clone();
+    top["notes"] = serde_json::json!("kept back");
+    assert!(serde_json::from_value::<SignedRecord>(top).is_err(), "an extra field beside the signature");
+    let mut nested = text.clone();
+    nested["author"]["address"] = serde_json::json!("1 Private Road");
+    assert!(serde_json::from_value::<SignedRecord>(nested).is_err(), "an extra field inside the record");
+    let mut unsigned = text;
+    unsigned.as_object_mut().expect("object").remove("signature");
+    assert!(serde_json::from_value::<SignedRecord>(unsigned).is_err(), "no signature");
+}
