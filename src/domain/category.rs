@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{AgencyName, NameError};
 
@@ -29,12 +29,14 @@ pub const DEFAULT_CATEGORIES: [&str; 8] = [
     "social_care.plan",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Category {
     full: String,
     holder: AgencyName,
 }
+
+serialize_as_str!(Category);
 
 impl Category {
     pub fn parse(s: &str) -> Result<Self, CategoryError> {

@@ -8,7 +8,7 @@
 use std::fmt;
 
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("is not a valid {kind} id")]
@@ -34,8 +34,8 @@ fn check(prefix: &str, s: &str) -> bool {
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+        #[serde(try_from = "String")]
         pub struct $name(String);
 
         impl $name {
@@ -53,6 +53,8 @@ macro_rules! id_type {
                 &self.0
             }
         }
+
+        serialize_as_str!($name);
 
         impl Default for $name {
             fn default() -> Self {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// Why a name was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,8 +39,8 @@ fn parse_token(s: &str) -> Result<String, NameError> {
 macro_rules! token_newtype {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+        #[serde(try_from = "String")]
         pub struct $name(String);
 
         impl $name {
@@ -52,6 +52,8 @@ macro_rules! token_newtype {
                 &self.0
             }
         }
+
+        serialize_as_str!($name);
 
         impl TryFrom<String> for $name {
             type Error = NameError;
@@ -98,9 +100,11 @@ token_newtype!(
 
 /// A person's name as their certificate gives it (CN). Free text, but bounded and without control characters, so
 /// it is safe in logs, CSV exports and HTML.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
 pub struct PersonName(String);
+
+serialize_as_str!(PersonName);
 
 impl PersonName {
     pub const MAX_CHARS: usize = 128;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NhsNumberError {
@@ -13,9 +13,11 @@ pub enum NhsNumberError {
 }
 
 /// A valid NHS number, held as ten digits without spaces.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
 pub struct NhsNumber(String);
+
+serialize_as_str!(NhsNumber);
 
 impl NhsNumber {
     /// Accepts `9434765919` or `943 476 5919`.

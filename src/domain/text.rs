@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
@@ -33,8 +33,8 @@ fn bounded_text(s: &str, max: usize, multiline: bool) -> Result<String, TextErro
 macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident, $max:literal, $multiline:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+        #[serde(try_from = "String")]
         pub struct $name(String);
 
         impl $name {
@@ -48,6 +48,8 @@ macro_rules! text_type {
                 &self.0
             }
         }
+
+        serialize_as_str!($name);
 
         impl TryFrom<String> for $name {
             type Error = TextError;

@@ -57,6 +57,10 @@ fn a_signed_record_reads_back_from_its_served_text_and_an_extra_field_anywhere_f
     let text = serde_json::to_value(&served).expect("serialise");
     let read: SignedRecord = serde_json::from_value(text.clone()).expect("read back");
     assert_eq!(read, served);
+    // Written as the sealed record's own fields, in their order, then the signature.
+    let record = serde_json::to_string(&served.record).expect("record");
+    let expected = format!("{},\"signature\":\"{}\"}}", record.strip_suffix('}').expect("an object"), served.signature);
+    assert_eq!(serde_json::to_string(&served).expect("served"), expected);
 
     let mut top = text.clone();
     top["notes"] = serde_json::json!("kept back");
