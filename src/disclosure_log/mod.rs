@@ -22,11 +22,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use entry::{AgencyPart, Entry, Given, GroundRef, Index, Kind, LoggedEntry, Outcome, Refused, Review};
-pub use writer::{CheckpointPolicy, LogError, LogWriter};
+pub use writer::{AppendError, CheckpointPolicy, LogError, LogWriter};
 
 use crate::decision::{Authorized, Ground};
 use crate::domain::{DisclosureId, Narrative, Subject};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorKind};
 use crate::identity::Identity;
 use crate::redaction::{AgencyReport, Redacted};
 use crate::register::Actor;
@@ -188,7 +188,13 @@ pub async fn commit(log: &LogWriter, request: Request<'_>) -> Result<Disclosed, 
 
 /// Appends a whole entry; the caller answers only if this succeeds.
 pub async fn write(log: &LogWriter, entry: Entry) -> Result<(), ApiError> {
-    log.append(entry).await.map(|_| ()).map_err(ApiError::store_unavailable)
+    match log.append(entry).await {
+        Ok(_) => Ok(()),
+        Err(AppendError::Unavailable(e)) => Err(ApiError::store_unavailable(e)),
+        Err(refused @ AppendError::AlreadyReviewed { .. }) => {
+            Err(ApiError::new(ErrorKind::Duplicate, refused.to_string()))
+        }
+    }
 }
 
 /// Writes an entry for an answer built elsewhere (discovery), and hands the answer back only once it is written.

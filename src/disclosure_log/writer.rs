@@ -3,6 +3,7 @@
 //! is committed. An answer is sent only after its acknowledgement. Any failure fails the whole batch: every caller
 //! answers 503 and nothing is disclosed.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -31,6 +32,29 @@ pub struct Appended {
     pub leaf_hash: String,
 }
 
+/// Why an entry was not appended although the log could be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppendError {
+    #[error(transparent)]
+    Unavailable(#[from] CommitError),
+    /// Each agency reviews a disclosure once. Checked by the writer, inside the transaction that would append the
+    /// review, so that two reviews sent at the same moment (a double click, two DPOs of one agency, two gateways)
+    /// cannot both pass.
+    #[error("a DPO of {agency} has already reviewed this disclosure")]
+    AlreadyReviewed { agency: String },
+}
+
+/// What the writer did with a job.
+#[derive(Debug)]
+enum Done {
+    Appended(Appended),
+    /// A review not appended: its agency had already reviewed the disclosure.
+    AlreadyReviewed {
+        agency: String,
+    },
+    Checkpoint,
+}
+
 /// What the writer is asked to do.
 enum LogJob {
     Append(Box<Prepared>),
@@ -43,15 +67,14 @@ pub type LogError = CommitError;
 /// The log's one writer (see `crate::store::group_commit`).
 #[derive(Clone)]
 pub struct LogWriter {
-    writer: GroupCommit<LogJob, Option<Appended>>,
+    writer: GroupCommit<LogJob, Done>,
 }
 
 impl LogWriter {
     /// Starts the writer thread. It stops when the last `LogWriter` handle is dropped.
     pub fn start(store: Store, key: SigningKey, policy: CheckpointPolicy) -> std::io::Result<Self> {
         let idle_key = key.clone();
-        let commit: CommitFn<LogJob, Option<Appended>> =
-            Box::new(move |conn, jobs| commit_batch(conn, jobs, &key, policy));
+        let commit: CommitFn<LogJob, Done> = Box::new(move |conn, jobs| commit_batch(conn, jobs, &key, policy));
         // Quiet for a while: sign a checkpoint if entries arrived since the last one.
         let idle: IdleFn = Box::new(move |conn| {
             let size = log::head(conn)?.size;
@@ -66,14 +89,15 @@ impl LogWriter {
     }
 
     /// Appends an entry; resolves once it is committed (durable), with its place in the log.
-    pub async fn append(&self, mut entry: Entry) -> Result<Appended, LogError> {
+    pub async fn append(&self, mut entry: Entry) -> Result<Appended, AppendError> {
         // Microseconds: what both databases keep, so the `at` column and the hashed text agree exactly.
         entry.at = entry.at.trunc_subsecs(6);
         let prepared = Prepared::new(&entry).map_err(|e| CommitError::Unavailable(e.to_string()))?;
-        self.writer
-            .submit(LogJob::Append(Box::new(prepared)))
-            .await?
-            .ok_or_else(|| CommitError::Unavailable("the writer lost an entry".into()))
+        match self.writer.submit(LogJob::Append(Box::new(prepared))).await? {
+            Done::Appended(appended) => Ok(appended),
+            Done::AlreadyReviewed { agency } => Err(AppendError::AlreadyReviewed { agency }),
+            Done::Checkpoint => Err(CommitError::Unavailable("the writer lost an entry".into()).into()),
+        }
     }
 
     /// Signs a checkpoint now if anything was appended since the last one.
@@ -93,6 +117,11 @@ impl Prepared {
     /// `entry.at` must already be in whole microseconds.
     pub fn new(entry: &Entry) -> serde_json::Result<Self> {
         Ok(Self { index: Index::of(entry), body: entry::body(entry)? })
+    }
+
+    /// For a review: the disclosure it reviews and the reviewing agency, which may review it once.
+    fn review(&self) -> Option<(&str, &str)> {
+        Some((self.index.reviews.as_deref()?, &self.index.requester_agency))
     }
 
     /// The row the entry becomes at position `seq`, after the entry whose leaf hash is `prev`: its canonical text,
@@ -127,13 +156,13 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 /// Appends the batch's entries and signs a checkpoint if due (or asked for), in one transaction holding the head
-/// lock. One result per job: the entry's place, or none for a checkpoint request.
+/// lock. One result per job, in order.
 fn commit_batch(
     conn: &mut AnyConnection,
     jobs: Vec<LogJob>,
     key: &SigningKey,
     policy: CheckpointPolicy,
-) -> Result<Vec<Option<Appended>>, StoreError> {
+) -> Result<Vec<Done>, StoreError> {
     let force_checkpoint = jobs.iter().any(|j| matches!(j, LogJob::Checkpoint));
     log::with_head_locked(conn, |conn, head| {
         let mut frontier: Frontier = serde_json::from_str(&head.frontier).map_err(|_| corrupt("frontier"))?;
@@ -146,11 +175,21 @@ fn commit_batch(
         let mut rows = Vec::with_capacity(jobs.len());
         let mut blocks = Vec::new();
         let mut any = false;
+        // Reviews appended in this batch, by disclosure and agency: not yet in the table the check below reads.
+        let mut reviewed = BTreeSet::new();
         for job in jobs {
             let LogJob::Append(prepared) = job else {
-                appended.push(None);
+                appended.push(Done::Checkpoint);
                 continue;
             };
+            if let Some((disclosure, agency)) = prepared.review() {
+                let review = (disclosure.to_owned(), agency.to_owned());
+                if reviewed.contains(&review) || log::reviewed_by(conn, disclosure, agency)? {
+                    appended.push(Done::AlreadyReviewed { agency: review.1 });
+                    continue;
+                }
+                reviewed.insert(review);
+            }
             any = true;
             let (row, leaf) = prepared.row(size, &last)?;
             let leaf_hex = row.leaf_hash.clone();
@@ -158,7 +197,7 @@ fn commit_batch(
             if let Some((block, hash)) = frontier.push(leaf) {
                 blocks.push((i64::try_from(block).map_err(|_| corrupt("block"))?, hex::encode(hash)));
             }
-            appended.push(Some(Appended { seq: size, leaf_hash: leaf_hex.clone() }));
+            appended.push(Done::Appended(Appended { seq: size, leaf_hash: leaf_hex.clone() }));
             last = leaf_hex;
             size += 1;
         }

@@ -95,7 +95,12 @@ async fn story(gateway: &TestGateway) -> Story {
     }
 }
 
-on_both_backends!(each_dpo_sees_exactly_their_agencys_entries, filters_pages_and_exports, the_review_flow);
+on_both_backends!(
+    each_dpo_sees_exactly_their_agencys_entries,
+    filters_pages_and_exports,
+    the_review_flow,
+    a_review_sent_several_times_at_once_is_made_once
+);
 
 async fn each_dpo_sees_exactly_their_agencys_entries(backend: Backend) {
     let gateway = spawn_gateway_with(backend, |_| {}).await;
@@ -276,4 +281,25 @@ async fn the_review_flow(backend: Backend) {
     );
     assert!(summary.contains("Refused: health.mental_health from health: no active consent"), "{summary}");
     assert!(lines[1]["summary"].as_str().unwrap().contains("reviewed disclosure"), "{history}");
+}
+
+/// A double click, or two DPOs of one agency at the same moment: every request passes the handler's own check before
+/// any of them is written, so only the log's writer, deciding inside its transaction, can keep it to one review.
+async fn a_review_sent_several_times_at_once_is_made_once(backend: Backend) {
+    let gateway = spawn_gateway_with(backend, |_| {}).await;
+    let s = story(&gateway).await;
+    let url = gateway.url(&format!("/v1/disclosures/{}/review", s.health_refused));
+    let sends = (0..8)
+        .map(|i| send(person("health-dpo").post(url.clone()).json(&json!({"comment": format!("Reviewed ({i}).")}))));
+    let answers = futures_util::future::join_all(sends).await;
+    let made: Vec<&Value> = answers.iter().filter(|(status, _)| *status == 201).map(|(_, body)| body).collect();
+    assert_eq!(made.len(), 1, "{answers:?}");
+    for (status, body) in answers.iter().filter(|(status, _)| *status != 201) {
+        assert_eq!(*status, 409, "{body}");
+        assert!(body.to_string().contains("already reviewed"), "{body}");
+    }
+    let (_, reviews) = list(&gateway, "health-dpo", &[("kind", "review")]).await;
+    let entries = reviews["disclosures"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "one review in the log: {reviews}");
+    assert_eq!(entries[0]["id"], made[0]["id"]);
 }
