@@ -1,7 +1,8 @@
 //! The log's one writer: handlers hand it entries; it appends them in batches — one transaction, one fsync, for
 //! every entry that arrived while the previous batch was committing — and acknowledges each only once its batch
 //! is committed. An answer is sent only after its acknowledgement. Any failure fails the whole batch: every caller
-//! answers 503 and nothing is disclosed.
+//! answers 503 and nothing is disclosed. One job a batch turns down on its own: a review by an agency that has already
+//! reviewed that disclosure (its caller answers 409; the rest of the batch commits).
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -95,38 +95,22 @@ struct SignedRecordWire {
 
 impl From<SignedRecordWire> for SignedRecord {
     fn from(wire: SignedRecordWire) -> Self {
-        let SignedRecordWire {
-            format,
-            id,
-            agency,
-            subject_ref,
-            occurred_at,
-            recorded_at,
-            contact_type,
-            category,
-            statements,
-            sources,
-            retention_class,
-            author,
-            amends,
-            signature,
-        } = wire;
         let record = SealedRecord {
-            format,
-            id,
-            agency,
-            subject_ref,
-            occurred_at,
-            recorded_at,
-            contact_type,
-            category,
-            statements,
-            sources,
-            retention_class,
-            author,
-            amends,
+            format: wire.format,
+            id: wire.id,
+            agency: wire.agency,
+            subject_ref: wire.subject_ref,
+            occurred_at: wire.occurred_at,
+            recorded_at: wire.recorded_at,
+            contact_type: wire.contact_type,
+            category: wire.category,
+            statements: wire.statements,
+            sources: wire.sources,
+            retention_class: wire.retention_class,
+            author: wire.author,
+            amends: wire.amends,
         };
-        Self { record, signature }
+        Self { record, signature: wire.signature }
     }
 }
 
