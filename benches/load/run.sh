@@ -2,13 +2,16 @@
 # Load test: brokered requests through the sharegate gateway against the same node behind nginx as a plain mTLS
 # reverse proxy (no decisions, no log), at the same fixed concurrency, in one run. Installs what it needs.
 #
-#   bash benches/load/run.sh [duration_seconds] [concurrency]
+#   bash benches/load/run.sh [duration_seconds] [concurrency] [rounds]
 #
-# Prints requests/s, p50 and p99 for both, and the ratios.
+# Prints requests/s, p50 and p99 for both, and the ratios. With several rounds the two paths take turns, each for
+# `duration_seconds` a round, and the medians of the rounds' ratios are printed last: a shared machine's speed drifts
+# within a minute, and a ratio taken within one round drifts much less than two figures taken a minute apart.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${1:-20}"
 CONCURRENCY="${2:-32}"
+ROUNDS="${3:-1}"
 ROOT="$(pwd)"
 
 command -v nginx >/dev/null || apt-get install -y nginx-light >/dev/null || apt-get install -y nginx >/dev/null
@@ -55,18 +58,32 @@ curl -sf --cacert "$CERTS/ca.crt" --cert "$WHO.crt" --key "$WHO.key" -H 'content
 curl -sf --cacert "$CERTS/ca.crt" --cert "$WHO.crt" --key "$WHO.key" \
     "https://localhost:$NGINX_PORT/v1/subjects/E-3003/records?categories=education.attendance" | grep -q 'education.attendance'
 
-run -m POST -H 'content-type: application/json' -d "$BODY" "https://localhost:$GATEWAY_PORT/v1/requests" > "$WORK/gateway.json"
-run "https://localhost:$NGINX_PORT/v1/subjects/E-3003/records?categories=education.attendance" > "$WORK/nginx.json"
+for round in $(seq 1 "$ROUNDS"); do
+    run -m POST -H 'content-type: application/json' -d "$BODY" "https://localhost:$GATEWAY_PORT/v1/requests" \
+        > "$WORK/gateway.$round.json"
+    run "https://localhost:$NGINX_PORT/v1/subjects/E-3003/records?categories=education.attendance" \
+        > "$WORK/nginx.$round.json"
+done
 
-python3 - "$WORK/gateway.json" "$WORK/nginx.json" "$DURATION" "$CONCURRENCY" <<'PY'
-import json, sys
-g, n = (json.load(open(p)) for p in sys.argv[1:3])
-def figures(r):
+python3 - "$WORK" "$ROUNDS" "$DURATION" "$CONCURRENCY" <<'PY'
+import json, statistics, sys
+work, rounds, duration, concurrency = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def figures(path):
+    r = json.load(open(path))
     ok = r["statusCodeDistribution"]
     return r["summary"]["requestsPerSec"], r["latencyPercentiles"]["p50"] * 1000, r["latencyPercentiles"]["p99"] * 1000, ok
-(gr, g50, g99, gok), (nr, n50, n99, nok) = figures(g), figures(n)
-print(f"duration {sys.argv[3]} s, concurrency {sys.argv[4]}")
-print(f"sharegate gateway (decide + fetch + redact + durable log): {gr:8.1f} req/s  p50 {g50:6.1f} ms  p99 {g99:6.1f} ms  {gok}")
-print(f"nginx mTLS proxy to the same node (no decision, no log):   {nr:8.1f} req/s  p50 {n50:6.1f} ms  p99 {n99:6.1f} ms  {nok}")
-print(f"ratios: throughput {gr/nr:.2f}x nginx (goal >= 0.7), p99 {g99/n99:.2f}x nginx (goal <= 1.5)")
+print(f"duration {duration} s per path and round, concurrency {concurrency}, rounds {rounds}")
+throughput, p99 = [], []
+for i in range(1, rounds + 1):
+    (gr, g50, g99, gok), (nr, n50, n99, nok) = figures(f"{work}/gateway.{i}.json"), figures(f"{work}/nginx.{i}.json")
+    if rounds > 1:
+        print(f"round {i}")
+    print(f"sharegate gateway (decide + fetch + redact + durable log): {gr:8.1f} req/s  p50 {g50:6.1f} ms  p99 {g99:6.1f} ms  {gok}")
+    print(f"nginx mTLS proxy to the same node (no decision, no log):   {nr:8.1f} req/s  p50 {n50:6.1f} ms  p99 {n99:6.1f} ms  {nok}")
+    throughput.append(gr / nr)
+    p99.append(g99 / n99)
+    print(f"ratios: throughput {gr/nr:.2f}x nginx (goal >= 0.7), p99 {g99/n99:.2f}x nginx (goal <= 1.5)")
+if rounds > 1:
+    print(f"median of {rounds} rounds: throughput {statistics.median(throughput):.2f}x nginx (goal >= 0.7), "
+          f"p99 {statistics.median(p99):.2f}x nginx (goal <= 1.5)")
 PY
