@@ -14,6 +14,15 @@ ROOT="$(pwd)"
 BIN="${LOAD_TEST_BIN:-$ROOT/target/release/sharegate}"
 NGINX_PORT=9443
 
+# The servers run on their default ports (the demo's 8443–8447) so that each is a process of its own: say so if one
+# is taken, rather than measuring whatever answers there.
+for port in 8443 8444 8445 8446 8447 "$NGINX_PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "port $port is in use: cpu.sh needs 8443–8447 and $NGINX_PORT free (a demo or gateway still running?)" >&2
+        exit 1
+    fi
+done
+
 WORK="$(mktemp -d)"
 trap 'kill $(cat "$WORK"/*.pid 2>/dev/null) 2>/dev/null || true; nginx -p "$WORK" -c "$WORK/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cp -r policies certs-example "$WORK/"
