@@ -3,13 +3,13 @@
 /// Serialises a text newtype as its text, borrowed. (`#[serde(into = "String")]` would clone every value it writes:
 /// each id, name and category in every answer and log entry.)
 macro_rules! serialize_as_str {
-    ($($name:ty),+ $(,)?) => {$(
+    ($name:ty) => {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
-    )+};
+    };
 }
 
 mod category;

@@ -279,7 +279,7 @@ pub async fn holdings(
 ) -> Result<web::Json<Holdings>, ApiError> {
     let read = Read::parse(&req, &caller, &path.into_inner(), &query.0.categories, &node)?;
     let (lookup, asked) = (read.subject_ref.clone(), read.category_names());
-    let held = store.run(move |conn| records::holdings(conn, lookup.as_str(), &asked)).await?;
+    let held = store.run_brief(move |conn| records::holdings(conn, lookup.as_str(), &asked)).await?;
     read.record(&node, held.iter().map(|(_, n)| usize::try_from(*n).unwrap_or(0)).sum()).await?;
     Ok(web::Json(Holdings { categories: held.into_iter().filter(|(_, n)| *n > 0).map(|(c, _)| c).collect() }))
 }

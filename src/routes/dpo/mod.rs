@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::decision::policy::Vocabulary;
 use crate::disclosure_log::{Entry, Kind, LogWriter, LoggedEntry, Review};
 use crate::domain::{DisclosureId, Narrative, SubjectId};
-use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
+use crate::error::{ApiError, ErrorEnvelope};
 use crate::identity::Identity;
 use crate::register::Actor;
 use crate::routes::extract::{ApiJson, ApiQuery};
@@ -285,13 +285,7 @@ pub async fn review(
     if reviewed.requester.person == identity.person && reviewed.requester.agency == identity.agency {
         return Err(ApiError::forbidden("you made this disclosure: another DPO must review it"));
     }
-    let (id, agency) = (row.id.clone(), identity.agency.to_string());
-    if store.run(move |conn| log::reviewed_by(conn, &id, &agency)).await? {
-        return Err(ApiError::new(
-            ErrorKind::Duplicate,
-            format!("a DPO of {} has already reviewed this disclosure", identity.agency),
-        ));
-    }
+    // Once per agency: the log's writer checks as it appends (see `disclosure_log::AppendError::AlreadyReviewed`).
     let at = Utc::now().trunc_subsecs(6);
     let entry = Entry {
         id: DisclosureId::new(),
