@@ -48,9 +48,10 @@ pub fn run(smoke: bool, ports_from: u16) -> Result<(), String> {
             running.stop().await;
             played
         } else {
-            print_welcome(&running, &subject);
+            // Listening before the welcome: whoever reads "Ctrl-C stops the demo" may signal at once.
             crate::shutdown::stop_on_signal(running.handles.values().cloned().collect())
                 .map_err(|e| format!("cannot listen for signals: {e}"))?;
+            print_welcome(&running, &subject);
             running.wait().await;
             println!("sharegate demo stopped; its data is kept in {}", placement.data.display());
             Ok(())
