@@ -42,13 +42,15 @@ nginx -p "$WORK" -c "$WORK/nginx.conf" &
 sleep 2
 GATEWAY=$(cat gateway.pid)
 NODE=$(cat node.pid)
-NGINX=$(pgrep -f "nginx: worker process" -n)
+# Every worker (one per core): their CPU is summed.
+NGINX=$(pgrep -d " " -f "nginx: worker process")
 
 WHO="$CERTS/people/social_care-social_worker"
 TLS=(--cacert "$CERTS/ca.crt" --cert "$WHO.crt" --key "$WHO.key")
 BODY='{"subject":"9434765919","categories":["education.attendance"],"purpose":"safeguarding","lawful_basis":"consent","reason":"load test"}'
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# User and system CPU ticks of the processes given, summed.
+ticks() { for pid in "$@"; do cat "/proc/$pid/stat"; done | awk '{t += $14 + $15} END {print t}'; }
 # Per thread name: "name ticks" lines, summed over threads of the same name.
 threads() {
     for t in /proc/"$GATEWAY"/task/*; do echo "$(tr ' ' _ < "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"; done |
@@ -58,9 +60,9 @@ threads() {
 measure() {
     local name="$1"; shift
     local g0 n0 x0 g1 n1 x1
-    g0=$(ticks "$GATEWAY"); n0=$(ticks "$NODE"); x0=$(ticks "$NGINX"); threads > threads.0
+    g0=$(ticks "$GATEWAY"); n0=$(ticks "$NODE"); x0=$(ticks $NGINX); threads > threads.0
     /usr/bin/time -f "%U %S" -o oha.time oha --no-tui --output-format json -z "${DURATION}s" -c "$CONCURRENCY" "${TLS[@]}" "$@" > oha.json
-    g1=$(ticks "$GATEWAY"); n1=$(ticks "$NODE"); x1=$(ticks "$NGINX"); threads > threads.1
+    g1=$(ticks "$GATEWAY"); n1=$(ticks "$NODE"); x1=$(ticks $NGINX); threads > threads.1
     python3 - "$name" "$(getconf CLK_TCK)" "$((g1 - g0))" "$((n1 - n0))" "$((x1 - x0))" <<'PY'
 import json, sys
 name, tck, g, n, x = sys.argv[1], int(sys.argv[2]), *map(int, sys.argv[3:6])
