@@ -21,7 +21,9 @@ const ID_HEX: usize = 32;
 fn fresh(prefix: &str) -> String {
     let millis = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0) & 0xffff_ffff_ffff;
     let mut random = [0u8; 10];
-    rand::rngs::OsRng.fill_bytes(&mut random);
+    // The thread's CSPRNG (ChaCha, seeded and reseeded from the operating system): as unguessable as reading the
+    // system's generator, without a system call for every id.
+    rand::thread_rng().fill_bytes(&mut random);
     format!("{prefix}_{millis:012x}{}", hex::encode(random))
 }
 
