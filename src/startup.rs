@@ -25,6 +25,7 @@ use crate::routes::{self, extract};
 use crate::store::register::RegisterCache;
 use crate::store::subjects::SubjectCache;
 use crate::store::{Store, StoreError};
+use crate::telemetry::RequestSpan;
 use crate::tls::{self, TlsError, TlsFiles};
 
 /// Why a server could not start. Each names what to fix.
@@ -100,7 +101,7 @@ where
     let server = HttpServer::new(move || {
         let (app, document) = App::new()
             .wrap(metrics.clone())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(body_limit)
             .app_data(extract::path_config())
             .app_data(web::Data::new(registry.clone()))

@@ -9,6 +9,7 @@ mod door;
 mod dpo;
 mod helpers;
 mod log;
+mod logs;
 mod meetings;
 mod migrations;
 mod node;

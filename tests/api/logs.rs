@@ -1,0 +1,53 @@
+//! Operational logs carry no personal data: a request's log lines name its route, never its path (children's ids,
+//! agencies' local references) or its query (a discovery's free-text reason).
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+use crate::config::valid_toml;
+use crate::helpers::{person, send, sharegate_binary};
+
+#[tokio::test]
+async fn a_requests_log_lines_name_its_route_not_its_path_or_query() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("gateway.toml");
+    std::fs::write(&file, valid_toml().replace("sqlite://unused.db", "sqlite://data/gateway.db")).expect("write");
+    let mut child = Command::new(sharegate_binary())
+        .arg("gateway")
+        .arg("--config")
+        .arg(&file)
+        .current_dir(dir.path())
+        .env("SHAREGATE_LOG", "info")
+        .env("SHAREGATE_LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sharegate");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let port = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).expect("read") > 0, "the gateway exited early");
+        let line: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if line["fields"]["message"] == "gateway listening" {
+            break line["fields"]["port"].as_u64().expect("the port");
+        }
+    };
+
+    // A request that fails inside its span, so that the span's fields are written out with the error.
+    let (child_id, reason) = ("sub_0123456789abcdef0123456789abcdef", "the-mother-said-something-private");
+    let url = format!(
+        "https://localhost:{port}/v1/subjects/{child_id}/holders?purpose=curiosity&lawful_basis=consent&reason={reason}"
+    );
+    let (status, _) = send(person("health-health_visitor").get(url)).await;
+    assert_eq!(status, 400);
+
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill").success());
+    child.wait().expect("wait");
+    let mut logged = String::new();
+    stderr.read_to_string(&mut logged).expect("read");
+    assert!(
+        logged.contains("/v1/subjects/{id}/holders") && logged.contains("is not a known purpose"),
+        "the request's error is logged with its route:\n{logged}"
+    );
+    assert!(!logged.contains(child_id), "a child's id in the logs:\n{logged}");
+    assert!(!logged.contains(reason), "a request's reason in the logs:\n{logged}");
+}
