@@ -16,7 +16,11 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::error::ApiError;
 
-/// Any path or method the API does not have.
+/// Any path or method the API does not have. The answer does not repeat the path: it is logged, and a mistyped path
+/// may hold an NHS number.
 pub async fn no_such_endpoint(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found(format!("there is no endpoint {} {}", req.method(), req.path())))
+    Err(ApiError::not_found(format!(
+        "there is no {} endpoint at this path; GET /openapi.json lists every endpoint",
+        req.method()
+    )))
 }

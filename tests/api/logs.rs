@@ -1,5 +1,5 @@
 //! Operational logs carry no personal data: a request's log lines name its route, never its path (children's ids,
-//! agencies' local references) or its query (a discovery's free-text reason).
+//! agencies' local references, an NHS number in a mistyped path) or its query (a discovery's free-text reason).
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -39,6 +39,12 @@ async fn a_requests_log_lines_name_its_route_not_its_path_or_query() {
     );
     let (status, _) = send(person("health-health_visitor").get(url)).await;
     assert_eq!(status, 400);
+    // A mistyped path holding an NHS number: no route, so the path is all there is to log.
+    let nhs_number = "9434765919";
+    let (status, body) =
+        send(person("health-health_visitor").get(format!("https://localhost:{port}/v1/subject/{nhs_number}"))).await;
+    assert_eq!(status, 404);
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("/openapi.json")), "{body}");
 
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill").success());
     child.wait().expect("wait");
@@ -50,4 +56,6 @@ async fn a_requests_log_lines_name_its_route_not_its_path_or_query() {
     );
     assert!(!logged.contains(child_id), "a child's id in the logs:\n{logged}");
     assert!(!logged.contains(reason), "a request's reason in the logs:\n{logged}");
+    assert!(logged.contains("there is no GET endpoint"), "the mistyped path's 404 is logged:\n{logged}");
+    assert!(!logged.contains(nhs_number), "an NHS number in the logs:\n{logged}");
 }
