@@ -1,6 +1,8 @@
 //! Starting with a bad configuration stops with a non-zero exit and a message naming what is wrong.
 
-use std::process::Command;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 
 use crate::helpers::{federation, sharegate_binary};
 
@@ -141,37 +143,60 @@ fn the_annotated_example_is_the_embedded_defaults() {
     assert_eq!(example.log_checkpoint_interval_ms, embedded.log_checkpoint_interval_ms);
 }
 
-#[test]
-fn sigterm_and_sigint_stop_the_gateway_cleanly() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
+/// `sharegate gateway` as a process of its own on the test federation, its store under `dir/data/`, logging JSON
+/// lines at `info` to a pipe.
+pub struct GatewayProcess {
+    child: Child,
+    stderr: BufReader<ChildStderr>,
+    pub port: u16,
+}
 
-    for signal in ["TERM", "INT"] {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let file = dir.path().join("gateway.toml");
+impl GatewayProcess {
+    /// Starts it and reads its log until it says it listens.
+    pub fn start(dir: &Path) -> Self {
+        let file = dir.join("gateway.toml");
         let toml = valid_toml().replace("sqlite://unused.db", "sqlite://data/gateway.db");
         std::fs::write(&file, toml).expect("write config");
         let mut child = Command::new(sharegate_binary())
             .arg("gateway")
             .arg("--config")
             .arg(&file)
-            .current_dir(dir.path())
+            .current_dir(dir)
+            .env("SHAREGATE_LOG", "info")
             .env("SHAREGATE_LOG_FORMAT", "json")
             .stderr(Stdio::piped())
             .spawn()
             .expect("start sharegate");
         let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
         let mut seen = String::new();
-        while !seen.contains("gateway listening") {
+        let port = loop {
             let mut line = String::new();
             assert!(stderr.read_line(&mut line).expect("read") > 0, "the gateway exited early: {seen}");
+            let fields = serde_json::from_str::<serde_json::Value>(&line).unwrap_or_default()["fields"].take();
+            if fields["message"] == "gateway listening" {
+                break u16::try_from(fields["port"].as_u64().expect("the port")).expect("a port");
+            }
             seen.push_str(&line);
-        }
-        let killed = Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status();
+        };
+        Self { child, stderr, port }
+    }
+
+    /// Sends it `SIG<signal>` and waits for it: how it exited and what it logged after it began listening.
+    pub fn stop(mut self, signal: &str) -> (ExitStatus, String) {
+        let killed = Command::new("kill").arg(format!("-{signal}")).arg(self.child.id().to_string()).status();
         assert!(killed.expect("kill").success());
-        let status = child.wait().expect("wait");
-        let mut rest = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut rest).expect("read");
+        let status = self.child.wait().expect("wait");
+        let mut logged = String::new();
+        self.stderr.read_to_string(&mut logged).expect("read");
+        (status, logged)
+    }
+}
+
+#[test]
+fn sigterm_and_sigint_stop_the_gateway_cleanly() {
+    for signal in ["TERM", "INT"] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (status, rest) = GatewayProcess::start(dir.path()).stop(signal);
         assert!(status.success(), "SIG{signal}: exit {status:?}\n{rest}");
         assert!(rest.contains(&format!("SIG{signal}")) && rest.contains("gateway stopped"), "SIG{signal}: {rest}");
         let wal = dir.path().join("data/gateway.db-wal");

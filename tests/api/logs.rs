@@ -1,36 +1,14 @@
 //! Operational logs carry no personal data: a request's log lines name its route, never its path (children's ids,
 //! agencies' local references, an NHS number in a mistyped path) or its query (a discovery's free-text reason).
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
-
-use crate::config::valid_toml;
-use crate::helpers::{person, send, sharegate_binary};
+use crate::config::GatewayProcess;
+use crate::helpers::{person, send};
 
 #[tokio::test]
 async fn a_requests_log_lines_name_its_route_not_its_path_or_query() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("gateway.toml");
-    std::fs::write(&file, valid_toml().replace("sqlite://unused.db", "sqlite://data/gateway.db")).expect("write");
-    let mut child = Command::new(sharegate_binary())
-        .arg("gateway")
-        .arg("--config")
-        .arg(&file)
-        .current_dir(dir.path())
-        .env("SHAREGATE_LOG", "info")
-        .env("SHAREGATE_LOG_FORMAT", "json")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start sharegate");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let port = loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).expect("read") > 0, "the gateway exited early");
-        let line: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-        if line["fields"]["message"] == "gateway listening" {
-            break line["fields"]["port"].as_u64().expect("the port");
-        }
-    };
+    let gateway = GatewayProcess::start(dir.path());
+    let port = gateway.port;
 
     // A request that fails inside its span, so that the span's fields are written out with the error.
     let (child_id, reason) = ("sub_0123456789abcdef0123456789abcdef", "the-mother-said-something-private");
@@ -46,10 +24,7 @@ async fn a_requests_log_lines_name_its_route_not_its_path_or_query() {
     assert_eq!(status, 404);
     assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("/openapi.json")), "{body}");
 
-    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill").success());
-    child.wait().expect("wait");
-    let mut logged = String::new();
-    stderr.read_to_string(&mut logged).expect("read");
+    let (_, logged) = gateway.stop("TERM");
     assert!(
         logged.contains("/v1/subjects/{id}/holders") && logged.contains("is not a known purpose"),
         "the request's error is logged with its route:\n{logged}"
