@@ -6,8 +6,10 @@ use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use tracing::Span;
-use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
+use tracing_actix_web::{RequestId, RootSpanBuilder};
 use tracing_subscriber::EnvFilter;
+
+use crate::error::ApiError;
 
 pub fn init() {
     // actix announces every worker it starts and stops; that is noise unless asked for.
@@ -18,7 +20,8 @@ pub fn init() {
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
 
-/// Each request's span: tracing-actix-web's default fields, less the request's target and user agent. The target's
+/// Each request's span: its method, route template, client address, request id and status — less than
+/// tracing-actix-web's default, which also writes the request's target and an error's message. The target's
 /// path carries children's ids and agencies' local references, its query a discovery's free-text reason — what the
 /// disclosure log keeps, and operational logs never should. The route template (`/v1/subjects/{id}/holders`) says
 /// what was called; the request id ties together the lines of one request.
@@ -35,13 +38,23 @@ impl RootSpanBuilder for RequestSpan {
             http.client_ip = %request.connection_info().realip_remote_addr().unwrap_or(""),
             request_id = request_id.map(tracing::field::display),
             http.status_code = tracing::field::Empty,
-            otel.status_code = tracing::field::Empty,
-            exception.message = tracing::field::Empty,
-            exception.details = tracing::field::Empty,
         )
     }
 
+    /// Records the status, and for a client error logs its code: not its message, which may repeat what the client
+    /// sent (a child's name typed into the wrong field). A server error is logged where it is answered
+    /// ([`ApiError`]'s `error_response`).
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, actix_web::Error>) {
-        DefaultRootSpanBuilder::on_request_end(span, outcome);
+        let (status, error) = match outcome {
+            Ok(response) => (response.status(), response.response().error()),
+            Err(error) => (error.as_response_error().status_code(), Some(error)),
+        };
+        span.record("http.status_code", status.as_u16());
+        let Some(error) = error else { return };
+        if status.is_client_error() {
+            let code = error.as_error::<ApiError>().map_or("error", |e| e.kind().code());
+            let _inside = span.enter();
+            tracing::warn!(code, "request refused");
+        }
     }
 }

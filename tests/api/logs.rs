@@ -11,12 +11,16 @@ async fn a_requests_log_lines_name_its_route_not_its_path_or_query() {
     let port = gateway.port;
 
     // A request that fails inside its span, so that the span's fields are written out with the error.
-    let (child_id, reason) = ("sub_0123456789abcdef0123456789abcdef", "the-mother-said-something-private");
+    // A child's id in the path, free text in the reason, and a name typed into the wrong field (the 400 repeats it to
+    // the client, who sent it).
+    let (child_id, reason, name) =
+        ("sub_0123456789abcdef0123456789abcdef", "the-mother-said-something", "Lily-Example");
     let url = format!(
-        "https://localhost:{port}/v1/subjects/{child_id}/holders?purpose=curiosity&lawful_basis=consent&reason={reason}"
+        "https://localhost:{port}/v1/subjects/{child_id}/holders?purpose={name}&lawful_basis=consent&reason={reason}"
     );
-    let (status, _) = send(person("health-health_visitor").get(url)).await;
+    let (status, body) = send(person("health-health_visitor").get(url)).await;
     assert_eq!(status, 400);
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains(name)), "{body}");
     // A mistyped path holding an NHS number: no route, so the path is all there is to log.
     let nhs_number = "9434765919";
     let (status, body) =
@@ -26,11 +30,12 @@ async fn a_requests_log_lines_name_its_route_not_its_path_or_query() {
 
     let (_, logged) = gateway.stop("TERM");
     assert!(
-        logged.contains("/v1/subjects/{id}/holders") && logged.contains("is not a known purpose"),
+        logged.contains("/v1/subjects/{id}/holders") && logged.contains("invalid_field"),
         "the request's error is logged with its route:\n{logged}"
     );
     assert!(!logged.contains(child_id), "a child's id in the logs:\n{logged}");
     assert!(!logged.contains(reason), "a request's reason in the logs:\n{logged}");
-    assert!(logged.contains("there is no GET endpoint"), "the mistyped path's 404 is logged:\n{logged}");
+    assert!(!logged.contains(name), "what the client typed in the logs:\n{logged}");
+    assert!(logged.contains("\"code\":\"not_found\""), "the mistyped path's 404 is logged:\n{logged}");
     assert!(!logged.contains(nhs_number), "an NHS number in the logs:\n{logged}");
 }
