@@ -1,6 +1,6 @@
 //! Structured logs with tracing: human-readable by default, JSON with `SHAREGATE_LOG_FORMAT=json`; the filter comes
 //! from `SHAREGATE_LOG` (e.g. `info`, `sharegate=debug`). Logs never carry record content, certificates or keys,
-//! nor a request's path or query (see [`RequestSpan`]).
+//! nor a request's path or query, nor what a refused request sent (see [`RequestSpan`]).
 
 use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
@@ -41,9 +41,8 @@ impl RootSpanBuilder for RequestSpan {
         )
     }
 
-    /// Records the status, and for a client error logs its code: not its message, which may repeat what the client
-    /// sent (a child's name typed into the wrong field). A server error is logged where it is answered
-    /// ([`ApiError`]'s `error_response`).
+    /// Records the status, and logs an error answer: a refusal by its code, not its message, which may repeat what
+    /// the client sent (a child's name typed into the wrong field).
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, actix_web::Error>) {
         let (status, error) = match outcome {
             Ok(response) => (response.status(), response.response().error()),
@@ -51,10 +50,12 @@ impl RootSpanBuilder for RequestSpan {
         };
         span.record("http.status_code", status.as_u16());
         let Some(error) = error else { return };
-        if status.is_client_error() {
-            let code = error.as_error::<ApiError>().map_or("error", |e| e.kind().code());
-            let _inside = span.enter();
-            tracing::warn!(code, "request refused");
+        let _inside = span.enter();
+        match (error.as_error::<ApiError>(), status.is_server_error()) {
+            // Logged with its message where it is answered (`ApiError`'s `error_response`).
+            (Some(_), true) => {}
+            (None, true) => tracing::error!(%error, "request failed"),
+            (api, false) => tracing::warn!(code = api.map_or("error", |e| e.kind().code()), "request refused"),
         }
     }
 }

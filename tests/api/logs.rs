@@ -10,9 +10,8 @@ async fn a_requests_log_lines_name_its_route_not_its_path_or_query() {
     let gateway = GatewayProcess::start(dir.path());
     let port = gateway.port;
 
-    // A request that fails inside its span, so that the span's fields are written out with the error.
-    // A child's id in the path, free text in the reason, and a name typed into the wrong field (the 400 repeats it to
-    // the client, who sent it).
+    // A refused request, so that its span's fields are written out: a child's id in the path, free text in the
+    // reason, and a name typed into the wrong field (the 400 repeats it to the client, who sent it).
     let (child_id, reason, name) =
         ("sub_0123456789abcdef0123456789abcdef", "the-mother-said-something", "Lily-Example");
     let url = format!(
