@@ -35,7 +35,8 @@ impl RootSpanBuilder for RequestSpan {
             "HTTP request",
             http.method = %request.method(),
             http.route = %route,
-            http.client_ip = %request.connection_info().realip_remote_addr().unwrap_or(""),
+            // The connection's own address: `Forwarded` headers are the client's to write.
+            http.client_ip = request.peer_addr().map(|a| tracing::field::display(a.ip())),
             request_id = request_id.map(tracing::field::display),
             http.status_code = tracing::field::Empty,
         )
