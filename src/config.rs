@@ -173,7 +173,7 @@ pub fn default_agencies() -> impl Iterator<Item = (AgencyName, u16)> {
 /// `SHAREGATE_*` variables override settings, except those that are not settings: the log filter and format, and
 /// the test suite's database URL.
 pub fn environment() -> Env {
-    Env::prefixed("SHAREGATE_").ignore(&["log", "log_format", "test_database_url"]).split("__")
+    Env::prefixed("SHAREGATE_").ignore(&["log", "log_format", "test_database_url", "test_chromium"]).split("__")
 }
 
 impl GatewayConfig {

@@ -193,7 +193,9 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::dpo::review)
             .service(routes::dpo::history)
             .service(routes::log::checkpoint)
-            .service(routes::log::inclusion_proof);
+            .service(routes::log::inclusion_proof)
+            // HTML for browsers, so not in the OpenAPI document.
+            .map(routes::console::configure);
     })
 }
 

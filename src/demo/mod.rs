@@ -168,5 +168,11 @@ fn print_welcome(running: &Running, subject: &str) {
     println!("{} https://localhost:{port}/v1/disclosures/unreviewed\n", curl("education-dpo"));
     println!("# a social care manager: the child's consents and decisions");
     println!("{} https://localhost:{port}/v1/subjects/{subject}/consents\n", curl("social_care-manager"));
+    println!(
+        "# the DPO console in a browser: https://localhost:{port}/console — import a DPO's certificate, e.g.\n\
+         #   openssl pkcs12 -export -passout pass: -in {EXAMPLE_CERTS}/people/health-dpo.crt \\\n\
+         #     -inkey {EXAMPLE_CERTS}/people/health-dpo.key -out health-dpo.p12\n\
+         # and trust {EXAMPLE_CERTS}/ca.crt\n"
+    );
     println!("Ctrl-C stops the demo; started again, it carries on from ./{DATA_DIR}/.");
 }

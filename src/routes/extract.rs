@@ -140,6 +140,28 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
     }
 }
 
+/// A form body (`application/x-www-form-urlencoded`, as a browser posts it) parsed into `T` (which should
+/// `deny_unknown_fields`): bounded like [`ApiJson`], errors naming the field.
+#[derive(Debug)]
+pub struct ApiForm<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiForm<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_body(req, payload);
+        Box::pin(async move {
+            let body = body.await?;
+            let parser = form_urlencoded::parse(&body);
+            serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(parser)).map(ApiForm).map_err(|e| {
+                let path = e.path().to_string();
+                field_error(&path, &e.into_inner().to_string(), "the form is not acceptable")
+            })
+        })
+    }
+}
+
 /// serde_json appends " at line L column C"; the caller needs the field, not the column.
 fn without_position(message: &str) -> String {
     message.rfind(" at line ").and_then(|i| message.get(..i)).unwrap_or(message).to_owned()

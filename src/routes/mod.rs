@@ -2,6 +2,7 @@
 //! and shape the answer. Nothing clever happens here; every route is documented in the OpenAPI document.
 
 pub mod consents;
+pub mod console;
 pub mod dpo;
 pub mod extract;
 pub mod log;

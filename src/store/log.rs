@@ -270,3 +270,13 @@ pub fn reviewed_by(conn: &mut AnyConnection, id: &str, agency: &str) -> Result<b
         .get_result(conn)?;
     Ok(n > 0)
 }
+
+/// The reviews of disclosure `id` made by DPOs of `agency`, oldest first.
+pub fn reviews_of(conn: &mut AnyConnection, id: &str, agency: &str) -> Result<Vec<LogRow>, StoreError> {
+    Ok(log_entries::table
+        .filter(log_entries::reviews.eq(id))
+        .filter(log_entries::requester_agency.eq(agency))
+        .order(log_entries::seq.asc())
+        .select(LogRow::as_select())
+        .load(conn)?)
+}

@@ -10,13 +10,13 @@ use crate::helpers::{TestGateway, person, send, spawn_gateway_with};
 use crate::on_both_backends;
 use crate::subjects::fresh_nhs_number;
 
-async fn child(gateway: &TestGateway) -> String {
+pub async fn child(gateway: &TestGateway) -> String {
     let body = json!({"nhs_number": fresh_nhs_number(), "name": "Lily Example", "date_of_birth": "2015-03-02", "local_refs": {}});
     let (_, created) = send(person("social_care-social_worker").post(gateway.url("/v1/subjects")).json(&body)).await;
     created["id"].as_str().unwrap().to_owned()
 }
 
-async fn ask(
+pub async fn ask(
     gateway: &TestGateway,
     who: &str,
     subject: &str,
@@ -40,15 +40,15 @@ fn ids(page: &Value) -> BTreeSet<String> {
 }
 
 /// A small history: who asked what, involving which agencies.
-struct Story {
-    subject: String,
-    other: String,
-    police_refused: String,
-    school_granted: String,
-    health_refused: String,
+pub struct Story {
+    pub subject: String,
+    pub other: String,
+    pub police_refused: String,
+    pub school_granted: String,
+    pub health_refused: String,
 }
 
-async fn story(gateway: &TestGateway) -> Story {
+pub async fn story(gateway: &TestGateway) -> Story {
     let subject = child(gateway).await;
     let other = child(gateway).await;
     let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"}, "categories": ["education.attendance"],

@@ -1,8 +1,10 @@
 //! Black-box tests: real servers on port 0, real certificates, real TLS handshakes. One test binary.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+mod browser;
 mod config;
 mod consents;
+mod console;
 mod databases;
 mod demo;
 mod door;

@@ -5,6 +5,7 @@
 mod export;
 mod subject_history;
 
+pub(crate) use subject_history::history_of;
 pub use subject_history::{HistoryLine, history};
 
 use actix_web::{HttpResponse, get, post, web};
@@ -25,7 +26,7 @@ const PAGE: i64 = 100;
 const MAX_PAGE: i64 = 1000;
 pub(super) const EXPORT_PAGE: i64 = 500;
 
-pub(super) fn dpo(identity: &Identity) -> Result<(), ApiError> {
+pub(crate) fn dpo(identity: &Identity) -> Result<(), ApiError> {
     if identity.role.as_str() == "dpo" {
         Ok(())
     } else {
@@ -42,7 +43,7 @@ pub struct DisclosureView {
     pub entry: Entry,
 }
 
-pub(super) fn view(row: &LogRow) -> Result<DisclosureView, StoreError> {
+pub(crate) fn view(row: &LogRow) -> Result<DisclosureView, StoreError> {
     let logged: LoggedEntry = serde_json::from_str(&row.canonical).map_err(|e| {
         StoreError::Unavailable(format!("entry {} cannot be read: {e}; run `sharegate log verify`", row.seq))
     })?;
@@ -77,12 +78,12 @@ pub struct DisclosureQuery {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Export {
+pub(crate) enum Export {
     Csv,
     Json,
 }
 
-fn filter(
+pub(crate) fn filter(
     identity: &Identity,
     q: &DisclosureQuery,
     vocabulary: &Vocabulary,
@@ -210,7 +211,7 @@ pub async fn unreviewed(
 }
 
 /// One entry the DPO's agency is in. Any other id answers 404, whether or not it exists.
-async fn scoped(store: &Store, identity: &Identity, raw: String) -> Result<LogRow, ApiError> {
+pub(crate) async fn scoped(store: &Store, identity: &Identity, raw: String) -> Result<LogRow, ApiError> {
     let not_found = || ApiError::not_found("no disclosure with that id involves your agency");
     let id = DisclosureId::parse(&raw).map_err(|_| not_found())?;
     let row = store.run(move |conn| log::find(conn, id.as_str())).await?.ok_or_else(not_found)?;
@@ -254,6 +255,52 @@ pub struct ReviewView {
     pub at: DateTime<Utc>,
 }
 
+/// The log entry of `identity`'s review of the entry in `row`, and the answer that describes it; refused when the
+/// entry is itself a review or `identity` made the disclosure. (Once per agency is checked by the log's writer as
+/// it appends: see `disclosure_log::AppendError::AlreadyReviewed`.)
+pub(crate) fn review_entry(
+    identity: &Identity,
+    row: &LogRow,
+    comment: Narrative,
+) -> Result<(Entry, ReviewView), ApiError> {
+    let reviewed = view(row)?.entry;
+    if reviewed.kind == Kind::Review {
+        return Err(ApiError::invalid("id", "that entry is itself a review"));
+    }
+    if reviewed.requester.person == identity.person && reviewed.requester.agency == identity.agency {
+        return Err(ApiError::forbidden("you made this disclosure: another DPO must review it"));
+    }
+    let (id, at) = (DisclosureId::new(), Utc::now().trunc_subsecs(6));
+    let answer = ReviewView {
+        id: id.to_string(),
+        disclosure_id: reviewed.id.to_string(),
+        reviewed_by: Actor::from(identity),
+        comment: comment.to_string(),
+        at,
+    };
+    let entry = Entry {
+        id,
+        at,
+        kind: Kind::Review,
+        requester: Actor::from(identity),
+        subject: reviewed.subject,
+        purpose: reviewed.purpose,
+        lawful_basis: reviewed.lawful_basis,
+        reason: comment.clone(),
+        meeting: reviewed.meeting,
+        policy_hash: reviewed.policy_hash,
+        asked: Vec::new(),
+        given: Vec::new(),
+        refused: Vec::new(),
+        agencies: Vec::new(),
+        records: Vec::new(),
+        outcome: reviewed.outcome,
+        response_digest: String::new(),
+        review: Some(Review { disclosure: reviewed.id, comment }),
+    };
+    Ok((entry, answer))
+}
+
 /// A DPO of an agency involved reviews a disclosure. The review is itself an entry of the log. The person who made
 /// the disclosure cannot review it; each agency reviews a disclosure once.
 #[utoipa::path(
@@ -278,42 +325,7 @@ pub async fn review(
 ) -> Result<HttpResponse, ApiError> {
     dpo(&identity)?;
     let row = scoped(&store, &identity, path.into_inner()).await?;
-    let reviewed = view(&row)?.entry;
-    if reviewed.kind == Kind::Review {
-        return Err(ApiError::invalid("id", "that entry is itself a review"));
-    }
-    if reviewed.requester.person == identity.person && reviewed.requester.agency == identity.agency {
-        return Err(ApiError::forbidden("you made this disclosure: another DPO must review it"));
-    }
-    // Once per agency: the log's writer checks as it appends (see `disclosure_log::AppendError::AlreadyReviewed`).
-    let at = Utc::now().trunc_subsecs(6);
-    let entry = Entry {
-        id: DisclosureId::new(),
-        at,
-        kind: Kind::Review,
-        requester: Actor::from(&identity),
-        subject: reviewed.subject.clone(),
-        purpose: reviewed.purpose.clone(),
-        lawful_basis: reviewed.lawful_basis.clone(),
-        reason: body.0.comment.clone(),
-        meeting: reviewed.meeting.clone(),
-        policy_hash: reviewed.policy_hash.clone(),
-        asked: Vec::new(),
-        given: Vec::new(),
-        refused: Vec::new(),
-        agencies: Vec::new(),
-        records: Vec::new(),
-        outcome: reviewed.outcome,
-        response_digest: String::new(),
-        review: Some(Review { disclosure: reviewed.id.clone(), comment: body.0.comment.clone() }),
-    };
-    let answer = ReviewView {
-        id: entry.id.to_string(),
-        disclosure_id: reviewed.id.to_string(),
-        reviewed_by: Actor::from(&identity),
-        comment: body.0.comment.to_string(),
-        at,
-    };
+    let (entry, answer) = review_entry(&identity, &row, body.0.comment)?;
     let bytes = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
     let disclosed =
         crate::disclosure_log::commit_built(&writer, entry, actix_web::http::StatusCode::CREATED, bytes).await?;

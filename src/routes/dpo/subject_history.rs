@@ -96,8 +96,13 @@ pub async fn history(
     store: web::Data<Store>,
 ) -> Result<web::Json<Vec<HistoryLine>>, ApiError> {
     dpo(&identity)?;
-    let subject = SubjectId::parse(&path.into_inner())
-        .map_err(|_| ApiError::not_found("no child with that id is in the subject index"))?;
+    Ok(web::Json(history_of(&store, &identity, &path.into_inner()).await?))
+}
+
+/// The history of the child with gateway id `raw` with the DPO's agency, oldest first.
+pub(crate) async fn history_of(store: &Store, identity: &Identity, raw: &str) -> Result<Vec<HistoryLine>, ApiError> {
+    let subject =
+        SubjectId::parse(raw).map_err(|_| ApiError::not_found("no child with that id is in the subject index"))?;
     let filter = Filter { scope: identity.agency.to_string(), subject: Some(subject.to_string()), ..Filter::default() };
     let rows = store
         .run(move |conn| {
@@ -115,5 +120,5 @@ pub async fn history(
         })
         .await?;
     let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
-    Ok(web::Json(views.iter().map(history_line).collect()))
+    Ok(views.iter().map(history_line).collect())
 }

@@ -1,0 +1,198 @@
+//! The DPO console over real mTLS: its pages, its scoping, its review form and what keeps other sites' forms out.
+//! (`browser.rs` drives the same pages in a real headless Chromium.)
+
+use crate::dpo::{ask, story};
+use crate::helpers::{TestGateway, person, send, spawn_gateway};
+
+/// GETs a console page as `who`: status, content type, body.
+async fn page(gateway: &TestGateway, who: &str, path: &str) -> (u16, String, String) {
+    let response = person(who).get(gateway.url(path)).send().await.expect("the gateway answers");
+    let status = response.status().as_u16();
+    let kind = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, kind, response.text().await.expect("body"))
+}
+
+/// Posts the review form for `disclosure` as `who`, with `origin` as the browser's Origin (none if `None`).
+async fn post_review(
+    gateway: &TestGateway,
+    who: &str,
+    disclosure: &str,
+    form: &[(&str, &str)],
+    origin: Option<&str>,
+) -> reqwest::Response {
+    let mut request = person(who).post(gateway.url(&format!("/console/disclosures/{disclosure}/review"))).form(form);
+    if let Some(origin) = origin {
+        request = request.header("origin", origin);
+    }
+    request.send().await.expect("the gateway answers")
+}
+
+async fn unreviewed(gateway: &TestGateway, who: &str) -> Vec<String> {
+    let (status, queue) = send(person(who).get(gateway.url("/v1/disclosures/unreviewed"))).await;
+    assert_eq!(status, 200, "{queue}");
+    queue.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_dpo_reads_the_queue_an_entry_and_a_childs_history() {
+    let gateway = spawn_gateway().await;
+    let s = story(&gateway).await;
+    let hostile = "<script>alert(1)</script> & <b>bold</b>";
+    let injected =
+        ask(&gateway, "police-investigator", &s.subject, "health.summary", "safeguarding", "consent", hostile).await;
+
+    let response = person("police-dpo").get(gateway.url("/console")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers();
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(headers["cache-control"], "no-store");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    let queue = response.text().await.unwrap();
+    assert!(queue.contains("Tom Hughes (dpo, police)"), "{queue}");
+    assert!(queue.contains(&format!("/console/disclosures/{}", s.police_refused)), "{queue}");
+    assert!(queue.contains(&format!("/console/disclosures/{injected}")), "{queue}");
+    // Not police's: a school's answer to social care.
+    assert!(!queue.contains(&s.school_granted), "{queue}");
+
+    let (status, kind, entry) = page(&gateway, "police-dpo", &format!("/console/disclosures/{injected}")).await;
+    assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"));
+    assert!(entry.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"), "{entry}");
+    assert!(!entry.contains("<script") && !entry.contains("<b>"), "the requester's text became markup: {entry}");
+    assert!(entry.contains("Alex Morgan (investigator, police)") && entry.contains("refused"), "{entry}");
+    assert!(entry.contains(r#"<textarea name="comment""#), "a form to review it: {entry}");
+
+    let (status, _, history) = page(&gateway, "police-dpo", &format!("/console/subjects/{}", s.subject)).await;
+    assert_eq!(status, 200);
+    assert!(history.contains(&s.police_refused) && history.contains(&injected), "{history}");
+    assert!(history.contains("Alex Morgan (investigator, police) asked for health.mental_health"), "{history}");
+    assert!(!history.contains(&s.school_granted), "{history}");
+}
+
+#[tokio::test]
+async fn the_console_shows_only_a_dpo_what_their_agency_is_in() {
+    let gateway = spawn_gateway().await;
+    let s = story(&gateway).await;
+    for who in ["police-investigator", "social_care-manager"] {
+        let (status, kind, body) = page(&gateway, who, "/console").await;
+        assert_eq!((status, kind.as_str()), (403, "text/html; charset=utf-8"), "{who}");
+        assert!(body.contains("the disclosure log is for data-protection officers"), "{body}");
+    }
+    // Education was neither asked nor asking: "not found", word for word as for an id that does not exist.
+    let (status, _, other) =
+        page(&gateway, "education-dpo", &format!("/console/disclosures/{}", s.police_refused)).await;
+    let (missing, _, none) =
+        page(&gateway, "education-dpo", "/console/disclosures/dis_0000000000000000000000000000dead").await;
+    assert_eq!((status, missing), (404, 404));
+    assert_eq!(other, none);
+    assert!(other.contains("no disclosure with that id involves your agency"), "{other}");
+    let (status, _, body) = page(&gateway, "police-dpo", "/console/no-such-page").await;
+    assert_eq!(status, 404, "{body}");
+}
+
+#[tokio::test]
+async fn the_search_filters_exports_and_names_what_it_cannot_read() {
+    let gateway = spawn_gateway().await;
+    let s = story(&gateway).await;
+    // The browser sends every field of the form, the unused ones empty.
+    let blank = "subject=&agency=&person=&purpose=&basis=&decision=&kind=&from=&to=";
+    let (status, _, all) = page(&gateway, "health-dpo", &format!("/console/disclosures?{blank}")).await;
+    assert_eq!(status, 200, "{all}");
+    assert!(all.contains(&s.police_refused) && all.contains(&s.health_refused), "{all}");
+    assert!(!all.contains(&s.school_granted), "{all}");
+    let one_child =
+        format!("/console/disclosures?subject={}&agency=police&decision=refused&from=2000-01-01", s.subject);
+    let (status, _, found) = page(&gateway, "health-dpo", &one_child).await;
+    assert_eq!(status, 200, "{found}");
+    assert!(found.contains(&s.police_refused) && !found.contains(&s.health_refused), "{found}");
+    assert!(found.contains(r#"<option value="police" selected>"#), "the form shows the filter again: {found}");
+    let future = "/console/disclosures?to=2000-01-01";
+    let (_, _, none) = page(&gateway, "health-dpo", future).await;
+    assert!(none.contains("No entry matches.") && !none.contains(&s.police_refused), "{none}");
+
+    // The CSV link asks the JSON API for the same entries.
+    let link = found.split(r#"<a href=""#).find(|a| a.starts_with("/v1/disclosures?")).unwrap();
+    let link = link.split('"').next().unwrap().replace("&amp;", "&");
+    let csv = person("health-dpo").get(gateway.url(&link)).send().await.unwrap().text().await.unwrap();
+    assert!(csv.starts_with("index,") && csv.contains(&s.police_refused), "{csv}");
+    assert!(!csv.contains(&s.health_refused), "{csv}");
+
+    for (query, field) in [("from=26/11/2026", "from"), ("agency=mi5", "agency"), ("colour=red", "colour")] {
+        let (status, kind, body) = page(&gateway, "health-dpo", &format!("/console/disclosures?{query}")).await;
+        assert_eq!((status, kind.as_str()), (400, "text/html; charset=utf-8"), "{query}: {body}");
+        assert!(body.contains(field), "the page names {field}: {body}");
+    }
+}
+
+/// The disclosure ids a page of the console links to, in order.
+fn linked(page: &str) -> Vec<String> {
+    page.split(r#"href="/console/disclosures/"#)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn search_results_page_by_a_next_link_without_gaps_or_repeats() {
+    let gateway = spawn_gateway().await;
+    let s = story(&gateway).await;
+    let mut made = vec![s.police_refused.clone()];
+    for n in 0..60 {
+        let reason = format!("refusal {n}");
+        made.push(
+            ask(&gateway, "police-investigator", &s.subject, "health.summary", "safeguarding", "consent", &reason)
+                .await,
+        );
+    }
+    let (status, _, first) = page(&gateway, "police-dpo", "/console/disclosures?decision=refused&kind=request").await;
+    assert_eq!(status, 200, "{first}");
+    let next = first.split(r#"<a href=""#).find(|a| a.starts_with("/console/disclosures?")).unwrap();
+    let next = next.split('"').next().unwrap().replace("&amp;", "&");
+    assert!(next.contains("decision=refused") && next.contains("kind=request") && next.contains("after="), "{next}");
+    let (status, _, second) = page(&gateway, "police-dpo", &next).await;
+    assert_eq!(status, 200, "{second}");
+    assert!(!second.contains(r#"rel="next""#), "the last page links to no next one");
+    let (first, second) = (linked(&first), linked(&second));
+    assert_eq!((first.len(), second.len()), (50, 11));
+    assert_eq!([first, second].concat(), made, "every entry once, in log order");
+}
+
+#[tokio::test]
+async fn a_review_made_in_the_console_is_logged_once_and_other_sites_forms_are_refused() {
+    let gateway = spawn_gateway().await;
+    let s = story(&gateway).await;
+    let own = format!("https://localhost:{}", gateway.port);
+    let comment = [("comment", "Checked: no consent, refused correctly.")];
+    for origin in [None, Some("https://attacker.example"), Some("null"), Some("http://localhost")] {
+        let response = post_review(&gateway, "police-dpo", &s.police_refused, &comment, origin).await;
+        assert_eq!(response.status(), 403, "{origin:?}");
+        assert!(response.text().await.unwrap().contains("the console takes a form only from its own pages"));
+    }
+    assert!(unreviewed(&gateway, "police-dpo").await.contains(&s.police_refused), "a refused form changed nothing");
+
+    let extra = [("comment", "x"), ("reviewer", "someone else")];
+    let response = post_review(&gateway, "police-dpo", &s.police_refused, &extra, Some(&own)).await;
+    assert_eq!(response.status(), 400);
+    assert!(response.text().await.unwrap().contains("unknown field"));
+
+    // Accepted: See Other to the disclosure's page, which now shows the review and no form.
+    let response = post_review(&gateway, "police-dpo", &s.police_refused, &comment, Some(&own)).await;
+    assert_eq!(
+        (response.status().as_u16(), response.url().path()),
+        (200, format!("/console/disclosures/{}", s.police_refused).as_str())
+    );
+    let shown = response.text().await.unwrap();
+    assert!(shown.contains("Reviewed by Tom Hughes (dpo, police)") && shown.contains(comment[0].1), "{shown}");
+    assert!(!shown.contains(r#"name="comment""#), "{shown}");
+    assert!(!unreviewed(&gateway, "police-dpo").await.contains(&s.police_refused));
+    // The review is an entry of the log, like one made through the API; health's queue is its own.
+    let (_, reviews) = send(person("police-dpo").get(gateway.url("/v1/disclosures?kind=review"))).await;
+    assert_eq!(reviews["disclosures"].as_array().unwrap().len(), 1, "{reviews}");
+    assert!(unreviewed(&gateway, "health-dpo").await.contains(&s.police_refused));
+
+    let again = post_review(&gateway, "police-dpo", &s.police_refused, &comment, Some(&own)).await;
+    assert_eq!(again.status(), 409);
+    assert!(again.text().await.unwrap().contains("already"));
+}
