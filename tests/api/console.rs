@@ -1,8 +1,11 @@
 //! The DPO console over real mTLS: its pages, its scoping, its review form and what keeps other sites' forms out.
 //! (`browser.rs` drives the same pages in a real headless Chromium.)
 
+use serde_json::json;
+
 use crate::dpo::{ask, story};
 use crate::helpers::{TestGateway, person, send, spawn_gateway};
+use crate::subjects::fresh_nhs_number;
 
 /// GETs a console page as `who`: status, content type, body.
 async fn page(gateway: &TestGateway, who: &str, path: &str) -> (u16, String, String) {
@@ -123,6 +126,33 @@ async fn the_search_filters_exports_and_names_what_it_cannot_read() {
         assert_eq!((status, kind.as_str()), (400, "text/html; charset=utf-8"), "{query}: {body}");
         assert!(body.contains(field), "the page names {field}: {body}");
     }
+}
+
+#[tokio::test]
+async fn a_childs_history_is_found_by_nhs_number() {
+    let gateway = spawn_gateway().await;
+    let nhs = fresh_nhs_number();
+    let body = json!({"nhs_number": nhs, "name": "Lily Example", "date_of_birth": "2015-03-02", "local_refs": {}});
+    let (_, child) = send(person("social_care-social_worker").post(gateway.url("/v1/subjects")).json(&body)).await;
+    let child = child["id"].as_str().unwrap();
+    let asked =
+        ask(&gateway, "police-investigator", child, "health.summary", "safeguarding", "consent", "worried").await;
+
+    let response =
+        person("health-dpo").get(gateway.url(&format!("/console/subjects?nhs_number={nhs}"))).send().await.unwrap();
+    assert_eq!(
+        (response.status().as_u16(), response.url().path()),
+        (200, format!("/console/subjects/{child}").as_str())
+    );
+    assert!(response.text().await.unwrap().contains(&asked));
+    let (status, _, body) = page(&gateway, "health-dpo", "/console/subjects?nhs_number=9434765918").await;
+    assert_eq!(status, 400, "a number that fails its check digit: {body}");
+    assert!(body.contains("nhs_number"), "{body}");
+    let (status, _, body) =
+        page(&gateway, "health-dpo", &format!("/console/subjects?nhs_number={}", fresh_nhs_number())).await;
+    assert_eq!(status, 404, "{body}");
+    let (status, _, _) = page(&gateway, "police-investigator", &format!("/console/subjects?nhs_number={nhs}")).await;
+    assert_eq!(status, 403);
 }
 
 /// The disclosure ids a page of the console links to, in order.

@@ -29,8 +29,8 @@ use crate::error::ApiError;
 use crate::identity::Identity;
 use crate::routes::dpo::{self, DisclosureQuery, history_of, review_entry, scoped, view};
 use crate::routes::extract::{ApiForm, ApiQuery};
-use crate::store::Store;
-use crate::store::log;
+use crate::routes::subjects::SubjectLookup;
+use crate::store::{Store, log, subjects};
 use pages::{Choices, Reviewing, SearchFields};
 
 /// How many entries a page of search results or of the queue shows.
@@ -60,6 +60,7 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
             .route("/disclosures", web::get().to(search))
             .route("/disclosures/{id}", web::get().to(disclosure))
             .route("/disclosures/{id}/review", web::post().to(review))
+            .route("/subjects", web::get().to(find_child))
             .route("/subjects/{id}", web::get().to(history))
             .default_service(web::to(not_found)),
     )
@@ -285,6 +286,19 @@ async fn review(
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/console/disclosures/{}", answer.disclosure_id)))
         .finish())
+}
+
+/// A child's history by NHS number, as a DPO answering a subject-access request knows the child.
+async fn find_child(
+    identity: Identity,
+    query: ApiQuery<SubjectLookup>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    dpo::dpo(&identity)?;
+    let nhs = query.0.nhs_number;
+    let found = store.run(move |conn| subjects::find_by_nhs_number(conn, &nhs)).await?;
+    let child = found.ok_or_else(|| ApiError::not_found("no child with that NHS number is in the subject index"))?;
+    Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/console/subjects/{}", child.id))).finish())
 }
 
 async fn history(

@@ -178,6 +178,12 @@ pub fn search(
     csv: &str,
 ) -> Markup {
     let body = html! {
+        form.search method="get" action="/console/subjects" {
+            label { "A child's whole history (for a subject-access request): NHS number"
+                input name="nhs_number" inputmode="numeric" required; }
+            div { button type="submit" { "Show the history" } }
+        }
+        h2 { "Entries matching" }
         form.search method="get" action="/console/disclosures" {
             label { "Child's gateway id" input name="subject" value=(fields.subject); }
             (select("agency", "Agency that asked or was asked", &choices.agencies, fields.agency))
