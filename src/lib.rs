@@ -1,6 +1,7 @@
 //! sharegate: a gateway through which agencies share what they hold about a child.
 //!
-//! The modules follow a request's way through the gateway: `tls` (the door) → `identity` (who is asking) →
+//! The modules follow a request's way through the gateway: `tls` (the door) → `identity` (who is asking) and
+//! `cross_site` (not a request another site's page made a browser send) →
 //! `routes` (parse the request into `domain` types) → … → the answer. `startup` wires them into a server.
 #![forbid(unsafe_code)]
 
@@ -8,6 +9,7 @@ pub mod broker;
 pub mod certs;
 pub mod cli;
 pub mod config;
+pub mod cross_site;
 pub mod decision;
 pub mod demo;
 pub mod disclosure_log;

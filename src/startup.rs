@@ -5,7 +5,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpServer, middleware, web};
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use prometheus::Registry;
 use tracing_actix_web::TracingLogger;
@@ -14,6 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::broker::Broker;
 use crate::config::GatewayConfig;
+use crate::cross_site;
 use crate::decision::policy::Policy;
 use crate::decision::shared::{SharedPolicy, reload_on_sighup};
 use crate::disclosure_log::LogWriter;
@@ -100,6 +101,7 @@ where
 
     let server = HttpServer::new(move || {
         let (app, document) = App::new()
+            .wrap(middleware::from_fn(cross_site::refuse_other_sites))
             .wrap(metrics.clone())
             .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(body_limit)

@@ -15,17 +15,17 @@ async fn page(gateway: &TestGateway, who: &str, path: &str) -> (u16, String, Str
     (status, kind, response.text().await.expect("body"))
 }
 
-/// Posts the review form for `disclosure` as `who`, with `origin` as the browser's Origin (none if `None`).
+/// Posts the review form for `disclosure` as `who`, with `headers` (a browser's `Origin`, `Sec-Fetch-Site`).
 async fn post_review(
     gateway: &TestGateway,
     who: &str,
     disclosure: &str,
     form: &[(&str, &str)],
-    origin: Option<&str>,
+    headers: &[(&str, &str)],
 ) -> reqwest::Response {
     let mut request = person(who).post(gateway.url(&format!("/console/disclosures/{disclosure}/review"))).form(form);
-    if let Some(origin) = origin {
-        request = request.header("origin", origin);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     request.send().await.expect("the gateway answers")
 }
@@ -195,20 +195,27 @@ async fn a_review_made_in_the_console_is_logged_once_and_other_sites_forms_are_r
     let s = story(&gateway).await;
     let own = format!("https://localhost:{}", gateway.port);
     let comment = [("comment", "Checked: no consent, refused correctly.")];
-    for origin in [None, Some("https://attacker.example"), Some("null"), Some("http://localhost")] {
-        let response = post_review(&gateway, "police-dpo", &s.police_refused, &comment, origin).await;
-        assert_eq!(response.status(), 403, "{origin:?}");
-        assert!(response.text().await.unwrap().contains("the console takes a form only from its own pages"));
+    let other_sites: [&[(&str, &str)]; 4] = [
+        &[("origin", "https://attacker.example")],
+        &[("origin", "null")],
+        &[("sec-fetch-site", "cross-site"), ("sec-fetch-mode", "navigate"), ("origin", "https://attacker.example")],
+        &[("sec-fetch-site", "same-site"), ("origin", "https://other.localhost")],
+    ];
+    for headers in other_sites {
+        let response = post_review(&gateway, "police-dpo", &s.police_refused, &comment, headers).await;
+        assert_eq!(response.status(), 403, "{headers:?}");
+        assert!(response.text().await.unwrap().contains("started by another site's page"), "{headers:?}");
     }
     assert!(unreviewed(&gateway, "police-dpo").await.contains(&s.police_refused), "a refused form changed nothing");
+    let own: &[(&str, &str)] = &[("origin", &own), ("sec-fetch-site", "same-origin")];
 
     let extra = [("comment", "x"), ("reviewer", "someone else")];
-    let response = post_review(&gateway, "police-dpo", &s.police_refused, &extra, Some(&own)).await;
+    let response = post_review(&gateway, "police-dpo", &s.police_refused, &extra, own).await;
     assert_eq!(response.status(), 400);
     assert!(response.text().await.unwrap().contains("unknown field"));
 
     // Accepted: See Other to the disclosure's page, which now shows the review and no form.
-    let response = post_review(&gateway, "police-dpo", &s.police_refused, &comment, Some(&own)).await;
+    let response = post_review(&gateway, "police-dpo", &s.police_refused, &comment, own).await;
     assert_eq!(
         (response.status().as_u16(), response.url().path()),
         (200, format!("/console/disclosures/{}", s.police_refused).as_str())
@@ -222,7 +229,7 @@ async fn a_review_made_in_the_console_is_logged_once_and_other_sites_forms_are_r
     assert_eq!(reviews["disclosures"].as_array().unwrap().len(), 1, "{reviews}");
     assert!(unreviewed(&gateway, "health-dpo").await.contains(&s.police_refused));
 
-    let again = post_review(&gateway, "police-dpo", &s.police_refused, &comment, Some(&own)).await;
+    let again = post_review(&gateway, "police-dpo", &s.police_refused, &comment, own).await;
     assert_eq!(again.status(), 409);
     assert!(again.text().await.unwrap().contains("already"));
 }

@@ -5,6 +5,7 @@ mod browser;
 mod config;
 mod consents;
 mod console;
+mod cross_site;
 mod databases;
 mod demo;
 mod door;

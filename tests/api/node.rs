@@ -10,7 +10,7 @@ use crate::databases::Backend;
 use crate::helpers::{TestNode, gateway_client, person, send, sharegate_binary, spawn_node_with};
 use crate::on_both_backends;
 
-fn record(subject_ref: &str, category: &str, text: &str) -> Value {
+pub fn record(subject_ref: &str, category: &str, text: &str) -> Value {
     json!({
         "subject_ref": subject_ref,
         "occurred_at": "2026-11-20T10:00:00Z",

@@ -6,9 +6,8 @@
 //! (entries their own agency is in; anything else is "not found"), and a review made here is the same log entry.
 //!
 //! A browser sends its client certificate with every request to the gateway, including requests another site makes
-//! it send: a form on any page could post to the console as the DPO. So the console accepts a form only when the
-//! browser says it comes from the console's own origin (`Origin`), and its pages forbid being framed, scripts, and
-//! caching (they hold personal data).
+//! it send: `cross_site` refuses those (a review form posted from elsewhere among them). The pages forbid being
+//! framed, scripts, and caching (they hold personal data).
 
 mod pages;
 
@@ -17,7 +16,7 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{StatusCode, header::ContentType};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use maud::Markup;
 use serde::{Deserialize, Serialize};
@@ -256,27 +255,13 @@ struct ReviewForm {
     comment: Narrative,
 }
 
-/// Whether the browser says this form comes from the console's own origin (see the module's doc).
-fn from_own_pages(req: &HttpRequest) -> Result<(), ApiError> {
-    let own = format!("https://{}", req.connection_info().host());
-    match req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        Some(origin) if origin == own => Ok(()),
-        _ => Err(ApiError::forbidden(
-            "the console takes a form only from its own pages (the browser's Origin must be this gateway); \
-             programs review through POST /v1/disclosures/{id}/review",
-        )),
-    }
-}
-
 async fn review(
-    req: HttpRequest,
     identity: Identity,
     path: web::Path<String>,
     form: ApiForm<ReviewForm>,
     store: web::Data<Store>,
     writer: web::Data<LogWriter>,
 ) -> Result<HttpResponse, ApiError> {
-    from_own_pages(&req)?;
     dpo::dpo(&identity)?;
     let row = scoped(&store, &identity, path.into_inner()).await?;
     let (entry, answer) = review_entry(&identity, &row, form.0.comment)?;
