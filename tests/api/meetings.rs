@@ -136,7 +136,11 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
 
     let html = person("education-dsl").get(&pack_url).query(&[("format", "html")]).send().await.unwrap();
     assert!(html.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let policy = html.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.starts_with("default-src 'none';") && !policy.contains("script"), "no script may run: {policy}");
+    assert_eq!(html.headers()["cache-control"], "no-store");
     let html = html.text().await.unwrap();
+    assert!(html.contains("education.attendance") && html.contains("Dissent: "), "{html}");
     assert!(html.contains("NOT ENDORSED"), "{html}");
     assert!(html.contains("given in absence"));
     assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"), "text is escaped");

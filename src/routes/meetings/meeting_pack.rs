@@ -105,7 +105,7 @@ pub async fn pack(
     let unendorsed_decisions = meeting.decisions.iter().filter(|d| d.needs_endorsement).map(|d| d.id.clone()).collect();
     let pack = Pack { meeting, parts, unendorsed_decisions };
     if html {
-        return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(super::html::render(&pack)));
+        return Ok(super::html::page(&pack));
     }
     Ok(HttpResponse::Ok().json(pack))
 }
