@@ -3,8 +3,10 @@
 
 use serde_json::json;
 
+use crate::databases::Backend;
 use crate::dpo::{ask, story};
 use crate::helpers::{TestGateway, person, send, spawn_gateway};
+use crate::sharing::federation_with;
 use crate::subjects::fresh_nhs_number;
 
 /// GETs a console page as `who`: status, content type, body.
@@ -71,6 +73,28 @@ async fn a_dpo_reads_the_queue_an_entry_and_a_childs_history() {
     assert!(history.contains(&s.police_refused) && history.contains(&injected), "{history}");
     assert!(history.contains("Alex Morgan (investigator, police) asked for health.mental_health"), "{history}");
     assert!(!history.contains(&s.school_granted), "{history}");
+}
+
+#[tokio::test]
+async fn a_granted_disclosures_page_names_what_was_given_on_what_ground_and_which_records() {
+    let f = federation_with(Backend::Sqlite, |_| {}).await;
+    let body = json!({"subject": f.subject, "categories": ["education.attendance", "health.mental_health"],
+        "purpose": "safeguarding", "lawful_basis": "consent", "reason": "Concerns raised by the school."});
+    let (status, answer) =
+        send(person("social_care-social_worker").post(f.gateway.url("/v1/requests")).json(&body)).await;
+    assert_eq!(status, 200, "{answer}");
+    let (id, record) = (answer["disclosure_id"].as_str().unwrap(), answer["records"][0]["id"].as_str().unwrap());
+
+    let (status, _, shown) = page(&f.gateway, "education-dpo", &format!("/console/disclosures/{id}")).await;
+    assert_eq!(status, 200, "{shown}");
+    assert!(shown.contains(&format!("1: <code>{record}</code>")), "the record given, by id: {shown}");
+    let given = shown.split("<h2>Given</h2>").nth(1).unwrap().split("</table>").next().unwrap();
+    assert!(given.contains("education.attendance") && given.contains("consent con_"), "{given}");
+    let refused = shown.split("<h2>Refused</h2>").nth(1).unwrap().split("</table>").next().unwrap();
+    assert!(refused.contains("health.mental_health"), "{refused}");
+    assert!(shown.contains("partial"), "granted in part: {shown}");
+    // Made under consent and not refused outright: not for review, but any DPO involved may still review it.
+    assert!(shown.contains(r#"<textarea name="comment""#));
 }
 
 #[tokio::test]

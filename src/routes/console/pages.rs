@@ -231,7 +231,10 @@ pub fn disclosure(identity: &Identity, v: &DisclosureView, reviews: &[Disclosure
             @if let Some(meeting) = &e.meeting { dt { "Core group meeting" } dd { code { (meeting) } } }
             dt { "Asked for" } dd { (list(&e.asked)) }
             dt { "Outcome" } dd class=[(e.outcome.as_str() == "refused").then_some("refused")] { (e.outcome.as_str()) }
-            dt { "Records given" } dd { (e.records.len()) }
+            dt { "Records given" } dd {
+                (e.records.len())
+                @for (n, record) in e.records.iter().enumerate() { (if n == 0 { ": " } else { ", " }) code { (record) } }
+            }
             dt { "Need-to-know policy" } dd { code { (e.policy_hash) } }
             dt { "Digest of the answer sent" } dd { code { (e.response_digest) } }
         }
