@@ -13,8 +13,8 @@ mod pages;
 
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::ServiceResponse;
+use actix_web::http::header::ContentType;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::{StatusCode, header::ContentType};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{HttpResponse, web};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
@@ -26,7 +26,7 @@ use crate::disclosure_log::{Kind, LogWriter};
 use crate::domain::Narrative;
 use crate::error::ApiError;
 use crate::identity::Identity;
-use crate::routes::dpo::{self, DisclosureQuery, history_of, review_entry, scoped, view};
+use crate::routes::dpo::{self, DisclosureQuery, history_of, scoped, view};
 use crate::routes::extract::{ApiForm, ApiQuery};
 use crate::routes::subjects::SubjectLookup;
 use crate::store::{Store, log, subjects};
@@ -262,14 +262,11 @@ async fn review(
     store: web::Data<Store>,
     writer: web::Data<LogWriter>,
 ) -> Result<HttpResponse, ApiError> {
-    dpo::dpo(&identity)?;
-    let row = scoped(&store, &identity, path.into_inner()).await?;
-    let (entry, answer) = review_entry(&identity, &row, form.0.comment)?;
-    let bytes = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
-    crate::disclosure_log::commit_built(&writer, entry, StatusCode::CREATED, bytes).await?;
-    // See Other: the browser shows the disclosure, now with its review, and a reload does not post again.
+    let disclosure = path.into_inner();
+    dpo::record_review(&identity, disclosure.clone(), form.0.comment, &store, &writer).await?;
+    // See Other: the browser shows the disclosure (its id checked by now), with its review; a reload posts nothing.
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/console/disclosures/{}", answer.disclosure_id)))
+        .insert_header((header::LOCATION, format!("/console/disclosures/{disclosure}")))
         .finish())
 }
 

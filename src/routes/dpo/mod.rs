@@ -258,11 +258,7 @@ pub struct ReviewView {
 /// The log entry of `identity`'s review of the entry in `row`, and the answer that describes it; refused when the
 /// entry is itself a review or `identity` made the disclosure. (Once per agency is checked by the log's writer as
 /// it appends: see `disclosure_log::AppendError::AlreadyReviewed`.)
-pub(crate) fn review_entry(
-    identity: &Identity,
-    row: &LogRow,
-    comment: Narrative,
-) -> Result<(Entry, ReviewView), ApiError> {
+fn review_entry(identity: &Identity, row: &LogRow, comment: Narrative) -> Result<(Entry, ReviewView), ApiError> {
     let reviewed = view(row)?.entry;
     if reviewed.kind == Kind::Review {
         return Err(ApiError::invalid("id", "that entry is itself a review"));
@@ -323,11 +319,21 @@ pub async fn review(
     store: web::Data<Store>,
     writer: web::Data<LogWriter>,
 ) -> Result<HttpResponse, ApiError> {
-    dpo(&identity)?;
-    let row = scoped(&store, &identity, path.into_inner()).await?;
-    let (entry, answer) = review_entry(&identity, &row, body.0.comment)?;
-    let bytes = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
-    let disclosed =
-        crate::disclosure_log::commit_built(&writer, entry, actix_web::http::StatusCode::CREATED, bytes).await?;
+    let disclosed = record_review(&identity, path.into_inner(), body.0.comment, &store, &writer).await?;
     Ok(disclosed.into_response())
+}
+
+/// `identity` reviews the disclosure with id `raw`: the review's entry is committed, and its answer handed back.
+pub(crate) async fn record_review(
+    identity: &Identity,
+    raw: String,
+    comment: Narrative,
+    store: &Store,
+    writer: &LogWriter,
+) -> Result<crate::disclosure_log::Disclosed, ApiError> {
+    dpo(identity)?;
+    let row = scoped(store, identity, raw).await?;
+    let (entry, answer) = review_entry(identity, &row, comment)?;
+    let bytes = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
+    crate::disclosure_log::commit_built(writer, entry, actix_web::http::StatusCode::CREATED, bytes).await
 }
