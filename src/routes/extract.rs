@@ -130,13 +130,7 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let parser = form_urlencoded::parse(req.query_string().as_bytes());
-        let parsed =
-            serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(parser)).map(ApiQuery).map_err(|e| {
-                let path = e.path().to_string();
-                field_error(&path, &e.into_inner().to_string(), "the query string is not acceptable")
-            });
-        ready(parsed)
+        ready(parse_urlencoded(req.query_string().as_bytes(), "the query string is not acceptable").map(ApiQuery))
     }
 }
 
@@ -151,15 +145,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiForm<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let body = read_body(req, payload);
-        Box::pin(async move {
-            let body = body.await?;
-            let parser = form_urlencoded::parse(&body);
-            serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(parser)).map(ApiForm).map_err(|e| {
-                let path = e.path().to_string();
-                field_error(&path, &e.into_inner().to_string(), "the form is not acceptable")
-            })
-        })
+        Box::pin(async move { parse_urlencoded(&body.await?, "the form is not acceptable").map(ApiForm) })
     }
+}
+
+/// Parses `a=1&b=2` (a query string, or a form's body) into `T`, errors naming the field; `top_level` says what was
+/// not acceptable when no field is at fault.
+fn parse_urlencoded<T: DeserializeOwned>(text: &[u8], top_level: &str) -> Result<T, ApiError> {
+    let parser = form_urlencoded::parse(text);
+    serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(parser)).map_err(|e| {
+        let path = e.path().to_string();
+        field_error(&path, &e.into_inner().to_string(), top_level)
+    })
 }
 
 /// serde_json appends " at line L column C"; the caller needs the field, not the column.
