@@ -56,7 +56,8 @@ fn review_in_browser(chromium: PathBuf, home: &Path, console: &str, disclosure: 
         // The test may run as root, where Chromium's sandbox cannot start.
         sandbox: false,
         process_envs: Some(envs),
-        args: vec![OsStr::new("--disable-dev-shm-usage"), OsStr::new("--disable-gpu")],
+        // With headless_chrome's own (no background networking, sync or first-run): nothing reaches for the network.
+        args: vec![OsStr::new("--disable-gpu"), OsStr::new("--disable-component-update")],
         idle_browser_timeout: Duration::from_secs(60),
         ..LaunchOptions::default()
     })

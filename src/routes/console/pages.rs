@@ -128,7 +128,8 @@ pub fn queue(
         h2 { "The log" }
         @match checkpoint {
             Some(c) => p {
-                "The latest signed checkpoint covers the first " (c.size) " entries; its root is "
+                "The latest signed checkpoint covers the log's first " (c.size)
+                @if c.size == 1 { " entry" } @else { " entries" } "; its root is "
                 code { (c.root) } ", signed " (c.at.format("%Y-%m-%d %H:%M:%S UTC")) ". "
                 "Each disclosure's page links to its inclusion proof against the latest checkpoint."
             },
