@@ -114,6 +114,8 @@ async fn the_console_shows_only_a_dpo_what_their_agency_is_in() {
     assert_eq!((status, missing), (404, 404));
     assert_eq!(other, none);
     assert!(other.contains("no disclosure with that id involves your agency"), "{other}");
+    let (status, _, queue) = page(&gateway, "police-dpo", "/console/").await;
+    assert_eq!(status, 200, "{queue}");
     let (status, _, body) = page(&gateway, "police-dpo", "/console/no-such-page").await;
     assert_eq!(status, 404, "{body}");
 }

@@ -55,6 +55,7 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
                     .add((header::X_FRAME_OPTIONS, "DENY")),
             )
             .route("", web::get().to(queue))
+            .route("/", web::get().to(queue))
             .route("/style.css", web::get().to(style))
             .route("/disclosures", web::get().to(search))
             .route("/disclosures/{id}", web::get().to(disclosure))
