@@ -18,7 +18,7 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weig
 .refused{color:#a00}.note{background:#ffd;padding:.5em;border:1px solid #cc9}\
 form.search{display:grid;grid-template-columns:repeat(auto-fill,minmax(14em,1fr));gap:.5em;margin-bottom:1em}\
 label{display:flex;flex-direction:column;font-size:.9em}textarea{width:100%;min-height:6em}\
-code{font-size:.85em;word-break:break-all}";
+code{font-size:.85em;word-break:break-all}td.when{white-space:nowrap}";
 
 /// A page of the console for `identity`, titled `title`.
 pub fn layout(identity: Option<&Identity>, title: &str, body: Markup) -> Markup {
@@ -93,7 +93,7 @@ pub fn entries(views: &[DisclosureView]) -> Markup {
                 @for v in views {
                     @let e = &v.entry;
                     tr {
-                        td { a href={ "/console/disclosures/" (e.id) } { (when(e)) } }
+                        td.when { a href={ "/console/disclosures/" (e.id) } { (when(e)) } }
                         td { (who(e)) }
                         td { (e.kind.as_str()) }
                         td { a href={ "/console/subjects/" (e.subject) } { code { (e.subject) } } }
