@@ -8,6 +8,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, middleware, web};
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use prometheus::Registry;
+use prometheus::core::Collector;
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -54,6 +55,8 @@ pub struct ServerParts<'a> {
     pub tls: &'a TlsFiles,
     pub federation: Federation,
     pub body_limit_bytes: usize,
+    /// The server's own metrics (its writers'), served at `/metrics` with the HTTP ones.
+    pub metrics: Vec<Box<dyn Collector>>,
 }
 
 /// A server that is listening, and the store it closes when it stops.
@@ -95,6 +98,9 @@ where
     let federation_data = web::Data::from(federation.clone());
     let store_data = web::Data::new(store.clone());
     let registry = Registry::new();
+    for collector in parts.metrics {
+        registry.register(collector).map_err(|e| StartError::Metrics(e.to_string()))?;
+    }
     let metrics = http_metrics(&registry)?;
     let body_limit = extract::BodyLimit(parts.body_limit_bytes);
     let title = parts.title;
@@ -160,6 +166,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         tls: &config.tls,
         federation: config.federation(),
         body_limit_bytes: config.body_limit_bytes,
+        metrics: log.collectors(),
     };
     serve(parts, store, move |routes| {
         routes

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use ed25519_dalek::SigningKey;
+use prometheus::core::Collector;
+use prometheus::{IntCounterVec, Opts};
 
 use super::checkpoint;
 use super::entry::{self, Entry, Index};
@@ -69,6 +71,8 @@ pub type LogError = CommitError;
 #[derive(Clone)]
 pub struct LogWriter {
     writer: GroupCommit<LogJob, Done>,
+    /// Entries committed, by kind and outcome: refusals rising, or discoveries, show here first.
+    entries: IntCounterVec,
 }
 
 impl LogWriter {
@@ -86,7 +90,20 @@ impl LogWriter {
                 Ok(())
             }
         });
-        Ok(Self { writer: GroupCommit::start("disclosure-log", store, commit, Some((policy.interval, idle)))? })
+        let entries = IntCounterVec::new(
+            Opts::new("sharegate_log_entries_total", "Entries committed to the disclosure log"),
+            &["kind", "outcome"],
+        )
+        .map_err(std::io::Error::other)?;
+        let writer = GroupCommit::start("disclosure-log", store, commit, Some((policy.interval, idle)))?;
+        Ok(Self { writer, entries })
+    }
+
+    /// The writer's metrics, to be registered with the server's registry.
+    pub fn collectors(&self) -> Vec<Box<dyn Collector>> {
+        let mut all = self.writer.metrics().collectors();
+        all.push(Box::new(self.entries.clone()));
+        all
     }
 
     /// Appends an entry; resolves once it is committed (durable), with its place in the log.
@@ -95,7 +112,10 @@ impl LogWriter {
         entry.at = entry.at.trunc_subsecs(6);
         let prepared = Prepared::new(&entry).map_err(|e| CommitError::Unavailable(e.to_string()))?;
         match self.writer.submit(LogJob::Append(Box::new(prepared))).await? {
-            Done::Appended(appended) => Ok(appended),
+            Done::Appended(appended) => {
+                self.entries.with_label_values(&[entry.kind.as_str(), entry.outcome.as_str()]).inc();
+                Ok(appended)
+            }
             Done::AlreadyReviewed { agency } => Err(AppendError::AlreadyReviewed { agency }),
             Done::Checkpoint => Err(CommitError::Unavailable("the writer lost an entry".into()).into()),
         }

@@ -124,6 +124,7 @@ pub fn start(config: &NodeConfig) -> Result<Listening, StartError> {
         tls: &config.tls,
         federation: config.federation(),
         body_limit_bytes: config.body_limit_bytes,
+        metrics: state.access.metrics().collectors(),
     };
     serve(parts, store, move |service| {
         service.app_data(state.clone());

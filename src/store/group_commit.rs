@@ -3,8 +3,10 @@
 //! lock. Each submitter waits until its batch is committed and learns its own outcome; if the transaction fails,
 //! every job of the batch fails.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use prometheus::core::Collector;
+use prometheus::{Histogram, HistogramOpts, IntCounter, Opts};
 use tokio::sync::{mpsc, oneshot};
 
 use super::checkpoints::Checkpoints;
@@ -31,13 +33,52 @@ const QUEUE: usize = 8192;
 
 type Job<J, R> = (J, oneshot::Sender<Result<R, CommitError>>);
 
+/// How a writer's batches go, for `/metrics` (labelled with the writer's name): how many jobs each carried, how long
+/// each took to commit (the wait every answer behind it shares), and how many failed (each failure refused them all).
+#[derive(Clone)]
+pub struct BatchMetrics {
+    jobs: Histogram,
+    seconds: Histogram,
+    failures: IntCounter,
+}
+
+impl BatchMetrics {
+    fn new(writer: &str) -> Result<Self, prometheus::Error> {
+        let histogram = |name: &str, help: &str, buckets: Vec<f64>| {
+            Histogram::with_opts(HistogramOpts::new(name, help).const_label("writer", writer).buckets(buckets))
+        };
+        Ok(Self {
+            jobs: histogram(
+                "sharegate_writer_batch_jobs",
+                "Jobs committed together in one transaction",
+                prometheus::exponential_buckets(1.0, 2.0, 11)?,
+            )?,
+            seconds: histogram(
+                "sharegate_writer_batch_seconds",
+                "Time to commit one batch, durable (fsync included)",
+                prometheus::exponential_buckets(0.000_25, 2.0, 14)?,
+            )?,
+            failures: IntCounter::with_opts(
+                Opts::new("sharegate_writer_batch_failures_total", "Batches that could not be committed")
+                    .const_label("writer", writer),
+            )?,
+        })
+    }
+
+    /// The metrics, to be registered with the server's registry.
+    pub fn collectors(&self) -> Vec<Box<dyn Collector>> {
+        vec![Box::new(self.jobs.clone()), Box::new(self.seconds.clone()), Box::new(self.failures.clone())]
+    }
+}
+
 pub struct GroupCommit<J, R> {
     jobs: mpsc::Sender<Job<J, R>>,
+    metrics: BatchMetrics,
 }
 
 impl<J, R> Clone for GroupCommit<J, R> {
     fn clone(&self) -> Self {
-        Self { jobs: self.jobs.clone() }
+        Self { jobs: self.jobs.clone(), metrics: self.metrics.clone() }
     }
 }
 
@@ -50,10 +91,16 @@ impl<J: Send + 'static, R: Send + 'static> GroupCommit<J, R> {
         idle: Option<(Duration, IdleFn)>,
     ) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel(QUEUE);
+        let metrics = BatchMetrics::new(name).map_err(std::io::Error::other)?;
         let checkpoints = Checkpoints::start(&store, name)?;
         let conn = HeldConnection { store, held: None, checkpoints };
-        std::thread::Builder::new().name(name.to_owned()).spawn(move || run(queue, conn, &commit, idle))?;
-        Ok(Self { jobs })
+        let recorded = metrics.clone();
+        std::thread::Builder::new().name(name.to_owned()).spawn(move || run(queue, conn, &commit, idle, &recorded))?;
+        Ok(Self { jobs, metrics })
+    }
+
+    pub fn metrics(&self) -> &BatchMetrics {
+        &self.metrics
     }
 
     /// Hands a job to the writer; resolves once its batch is committed.
@@ -69,6 +116,7 @@ fn run<J, R>(
     mut conn: HeldConnection,
     commit: &CommitFn<J, R>,
     idle: Option<(Duration, IdleFn)>,
+    metrics: &BatchMetrics,
 ) {
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_time().build() else {
         tracing::error!("a group-commit writer cannot start; its writes will be refused");
@@ -97,11 +145,15 @@ fn run<J, R>(
         }
         let (jobs, waiters): (Vec<J>, Vec<_>) = batch.into_iter().unzip();
         let count = jobs.len();
-        match conn.run(|conn| commit(conn, jobs)) {
+        let started = Instant::now();
+        let outcome = conn.run(|conn| commit(conn, jobs));
+        metrics.seconds.observe(started.elapsed().as_secs_f64());
+        match outcome {
             Ok(results) if results.len() == waiters.len() => {
                 for (result, waiter) in results.into_iter().zip(waiters) {
                     let _ = waiter.send(Ok(result));
                 }
+                metrics.jobs.observe(count as f64);
                 conn.committed();
             }
             outcome => {
@@ -109,6 +161,7 @@ fn run<J, R>(
                     Err(e) => e.to_string(),
                     Ok(_) => "a batch lost track of its jobs".into(),
                 };
+                metrics.failures.inc();
                 tracing::error!(error = %why, jobs = count, "a batch could not be committed");
                 for waiter in waiters {
                     let _ = waiter.send(Err(CommitError::Unavailable(why.clone())));

@@ -152,3 +152,10 @@ pub async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
 pub fn sharegate_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_sharegate"))
 }
+
+/// The value of one series on `/metrics` at `base` (e.g. `sharegate_log_entries_total{kind="request",outcome="refused"}`),
+/// or `None` when the server does not export it.
+pub async fn metric(base: &str, series: &str) -> Option<f64> {
+    let text = person("police-dpo").get(format!("{base}/metrics")).send().await.ok()?.text().await.ok()?;
+    text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}

@@ -6,7 +6,9 @@ use sharegate::domain::DisclosureId;
 use sharegate::store::{Store, StoreOptions};
 
 use crate::databases::Backend;
-use crate::helpers::{TestGateway, TestNode, gateway_config, person, send, spawn_gateway_with, spawn_node_with};
+use crate::helpers::{
+    TestGateway, TestNode, gateway_config, metric, person, send, spawn_gateway_with, spawn_node_with,
+};
 use crate::on_both_backends;
 use crate::rogue::{self, Misbehaviour};
 use crate::subjects::fresh_nhs_number;
@@ -296,10 +298,25 @@ async fn no_answer_without_its_entry(backend: Backend) {
     let (status, answer, _) = request(&f.gateway, "social_care-social_worker", &body).await;
     assert_eq!((status, answer["error"]["code"].as_str()), (503, Some("store_unavailable")), "{answer}");
     assert!(answer.get("records").is_none() && !answer.to_string().contains("72%"), "nothing disclosed: {answer}");
+    let base = f.gateway.url("");
+    let failures = r#"sharegate_writer_batch_failures_total{writer="disclosure-log"}"#;
+    let granted = r#"sharegate_log_entries_total{kind="request",outcome="granted"}"#;
+    // On SQLite the request gets as far as the log, whose commit fails; PostgreSQL's outage refuses it earlier, at
+    // its first read.
+    let expected = if backend == Backend::Sqlite { 1.0 } else { 0.0 };
+    assert_eq!(metric(&base, failures).await, Some(expected), "the operator sees the log's failed commits");
+    assert_eq!(metric(&base, granted).await, None, "no entry counted");
     drop(outage);
     let (status, answer, bytes) = request(&f.gateway, "social_care-social_worker", &body).await;
     assert_eq!(status, 200, "{answer}");
     logged(&f.gateway, &answer, &bytes);
+    assert_eq!(metric(&base, granted).await, Some(1.0));
+    let batches = r#"sharegate_writer_batch_seconds_count{writer="disclosure-log"}"#;
+    assert_eq!(metric(&base, batches).await, Some(1.0 + expected), "every commit timed, a failed one too");
+    // The school's node wrote each read into its access register (on SQLite the one behind the failed commit too:
+    // read, then not disclosed), with its own writer's metrics.
+    let reads = r#"sharegate_writer_batch_jobs_sum{writer="education-access-register"}"#;
+    assert_eq!(metric(&f.education.url(""), reads).await, Some(1.0 + expected));
 }
 
 /// A gateway whose education node misbehaves in `how`.
