@@ -1,5 +1,5 @@
-//! The log's evidence for data-protection officers: the latest signed checkpoint, and an inclusion proof for any
-//! disclosure against it.
+//! The log's evidence for data-protection officers: the latest signed checkpoint, and an inclusion proof against it
+//! for any disclosure their agency is in.
 
 use actix_web::{get, web};
 use serde::Serialize;
@@ -7,21 +7,13 @@ use serde::Serialize;
 use crate::disclosure_log::LogWriter;
 use crate::disclosure_log::checkpoint::CheckpointView;
 use crate::disclosure_log::proof::{self as proving, ProofOutcome};
-use crate::domain::DisclosureId;
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::identity::Identity;
+use crate::routes::dpo::{dpo, scoped};
 use crate::store::{Store, log};
 
 /// The gateway's public key, which checkpoints verify against.
 pub struct LogKey(pub ed25519_dalek::VerifyingKey);
-
-fn dpo_only(identity: &Identity) -> Result<(), ApiError> {
-    if identity.role.as_str() == "dpo" {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("the disclosure log is for data-protection officers"))
-    }
-}
 
 /// The latest signed checkpoint of the disclosure log.
 #[utoipa::path(
@@ -39,7 +31,7 @@ pub async fn checkpoint(
     key: web::Data<LogKey>,
     writer: web::Data<LogWriter>,
 ) -> Result<web::Json<CheckpointView>, ApiError> {
-    dpo_only(&identity)?;
+    dpo(&identity)?;
     writer.checkpoint().await.map_err(ApiError::store_unavailable)?;
     let latest = store.run(log::latest_checkpoint).await?;
     let latest = latest.ok_or_else(|| ApiError::not_found("nothing has been logged yet"))?;
@@ -68,7 +60,7 @@ pub struct InclusionProof {
     responses(
         (status = 200, body = InclusionProof),
         (status = 403, description = "not a DPO", body = ErrorEnvelope),
-        (status = 404, description = "no such disclosure", body = ErrorEnvelope),
+        (status = 404, description = "no disclosure with that id involves the DPO's agency", body = ErrorEnvelope),
     )
 )]
 #[get("/v1/log/proof/{disclosure_id}")]
@@ -79,11 +71,11 @@ pub async fn inclusion_proof(
     key: web::Data<LogKey>,
     writer: web::Data<LogWriter>,
 ) -> Result<web::Json<InclusionProof>, ApiError> {
-    dpo_only(&identity)?;
-    let not_found = || ApiError::not_found("no disclosure with that id is in the log");
-    let id = DisclosureId::parse(&path.into_inner()).map_err(|_| not_found())?;
+    dpo(&identity)?;
+    // Like every read of the log by a DPO: only an entry their agency is in (the proof carries the whole entry).
+    let row = scoped(&store, &identity, path.into_inner()).await?;
     for attempt in 0..2 {
-        let lookup = id.to_string();
+        let lookup = row.id.clone();
         match store.run(move |conn| proving::prove(conn, &lookup)).await? {
             ProofOutcome::Proved(included) => {
                 return Ok(web::Json(InclusionProof {
@@ -95,7 +87,7 @@ pub async fn inclusion_proof(
                     checkpoint: CheckpointView::new(&included.checkpoint, &key.0),
                 }));
             }
-            ProofOutcome::NoSuchEntry => return Err(not_found()),
+            ProofOutcome::NoSuchEntry => return Err(ApiError::not_found("no disclosure with that id is in the log")),
             ProofOutcome::NotYetCheckpointed if attempt == 0 => {
                 writer.checkpoint().await.map_err(ApiError::store_unavailable)?;
             }

@@ -238,9 +238,14 @@ async fn an_inclusion_proof_verifies_and_fails_for_a_changed_entry() {
         ed25519_dalek::Signature::from_slice(&hex::decode(proof["checkpoint"]["signature"].as_str().unwrap()).unwrap())
             .unwrap();
     assert!(ed25519_dalek::Verifier::verify(&public, message.as_bytes(), &signature).is_ok());
-    let (status, _) =
+    let (status, missing) =
         send(person("police-dpo").get(gateway.url("/v1/log/proof/dis_00000000000000000000000000000000"))).await;
     assert_eq!(status, 404);
+    // The proof carries the whole entry: a DPO of an agency not in it gets the same 404 as for no entry at all.
+    let (status, other) = send(person("education-dpo").get(gateway.url(&format!("/v1/log/proof/{}", ids[2])))).await;
+    assert_eq!((status, &other), (404, &missing));
+    let (status, _) = send(person("health-dpo").get(gateway.url(&format!("/v1/log/proof/{}", ids[2])))).await;
+    assert_eq!(status, 200, "health was asked");
 }
 
 #[tokio::test]
