@@ -59,6 +59,13 @@ impl DemoClient {
         Self::send(self.client(who)?.get(url)).await
     }
 
+    /// A page for a browser: its status and text.
+    pub async fn page(&self, who: &str, url: &str) -> Result<(u16, String), String> {
+        let response = self.client(who)?.get(url).send().await.map_err(|e| format!("the request failed: {e}"))?;
+        let status = response.status().as_u16();
+        Ok((status, response.text().await.map_err(|e| e.to_string())?))
+    }
+
     pub async fn post(&self, who: &str, url: &str, body: &Value) -> Result<Answer, String> {
         Self::send(self.client(who)?.post(url).json(body)).await
     }

@@ -63,6 +63,17 @@ pub async fn play(client: &DemoClient, subject: &str, education: ServerHandle) -
         }),
     });
 
+    let refusal = at(&refused.body, "/disclosure_id").as_str().unwrap_or_default().to_owned();
+    let (status, console) = client.page("police-dpo", &client.at_gateway("/console")).await?;
+    steps.push(Step {
+        says: "the police DPO's console lists that refusal for review",
+        held: if status == 200 && !refusal.is_empty() && console.contains(&format!("/console/disclosures/{refusal}")) {
+            Ok(())
+        } else {
+            Err(format!("expected the review queue listing {refusal}, got {status}"))
+        },
+    });
+
     let s115 = client
         .post(
             "police-investigator",

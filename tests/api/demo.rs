@@ -21,7 +21,7 @@ fn the_smoke_story_holds() {
     let output = Command::new(sharegate_binary()).args(["demo", "--smoke"]).current_dir(dir.path()).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("smoke: all 8 steps held"), "{stdout}");
+    assert!(stdout.contains("smoke: all 9 steps held"), "{stdout}");
     assert!(dir.path().join("certs-example/ca.crt").exists(), "the demo made its example certificates");
 }
 
