@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::decision::MeetingStanding;
-use crate::domain::{AgencyName, EventId, MeetingId, Narrative, SubjectId};
+use crate::domain::{AgencyName, EventId, MeetingId, Narrative, PersonName, SubjectId};
 use crate::register::Actor;
 
 pub const FORMAT: &str = "sharegate-meeting-event-v1";
@@ -24,6 +24,16 @@ pub struct Dissent {
     pub agency: AgencyName,
     #[schema(value_type = String)]
     pub reason: Narrative,
+}
+
+/// A person who agreed to a decision, as the coordinator records them (¶26: who agreed): their agency and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Agreeing {
+    #[schema(value_type = String)]
+    pub agency: AgencyName,
+    #[schema(value_type = String)]
+    pub name: PersonName,
 }
 
 /// What happened at or around a meeting.
@@ -74,6 +84,10 @@ pub enum MeetingEvent {
         text: Narrative,
         #[schema(value_type = Vec<String>)]
         agreed_by: BTreeSet<AgencyName>,
+        /// The people who agreed, each of an agency in `agreed_by`. Left out of the sealed text when there are none,
+        /// so decisions sealed before people were recorded read and verify as they were.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        agreeing: Vec<Agreeing>,
         dissent: Vec<Dissent>,
         by: Actor,
         at: DateTime<Utc>,
@@ -155,6 +169,8 @@ pub struct Decision {
     pub text: String,
     #[schema(value_type = Vec<String>)]
     pub agreed_by: BTreeSet<AgencyName>,
+    /// The people who agreed, where the coordinator named them.
+    pub agreeing: Vec<Agreeing>,
     pub dissent: Vec<Dissent>,
     pub by: Actor,
     pub at: DateTime<Utc>,
@@ -217,17 +233,20 @@ impl Meeting {
                     at: *at,
                     signature: signature.clone(),
                 }),
-                MeetingEvent::Decision { id, text, agreed_by, dissent, by, at, .. } => m.decisions.push(Decision {
-                    id: id.to_string(),
-                    text: text.to_string(),
-                    agreed_by: agreed_by.clone(),
-                    dissent: dissent.clone(),
-                    by: by.clone(),
-                    at: *at,
-                    endorsed_by: None,
-                    needs_endorsement: true,
-                    signature: signature.clone(),
-                }),
+                MeetingEvent::Decision { id, text, agreed_by, agreeing, dissent, by, at, .. } => {
+                    m.decisions.push(Decision {
+                        id: id.to_string(),
+                        text: text.to_string(),
+                        agreed_by: agreed_by.clone(),
+                        agreeing: agreeing.clone(),
+                        dissent: dissent.clone(),
+                        by: by.clone(),
+                        at: *at,
+                        endorsed_by: None,
+                        needs_endorsement: true,
+                        signature: signature.clone(),
+                    })
+                }
                 MeetingEvent::Endorsement { decision, by, .. } => {
                     endorsements.insert(decision.to_string(), by.clone());
                 }
@@ -252,5 +271,20 @@ impl Meeting {
         } else {
             MeetingStanding::NotInvited
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decision_sealed_before_people_were_recorded_reads_and_reseals_the_same() {
+        let before = r#"{"event":"decision","id":"evt_01a217e2a8aa93b94decbf49f5db6110","meeting":"mtg_01a217e2a8aa93b94decbf49f5db6110","text":"The plan continues.","agreed_by":["education"],"dissent":[],"by":{"agency":"social_care","role":"coordinator","person":"Chris Doe","serial":"01"},"at":"2026-11-25T10:00:00Z"}"#;
+        let event: MeetingEvent = crate::seal::open(before).unwrap();
+        let MeetingEvent::Decision { agreeing, .. } = &event else { panic!("a decision: {event:?}") };
+        assert!(agreeing.is_empty());
+        // Its signature was made over exactly this text: serialised again, it must not change.
+        assert_eq!(serde_json::to_string(&event).unwrap(), before);
     }
 }

@@ -94,7 +94,17 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
         201
     );
 
-    // A joint decision, with dissent; flagged until a manager endorses it.
+    // Who agreed: a person of an agency that did not agree is refused, naming the field.
+    let (status, refused) = post(
+        g,
+        coordinator,
+        &format!("/v1/meetings/{m}/decisions"),
+        json!({"text": "x", "agreed_by": ["education"], "agreeing": [{"agency": "police", "name": "Alex Morgan"}]}),
+    )
+    .await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (400, Some("agreeing[0].agency")), "{refused}");
+
+    // A joint decision, with the people who agreed and a dissent; flagged until a manager endorses it.
     let (status, decided) = post(
         g,
         coordinator,
@@ -102,6 +112,7 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
         json!({
             "text": "The plan continues; the school shares attendance weekly.",
             "agreed_by": ["social_care", "education", "health"],
+            "agreeing": [{"agency": "education", "name": "Sam Patel"}, {"agency": "health", "name": "Priya Shah"}],
             "dissent": [{"agency": "police", "reason": "Would escalate to a strategy discussion."}]
         }),
     )
@@ -109,6 +120,7 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     assert_eq!(status, 201, "{decided}");
     let d = decided["id"].as_str().unwrap().to_owned();
     assert_eq!(decided["meeting"]["decisions"][0]["needs_endorsement"], true);
+    assert_eq!(decided["meeting"]["decisions"][0]["agreeing"][1], json!({"agency": "health", "name": "Priya Shah"}));
 
     let pack_url = g.url(&format!("/v1/meetings/{m}/pack"));
     let (status, pack) = send(person("education-dsl").get(&pack_url)).await;
@@ -141,6 +153,7 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     assert_eq!(html.headers()["cache-control"], "no-store");
     let html = html.text().await.unwrap();
     assert!(html.contains("education.attendance") && html.contains("Dissent: "), "{html}");
+    assert!(html.contains("(Sam Patel of education, Priya Shah of health)"), "{html}");
     assert!(html.contains("NOT ENDORSED"), "{html}");
     assert!(html.contains("given in absence"));
     assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"), "text is escaped");

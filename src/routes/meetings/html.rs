@@ -67,7 +67,13 @@ fn render(pack: &Pack) -> Markup {
                 @for d in &m.decisions {
                     p { b { (d.text) } }
                     p {
-                        "Agreed by: " (list(&d.agreed_by)) "."
+                        "Agreed by: " (list(&d.agreed_by))
+                        @if !d.agreeing.is_empty() {
+                            " ("
+                            (d.agreeing.iter().map(|p| format!("{} of {}", p.name, p.agency)).collect::<Vec<_>>().join(", "))
+                            ")"
+                        }
+                        "."
                         @if !d.dissent.is_empty() {
                             " Dissent: "
                             (d.dissent.iter().map(|x| format!("{}: {}", x.agency, x.reason)).collect::<Vec<_>>().join("; "))

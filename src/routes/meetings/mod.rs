@@ -18,7 +18,7 @@ use crate::decision::policy::Vocabulary;
 use crate::domain::{AgencyName, EventId, MeetingId, Narrative, SubjectKey};
 use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
 use crate::identity::Identity;
-use crate::meetings::{Dissent, FORMAT, Meeting, MeetingEvent};
+use crate::meetings::{Agreeing, Dissent, FORMAT, Meeting, MeetingEvent};
 use crate::register::Actor;
 use crate::routes::consents::GatewayKey;
 use crate::routes::extract::{ApiJson, OptionalJson};
@@ -301,11 +301,15 @@ pub struct DecisionBody {
     pub text: Narrative,
     /// The agencies that agreed.
     pub agreed_by: Vec<String>,
+    /// The people who agreed (optional): each of an agency in `agreed_by`.
+    #[serde(default)]
+    pub agreeing: Vec<Agreeing>,
     #[serde(default)]
     pub dissent: Vec<Dissent>,
 }
 
-/// The coordinator records a joint decision (¶26): who agreed, who dissented and why. It stands flagged in the pack
+/// The coordinator records a joint decision (¶26): who agreed (agencies, and the people where named), who dissented
+/// and why. It stands flagged in the pack
 /// until a manager endorses it.
 #[utoipa::path(tag = "meetings", request_body = DecisionBody, params(("id" = String, Path)), responses((status = 201, body = Created), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
 #[post("/v1/meetings/{id}/decisions")]
@@ -323,6 +327,15 @@ pub async fn record_decision(
     if agreed_by.is_empty() {
         return Err(ApiError::invalid("agreed_by", "a joint decision names the agencies that agreed"));
     }
+    if let Some((n, person)) = body.agreeing.iter().enumerate().find(|(_, p)| !agreed_by.contains(&p.agency)) {
+        return Err(ApiError::invalid(
+            format!("agreeing[{n}].agency"),
+            format!(
+                "{} of {} is named as agreeing, but {} is not in agreed_by",
+                person.name, person.agency, person.agency
+            ),
+        ));
+    }
     let dissenting: BTreeSet<AgencyName> = body.dissent.iter().map(|d| d.agency.clone()).collect();
     if let Some(both) = agreed_by.intersection(&dissenting).next() {
         return Err(ApiError::invalid("dissent", format!("{both} cannot both agree and dissent")));
@@ -333,6 +346,7 @@ pub async fn record_decision(
         meeting: id.clone(),
         text: body.text,
         agreed_by: agreed_by.clone(),
+        agreeing: body.agreeing,
         dissent: body.dissent,
         by: Actor::from(&identity),
         at: Utc::now().trunc_subsecs(6),
