@@ -163,7 +163,10 @@ pub async fn load(client: &DemoClient) -> Result<String, String> {
             client.post(sw, &client.at_gateway(&format!("/v1/subjects/{subject}/consents")), &consent).await?;
         expect("recording the mother's consent", &created, 201)?;
     }
-    let decision_id = match at(&register.body, "/decisions").as_array().and_then(|d| d.first()) {
+    // Health's decision, as health sees its part of the register (social care is not part of it).
+    let health =
+        client.get("health-health_visitor", &client.at_gateway(&format!("/v1/subjects/{subject}/consents"))).await?;
+    let decision_id = match at(&health.body, "/decisions").as_array().and_then(|d| d.first()) {
         Some(decision) if at(decision, "/endorsement").is_object() => None,
         Some(decision) => at(decision, "/id").as_str().map(str::to_owned),
         None => {

@@ -166,7 +166,7 @@ fn print_welcome(running: &Running, subject: &str) {
     );
     println!("# the school's DPO: disclosures involving the school, and those awaiting review");
     println!("{} https://localhost:{port}/v1/disclosures/unreviewed\n", curl("education-dpo"));
-    println!("# a social care manager: the child's consents and decisions");
+    println!("# a social care manager: the consents and decisions about the child that social care is part of");
     println!("{} https://localhost:{port}/v1/subjects/{subject}/consents\n", curl("social_care-manager"));
     println!(
         "# the DPO console in a browser: https://localhost:{port}/console — import a DPO's certificate, e.g.\n\

@@ -74,6 +74,13 @@ pub struct ScopeEntry {
     pub purposes: BTreeSet<Purpose>,
 }
 
+impl ScopeEntry {
+    /// Whether `agency` is part of this scope: a recipient, or the holder of a category it covers.
+    pub fn involves(&self, agency: &AgencyName) -> bool {
+        self.recipients.contains(agency) || self.categories.iter().any(|c| c.holder() == agency)
+    }
+}
+
 impl From<&ScopeEntry> for Scope {
     fn from(s: &ScopeEntry) -> Self {
         Scope { categories: s.categories.clone(), recipients: s.recipients.clone(), purposes: s.purposes.clone() }

@@ -234,7 +234,8 @@ pub async fn record_consent(
     Ok(HttpResponse::Created().json(consent_view(stored, now)))
 }
 
-/// A child's consents and decisions not to seek consent, in the order they were recorded.
+/// The child's consents and decisions not to seek consent that the caller's agency is part of — a recipient, the
+/// holder of a category covered, or the agency that recorded or decided it — in the order they were recorded.
 #[utoipa::path(
     tag = "consent register",
     params(("id" = String, Path, description = "the child's gateway id")),
@@ -242,7 +243,7 @@ pub async fn record_consent(
 )]
 #[get("/v1/subjects/{id}/consents")]
 pub async fn list_consents(
-    _identity: Identity,
+    identity: Identity,
     path: web::Path<String>,
     store: web::Data<Store>,
 ) -> Result<web::Json<RegisterView>, ApiError> {
@@ -250,9 +251,22 @@ pub async fn list_consents(
     known_subject(&store, &subject).await?;
     let register = store.run(move |conn| rows::for_subject(conn, &subject)).await?;
     let now = Utc::now();
+    // Need to know: a consent names who gave it, a decision why the family was not asked — about another agency's
+    // records for yet another agency, none of that is this agency's to read.
+    let ours = |scope: &ScopeEntry, by: &Actor| scope.involves(&identity.agency) || by.agency == identity.agency;
     Ok(web::Json(RegisterView {
-        consents: register.consents.into_iter().map(|c| consent_view(c, now)).collect(),
-        decisions: register.decisions.into_iter().map(decision_view).collect(),
+        consents: register
+            .consents
+            .into_iter()
+            .filter(|(c, _)| ours(&c.entry.scope, &c.entry.recorded_by))
+            .map(|c| consent_view(c, now))
+            .collect(),
+        decisions: register
+            .decisions
+            .into_iter()
+            .filter(|(d, _)| ours(&d.entry.scope, &d.entry.decided_by))
+            .map(decision_view)
+            .collect(),
     }))
 }
 

@@ -62,7 +62,8 @@ on_both_backends!(
     consents_are_recorded_by_the_certificate_holder_and_withdrawn_by_appending,
     decisions_need_a_manager_of_the_deciding_agency,
     register_input_is_checked,
-    every_register_entry_moves_the_childs_register_version
+    every_register_entry_moves_the_childs_register_version,
+    each_agency_reads_only_the_part_of_the_register_it_is_in
 );
 
 async fn consents_are_recorded_by_the_certificate_holder_and_withdrawn_by_appending(backend: Backend) {
@@ -241,4 +242,32 @@ async fn register_input_is_checked(backend: Backend) {
     }
     let (_, register) = send(person("health-health_visitor").get(consents.as_str())).await;
     assert_eq!(register, json!({"consents": [], "decisions": []}), "nothing refused was kept");
+}
+
+/// A consent names who gave it and a decision why the family was not asked: each agency reads only the entries it is
+/// part of (recipient, holder of a category covered, recorder or decider).
+async fn each_agency_reads_only_the_part_of_the_register_it_is_in(backend: Backend) {
+    let gateway = spawn_gateway_with(backend, |_| {}).await;
+    let subject = new_subject(&gateway).await;
+    let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
+        "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
+    let url = gateway.url(&format!("/v1/subjects/{subject}/consents"));
+    assert_eq!(send(person("social_care-social_worker").post(&url).json(&consent)).await.0, 201);
+    let decisions = gateway.url(&format!("/v1/subjects/{subject}/consent-decisions"));
+    assert_eq!(send(person("health-health_visitor").post(&decisions).json(&decision_body())).await.0, 201);
+
+    for (who, sees_consent, sees_decision) in [
+        ("social_care-social_worker", true, false), // recorded the consent, and receives under it
+        ("education-dsl", true, false),             // holds what the consent covers
+        ("health-health_visitor", false, true),     // decided, and holds mental-health records
+        ("police-investigator", false, true),       // receives under the decision
+        ("police-dpo", false, true),
+        ("education-dpo", true, false),
+    ] {
+        let (status, register) = send(person(who).get(&url)).await;
+        assert_eq!(status, 200, "{who}: {register}");
+        let (consents, decisions) =
+            (register["consents"].as_array().unwrap().len(), register["decisions"].as_array().unwrap().len());
+        assert_eq!((consents, decisions), (usize::from(sees_consent), usize::from(sees_decision)), "{who}: {register}");
+    }
 }
