@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::decision::CONSENT;
 use crate::decision::policy::Vocabulary;
-use crate::domain::{ConsentId, DecisionId, Narrative, SubjectId};
+use crate::domain::{AgencyName, ConsentId, DecisionId, Narrative, SubjectId};
 use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
 use crate::identity::Identity;
 use crate::register::entries::{CONSENT_FORMAT, DECISION_FORMAT, ENDORSEMENT_FORMAT, WITHDRAWAL_FORMAT};
@@ -234,6 +234,13 @@ pub async fn record_consent(
     Ok(HttpResponse::Created().json(consent_view(stored, now)))
 }
 
+/// Need to know: a consent names who gave it, a decision why the family was not asked; about another agency's records
+/// for yet another agency, none of that is `agency`'s to read. It is part of an entry it receives under, whose
+/// categories it holds, or that it recorded or decided.
+fn part_of(scope: &ScopeEntry, by: &Actor, agency: &AgencyName) -> bool {
+    scope.involves(agency) || by.agency == *agency
+}
+
 /// The child's consents and decisions not to seek consent that the caller's agency is part of — a recipient, the
 /// holder of a category covered, or the agency that recorded or decided it — in the order they were recorded.
 #[utoipa::path(
@@ -251,9 +258,7 @@ pub async fn list_consents(
     known_subject(&store, &subject).await?;
     let register = store.run(move |conn| rows::for_subject(conn, &subject)).await?;
     let now = Utc::now();
-    // Need to know: a consent names who gave it, a decision why the family was not asked — about another agency's
-    // records for yet another agency, none of that is this agency's to read.
-    let ours = |scope: &ScopeEntry, by: &Actor| scope.involves(&identity.agency) || by.agency == identity.agency;
+    let ours = |scope: &ScopeEntry, by: &Actor| part_of(scope, by, &identity.agency);
     Ok(web::Json(RegisterView {
         consents: register
             .consents
@@ -299,9 +304,14 @@ pub async fn withdraw_consent(
         recorded_by: Actor::from(&identity),
     };
     let sealed = seal(WITHDRAWAL_FORMAT, &entry, &key)?;
+    let agency = identity.agency;
     let appended = store
         .run(move |conn| {
             crate::store::write_transaction(conn, |conn| match rows::find_consent(conn, &id)? {
+                // A consent the agency is not part of is not its to see, nor to withdraw: as if there were none.
+                Some((consent, _)) if !part_of(&consent.entry.scope, &consent.entry.recorded_by, &agency) => {
+                    Ok(Appended::Missing)
+                }
                 None => Ok(Appended::Missing),
                 Some((_, Some(_))) => Ok(Appended::AlreadyThere),
                 Some((consent, None)) => {

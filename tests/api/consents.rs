@@ -252,7 +252,15 @@ async fn each_agency_reads_only_the_part_of_the_register_it_is_in(backend: Backe
     let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
         "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
     let url = gateway.url(&format!("/v1/subjects/{subject}/consents"));
-    assert_eq!(send(person("social_care-social_worker").post(&url).json(&consent)).await.0, 201);
+    let (status, recorded) = send(person("social_care-social_worker").post(&url).json(&consent)).await;
+    assert_eq!(status, 201, "{recorded}");
+    // Nor may an agency not part of it withdraw it: the same 404 as for no such consent.
+    let withdraw = gateway.url(&format!("/v1/consents/{}/withdraw", recorded["id"].as_str().unwrap()));
+    let (status, refused) = send(person("police-investigator").post(&withdraw).json(&json!({"reason": "x"}))).await;
+    assert_eq!(
+        (status, refused["error"]["message"].as_str()),
+        (404, Some("no consent with that id is in the register"))
+    );
     let decisions = gateway.url(&format!("/v1/subjects/{subject}/consent-decisions"));
     assert_eq!(send(person("health-health_visitor").post(&decisions).json(&decision_body())).await.0, 201);
 
@@ -270,4 +278,9 @@ async fn each_agency_reads_only_the_part_of_the_register_it_is_in(backend: Backe
             (register["consents"].as_array().unwrap().len(), register["decisions"].as_array().unwrap().len());
         assert_eq!((consents, decisions), (usize::from(sees_consent), usize::from(sees_decision)), "{who}: {register}");
     }
+    let (_, register) = send(person("education-dsl").get(&url)).await;
+    assert_eq!(register["consents"][0]["status"], "active", "{register}");
+    let (status, _) =
+        send(person("education-dsl").post(&withdraw).json(&json!({"reason": "Mother told the school."}))).await;
+    assert_eq!(status, 200, "the school holds what it covers");
 }
