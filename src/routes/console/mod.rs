@@ -30,7 +30,7 @@ use crate::routes::dpo::{self, DisclosureQuery, history_of, scoped, view};
 use crate::routes::extract::{ApiForm, ApiQuery};
 use crate::routes::subjects::SubjectLookup;
 use crate::store::{Store, log, subjects};
-use pages::{Choices, Reviewing, SearchFields};
+use pages::{Choices, Reviewing};
 
 /// How many entries a page of search results or of the queue shows.
 const PAGE: i64 = 50;
@@ -106,25 +106,25 @@ async fn queue(identity: Identity, store: web::Data<Store>) -> Result<HttpRespon
 /// The search form as the browser sends it: every field present, the unused ones empty.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct SearchForm {
+pub(super) struct SearchForm {
     #[serde(default)]
-    subject: String,
+    pub(super) subject: String,
     #[serde(default)]
-    agency: String,
+    pub(super) agency: String,
     #[serde(default)]
-    person: String,
+    pub(super) person: String,
     #[serde(default)]
-    purpose: String,
+    pub(super) purpose: String,
     #[serde(default)]
-    basis: String,
+    pub(super) basis: String,
     #[serde(default)]
-    decision: String,
+    pub(super) decision: String,
     #[serde(default)]
-    kind: String,
+    pub(super) kind: String,
     #[serde(default)]
-    from: String,
+    pub(super) from: String,
     #[serde(default)]
-    to: String,
+    pub(super) to: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     after: Option<i64>,
 }
@@ -206,24 +206,13 @@ async fn search(
         let next = SearchForm { after: Some(after), ..form.clone() };
         format!("/console/disclosures?{}", serde_urlencoded::to_string(&next).unwrap_or_default())
     });
-    let fields = SearchFields {
-        subject: &form.subject,
-        agency: &form.agency,
-        person: &form.person,
-        purpose: &form.purpose,
-        basis: &form.basis,
-        decision: &form.decision,
-        kind: &form.kind,
-        from: &form.from,
-        to: &form.to,
-    };
     let choices = Choices {
         agencies: vocabulary.agencies.iter().map(|a| a.as_str()).collect(),
         purposes: vocabulary.purposes.iter().map(|p| p.as_str()).collect(),
         bases: vocabulary.lawful_bases.iter().map(|b| b.as_str()).collect(),
     };
     let csv = SearchForm::csv_link(&query);
-    Ok(page(pages::search(&identity, &fields, &choices, &found, next.as_deref(), &csv)))
+    Ok(page(pages::search(&identity, &form, &choices, &found, next.as_deref(), &csv)))
 }
 
 async fn disclosure(

@@ -3,6 +3,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+use super::SearchForm;
 use crate::disclosure_log::{Entry, GroundRef, Kind};
 use crate::identity::Identity;
 use crate::routes::dpo::{DisclosureView, HistoryLine};
@@ -139,20 +140,6 @@ pub fn queue(
     layout(Some(identity), "Review queue", body)
 }
 
-/// The search form's fields as the page shows them again.
-#[derive(Debug, Default)]
-pub struct SearchFields<'a> {
-    pub subject: &'a str,
-    pub agency: &'a str,
-    pub person: &'a str,
-    pub purpose: &'a str,
-    pub basis: &'a str,
-    pub decision: &'a str,
-    pub kind: &'a str,
-    pub from: &'a str,
-    pub to: &'a str,
-}
-
 pub struct Choices<'a> {
     pub agencies: Vec<&'a str>,
     pub purposes: Vec<&'a str>,
@@ -172,7 +159,7 @@ fn select(name: &str, label: &str, options: &[&str], chosen: &str) -> Markup {
 
 pub fn search(
     identity: &Identity,
-    fields: &SearchFields<'_>,
+    fields: &SearchForm,
     choices: &Choices<'_>,
     found: &[DisclosureView],
     next: Option<&str>,
@@ -187,12 +174,12 @@ pub fn search(
         h2 { "Entries matching" }
         form.search method="get" action="/console/disclosures" {
             label { "Child's gateway id" input name="subject" value=(fields.subject); }
-            (select("agency", "Agency that asked or was asked", &choices.agencies, fields.agency))
+            (select("agency", "Agency that asked or was asked", &choices.agencies, &fields.agency))
             label { "Requester's name (exactly)" input name="person" value=(fields.person); }
-            (select("purpose", "Purpose", &choices.purposes, fields.purpose))
-            (select("basis", "Lawful basis", &choices.bases, fields.basis))
-            (select("decision", "Outcome", &["granted", "partial", "refused"], fields.decision))
-            (select("kind", "Kind", &["request", "discovery", "review"], fields.kind))
+            (select("purpose", "Purpose", &choices.purposes, &fields.purpose))
+            (select("basis", "Lawful basis", &choices.bases, &fields.basis))
+            (select("decision", "Outcome", &["granted", "partial", "refused"], &fields.decision))
+            (select("kind", "Kind", &["request", "discovery", "review"], &fields.kind))
             label { "From (date, UTC)" input type="date" name="from" value=(fields.from); }
             label { "To (date, UTC, inclusive)" input type="date" name="to" value=(fields.to); }
             div { button type="submit" { "Search" } }
