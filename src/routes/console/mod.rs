@@ -105,27 +105,18 @@ async fn queue(identity: Identity, store: web::Data<Store>) -> Result<HttpRespon
 
 /// The search form as the browser sends it: every field present, the unused ones empty.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub(super) struct SearchForm {
-    #[serde(default)]
     pub(super) subject: String,
-    #[serde(default)]
     pub(super) agency: String,
-    #[serde(default)]
     pub(super) person: String,
-    #[serde(default)]
     pub(super) purpose: String,
-    #[serde(default)]
     pub(super) basis: String,
-    #[serde(default)]
     pub(super) decision: String,
-    #[serde(default)]
     pub(super) kind: String,
-    #[serde(default)]
     pub(super) from: String,
-    #[serde(default)]
     pub(super) to: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     after: Option<i64>,
 }
 
