@@ -233,10 +233,15 @@ pub fn search(
 }
 
 /// Disclosures made without consent, and refusals, that involve `agency` and that no DPO of `agency` has reviewed:
-/// up to `limit`, oldest first.
-pub fn unreviewed(conn: &mut AnyConnection, agency: &str, limit: i64) -> Result<Vec<LogRow>, StoreError> {
+/// up to `limit` after position `after`, oldest first.
+pub fn unreviewed(
+    conn: &mut AnyConnection,
+    agency: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<LogRow>, StoreError> {
     let mut found = Vec::new();
-    let mut after = -1;
+    let mut after = after.unwrap_or(-1);
     while found.len() < usize::try_from(limit).unwrap_or(0) {
         let candidates: Vec<LogRow> = log_entries::table
             .filter(log_entries::agencies.like(involving(agency)))

@@ -213,6 +213,28 @@ async fn search_results_page_by_a_next_link_without_gaps_or_repeats() {
     let (first, second) = (linked(&first), linked(&second));
     assert_eq!((first.len(), second.len()), (50, 11));
     assert_eq!([first, second].concat(), made, "every entry once, in log order");
+
+    // All of them wait for police's review: the queue pages the same way ("More waiting").
+    let (_, _, first) = page(&gateway, "police-dpo", "/console").await;
+    let more = first.split(r#"<a href=""#).find(|a| a.starts_with("/console?after=")).unwrap();
+    let (status, _, second) = page(&gateway, "police-dpo", more.split('"').next().unwrap()).await;
+    assert_eq!(status, 200, "{second}");
+    assert!(!second.contains("More waiting"), "{second}");
+    assert_eq!([linked(&first), linked(&second)].concat(), made);
+    // So does the API's queue, from the last entry's index.
+    let queue = |query: String| {
+        let gateway = &gateway;
+        async move {
+            let (status, page) =
+                send(person("police-dpo").get(gateway.url(&format!("/v1/disclosures/unreviewed?{query}")))).await;
+            assert_eq!(status, 200, "{page}");
+            page.as_array().unwrap().clone()
+        }
+    };
+    let first = queue("limit=60".into()).await;
+    let rest = queue(format!("after={}", first.last().unwrap()["index"])).await;
+    let ids: Vec<&str> = first.iter().chain(&rest).map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!((first.len(), rest.len(), ids), (60, 1, made.iter().map(String::as_str).collect::<Vec<_>>()));
 }
 
 #[tokio::test]

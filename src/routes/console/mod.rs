@@ -94,13 +94,26 @@ async fn style() -> HttpResponse {
     HttpResponse::Ok().content_type("text/css; charset=utf-8").body(pages::STYLE)
 }
 
-async fn queue(identity: Identity, store: web::Data<Store>) -> Result<HttpResponse, ApiError> {
+/// Where a page of the queue starts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueuePage {
+    after: Option<i64>,
+}
+
+async fn queue(
+    identity: Identity,
+    query: ApiQuery<QueuePage>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
     dpo::dpo(&identity)?;
-    let agency = identity.agency.to_string();
-    let (rows, checkpoint) =
-        store.run(move |conn| Ok((log::unreviewed(conn, &agency, PAGE)?, log::latest_checkpoint(conn)?))).await?;
+    let (agency, after) = (identity.agency.to_string(), query.0.after);
+    let (rows, checkpoint) = store
+        .run(move |conn| Ok((log::unreviewed(conn, &agency, after, PAGE)?, log::latest_checkpoint(conn)?)))
+        .await?;
+    let next = (rows.len() as i64 == PAGE).then(|| rows.last().map(|r| format!("/console?after={}", r.seq))).flatten();
     let waiting = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
-    Ok(page(pages::queue(&identity, &waiting, PAGE, checkpoint.as_ref())))
+    Ok(page(pages::queue(&identity, &waiting, next.as_deref(), checkpoint.as_ref())))
 }
 
 /// The search form as the browser sends it: every field present, the unused ones empty.

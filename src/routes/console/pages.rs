@@ -112,7 +112,7 @@ pub fn entries(views: &[DisclosureView]) -> Markup {
 pub fn queue(
     identity: &Identity,
     waiting: &[DisclosureView],
-    shown: i64,
+    next: Option<&str>,
     checkpoint: Option<&CheckpointRow>,
 ) -> Markup {
     let body = html! {
@@ -123,8 +123,8 @@ pub fn queue(
         @if waiting.is_empty() {
             p.note { "Nothing is waiting for review." }
         } @else {
-            p { (waiting.len()) " waiting" @if waiting.len() as i64 == shown { " (the oldest " (shown) " shown)" } "." }
             (entries(waiting))
+            @if let Some(next) = next { p { a href=(next) rel="next" { "More waiting" } } }
         }
         h2 { "The log" }
         @match checkpoint {

@@ -188,6 +188,8 @@ pub async fn list(
 pub struct QueueQuery {
     /// How many (default 100, at most 1000).
     pub limit: Option<i64>,
+    /// The `index` of the last entry of the previous page.
+    pub after: Option<i64>,
 }
 
 /// Disclosures made without consent, and refusals, that involve the DPO's agency and that no DPO of the agency
@@ -206,7 +208,8 @@ pub async fn unreviewed(
     dpo(&identity)?;
     let limit = query.0.limit.unwrap_or(PAGE).clamp(1, MAX_PAGE);
     let agency = identity.agency.to_string();
-    let rows = store.run(move |conn| log::unreviewed(conn, &agency, limit)).await?;
+    let after = query.0.after;
+    let rows = store.run(move |conn| log::unreviewed(conn, &agency, after, limit)).await?;
     Ok(web::Json(rows.iter().map(view).collect::<Result<Vec<_>, _>>()?))
 }
 
