@@ -258,18 +258,17 @@ pub async fn list_consents(
     known_subject(&store, &subject).await?;
     let register = store.run(move |conn| rows::for_subject(conn, &subject)).await?;
     let now = Utc::now();
-    let ours = |scope: &ScopeEntry, by: &Actor| part_of(scope, by, &identity.agency);
     Ok(web::Json(RegisterView {
         consents: register
             .consents
             .into_iter()
-            .filter(|(c, _)| ours(&c.entry.scope, &c.entry.recorded_by))
+            .filter(|(c, _)| part_of(&c.entry.scope, &c.entry.recorded_by, &identity.agency))
             .map(|c| consent_view(c, now))
             .collect(),
         decisions: register
             .decisions
             .into_iter()
-            .filter(|(d, _)| ours(&d.entry.scope, &d.entry.decided_by))
+            .filter(|(d, _)| part_of(&d.entry.scope, &d.entry.decided_by, &identity.agency))
             .map(decision_view)
             .collect(),
     }))

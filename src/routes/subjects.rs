@@ -133,8 +133,12 @@ pub async fn find_subject(
     query: ApiQuery<SubjectLookup>,
     store: web::Data<Store>,
 ) -> Result<web::Json<SubjectView>, ApiError> {
-    let nhs = query.0.nhs_number;
-    let found = store.run(move |conn| subjects::find_by_nhs_number(conn, &nhs)).await?;
-    let subject = found.ok_or_else(|| ApiError::not_found("no child with that NHS number is in the subject index"))?;
+    let subject = find_by_nhs_number(&store, query.0.nhs_number).await?;
     Ok(web::Json(SubjectView::new(subject, Some(&identity.agency))))
+}
+
+/// The child with NHS number `nhs` in the subject index, or 404.
+pub(crate) async fn find_by_nhs_number(store: &Store, nhs: NhsNumber) -> Result<Subject, ApiError> {
+    let found = store.run(move |conn| subjects::find_by_nhs_number(conn, &nhs)).await?;
+    found.ok_or_else(|| ApiError::not_found("no child with that NHS number is in the subject index"))
 }

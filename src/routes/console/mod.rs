@@ -22,14 +22,14 @@ use maud::Markup;
 use serde::{Deserialize, Serialize};
 
 use crate::decision::policy::Vocabulary;
-use crate::disclosure_log::{Kind, LogWriter};
+use crate::disclosure_log::LogWriter;
 use crate::domain::Narrative;
 use crate::error::ApiError;
 use crate::identity::Identity;
-use crate::routes::dpo::{self, DisclosureQuery, history_of, scoped, view};
+use crate::routes::dpo::{self, DisclosureQuery, NotReviewable, history_of, scoped, view};
 use crate::routes::extract::{ApiForm, ApiQuery};
-use crate::routes::subjects::SubjectLookup;
-use crate::store::{Store, log, subjects};
+use crate::routes::subjects::{SubjectLookup, find_by_nhs_number};
+use crate::store::{Store, log};
 use pages::{Choices, Reviewing};
 
 /// How many entries a page of search results or of the queue shows.
@@ -230,15 +230,11 @@ async fn disclosure(
     let (id, agency) = (row.id.clone(), identity.agency.to_string());
     let reviews = store.run(move |conn| log::reviews_of(conn, &id, &agency)).await?;
     let reviews = reviews.iter().map(view).collect::<Result<Vec<_>, _>>()?;
-    let requester = &shown.entry.requester;
-    let reviewing = if shown.entry.kind == Kind::Review {
-        Reviewing::IsAReview
-    } else if !reviews.is_empty() {
-        Reviewing::Done
-    } else if requester.person == identity.person && requester.agency == identity.agency {
-        Reviewing::OwnDisclosure
-    } else {
-        Reviewing::Form
+    let reviewing = match dpo::reviewable(&identity, &shown.entry) {
+        Err(NotReviewable::IsAReview) => Reviewing::IsAReview,
+        Ok(()) | Err(NotReviewable::OwnDisclosure) if !reviews.is_empty() => Reviewing::Done,
+        Err(NotReviewable::OwnDisclosure) => Reviewing::OwnDisclosure,
+        Ok(()) => Reviewing::Form,
     };
     Ok(page(pages::disclosure(&identity, &shown, &reviews, reviewing)))
 }
@@ -271,9 +267,7 @@ async fn find_child(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     dpo::dpo(&identity)?;
-    let nhs = query.0.nhs_number;
-    let found = store.run(move |conn| subjects::find_by_nhs_number(conn, &nhs)).await?;
-    let child = found.ok_or_else(|| ApiError::not_found("no child with that NHS number is in the subject index"))?;
+    let child = find_by_nhs_number(&store, query.0.nhs_number).await?;
     Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/console/subjects/{}", child.id))).finish())
 }
 

@@ -258,16 +258,34 @@ pub struct ReviewView {
     pub at: DateTime<Utc>,
 }
 
+/// Why a DPO may not review an entry (besides their agency having reviewed it already, which the writer checks).
+pub(crate) enum NotReviewable {
+    IsAReview,
+    OwnDisclosure,
+}
+
+/// Whether `identity` may review `entry`: not a review itself, and not a disclosure they made.
+pub(crate) fn reviewable(identity: &Identity, entry: &Entry) -> Result<(), NotReviewable> {
+    if entry.kind == Kind::Review {
+        Err(NotReviewable::IsAReview)
+    } else if entry.requester.person == identity.person && entry.requester.agency == identity.agency {
+        Err(NotReviewable::OwnDisclosure)
+    } else {
+        Ok(())
+    }
+}
+
 /// The log entry of `identity`'s review of the entry in `row`, and the answer that describes it; refused when the
 /// entry is itself a review or `identity` made the disclosure. (Once per agency is checked by the log's writer as
 /// it appends: see `disclosure_log::AppendError::AlreadyReviewed`.)
 fn review_entry(identity: &Identity, row: &LogRow, comment: Narrative) -> Result<(Entry, ReviewView), ApiError> {
     let reviewed = view(row)?.entry;
-    if reviewed.kind == Kind::Review {
-        return Err(ApiError::invalid("id", "that entry is itself a review"));
-    }
-    if reviewed.requester.person == identity.person && reviewed.requester.agency == identity.agency {
-        return Err(ApiError::forbidden("you made this disclosure: another DPO must review it"));
+    match reviewable(identity, &reviewed) {
+        Ok(()) => {}
+        Err(NotReviewable::IsAReview) => return Err(ApiError::invalid("id", "that entry is itself a review")),
+        Err(NotReviewable::OwnDisclosure) => {
+            return Err(ApiError::forbidden("you made this disclosure: another DPO must review it"));
+        }
     }
     let (id, at) = (DisclosureId::new(), Utc::now().trunc_subsecs(6));
     let answer = ReviewView {
