@@ -1,6 +1,6 @@
 //! The command line: one binary, several roles.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -133,6 +133,18 @@ pub enum CertsCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Revoke a certificate: write the CA's next CRL (then send SIGHUP to the gateway and the nodes to apply it).
+    Revoke {
+        /// The federation's folder: its ca.crt and ca.key sign the new CRL, written over its crl.pem.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The certificate to revoke (PEM), issued by that CA.
+        #[arg(long)]
+        cert: PathBuf,
+        /// Why, as the CRL records it.
+        #[arg(long, value_enum)]
+        reason: crate::certs::Reason,
+    },
 }
 
 /// Runs the command and turns any failure into a message on stderr and a non-zero exit.
@@ -146,6 +158,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Log { config, command: LogCommand::Verify } => verify_log(config),
         Command::Migrate { config } => migrate(config),
         Command::Certs { command: CertsCommand::Init { out, force } } => certs_init(out, force),
+        Command::Certs { command: CertsCommand::Revoke { dir, cert, reason } } => certs_revoke(&dir, &cert, reason),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -312,6 +325,21 @@ fn migrate(config_file: Option<PathBuf>) -> Result<(), String> {
         println!("applied {} migration(s) to {}: {}", applied.len(), config.database_url, applied.join(", "));
     }
     store.close();
+    Ok(())
+}
+
+fn certs_revoke(dir: &Path, cert: &Path, reason: crate::certs::Reason) -> Result<(), String> {
+    let layout = crate::certs::Layout::new(dir);
+    match crate::certs::revoke(&layout, cert, reason).map_err(|e| e.to_string())? {
+        crate::certs::Revoked::Now { subject, serial, crl_number } => println!(
+            "revoked {subject} (serial {serial}): CRL number {crl_number} written to {}; send SIGHUP to the gateway \
+             and the nodes (or restart them) to apply it",
+            layout.crl().display()
+        ),
+        crate::certs::Revoked::Already { subject, serial, since } => {
+            println!("{subject} (serial {serial}) is already revoked, since {since}; nothing written")
+        }
+    }
     Ok(())
 }
 

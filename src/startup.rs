@@ -19,7 +19,7 @@ use crate::cross_site;
 use crate::decision::policy::Policy;
 use crate::decision::shared::{SharedPolicy, reload_on_sighup};
 use crate::disclosure_log::LogWriter;
-use crate::identity::{Federation, capture_peer_identity};
+use crate::identity::{Federation, capture_peer_identity, peer_leaf};
 use crate::routes::consents::GatewayKey;
 use crate::routes::log::LogKey;
 use crate::routes::requests::Sharing;
@@ -28,6 +28,7 @@ use crate::store::register::RegisterCache;
 use crate::store::subjects::SubjectCache;
 use crate::store::{Store, StoreError};
 use crate::telemetry::RequestSpan;
+use crate::tls::revocation::{self, Revocations};
 use crate::tls::{self, TlsError, TlsFiles};
 
 /// Why a server could not start. Each names what to fix.
@@ -83,13 +84,16 @@ impl Listening {
     }
 }
 
-/// Starts a server: mutual TLS, identity per connection, metrics, request tracing, the meta endpoints, and the
+/// Starts a server: mutual TLS (its CRLs reloaded on SIGHUP), identity per connection, revocation per request, metrics, request tracing, the meta endpoints, and the
 /// routes `routes` registers (each appears in the OpenAPI document).
 pub fn serve<F>(parts: ServerParts<'_>, store: Store, routes: F) -> Result<Listening, StartError>
 where
     F: Fn(&mut ServiceConfig<'_>) + Clone + Send + 'static,
 {
-    let tls = tls::server_config(parts.tls)?;
+    let revocations = Revocations::load(parts.tls)?;
+    let tls = tls::server_config(parts.tls, &revocations)?;
+    revocation::reload_on_sighup(revocations.clone(), "clients")
+        .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
     let listen_error = |source| StartError::Listen { addr: parts.listen.to_string(), source };
     let listener = TcpListener::bind(parts.listen).map_err(listen_error)?;
     let port = listener.local_addr().map_err(listen_error)?.port();
@@ -98,7 +102,7 @@ where
     let federation_data = web::Data::from(federation.clone());
     let store_data = web::Data::new(store.clone());
     let registry = Registry::new();
-    for collector in parts.metrics {
+    for collector in parts.metrics.into_iter().chain(revocations.collectors()) {
         registry.register(collector).map_err(|e| StartError::Metrics(e.to_string()))?;
     }
     let metrics = http_metrics(&registry)?;
@@ -108,6 +112,7 @@ where
     let server = HttpServer::new(move || {
         let (app, document) = App::new()
             .wrap(middleware::from_fn(cross_site::refuse_other_sites))
+            .wrap(middleware::from_fn(revocation::refuse_revoked))
             .wrap(metrics.clone())
             .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(body_limit)
@@ -123,7 +128,11 @@ where
             .split_for_parts();
         app.app_data(web::Data::new(api_document(document, &title))).default_service(web::to(routes::no_such_endpoint))
     })
-    .on_connect(move |connection, extensions| capture_peer_identity(connection, extensions, &federation))
+    .on_connect(move |connection, extensions| {
+        let leaf = peer_leaf(connection);
+        capture_peer_identity(leaf, extensions, &federation);
+        revocation::capture_presented(leaf, extensions, &revocations);
+    })
     .disable_signals()
     .shutdown_timeout(10)
     .listen_rustls_0_23(listener, tls)
@@ -149,12 +158,16 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let store = Store::open(&config.database_url, &config.store_options())?;
     let log_key = crate::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
     let public_key = web::Data::new(LogKey(log_key.verifying_key()));
+    // The gateway's side of its connections to nodes: a node whose certificate is revoked is not reached.
+    let node_revocations = Revocations::load(&config.node_client)?;
+    revocation::reload_on_sighup(node_revocations.clone(), "nodes")
+        .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
     let log = LogWriter::start(store.clone(), log_key, config.checkpoint_policy())
         .map_err(|e| StartError::Setup(format!("cannot start the disclosure log writer: {e}")))?;
     let sharing = web::Data::new(Sharing {
         vocabulary: vocabulary.get_ref().clone(),
         policy: policy.clone().into_inner(),
-        broker: Broker::new(config)?,
+        broker: Broker::new(config, &node_revocations)?,
         log: log.clone(),
         subjects: SubjectCache::new(SUBJECT_CACHE_LOOKUPS),
         registers: RegisterCache::new(REGISTER_CACHE_CHILDREN),

@@ -3,17 +3,21 @@
 //! Servers (gateway and nodes) require a client certificate chaining to the federation's trust anchors, not expired
 //! and not revoked by the configured CRLs, over TLS 1.2 or 1.3 only. A connection that fails any of these never
 //! reaches a handler. Clients (the gateway reaching nodes) present the gateway's client certificate and trust only
-//! the federation's anchors. This module reads files and builds configurations; it never reads identity.
+//! the federation's anchors, and refuse a node whose certificate is revoked. The CRLs can be replaced while the
+//! servers run (see [`revocation`]). This module reads files and builds configurations; it never reads identity.
+
+pub mod revocation;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls::crypto::CryptoProvider;
-use rustls::server::WebPkiClientVerifier;
-use rustls::{ClientConfig, RootCertStore, ServerConfig};
+use rustls::{ClientConfig, ServerConfig};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 use serde::{Deserialize, Serialize};
+
+pub use revocation::Revocations;
 
 /// Why a TLS configuration could not be built. Each names the file at fault.
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +40,7 @@ pub enum TlsError {
 pub struct TlsFiles {
     /// The federation CA certificate(s): the trust anchors for peers.
     pub ca: PathBuf,
-    /// The CRL(s) of that CA, PEM. Revoked client certificates fail the handshake.
+    /// The CRL(s) of that CA, PEM. Revoked certificates fail the handshake; SIGHUP reads the file again.
     pub crl: PathBuf,
     /// This server's (or client's) certificate chain, PEM.
     pub cert: PathBuf,
@@ -76,41 +80,31 @@ fn read_crls(path: &Path) -> Result<Vec<CertificateRevocationListDer<'static>>, 
     Ok(crls)
 }
 
-fn read_roots(path: &Path) -> Result<Arc<RootCertStore>, TlsError> {
-    let mut roots = RootCertStore::empty();
-    for cert in read_certs(path)? {
-        roots.add(cert).map_err(|e| TlsError::TrustAnchors { path: path.to_owned(), reason: e.to_string() })?;
-    }
-    Ok(Arc::new(roots))
-}
-
-/// A server that admits only clients with a valid, unrevoked certificate from the federation CA.
-pub fn server_config(files: &TlsFiles) -> Result<ServerConfig, TlsError> {
-    let roots = read_roots(&files.ca)?;
-    let crls = read_crls(&files.crl)?;
-    let verifier = WebPkiClientVerifier::builder_with_provider(roots, provider())
-        .with_crls(crls)
-        .build()
-        .map_err(|e| TlsError::TrustAnchors { path: files.ca.clone(), reason: e.to_string() })?;
+/// A server that admits only clients with a valid certificate from the federation CA, unrevoked by the list in
+/// force at each handshake.
+pub fn server_config(files: &TlsFiles, revocations: &Arc<Revocations>) -> Result<ServerConfig, TlsError> {
     let identity_error =
         |reason: String| TlsError::Identity { cert: files.cert.clone(), key: files.key.clone(), reason };
     ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| identity_error(e.to_string()))?
-        .with_client_cert_verifier(verifier)
+        .with_client_cert_verifier(revocations.client_verifier())
         .with_single_cert(read_certs(&files.cert)?, read_key(&files.key)?)
         .map_err(|e| identity_error(e.to_string()))
 }
 
-/// A client that presents its certificate and trusts only the federation CA.
-pub fn client_config(files: &TlsFiles) -> Result<ClientConfig, TlsError> {
-    let roots = read_roots(&files.ca)?;
+/// A client that presents its certificate and trusts only servers with a certificate from the federation CA,
+/// unrevoked by the list in force at each handshake.
+pub fn client_config(files: &TlsFiles, revocations: &Arc<Revocations>) -> Result<ClientConfig, TlsError> {
     let identity_error =
         |reason: String| TlsError::Identity { cert: files.cert.clone(), key: files.key.clone(), reason };
     ClientConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| identity_error(e.to_string()))?
-        .with_root_certificates(roots)
+        // webpki's own verifier with the CRLs, reached through the list in force so that SIGHUP can replace them:
+        // "dangerous" is rustls's name for any verifier it did not build itself.
+        .dangerous()
+        .with_custom_certificate_verifier(revocations.server_verifier())
         .with_client_auth_cert(read_certs(&files.cert)?, read_key(&files.key)?)
         .map_err(|e| identity_error(e.to_string()))
 }

@@ -19,7 +19,7 @@ use crate::decision::Authorized;
 use crate::domain::{AgencyName, Category, DisclosureId, LocalRef, Subject};
 use crate::identity::Identity;
 use crate::node::access::{DISCLOSURE_HEADER, PURPOSE_HEADER, REQUESTER_HEADER};
-use crate::tls::TlsError;
+use crate::tls::{Revocations, TlsError};
 
 /// Why a node's answer could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -113,10 +113,11 @@ pub struct Broker {
 }
 
 impl Broker {
-    pub fn new(config: &GatewayConfig) -> Result<Self, BrokerError> {
+    /// `revocations`: the CRLs in force for `config.node_client`, checked at each handshake with a node.
+    pub fn new(config: &GatewayConfig, revocations: &Arc<Revocations>) -> Result<Self, BrokerError> {
         let deadline = Duration::from_millis(config.node_timeout_ms);
-        let clients =
-            NodeClients { tls: crate::tls::client_config(&config.node_client)?, deadline, each: ThreadLocal::new() };
+        let tls = crate::tls::client_config(&config.node_client, revocations)?;
+        let clients = NodeClients { tls, deadline, each: ThreadLocal::new() };
         // Built once here, so that a client that cannot be built stops the gateway from starting.
         clients.here().map_err(|e| TlsError::Identity {
             cert: config.node_client.cert.clone(),

@@ -1,4 +1,4 @@
-//! Example federation material: `sharegate certs init --out DIR`.
+//! Example federation material: `sharegate certs init --out DIR`, and `sharegate certs revoke` for its CRL.
 //!
 //! Writes a federation CA and its CRL, server certificates for the gateway and each agency node, the gateway's
 //! client certificate, client certificates for people, the servers' ed25519 signing keys, and test material
@@ -7,12 +7,14 @@
 
 mod issue;
 mod layout;
+mod revoke;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use issue::{PEOPLE, Person};
 pub use layout::Layout;
+pub use revoke::{Reason, Revoked, revoke};
 
 use crate::domain::AgencyName;
 
@@ -24,6 +26,10 @@ pub enum CertsError {
     Generate { what: String, reason: String },
     #[error("cannot write {path}: {reason}")]
     Write { path: PathBuf, reason: String },
+    #[error("cannot read {path}: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("{cert} was not issued by the CA in {ca}")]
+    NotIssuedHere { cert: PathBuf, ca: PathBuf },
     #[error(transparent)]
     SigningKey(#[from] crate::signing::SigningKeyError),
 }

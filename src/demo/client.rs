@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::certs::{Layout, PEOPLE};
-use crate::tls::TlsFiles;
+use crate::tls::{Revocations, TlsFiles};
 
 /// One HTTPS client per example person, and where the servers listen.
 pub struct DemoClient {
@@ -33,7 +33,8 @@ impl DemoClient {
         for person in PEOPLE {
             let (cert, key) = layout.person(person.agency, person.role);
             let files = TlsFiles { ca: layout.ca_cert(), crl: layout.crl(), cert, key };
-            let tls = crate::tls::client_config(&files).map_err(|e| e.to_string())?;
+            let revocations = Revocations::load(&files).map_err(|e| e.to_string())?;
+            let tls = crate::tls::client_config(&files, &revocations).map_err(|e| e.to_string())?;
             let client = reqwest::Client::builder().use_preconfigured_tls(tls).build().map_err(|e| e.to_string())?;
             people.insert(format!("{}-{}", person.agency, person.role), client);
         }

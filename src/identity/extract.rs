@@ -16,17 +16,19 @@ use crate::error::{ApiError, ErrorKind};
 #[derive(Debug, Clone)]
 pub struct PeerIdentity(pub Result<Caller, IdentityError>);
 
-/// The `on_connect` hook: reads the verified leaf certificate and stores the caller it names.
+/// The leaf certificate of a TLS connection, as actix hands connections to its `on_connect` hook.
 ///
-/// rustls has already verified the chain, expiry and revocation before this runs; a connection without a
-/// certificate never gets here because the verifier requires one.
-pub fn capture_peer_identity(connection: &dyn Any, extensions: &mut Extensions, federation: &Federation) {
-    let Some(tls) = connection.downcast_ref::<TlsStream<TcpStream>>() else {
-        return;
-    };
-    let leaf = tls.get_ref().1.peer_certificates().and_then(|chain| chain.first());
+/// rustls has already verified the chain, expiry and revocation before that hook runs; a connection without a
+/// certificate never gets there because the verifier requires one.
+pub fn peer_leaf(connection: &dyn Any) -> Option<&[u8]> {
+    let tls = connection.downcast_ref::<TlsStream<TcpStream>>()?;
+    tls.get_ref().1.peer_certificates()?.first().map(|der| der.as_ref())
+}
+
+/// The `on_connect` hook's part: stores the caller the verified leaf certificate names.
+pub fn capture_peer_identity(leaf: Option<&[u8]>, extensions: &mut Extensions, federation: &Federation) {
     let identity = match leaf {
-        Some(der) => Caller::from_der(der.as_ref(), federation),
+        Some(der) => Caller::from_der(der, federation),
         None => Err(IdentityError::Unreadable),
     };
     extensions.insert(PeerIdentity(identity));

@@ -23,7 +23,7 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use crate::domain::{AgencyName, NameError, PersonName, Role};
 
-pub use extract::{GatewayCaller, PeerIdentity, capture_peer_identity};
+pub use extract::{GatewayCaller, PeerIdentity, capture_peer_identity, peer_leaf};
 
 const URN_AGENCY: &str = "urn:sharegate:agency:";
 const URN_ROLE: &str = "urn:sharegate:role:";

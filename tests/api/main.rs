@@ -17,6 +17,7 @@ mod meetings;
 mod migrations;
 mod node;
 mod policy;
+mod revocation;
 mod rogue;
 mod sharing;
 mod subjects;

@@ -119,7 +119,6 @@ pub fn wait_for_log(reader: &mut impl std::io::BufRead, message: &str) -> serde_
 
 #[tokio::test]
 async fn sighup_reloads_the_policy_and_a_broken_one_keeps_the_old() {
-    use std::io::BufReader;
     let policies = policy_copy();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("gateway.toml");
@@ -130,22 +129,13 @@ async fn sighup_reloads_the_policy_and_a_broken_one_keeps_the_old() {
         )
         .replace("sqlite://unused.db", "sqlite://data/gateway.db");
     std::fs::write(&config, toml).unwrap();
-    let mut child = Command::new(sharegate_binary())
-        .args(["gateway", "--config"])
-        .arg(&config)
-        .current_dir(dir.path())
-        .env("SHAREGATE_LOG_FORMAT", "json")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut logs = BufReader::new(child.stderr.take().unwrap());
-    let port = wait_for_log(&mut logs, "gateway listening")["port"].as_u64().unwrap();
+    let (child, mut logs, port) = crate::helpers::gateway_process(&config, dir.path());
     let client = crate::helpers::person("education-dsl");
     let url = format!("https://localhost:{port}/v1/policy");
     let current = || async { crate::helpers::send(client.get(&url)).await.1 };
     let first = current().await;
     assert_eq!(first["rules"], 28, "{first}");
-    let hangup = || assert!(Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap().success());
+    let hangup = || crate::helpers::hang_up(&child);
 
     let policy_file = policies.path().join("policy.csv");
     let shipped = std::fs::read_to_string(&policy_file).unwrap();
@@ -163,7 +153,4 @@ async fn sighup_reloads_the_policy_and_a_broken_one_keeps_the_old() {
     assert_eq!(now["rules"], 29);
     assert_ne!(now["hash"], first["hash"]);
     assert_eq!(now["hash"], reloaded["new"]);
-
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let _ = child.wait();
 }

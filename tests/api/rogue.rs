@@ -46,7 +46,8 @@ pub fn record(agency: &str, subject_ref: &str, category: &str, text: &str) -> Va
 pub fn spawn(agency: &'static str, subject_ref: &'static str, how: Misbehaviour) -> u16 {
     let layout = &federation().layout;
     let agency_name = sharegate::domain::AgencyName::parse(agency).unwrap();
-    let tls = sharegate::tls::server_config(&layout.node(&agency_name)).unwrap();
+    let files = layout.node(&agency_name);
+    let tls = sharegate::tls::server_config(&files, &sharegate::tls::Revocations::load(&files).unwrap()).unwrap();
     let server = HttpServer::new(move || {
         App::new().default_service(web::to(move |req: actix_web::HttpRequest| async move {
             match how {

@@ -1,0 +1,128 @@
+//! Revocation while the servers run: `sharegate certs revoke`, SIGHUP, and what changes at once — handshakes,
+//! connections already open, and the gateway's way to the nodes.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::databases::Backend;
+use crate::helpers::{federation, gateway_process, hang_up, metric, person, send, sharegate_binary};
+use crate::sharing::federation_with;
+
+/// The federation's CA, its key and its CRL, copied: revoking there touches no other test.
+fn ca_copy() -> tempfile::TempDir {
+    let layout = &federation().layout;
+    let dir = tempfile::tempdir().unwrap();
+    for path in [layout.ca_cert(), layout.ca_key(), layout.crl()] {
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn revoke(ca: &Path, cert: &Path, reason: &str) -> String {
+    let output = Command::new(sharegate_binary())
+        .args(["certs", "revoke", "--dir"])
+        .arg(ca)
+        .arg("--cert")
+        .arg(cert)
+        .args(["--reason", reason])
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{text}");
+    text
+}
+
+/// The next log line with this message from the door's own list (the gateway also keeps one for its nodes).
+fn wait_for_door(logs: &mut impl BufRead, message: &str) -> Value {
+    loop {
+        let fields = crate::policy::wait_for_log(logs, message);
+        if fields["side"] == "clients" {
+            return fields;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_certificate_revoked_while_the_gateway_runs_is_refused_from_its_next_request() {
+    let layout = &federation().layout;
+    let ca = ca_copy();
+    let crl = ca.path().join("crl.pem");
+    let original = std::fs::read(&crl).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gateway.toml");
+    let toml = crate::config::valid_toml()
+        .replace(&layout.crl().display().to_string(), &crl.display().to_string())
+        .replace("sqlite://unused.db", "sqlite://data/gateway.db");
+    std::fs::write(&config, toml).unwrap();
+    let (child, mut logs, port) = gateway_process(&config, dir.path());
+    let base = format!("https://localhost:{port}");
+    let whoami = format!("{base}/v1/whoami");
+    let hangup = || hang_up(&child);
+    let revoked_count = "sharegate_crl_revoked_certificates";
+
+    // One client, so one connection, kept open across the revocation.
+    let investigator = person("police-investigator");
+    assert_eq!(send(investigator.get(&whoami)).await.0, 200);
+    assert_eq!(metric(&base, revoked_count).await, Some(1.0), "the example CRL revokes its test certificate");
+
+    let (cert, _) = layout.person("police", "investigator");
+    let said = revoke(ca.path(), &cert, "affiliation-changed");
+    assert!(said.contains("CRL number 2"), "{said}");
+    hangup();
+    let reloaded = wait_for_door(&mut logs, "certificate revocation list reloaded");
+    assert_eq!(reloaded["revoked"], 2, "{reloaded}");
+
+    // The open connection: refused, and closed.
+    let response = investigator.get(&whoami).send().await.expect("the open connection answers");
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.headers().get("connection").map(|v| v.to_str().unwrap()), Some("close"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_authenticated", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("revoked"), "{body}");
+    // The same client again: it may resume its TLS session, which skips the handshake's certificate check — the
+    // check of each request refuses it then. A client without such a session fails the handshake.
+    let again = investigator.get(&whoami).send().await;
+    assert!(again.as_ref().map_or(true, |r| r.status() == 401), "{:?}", again.map(|r| r.status()));
+    assert!(person("police-investigator").get(&whoami).send().await.is_err(), "a new connection meets the handshake");
+    assert_eq!(send(person("police-dpo").get(&whoami)).await.0, 200);
+    assert_eq!(metric(&base, revoked_count).await, Some(2.0));
+
+    // A broken file, then an older CRL put back: each refused, and the list in force stays.
+    std::fs::write(&crl, "-----BEGIN X509 CRL-----\nnot base64\n-----END X509 CRL-----\n").unwrap();
+    hangup();
+    let failed = wait_for_door(&mut logs, "certificate revocation list reload failed; the list in force stays");
+    assert!(failed["error"].as_str().unwrap().contains(&crl.display().to_string()), "names the file: {failed}");
+    std::fs::write(&crl, &original).unwrap();
+    hangup();
+    let failed = wait_for_door(&mut logs, "certificate revocation list reload failed; the list in force stays");
+    assert!(failed["error"].as_str().unwrap().contains("lower than the 2 in force"), "{failed}");
+    assert!(person("police-investigator").get(&whoami).send().await.is_err(), "still revoked");
+    assert_eq!(send(person("police-dpo").get(&whoami)).await.0, 200);
+}
+
+#[tokio::test]
+async fn the_gateway_does_not_reach_a_node_whose_certificate_is_revoked() {
+    let layout = &federation().layout;
+    let ca = ca_copy();
+    let education = sharegate::domain::AgencyName::parse("education").unwrap();
+    revoke(ca.path(), &layout.node(&education).cert, "key-compromise");
+    let crl = ca.path().join("crl.pem");
+    let f = federation_with(Backend::Sqlite, move |config| config.node_client.crl = crl).await;
+
+    let ask = json!({"subject": f.subject, "categories": ["education.attendance"], "purpose": "safeguarding",
+        "lawful_basis": "consent", "reason": "Concerns raised by the school about neglect."});
+    let (status, answer) =
+        send(person("social_care-social_worker").post(f.gateway.url("/v1/requests")).json(&ask)).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["partial"], true, "{answer}");
+    assert_eq!(answer["records"], json!([]), "{answer}");
+    let part = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
+    assert_eq!(part["status"], "unreachable", "{answer}");
+    // Nothing reached it: its access register has no read.
+    let (status, reads) = send(person("education-dpo").get(f.education.url("/v1/access-register"))).await;
+    assert_eq!(status, 200, "{reads}");
+    assert_eq!(reads, json!([]), "{reads}");
+}
