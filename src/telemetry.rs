@@ -14,10 +14,28 @@ use crate::error::ApiError;
 pub fn init() {
     // actix announces every worker it starts and stops; that is noise unless asked for.
     let filter = EnvFilter::try_from_env("SHAREGATE_LOG").unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(|| LossyStderr);
     let json = std::env::var("SHAREGATE_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
     // try_init: a second call (tests, the demo starting several servers) keeps the first subscriber.
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
+}
+
+/// Standard error, where a line that cannot be written is lost rather than reported. When whoever read the log has
+/// gone (a log shipper that died, journald restarted), writing fails; tracing would then report the failure with
+/// `eprintln!`, which panics on the same closed pipe — in whichever task was logging: a request's handler, or the one
+/// waiting for SIGTERM, so that the server never stopped.
+struct LossyStderr;
+
+impl std::io::Write for LossyStderr {
+    fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
+        // One event is one `write` of its whole line (tracing formats it into a buffer first).
+        let _ = std::io::stderr().write_all(line);
+        Ok(line.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Each request's span: its method, route template, client address, request id and status — less than

@@ -1,6 +1,6 @@
 //! Starting with a bad configuration stops with a non-zero exit and a message naming what is wrong.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::Path;
 use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 
@@ -144,20 +144,24 @@ fn the_annotated_example_is_the_embedded_defaults() {
 }
 
 /// `sharegate gateway` as a process of its own on the test federation, its store under `dir/data/`, logging JSON
-/// lines at `info` to a pipe.
+/// lines at `info` to a pipe. Killed when dropped, so that a failed test leaves no server behind.
 pub struct GatewayProcess {
     child: Child,
-    stderr: BufReader<ChildStderr>,
+    stderr: Option<BufReader<ChildStderr>>,
     pub port: u16,
 }
 
 impl GatewayProcess {
-    /// Starts it and reads its log until it says it listens.
+    /// Starts it on the test configuration and reads its log until it says it listens.
     pub fn start(dir: &Path) -> Self {
+        Self::start_with(dir, &valid_toml())
+    }
+
+    /// Starts it on `toml` (its store, if `sqlite://unused.db`, under `dir/data/`).
+    pub fn start_with(dir: &Path, toml: &str) -> Self {
         let file = dir.join("gateway.toml");
-        let toml = valid_toml().replace("sqlite://unused.db", "sqlite://data/gateway.db");
-        std::fs::write(&file, toml).expect("write config");
-        let mut child = Command::new(sharegate_binary())
+        std::fs::write(&file, toml.replace("sqlite://unused.db", "sqlite://data/gateway.db")).expect("write config");
+        let child = Command::new(sharegate_binary())
             .arg("gateway")
             .arg("--config")
             .arg(&file)
@@ -167,28 +171,41 @@ impl GatewayProcess {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start sharegate");
-        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-        let mut seen = String::new();
-        let port = loop {
-            let mut line = String::new();
-            assert!(stderr.read_line(&mut line).expect("read") > 0, "the gateway exited early: {seen}");
-            let fields = serde_json::from_str::<serde_json::Value>(&line).unwrap_or_default()["fields"].take();
-            if fields["message"] == "gateway listening" {
-                break u16::try_from(fields["port"].as_u64().expect("the port")).expect("a port");
-            }
-            seen.push_str(&line);
-        };
-        Self { child, stderr, port }
+        let mut gateway = Self { child, stderr: None, port: 0 };
+        let mut stderr = BufReader::new(gateway.child.stderr.take().expect("stderr"));
+        gateway.port = u16::try_from(
+            crate::policy::wait_for_log(&mut stderr, "gateway listening")["port"].as_u64().expect("the port"),
+        )
+        .expect("a port");
+        gateway.stderr = Some(stderr);
+        gateway
+    }
+
+    /// Its log, from where the last read stopped.
+    pub fn logs(&mut self) -> &mut BufReader<ChildStderr> {
+        self.stderr.as_mut().expect("the log is still read")
+    }
+
+    /// Sends it `SIG<signal>`.
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill").arg(format!("-{signal}")).arg(self.child.id().to_string()).status();
+        assert!(sent.expect("kill").success());
     }
 
     /// Sends it `SIG<signal>` and waits for it: how it exited and what it logged after it began listening.
     pub fn stop(mut self, signal: &str) -> (ExitStatus, String) {
-        let killed = Command::new("kill").arg(format!("-{signal}")).arg(self.child.id().to_string()).status();
-        assert!(killed.expect("kill").success());
+        self.signal(signal);
         let status = self.child.wait().expect("wait");
         let mut logged = String::new();
-        self.stderr.read_to_string(&mut logged).expect("read");
+        self.logs().read_to_string(&mut logged).expect("read");
         (status, logged)
+    }
+}
+
+impl Drop for GatewayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -202,6 +219,30 @@ fn sigterm_and_sigint_stop_the_gateway_cleanly() {
         let wal = dir.path().join("data/gateway.db-wal");
         assert!(!wal.exists() || std::fs::metadata(&wal).expect("wal").len() == 0, "the WAL was not checkpointed");
     }
+}
+
+/// Whoever read its log has gone (a log shipper that died, journald restarted): writing a line fails. The lines are
+/// lost, but the gateway goes on, and still stops cleanly when told to.
+#[tokio::test]
+async fn a_gateway_whose_log_nobody_reads_any_more_still_serves_and_stops() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut gateway = GatewayProcess::start(dir.path());
+    drop(gateway.stderr.take());
+    // A refused request: its warning is written to the closed pipe.
+    let url = format!("https://localhost:{}/v1/subjects/sub_0123456789abcdef0123456789abcdef/holders", gateway.port);
+    for _ in 0..3 {
+        assert_eq!(crate::helpers::send(crate::helpers::person("police-investigator").get(&url)).await.0, 400);
+    }
+    gateway.signal("TERM");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = gateway.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the gateway did not stop on SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
 }
 
 #[test]

@@ -160,37 +160,3 @@ pub async fn metric(base: &str, series: &str) -> Option<f64> {
     let text = person("police-dpo").get(format!("{base}/metrics")).send().await.ok()?.text().await.ok()?;
     text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
 }
-
-/// A server process that is killed when the test ends, passed or failed: one left running would outlive the test
-/// binary, holding its output open.
-pub struct KillOnDrop(pub std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The `sharegate gateway` binary on `config`, run in `dir` and logging JSON to a pipe read here: the process, its
-/// log, and the port it announced.
-pub fn gateway_process(config: &Path, dir: &Path) -> (KillOnDrop, std::io::BufReader<std::process::ChildStderr>, u64) {
-    let mut child = std::process::Command::new(sharegate_binary())
-        .args(["gateway", "--config"])
-        .arg(config)
-        .current_dir(dir)
-        .env("SHAREGATE_LOG_FORMAT", "json")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn the gateway");
-    let mut logs = std::io::BufReader::new(child.stderr.take().expect("its log"));
-    let child = KillOnDrop(child);
-    let port = crate::policy::wait_for_log(&mut logs, "gateway listening")["port"].as_u64().expect("its port");
-    (child, logs, port)
-}
-
-/// Sends SIGHUP to a process.
-pub fn hang_up(child: &KillOnDrop) {
-    let sent = std::process::Command::new("kill").args(["-HUP", &child.0.id().to_string()]).status();
-    assert!(sent.is_ok_and(|s| s.success()), "kill -HUP");
-}

@@ -121,34 +121,30 @@ pub fn wait_for_log(reader: &mut impl std::io::BufRead, message: &str) -> serde_
 async fn sighup_reloads_the_policy_and_a_broken_one_keeps_the_old() {
     let policies = policy_copy();
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("gateway.toml");
-    let toml = crate::config::valid_toml()
-        .replace(
-            &std::env::current_dir().unwrap().join("policies").display().to_string(),
-            &policies.path().display().to_string(),
-        )
-        .replace("sqlite://unused.db", "sqlite://data/gateway.db");
-    std::fs::write(&config, toml).unwrap();
-    let (child, mut logs, port) = crate::helpers::gateway_process(&config, dir.path());
+    let toml = crate::config::valid_toml().replace(
+        &std::env::current_dir().unwrap().join("policies").display().to_string(),
+        &policies.path().display().to_string(),
+    );
+    let mut gateway = crate::config::GatewayProcess::start_with(dir.path(), &toml);
+    let port = gateway.port;
     let client = crate::helpers::person("education-dsl");
     let url = format!("https://localhost:{port}/v1/policy");
     let current = || async { crate::helpers::send(client.get(&url)).await.1 };
     let first = current().await;
     assert_eq!(first["rules"], 28, "{first}");
-    let hangup = || crate::helpers::hang_up(&child);
 
     let policy_file = policies.path().join("policy.csv");
     let shipped = std::fs::read_to_string(&policy_file).unwrap();
     std::fs::write(&policy_file, shipped.replace("p, dpo, *, *, *, *, deny, -", "p, dpo, *, *, *, *, allwo, -"))
         .unwrap();
-    hangup();
-    let failed = wait_for_log(&mut logs, "policy reload failed; the previous policy stays in force");
+    gateway.signal("HUP");
+    let failed = wait_for_log(gateway.logs(), "policy reload failed; the previous policy stays in force");
     assert!(failed["error"].as_str().unwrap().contains("allow or deny"), "{failed}");
     assert_eq!(current().await["hash"], first["hash"], "a broken policy keeps the old one");
 
     std::fs::write(&policy_file, format!("{shipped}\n# A new rule, for the test.\np, dsl, education, health.summary, safeguarding, consent, allow, -\n")).unwrap();
-    hangup();
-    let reloaded = wait_for_log(&mut logs, "policy reloaded");
+    gateway.signal("HUP");
+    let reloaded = wait_for_log(gateway.logs(), "policy reloaded");
     let now = current().await;
     assert_eq!(now["rules"], 29);
     assert_ne!(now["hash"], first["hash"]);

@@ -7,8 +7,9 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
+use crate::config::GatewayProcess;
 use crate::databases::Backend;
-use crate::helpers::{federation, gateway_process, hang_up, metric, person, send, sharegate_binary};
+use crate::helpers::{federation, metric, person, send, sharegate_binary};
 use crate::sharing::federation_with;
 
 /// The federation's CA, its key and its CRL, copied: revoking there touches no other test.
@@ -52,15 +53,11 @@ async fn a_certificate_revoked_while_the_gateway_runs_is_refused_from_its_next_r
     let crl = ca.path().join("crl.pem");
     let original = std::fs::read(&crl).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("gateway.toml");
-    let toml = crate::config::valid_toml()
-        .replace(&layout.crl().display().to_string(), &crl.display().to_string())
-        .replace("sqlite://unused.db", "sqlite://data/gateway.db");
-    std::fs::write(&config, toml).unwrap();
-    let (child, mut logs, port) = gateway_process(&config, dir.path());
+    let toml = crate::config::valid_toml().replace(&layout.crl().display().to_string(), &crl.display().to_string());
+    let mut gateway = GatewayProcess::start_with(dir.path(), &toml);
+    let port = gateway.port;
     let base = format!("https://localhost:{port}");
     let whoami = format!("{base}/v1/whoami");
-    let hangup = || hang_up(&child);
     let revoked_count = "sharegate_crl_revoked_certificates";
 
     // One client, so one connection, kept open across the revocation.
@@ -71,8 +68,8 @@ async fn a_certificate_revoked_while_the_gateway_runs_is_refused_from_its_next_r
     let (cert, _) = layout.person("police", "investigator");
     let said = revoke(ca.path(), &cert, "affiliation-changed");
     assert!(said.contains("CRL number 2"), "{said}");
-    hangup();
-    let reloaded = wait_for_door(&mut logs, "certificate revocation list reloaded");
+    gateway.signal("HUP");
+    let reloaded = wait_for_door(gateway.logs(), "certificate revocation list reloaded");
     assert_eq!(reloaded["revoked"], 2, "{reloaded}");
 
     // The open connection: refused, and closed.
@@ -92,12 +89,12 @@ async fn a_certificate_revoked_while_the_gateway_runs_is_refused_from_its_next_r
 
     // A broken file, then an older CRL put back: each refused, and the list in force stays.
     std::fs::write(&crl, "-----BEGIN X509 CRL-----\nnot base64\n-----END X509 CRL-----\n").unwrap();
-    hangup();
-    let failed = wait_for_door(&mut logs, "certificate revocation list reload failed; the list in force stays");
+    gateway.signal("HUP");
+    let failed = wait_for_door(gateway.logs(), "certificate revocation list reload failed; the list in force stays");
     assert!(failed["error"].as_str().unwrap().contains(&crl.display().to_string()), "names the file: {failed}");
     std::fs::write(&crl, &original).unwrap();
-    hangup();
-    let failed = wait_for_door(&mut logs, "certificate revocation list reload failed; the list in force stays");
+    gateway.signal("HUP");
+    let failed = wait_for_door(gateway.logs(), "certificate revocation list reload failed; the list in force stays");
     assert!(failed["error"].as_str().unwrap().contains("lower than the 2 in force"), "{failed}");
     assert!(person("police-investigator").get(&whoami).send().await.is_err(), "still revoked");
     assert_eq!(send(person("police-dpo").get(&whoami)).await.0, 200);
