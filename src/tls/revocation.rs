@@ -29,6 +29,7 @@ use prometheus::core::Collector;
 use prometheus::{IntGauge, Opts};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature};
 use rustls::server::WebPkiClientVerifier;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
@@ -88,6 +89,9 @@ pub struct Revocations {
     source: Source,
     /// What a server names to clients as acceptable issuers: the anchors, which a reload does not change.
     hints: Vec<DistinguishedName>,
+    /// How handshake signatures are checked. They do not depend on the CRLs: both verifiers check them with the
+    /// provider's algorithms, as webpki's own verifiers do.
+    algorithms: WebPkiSupportedAlgorithms,
     current: RwLock<Arc<InForce>>,
     next_update_gauge: IntGauge,
     revoked_gauge: IntGauge,
@@ -117,6 +121,7 @@ impl Revocations {
         };
         let revocations = Self {
             hints: source.roots.subjects(),
+            algorithms: provider().signature_verification_algorithms,
             source,
             current: RwLock::new(Arc::new(first)),
             next_update_gauge: gauge(
@@ -276,7 +281,7 @@ impl ClientCertVerifier for CurrentClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.in_force().clients.verify_tls12_signature(message, cert, dss)
+        verify_tls12_signature(message, cert, dss, &self.0.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -285,11 +290,11 @@ impl ClientCertVerifier for CurrentClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.in_force().clients.verify_tls13_signature(message, cert, dss)
+        verify_tls13_signature(message, cert, dss, &self.0.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.in_force().clients.supported_verify_schemes()
+        self.0.algorithms.supported_schemes()
     }
 }
 
@@ -315,7 +320,7 @@ impl ServerCertVerifier for CurrentServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.in_force().servers.verify_tls12_signature(message, cert, dss)
+        verify_tls12_signature(message, cert, dss, &self.0.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -324,11 +329,11 @@ impl ServerCertVerifier for CurrentServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.in_force().servers.verify_tls13_signature(message, cert, dss)
+        verify_tls13_signature(message, cert, dss, &self.0.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.in_force().servers.supported_verify_schemes()
+        self.0.algorithms.supported_schemes()
     }
 }
 
