@@ -84,8 +84,9 @@ impl Listening {
     }
 }
 
-/// Starts a server: mutual TLS (its CRLs reloaded on SIGHUP), identity per connection, revocation per request, metrics, request tracing, the meta endpoints, and the
-/// routes `routes` registers (each appears in the OpenAPI document).
+/// Starts a server: mutual TLS (its CRLs reloaded on SIGHUP), identity per connection, revocation checked again on
+/// every request, metrics, request tracing, the meta endpoints, and the routes `routes` registers (each appears in
+/// the OpenAPI document).
 pub fn serve<F>(parts: ServerParts<'_>, store: Store, routes: F) -> Result<Listening, StartError>
 where
     F: Fn(&mut ServiceConfig<'_>) + Clone + Send + 'static,

@@ -18,7 +18,8 @@ pub struct PeerIdentity(pub Result<Caller, IdentityError>);
 
 /// The leaf certificate of a TLS connection, as actix hands connections to its `on_connect` hook.
 ///
-/// rustls has already verified the chain, expiry and revocation before that hook runs; a connection without a
+/// rustls has already verified the chain, expiry and revocation before that hook runs (or resumed a session whose
+/// certificate it verified then: `crate::tls::revocation` checks again on every request); a connection without a
 /// certificate never gets there because the verifier requires one.
 pub fn peer_leaf(connection: &dyn Any) -> Option<&[u8]> {
     let tls = connection.downcast_ref::<TlsStream<TcpStream>>()?;
