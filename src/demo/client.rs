@@ -30,10 +30,11 @@ pub struct Answer {
 impl DemoClient {
     pub fn new(layout: &Layout, gateway_port: u16, node_ports: &BTreeMap<String, u16>) -> Result<Self, String> {
         let mut people = BTreeMap::new();
+        // Read once: every person's files name the federation's one CA and CRL.
+        let revocations = Revocations::load(&layout.gateway_server()).map_err(|e| e.to_string())?;
         for person in PEOPLE {
             let (cert, key) = layout.person(person.agency, person.role);
             let files = TlsFiles { ca: layout.ca_cert(), crl: layout.crl(), cert, key };
-            let revocations = Revocations::load(&files).map_err(|e| e.to_string())?;
             let tls = crate::tls::client_config(&files, &revocations).map_err(|e| e.to_string())?;
             let client = reqwest::Client::builder().use_preconfigured_tls(tls).build().map_err(|e| e.to_string())?;
             people.insert(format!("{}-{}", person.agency, person.role), client);
