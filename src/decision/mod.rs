@@ -45,9 +45,9 @@ pub struct ShareRequest {
 pub enum MeetingStanding {
     /// The meeting is open and the requester's agency is invited.
     Invited,
-    NotInvited,
+    /// The requester's agency is invited, and the meeting has closed.
     Closed,
-    /// No such meeting for this child.
+    /// No such meeting for this child, or none that invites the requester's agency.
     Unknown,
 }
 
@@ -73,7 +73,6 @@ pub enum Refusal {
     AwaitingEndorsement(DecisionId),
     MeetingRequired,
     MeetingUnknown,
-    NotInvited,
     MeetingClosed,
 }
 
@@ -108,8 +107,9 @@ impl Outcome {
                 )
             }
             Refusal::MeetingRequired => "sharing for a core group needs the meeting's id".to_owned(),
-            Refusal::MeetingUnknown => "there is no such core group meeting for this child".to_owned(),
-            Refusal::NotInvited => "your agency is not invited to this core group meeting".to_owned(),
+            Refusal::MeetingUnknown => {
+                "there is no core group meeting with that id for this child that your agency is invited to".to_owned()
+            }
             Refusal::MeetingClosed => "this core group meeting is closed: nothing more is shared under it".to_owned(),
         })
     }
@@ -231,7 +231,6 @@ fn ground(
         let id = request.meeting.clone().ok_or(Refusal::MeetingRequired)?;
         return match meeting {
             Some(MeetingStanding::Invited) => Ok(Ground::Meeting(id)),
-            Some(MeetingStanding::NotInvited) => Err(Refusal::NotInvited),
             Some(MeetingStanding::Closed) => Err(Refusal::MeetingClosed),
             Some(MeetingStanding::Unknown) | None => Err(Refusal::MeetingUnknown),
         };

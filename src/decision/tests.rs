@@ -382,7 +382,6 @@ fn cases() -> Vec<Case> {
         // Core groups: the meeting is the ground.
         meeting(MeetingStanding::Invited, Want::Meeting),
         Case { meeting: None, ..meeting(MeetingStanding::Invited, Want::Refused(MeetingRequired)) },
-        meeting(MeetingStanding::NotInvited, Want::Refused(NotInvited)),
         meeting(MeetingStanding::Closed, Want::Refused(MeetingClosed)),
         meeting(MeetingStanding::Unknown, Want::Refused(MeetingUnknown)),
         Case {

@@ -138,6 +138,18 @@ impl MeetingEvent {
         }
     }
 
+    /// Who recorded the event.
+    pub fn by(&self) -> &Actor {
+        match self {
+            Self::Created { by, .. }
+            | Self::Attendance { by, .. }
+            | Self::View { by, .. }
+            | Self::Decision { by, .. }
+            | Self::Endorsement { by, .. }
+            | Self::Closed { by, .. } => by,
+        }
+    }
+
     pub fn at(&self) -> DateTime<Utc> {
         match self {
             Self::Created { at, .. }
@@ -260,16 +272,15 @@ impl Meeting {
         Some(m)
     }
 
-    /// Where a requester of `agency`, asking about `subject`, stands with this meeting.
+    /// Where a requester of `agency`, asking about `subject`, stands with this meeting. A meeting about another child,
+    /// or one that does not invite the agency, is unknown to it: a refusal does not say the meeting exists.
     pub fn standing(&self, agency: &AgencyName, subject: &SubjectId) -> MeetingStanding {
-        if &self.subject != subject {
+        if &self.subject != subject || !self.invited.contains(agency) {
             MeetingStanding::Unknown
         } else if self.closed_at.is_some() {
             MeetingStanding::Closed
-        } else if self.invited.contains(agency) {
-            MeetingStanding::Invited
         } else {
-            MeetingStanding::NotInvited
+            MeetingStanding::Invited
         }
     }
 }

@@ -9,3 +9,34 @@ fn a_decision_sealed_before_people_were_recorded_reads_and_reseals_the_same() {
     // Its signature was made over exactly this text: serialised again, it must not change.
     assert_eq!(serde_json::to_string(&event).unwrap(), before);
 }
+
+fn created(invited: &[&str]) -> Meeting {
+    let agency = |a: &str| AgencyName::parse(a).unwrap();
+    let created = MeetingEvent::Created {
+        meeting: MeetingId::new(),
+        subject: SubjectId::new(),
+        scheduled_for: Utc::now(),
+        invited: invited.iter().map(|a| agency(a)).collect(),
+        by: Actor {
+            agency: agency("social_care"),
+            role: crate::domain::Role::parse("coordinator").unwrap(),
+            person: crate::domain::PersonName::parse("Chris Doe").unwrap(),
+            serial: "01".to_owned(),
+        },
+        at: Utc::now(),
+    };
+    Meeting::from_events(&[(created, String::new())]).unwrap()
+}
+
+#[test]
+fn a_meeting_is_unknown_to_an_agency_it_does_not_invite_even_once_closed() {
+    let mut meeting = created(&["social_care", "education"]);
+    let (education, health) = (AgencyName::parse("education").unwrap(), AgencyName::parse("health").unwrap());
+    let subject = meeting.subject.clone();
+    assert_eq!(meeting.standing(&education, &subject), MeetingStanding::Invited);
+    assert_eq!(meeting.standing(&health, &subject), MeetingStanding::Unknown);
+    assert_eq!(meeting.standing(&education, &SubjectId::new()), MeetingStanding::Unknown, "another child's");
+    meeting.closed_at = Some(Utc::now());
+    assert_eq!(meeting.standing(&education, &subject), MeetingStanding::Closed);
+    assert_eq!(meeting.standing(&health, &subject), MeetingStanding::Unknown, "closing says nothing to outsiders");
+}

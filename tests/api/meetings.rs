@@ -48,14 +48,25 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
         json!({"subject": f.subject, "categories": ["education.attendance"], "purpose": "core_group",
         "lawful_basis": "children_act_1989_s47", "reason": "core group", "meeting_id": meeting})
     };
+    // To health the meeting does not exist: every answer is the one an unknown id gets, so none tells an outsider
+    // that a core group is meeting about this child.
+    let unknown = sharegate::domain::MeetingId::new().to_string();
     let (status, refused) = post(g, "health-health_visitor", "/v1/requests", ask(&narrow)).await;
     assert_eq!(status, 403, "{refused}");
-    assert!(refused["refused"][0]["why"].as_str().unwrap().contains("not invited"), "{refused}");
-    assert_eq!(
-        post(g, "health-health_visitor", &format!("/v1/meetings/{narrow}/views"), json!({"text": "x"})).await.0,
-        403
-    );
-    assert_eq!(send(person("health-health_visitor").get(g.url(&format!("/v1/meetings/{narrow}/pack")))).await.0, 403);
+    let (_, refused_unknown) = post(g, "health-health_visitor", "/v1/requests", ask(&unknown)).await;
+    assert_eq!(refused["refused"][0]["why"], refused_unknown["refused"][0]["why"], "{refused}");
+    assert!(refused["refused"][0]["why"].as_str().unwrap().contains("invited to"), "{refused}");
+    for meeting in [&narrow, &unknown] {
+        let answers = [
+            post(g, "health-health_visitor", &format!("/v1/meetings/{meeting}/views"), json!({"text": "x"})).await,
+            send(person("health-health_visitor").get(g.url(&format!("/v1/meetings/{meeting}/pack")))).await,
+            send(person("health-health_visitor").get(g.url(&format!("/v1/meetings/{meeting}")))).await,
+            post(g, "health-manager", &format!("/v1/meetings/{meeting}/close"), json!({})).await,
+        ];
+        for (status, answer) in answers {
+            assert_eq!((status, answer["error"]["message"].as_str()), (404, Some("no such meeting")), "{meeting}");
+        }
+    }
     // Invited, it is granted under the meeting.
     let (status, granted) = post(g, "health-health_visitor", "/v1/requests", ask(&m)).await;
     assert_eq!(status, 200, "{granted}");

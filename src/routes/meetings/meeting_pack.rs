@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 
-use super::{S47, load, meeting_id, not_found};
+use super::{S47, invited_to, load, meeting_id, not_found};
 use crate::decision::{CORE_GROUP, ShareRequest};
 use crate::domain::{LawfulBasis, Narrative, Purpose, SubjectId};
 use crate::error::{ApiError, ErrorEnvelope};
@@ -45,7 +45,7 @@ pub struct Pack {
 
 /// The meeting pack for the requester: for each invited agency, the records policy and consent allow under
 /// `core_group` (each part a logged disclosure carrying the meeting id), then the views and decisions.
-#[utoipa::path(tag = "meetings", params(("id" = String, Path), PackQuery), responses((status = 200, body = Pack), (status = 403, description = "the agency is not invited", body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 503, description = "a part could not be logged, so no pack", body = ErrorEnvelope)))]
+#[utoipa::path(tag = "meetings", params(("id" = String, Path), PackQuery), responses((status = 200, body = Pack), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope), (status = 503, description = "a part could not be logged, so no pack", body = ErrorEnvelope)))]
 #[get("/v1/meetings/{id}/pack")]
 pub async fn pack(
     identity: Identity,
@@ -62,19 +62,19 @@ pub async fn pack(
     let id = meeting_id(&path.into_inner())?;
     let lookup = id.clone();
     let registers = sharing.registers.clone();
+    let agency = identity.agency.clone();
     let (meeting, subject, consents) = store
         .run(move |conn| {
-            let Some(meeting) = load(conn, &lookup)? else { return Ok(None) };
+            let meeting = match invited_to(load(conn, &lookup)?, &agency) {
+                Ok(meeting) => meeting,
+                Err(unknown) => return Ok(Err(unknown)),
+            };
             let subject: SubjectId = meeting.subject.clone();
-            let Some(subject) = subjects::find_by_id(conn, &subject)? else { return Ok(None) };
+            let Some(subject) = subjects::find_by_id(conn, &subject)? else { return Ok(Err(not_found())) };
             let consents = registers.consents(conn, &subject.id)?;
-            Ok(Some((meeting, subject, consents)))
+            Ok(Ok((meeting, subject, consents)))
         })
-        .await?
-        .ok_or_else(not_found)?;
-    if !meeting.invited.contains(&identity.agency) {
-        return Err(ApiError::forbidden("your agency is not invited to this meeting"));
-    }
+        .await??;
     let standing = meeting.standing(&identity.agency, &subject.id);
     let reason = Narrative::parse(&format!("Core group meeting pack for {id}")).map_err(ApiError::internal)?;
     let mut parts = Vec::new();

@@ -47,12 +47,19 @@ pub(super) fn not_found() -> ApiError {
     ApiError::not_found("no such meeting")
 }
 
+/// The meeting, for an agency it invites. To any other agency it does not exist — the same 404 as an unknown id — so
+/// no answer tells an outsider that a core group is meeting about a child, who coordinates it, or whether it closed.
+pub(super) fn invited_to(meeting: Option<Meeting>, agency: &AgencyName) -> Result<Meeting, ApiError> {
+    meeting.filter(|m| m.invited.contains(agency)).ok_or_else(not_found)
+}
+
 pub(super) fn meeting_id(raw: &str) -> Result<MeetingId, ApiError> {
     MeetingId::parse(raw).map_err(|_| not_found())
 }
 
 /// Seals `event` and appends it, after `check` passes against the meeting as it stands at that moment, under the
-/// write lock (so two closes, or an endorsement racing a close, cannot both pass).
+/// write lock (so two closes, or an endorsement racing a close, cannot both pass). The event's author must be of an
+/// invited agency: for anyone else there is no such meeting.
 async fn append(
     store: &Store,
     key: &GatewayKey,
@@ -61,6 +68,7 @@ async fn append(
     check: impl FnOnce(&Meeting) -> Result<(), ApiError> + Send + 'static,
 ) -> Result<Meeting, ApiError> {
     let sealed = crate::seal::seal(FORMAT, &event, &key.0).map_err(ApiError::internal)?;
+    let author = event.by().agency.clone();
     let row = EventRow {
         id: event.id(),
         meeting_id: id.to_string(),
@@ -72,7 +80,10 @@ async fn append(
     let outcome = store
         .run(move |conn| {
             crate::store::write_transaction(conn, |conn| {
-                let Some(meeting) = load(conn, &id)? else { return Ok(Err(not_found())) };
+                let meeting = match invited_to(load(conn, &id)?, &author) {
+                    Ok(meeting) => meeting,
+                    Err(unknown) => return Ok(Err(unknown)),
+                };
                 if let Err(refused) = check(&meeting) {
                     return Ok(Err(refused));
                 }
@@ -186,7 +197,7 @@ pub async fn create(
 }
 
 /// The meeting as it stands: for its invited agencies.
-#[utoipa::path(tag = "meetings", params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+#[utoipa::path(tag = "meetings", params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope)))]
 #[get("/v1/meetings/{id}")]
 pub async fn show(
     identity: Identity,
@@ -194,10 +205,7 @@ pub async fn show(
     store: web::Data<Store>,
 ) -> Result<web::Json<Meeting>, ApiError> {
     let id = meeting_id(&path.into_inner())?;
-    let meeting = store.run(move |conn| load(conn, &id)).await?.ok_or_else(not_found)?;
-    if !meeting.invited.contains(&identity.agency) {
-        return Err(ApiError::forbidden("your agency is not invited to this meeting"));
-    }
+    let meeting = invited_to(store.run(move |conn| load(conn, &id)).await?, &identity.agency)?;
     Ok(web::Json(meeting))
 }
 
@@ -212,7 +220,7 @@ pub struct AttendanceBody {
 }
 
 /// The coordinator records who attended and who sent apologies.
-#[utoipa::path(tag = "meetings", request_body = AttendanceBody, params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, description = "the meeting is closed", body = ErrorEnvelope)))]
+#[utoipa::path(tag = "meetings", request_body = AttendanceBody, params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 400, body = ErrorEnvelope), (status = 403, description = "not a coordinator of the coordinating agency", body = ErrorEnvelope), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope), (status = 409, description = "the meeting is closed", body = ErrorEnvelope)))]
 #[post("/v1/meetings/{id}/attendance")]
 pub async fn attendance(
     identity: Identity,
@@ -264,7 +272,7 @@ pub struct Created {
 
 /// An invited practitioner gives a written view (¶32): dated, sealed with its author and role, marked when given in
 /// absence.
-#[utoipa::path(tag = "meetings", request_body = ViewBody, params(("id" = String, Path)), responses((status = 201, body = Created), (status = 403, description = "the agency is not invited", body = ErrorEnvelope), (status = 409, description = "the meeting is closed", body = ErrorEnvelope)))]
+#[utoipa::path(tag = "meetings", request_body = ViewBody, params(("id" = String, Path)), responses((status = 201, body = Created), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope), (status = 409, description = "the meeting is closed", body = ErrorEnvelope)))]
 #[post("/v1/meetings/{id}/views")]
 pub async fn add_view(
     identity: Identity,
@@ -283,14 +291,7 @@ pub async fn add_view(
         by: Actor::from(&identity),
         at: Utc::now().trunc_subsecs(6),
     };
-    let agency = identity.agency.clone();
-    let meeting = append(&store, &key, id, event, move |m| {
-        if !m.invited.contains(&agency) {
-            return Err(ApiError::forbidden("your agency is not invited to this meeting"));
-        }
-        open(m)
-    })
-    .await?;
+    let meeting = append(&store, &key, id, event, open).await?;
     Ok(HttpResponse::Created().json(Created { id: event_id.to_string(), meeting }))
 }
 
@@ -311,7 +312,7 @@ pub struct DecisionBody {
 /// The coordinator records a joint decision (¶26): who agreed (agencies, and the people where named), who dissented
 /// and why. It stands flagged in the pack
 /// until a manager endorses it.
-#[utoipa::path(tag = "meetings", request_body = DecisionBody, params(("id" = String, Path)), responses((status = 201, body = Created), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+#[utoipa::path(tag = "meetings", request_body = DecisionBody, params(("id" = String, Path)), responses((status = 201, body = Created), (status = 400, body = ErrorEnvelope), (status = 403, description = "not a coordinator of the coordinating agency", body = ErrorEnvelope), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
 #[post("/v1/meetings/{id}/decisions")]
 pub async fn record_decision(
     identity: Identity,
@@ -369,7 +370,7 @@ pub struct EndorseBody {
 }
 
 /// A manager of the coordinating agency endorses a decision; not the person who recorded it.
-#[utoipa::path(tag = "meetings", request_body(content = EndorseBody, description = "optional"), params(("id" = String, Path), ("d" = String, Path)), responses((status = 200, body = Meeting), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, description = "already endorsed", body = ErrorEnvelope)))]
+#[utoipa::path(tag = "meetings", request_body(content = EndorseBody, description = "optional"), params(("id" = String, Path), ("d" = String, Path)), responses((status = 200, body = Meeting), (status = 403, body = ErrorEnvelope), (status = 404, description = "no such meeting or decision, or not a meeting the agency is invited to", body = ErrorEnvelope), (status = 409, description = "already endorsed", body = ErrorEnvelope)))]
 #[post("/v1/meetings/{id}/decisions/{d}/endorse")]
 pub async fn endorse(
     identity: Identity,
@@ -411,7 +412,7 @@ pub async fn endorse(
 }
 
 /// The coordinator closes the meeting: nothing more is shared under it.
-#[utoipa::path(tag = "meetings", params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 403, body = ErrorEnvelope), (status = 409, description = "already closed", body = ErrorEnvelope)))]
+#[utoipa::path(tag = "meetings", params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 403, description = "not a coordinator of the coordinating agency", body = ErrorEnvelope), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope), (status = 409, description = "already closed", body = ErrorEnvelope)))]
 #[post("/v1/meetings/{id}/close")]
 pub async fn close(
     identity: Identity,
