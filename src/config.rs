@@ -69,6 +69,9 @@ impl From<figment::Error> for ConfigError {
 pub struct AgencyEntry {
     /// The base URL of the agency's record node, e.g. `https://127.0.0.1:8444`.
     pub node_url: String,
+    /// The public half of the key the node signs its records with (`signing/<agency>.pub`): a record whose
+    /// signature does not verify with it is not passed on.
+    pub record_key: PathBuf,
 }
 
 /// The gateway's settings. See `sharegate.example.toml` for each one explained.
@@ -179,7 +182,12 @@ pub fn environment() -> Env {
 impl GatewayConfig {
     /// The embedded defaults: `certs-example/`, SQLite under `./data/`, `127.0.0.1:8443`, nodes on 8444–8447.
     pub fn embedded() -> Self {
-        let layout = Layout::new(Path::new(EXAMPLE_CERTS));
+        Self::on_certs(&Layout::new(Path::new(EXAMPLE_CERTS)))
+    }
+
+    /// The embedded defaults with every certificate and key from the federation laid out as `layout` (what
+    /// `certs init` writes).
+    pub fn on_certs(layout: &Layout) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], GATEWAY_PORT)),
             database_url: DatabaseUrl::Sqlite(Path::new(DATA_DIR).join("gateway.db")),
@@ -188,7 +196,13 @@ impl GatewayConfig {
             tls: layout.gateway_server(),
             body_limit_bytes: default_body_limit(),
             agencies: default_agencies()
-                .map(|(agency, port)| (agency, AgencyEntry { node_url: format!("https://127.0.0.1:{port}") }))
+                .map(|(agency, port)| {
+                    let entry = AgencyEntry {
+                        node_url: format!("https://127.0.0.1:{port}"),
+                        record_key: layout.node_record_key(&agency),
+                    };
+                    (agency, entry)
+                })
                 .collect(),
             roles: default_roles(),
             categories: default_categories(),

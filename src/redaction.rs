@@ -1,17 +1,52 @@
 //! Redaction (step 6): what nodes sent becomes what may be answered. Pure: no I/O.
 //!
 //! A record passes only if it is exactly a signed record in the agreed format, from the agency asked, about the
-//! child asked, in a category this requester was allowed for that agency. Anything else — a lying or broken node's
-//! extra data — is dropped here and flagged, so nothing leaves the gateway past policy.
+//! child asked, in a category this requester was allowed for that agency, and signed with that agency's record key.
+//! Anything else — a lying or broken node's extra data, a record changed after it was signed — is dropped here and
+//! flagged, so nothing leaves the gateway past policy, and every signature a requester gets has been checked.
 
 use std::collections::BTreeMap;
 
+use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 
 use crate::broker::{Fetched, NodeFault};
+use crate::config::AgencyEntry;
 use crate::decision::Authorized;
 use crate::domain::AgencyName;
 use crate::node::seal::SignedRecord;
+use crate::signing::SigningKeyError;
+
+/// Each agency's record key: the public key its node signs records with.
+#[derive(Debug, Clone)]
+pub struct RecordKeys(BTreeMap<AgencyName, VerifyingKey>);
+
+/// An agency's record key cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{agency}'s record_key: {source}")]
+pub struct RecordKeyError {
+    agency: AgencyName,
+    source: SigningKeyError,
+}
+
+impl RecordKeys {
+    /// Reads every agency's `record_key`; the first that cannot be read is named.
+    pub fn load(agencies: &BTreeMap<AgencyName, AgencyEntry>) -> Result<Self, RecordKeyError> {
+        agencies
+            .iter()
+            .map(|(agency, entry)| match crate::signing::load_public(&entry.record_key) {
+                Ok(key) => Ok((agency.clone(), key)),
+                Err(source) => Err(RecordKeyError { agency: agency.clone(), source }),
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+
+    /// Whether `record` is signed with `agency`'s key. An agency without a key has no record that passes.
+    fn signed_by(&self, agency: &AgencyName, record: &SignedRecord) -> bool {
+        self.0.get(agency).is_some_and(|key| record.check(key).is_ok())
+    }
+}
 
 /// Why a record a node sent was not passed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -25,6 +60,8 @@ pub enum Dropped {
     OtherChild,
     /// In a category that was not allowed.
     CategoryNotAllowed,
+    /// Its signature does not verify with the agency's record key: changed after signing, or not signed by the node.
+    BadSignature,
 }
 
 /// How one agency's part of the answer went.
@@ -73,7 +110,7 @@ impl Redacted {
     }
 }
 
-pub fn redact(authorized: &Authorized, fetched: Fetched) -> Redacted {
+pub fn redact(authorized: &Authorized, fetched: Fetched, keys: &RecordKeys) -> Redacted {
     let allowed = authorized.allowed_by_agency();
     let mut records = Vec::new();
     let mut agencies = Vec::new();
@@ -102,6 +139,8 @@ pub fn redact(authorized: &Authorized, fetched: Fetched) -> Redacted {
                         Some(r) if !may_pass.is_some_and(|c| c.contains(&r.record.category)) => {
                             Err(Dropped::CategoryNotAllowed)
                         }
+                        // Last: the costliest check, made only for a record that would otherwise pass.
+                        Some(r) if !keys.signed_by(&answer.agency, &r) => Err(Dropped::BadSignature),
                         Some(r) => Ok(r),
                     };
                     match verdict {

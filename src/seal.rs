@@ -43,10 +43,15 @@ pub fn seal<T: Serialize>(format: &str, value: &T, key: &SigningKey) -> Result<S
 
 /// Checks a seal's signature and reads the value back.
 pub fn verify<T: DeserializeOwned>(format: &str, seal: &Seal, key: &VerifyingKey) -> Result<T, Broken> {
-    let bytes = hex::decode(&seal.signature).map_err(|_| Broken::MalformedSignature)?;
-    let signature = Signature::from_slice(&bytes).map_err(|_| Broken::MalformedSignature)?;
-    key.verify(&message(format, &seal.canonical), &signature).map_err(|_| Broken::SignatureMismatch)?;
+    check(format, &seal.canonical, &seal.signature, key)?;
     open(&seal.canonical)
+}
+
+/// Checks that `signature` (hex) is `key`'s over `canonical` as a value of kind `format`.
+pub fn check(format: &str, canonical: &str, signature: &str, key: &VerifyingKey) -> Result<(), Broken> {
+    let bytes = hex::decode(signature).map_err(|_| Broken::MalformedSignature)?;
+    let signature = Signature::from_slice(&bytes).map_err(|_| Broken::MalformedSignature)?;
+    key.verify(&message(format, canonical), &signature).map_err(|_| Broken::SignatureMismatch)
 }
 
 /// Reads a sealed value without checking its signature (read paths; the verify commands check).

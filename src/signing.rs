@@ -6,9 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::{SigningKey, VerifyingKey};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SigningKeyError {
@@ -27,6 +27,14 @@ pub fn load(path: &Path) -> Result<SigningKey, SigningKeyError> {
     let fail = |reason: String| SigningKeyError::Read { path: path.to_owned(), reason };
     let pem = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
     SigningKey::from_pkcs8_pem(&pem).map_err(|e| fail(e.to_string()))
+}
+
+/// Reads a public key as [`save`] writes it beside the private one (SPKI PEM): what another server checks
+/// signatures with.
+pub fn load_public(path: &Path) -> Result<VerifyingKey, SigningKeyError> {
+    let fail = |reason: String| SigningKeyError::Read { path: path.to_owned(), reason };
+    let pem = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    VerifyingKey::from_public_key_pem(&pem).map_err(|e| fail(e.to_string()))
 }
 
 /// Writes the private key (PKCS#8 PEM, owner-only) at `path` and its public key beside it as `<stem>.pub`.

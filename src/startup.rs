@@ -20,6 +20,7 @@ use crate::decision::policy::Policy;
 use crate::decision::shared::{SharedPolicy, reload_on_sighup};
 use crate::disclosure_log::LogWriter;
 use crate::identity::{Federation, capture_peer_identity, peer_leaf};
+use crate::redaction::RecordKeys;
 use crate::routes::consents::GatewayKey;
 use crate::routes::log::LogKey;
 use crate::routes::requests::Sharing;
@@ -169,6 +170,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         vocabulary: vocabulary.get_ref().clone(),
         policy: policy.clone().into_inner(),
         broker: Broker::new(config, &node_revocations)?,
+        record_keys: RecordKeys::load(&config.agencies).map_err(|e| StartError::Setup(e.to_string()))?,
         log: log.clone(),
         subjects: SubjectCache::new(SUBJECT_CACHE_LOOKUPS),
         registers: RegisterCache::new(REGISTER_CACHE_CHILDREN),

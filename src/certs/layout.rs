@@ -69,6 +69,11 @@ impl Layout {
         self.root.join(format!("signing/{agency}.key"))
     }
 
+    /// The public half of [`Self::node_signing_key`]: what the gateway checks the node's records with.
+    pub fn node_record_key(&self, agency: &AgencyName) -> PathBuf {
+        self.root.join(format!("signing/{agency}.pub"))
+    }
+
     fn pair(&self, stem: &str) -> (PathBuf, PathBuf) {
         (self.root.join(format!("{stem}.crt")), self.root.join(format!("{stem}.key")))
     }

@@ -124,6 +124,16 @@ pub fn verify(seal: &Seal, key: &VerifyingKey) -> Result<SealedRecord, Broken> {
     checked_format(crate::seal::verify(FORMAT, seal, key)?)
 }
 
+impl SignedRecord {
+    /// Whether the record as received is exactly what the node signed with `key`. The signed text is the record as
+    /// compact JSON in declaration order — what [`seal`] made — so it is rebuilt from the parsed record: a record
+    /// changed in any field after signing, or signed with another key, fails.
+    pub fn check(&self, key: &VerifyingKey) -> Result<(), Broken> {
+        let canonical = serde_json::to_string(&self.record).map_err(|e| Broken::Unreadable(e.to_string()))?;
+        crate::seal::check(FORMAT, &canonical, &self.signature, key)
+    }
+}
+
 /// Reads a stored record without checking its signature (the read path; `node verify` checks).
 pub fn open(canonical: &str) -> Result<SealedRecord, Broken> {
     checked_format(crate::seal::open(canonical)?)

@@ -27,15 +27,7 @@ ca = "{}"
 crl = "{}"
 cert = "{}"
 key = "{}"
-[agencies.police]
-node_url = "https://127.0.0.1:8444"
-[agencies.health]
-node_url = "https://127.0.0.1:8445"
-[agencies.education]
-node_url = "https://127.0.0.1:8446"
-[agencies.social_care]
-node_url = "https://127.0.0.1:8447"
-"#,
+{}"#,
         policies.display(),
         layout.log_signing_key().display(),
         tls.ca.display(),
@@ -45,7 +37,13 @@ node_url = "https://127.0.0.1:8447"
         tls.ca.display(),
         tls.crl.display(),
         layout.gateway_client().cert.display(),
-        layout.gateway_client().key.display()
+        layout.gateway_client().key.display(),
+        sharegate::config::default_agencies()
+            .map(|(agency, port)| format!(
+                "[agencies.{agency}]\nnode_url = \"https://127.0.0.1:{port}\"\nrecord_key = \"{}\"\n",
+                layout.node_record_key(&agency).display()
+            ))
+            .collect::<String>()
     )
 }
 
@@ -67,6 +65,11 @@ fn start_with(toml: &str, env: &[(&str, &str)]) -> (bool, String) {
 #[test]
 fn bad_settings_stop_the_start_naming_the_setting() {
     let valid = valid_toml();
+    let health = sharegate::domain::AgencyName::parse("health").unwrap();
+    let record_key = |agency: &sharegate::domain::AgencyName| {
+        format!("record_key = \"{}\"\n", federation().layout.node_record_key(agency).display())
+    };
+    let health_section = format!("[agencies.health]\nnode_url = \"https://127.0.0.1:8445\"\n{}", record_key(&health));
     let cases: Vec<(String, &str)> = vec![
         (valid.replace(r#"listen = "127.0.0.1:0""#, r#"listen = "nowhere""#), "listen"),
         (valid.replace(r#"listen = "127.0.0.1:0""#, ""), "listen"),
@@ -76,13 +79,17 @@ fn bad_settings_stop_the_start_naming_the_setting() {
         (
             format!(
                 "categories = [\"police.incident\", \"education.attendance\", \"social_care.plan\"]\n{}",
-                valid.replace("[agencies.health]\nnode_url = \"https://127.0.0.1:8445\"\n", "")
+                valid.replace(&health_section, "")
             ),
             "policy.csv line",
         ),
         (format!("colour = \"blue\"\n{valid}"), "colour"),
         (valid.replace("node_url", "url"), "url"),
         (valid.replace("https://127.0.0.1:8445", "https://"), "health's node_url"),
+        (valid.replace("signing/health.pub", "signing/health.missing"), "health's record_key"),
+        // A private key where the public one belongs is not read as one.
+        (valid.replace("signing/health.pub", "signing/health.key"), "signing/health.key"),
+        (valid.replace(&record_key(&health), ""), "record_key"),
         (
             valid.replace(&federation().layout.crl().display().to_string(), "/nonexistent/crl.pem"),
             "/nonexistent/crl.pem",

@@ -32,12 +32,9 @@ pub fn federation() -> &'static TestFederation {
 /// A gateway configuration on the test federation and `database`, listening on a free port.
 pub fn gateway_config(database: &TestDatabase) -> GatewayConfig {
     let layout = &federation().layout;
-    let mut config = GatewayConfig::embedded();
+    let mut config = GatewayConfig::on_certs(layout);
     config.listen = "127.0.0.1:0".parse().expect("address");
-    config.tls = layout.gateway_server();
     config.database_url = database.url().clone();
-    config.signing_key = layout.log_signing_key();
-    config.node_client = layout.gateway_client();
     config
 }
 

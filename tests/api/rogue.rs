@@ -22,8 +22,24 @@ pub enum Misbehaviour {
     Redirects,
 }
 
-/// A record as a node would send it, for `agency` about `subject_ref` in `category`.
+/// A record as a node would send it, for `agency` about `subject_ref` in `category`, signed with `agency`'s key.
 pub fn record(agency: &str, subject_ref: &str, category: &str, text: &str) -> Value {
+    signed_by(agency, unsigned(agency, subject_ref, category, text))
+}
+
+/// `record` with its signature made by `agency`'s node key, as the real node would; left as it is if it is not a
+/// record the node could have stored (too long a text, say).
+fn signed_by(agency: &str, mut record: Value) -> Value {
+    let Ok(served) = serde_json::from_value::<sharegate::node::seal::SignedRecord>(record.clone()) else {
+        return record;
+    };
+    let agency = sharegate::domain::AgencyName::parse(agency).expect("agency");
+    let key = sharegate::signing::load(&federation().layout.node_signing_key(&agency)).expect("the node's key");
+    record["signature"] = json!(sharegate::node::seal::seal(&served.record, &key).expect("seal").signature);
+    record
+}
+
+fn unsigned(agency: &str, subject_ref: &str, category: &str, text: &str) -> Value {
     json!({
         "format": "sharegate-record-v1",
         "id": format!("rec_{}", hex::encode(rand::random::<[u8; 16]>())),
@@ -69,8 +85,15 @@ pub fn spawn(agency: &'static str, subject_ref: &'static str, how: Misbehaviour)
                     with_extra["secret_notes"] = json!("never to leave the school");
                     let mut nested_extra = record(agency, subject_ref, "education.attendance", "nested extra field");
                     nested_extra["author"]["home_address"] = json!("1 Private Road");
+                    // Changed after it was signed, and signed by another agency's node.
+                    let mut changed = record(agency, subject_ref, "education.attendance", "seen on Monday");
+                    changed["statements"][0]["text"] = json!("changed after signing");
+                    let forged =
+                        signed_by("police", unsigned(agency, subject_ref, "education.attendance", "signed by police"));
                     HttpResponse::Ok().json(json!({"records": [
                         record(agency, subject_ref, "education.attendance", "the one that was asked for"),
+                        changed,
+                        forged,
                         record(agency, subject_ref, "education.behaviour", "a category that was not allowed"),
                         record(agency, "SOMEONE-ELSE", "education.attendance", "another child"),
                         record("police", subject_ref, "education.attendance", "claims to be police"),

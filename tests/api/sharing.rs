@@ -378,19 +378,32 @@ async fn each_node_fault_gives_a_marked_partial_answer() {
 }
 
 #[tokio::test]
-async fn a_lying_nodes_extra_data_is_dropped_and_flagged() {
+async fn a_lying_nodes_extra_data_and_forged_records_are_dropped_and_flagged() {
     let (_gateway, _, answer) = with_rogue_education(Misbehaviour::Lies, None).await;
     let records = answer["records"].as_array().unwrap();
     assert_eq!(records.len(), 1, "{answer}");
     assert_eq!(records[0]["statements"][0]["text"], "the one that was asked for");
+    // What passed carries a signature the requester can check with the school's public key.
+    let passed: sharegate::node::seal::SignedRecord = serde_json::from_value(records[0].clone()).unwrap();
+    let education = sharegate::domain::AgencyName::parse("education").unwrap();
+    let key = sharegate::signing::load_public(&crate::helpers::federation().layout.node_record_key(&education));
+    assert_eq!(passed.check(&key.unwrap()), Ok(()));
     let text = answer.to_string();
-    for leaked in ["not allowed", "another child", "claims to be police", "never to leave", "Private Road"] {
+    for leaked in [
+        "not allowed",
+        "another child",
+        "claims to be police",
+        "never to leave",
+        "Private Road",
+        "changed after signing",
+        "signed by police",
+    ] {
         assert!(!text.contains(leaked), "{leaked} leaked: {answer}");
     }
     let education = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
     assert_eq!(
         education["dropped"],
-        json!({"not_a_record": 4, "other_agency": 1, "other_child": 1, "category_not_allowed": 1}),
+        json!({"not_a_record": 4, "other_agency": 1, "other_child": 1, "category_not_allowed": 1, "bad_signature": 2}),
         "{answer}"
     );
     assert_eq!(answer["partial"], true);

@@ -72,3 +72,25 @@ fn a_signed_record_reads_back_from_its_served_text_and_an_extra_field_anywhere_f
     unsigned.as_object_mut().expect("object").remove("signature");
     assert!(serde_json::from_value::<SignedRecord>(unsigned).is_err(), "no signature");
 }
+
+#[test]
+fn a_served_record_checks_against_its_nodes_key_and_fails_changed_or_signed_by_another() {
+    let key = crate::signing::generate();
+    let sealed = seal(&record(), &key).expect("seal");
+    // As the gateway gets it: the stored text read back and served beside its signature, then parsed from the wire.
+    let served = SignedRecord { record: open(&sealed.canonical).expect("open"), signature: sealed.signature };
+    let received: SignedRecord = serde_json::from_str(&serde_json::to_string(&served).expect("serve")).expect("read");
+    assert_eq!(received.check(&key.verifying_key()), Ok(()));
+
+    let other = crate::signing::generate();
+    assert_eq!(received.check(&other.verifying_key()), Err(Broken::SignatureMismatch), "another node's key");
+    let mut changed = received.clone();
+    changed.record.statements[0].text = Narrative::parse("Not seen.").expect("text");
+    assert_eq!(changed.check(&key.verifying_key()), Err(Broken::SignatureMismatch), "a statement changed");
+    let mut moved = received.clone();
+    moved.record.occurred_at += chrono::Duration::seconds(1);
+    assert_eq!(moved.check(&key.verifying_key()), Err(Broken::SignatureMismatch), "the contact time moved");
+    let mut forged = received;
+    forged.signature = "00".into();
+    assert_eq!(forged.check(&key.verifying_key()), Err(Broken::MalformedSignature));
+}
