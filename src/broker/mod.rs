@@ -5,6 +5,7 @@
 //! The broker fetches only what an [`Authorized`] allows and hands back [`Fetched`] raw answers; it never decides
 //! and never passes anything to a requester: redaction does that.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,7 +118,7 @@ impl Broker {
     pub fn new(config: &GatewayConfig, revocations: &Arc<Revocations>) -> Result<Self, BrokerError> {
         let deadline = Duration::from_millis(config.node_timeout_ms);
         let tls = crate::tls::client_config(&config.node_client, revocations)?;
-        let clients = NodeClients { tls, deadline, each: ThreadLocal::new() };
+        let clients = NodeClients { tls, deadline, revocations: revocations.clone(), each: ThreadLocal::new() };
         // Built once here, so that a client that cannot be built stops the gateway from starting.
         clients.here().map_err(|e| TlsError::Identity {
             cert: config.node_client.cert.clone(),
@@ -263,20 +264,42 @@ struct NodeClients {
     tls: rustls::ClientConfig,
     /// For connecting, and for each call as a whole.
     deadline: Duration,
-    each: ThreadLocal<reqwest::Client>,
+    /// The CRLs in force for the nodes' certificates: a new list retires every thread's client.
+    revocations: Arc<Revocations>,
+    each: ThreadLocal<RefCell<ThreadClient>>,
+}
+
+/// A thread's client and the revocation list it was built under.
+struct ThreadClient {
+    generation: u64,
+    client: reqwest::Client,
 }
 
 impl NodeClients {
-    /// This thread's client, built on first use.
-    fn here(&self) -> Result<&reqwest::Client, reqwest::Error> {
-        self.each.get_or_try(|| {
-            reqwest::Client::builder()
-                .use_preconfigured_tls(self.tls.clone())
-                // A node answers or fails; it never sends the gateway's certificate elsewhere.
-                .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(self.deadline)
-                .pool_idle_timeout(Duration::from_secs(90))
-                .build()
-        })
+    /// This thread's client: built on first use, and again once a new revocation list is in force — the old
+    /// client's pooled connections and TLS sessions go with it, so a node the new list revokes is not reached over a
+    /// connection opened, or a session resumed (which skips the certificate check), before the list changed.
+    fn here(&self) -> Result<reqwest::Client, reqwest::Error> {
+        let generation = self.revocations.generation();
+        let cell = self.each.get_or_try(|| Ok::<_, reqwest::Error>(RefCell::new(self.build(generation)?)))?;
+        let mut current = cell.borrow_mut();
+        if current.generation != generation {
+            *current = self.build(generation)?;
+        }
+        Ok(current.client.clone())
+    }
+
+    fn build(&self, generation: u64) -> Result<ThreadClient, reqwest::Error> {
+        let mut tls = self.tls.clone();
+        // Its own store of TLS sessions (a clone would share the one store), retired with the client.
+        tls.resumption = rustls::client::Resumption::default();
+        let client = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            // A node answers or fails; it never sends the gateway's certificate elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(self.deadline)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()?;
+        Ok(ThreadClient { generation, client })
     }
 }

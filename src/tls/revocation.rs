@@ -18,6 +18,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -93,6 +94,9 @@ pub struct Revocations {
     /// provider's algorithms, as webpki's own verifiers do.
     algorithms: WebPkiSupportedAlgorithms,
     current: RwLock<Arc<InForce>>,
+    /// How many lists have been taken into force since the first: what was opened under an earlier one is known by
+    /// it (see [`Self::generation`]).
+    generation: AtomicU64,
     next_update_gauge: IntGauge,
     revoked_gauge: IntGauge,
 }
@@ -124,6 +128,7 @@ impl Revocations {
             algorithms: provider().signature_verification_algorithms,
             source,
             current: RwLock::new(Arc::new(first)),
+            generation: AtomicU64::new(0),
             next_update_gauge: gauge(
                 "sharegate_crl_next_update_timestamp_seconds",
                 "When the earliest CRL in force says the next one is due (Unix time): alert before it passes",
@@ -139,8 +144,17 @@ impl Revocations {
     pub fn reload(&self) -> Result<InForceSummary, TlsError> {
         let next = self.source.read(Some(&self.in_force()))?;
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
+        // After the swap: whoever sees the new generation also meets the new list at its next handshake.
+        self.generation.fetch_add(1, Ordering::Release);
         self.publish();
         Ok(self.summary())
+    }
+
+    /// Changes each time a new list is taken into force. A client keeps its open connections and TLS sessions only
+    /// while this stays the same: a connection opened, or a session resumed, under an earlier list was never checked
+    /// against this one.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     pub fn summary(&self) -> InForceSummary {

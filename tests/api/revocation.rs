@@ -9,8 +9,9 @@ use serde_json::{Value, json};
 
 use crate::config::GatewayProcess;
 use crate::databases::Backend;
-use crate::helpers::{federation, metric, person, send, sharegate_binary};
+use crate::helpers::{federation, metric, person, send, sharegate_binary, spawn_node_with};
 use crate::sharing::federation_with;
+use crate::subjects::fresh_nhs_number;
 
 /// The federation's CA, its key and its CRL, copied: revoking there touches no other test.
 fn ca_copy() -> tempfile::TempDir {
@@ -122,4 +123,58 @@ async fn the_gateway_does_not_reach_a_node_whose_certificate_is_revoked() {
     let (status, reads) = send(person("education-dpo").get(f.education.url("/v1/access-register"))).await;
     assert_eq!(status, 200, "{reads}");
     assert_eq!(reads, json!([]), "{reads}");
+}
+
+#[tokio::test]
+async fn a_node_revoked_while_the_gateway_runs_is_not_reached_on_a_connection_opened_before() {
+    let layout = &federation().layout;
+    let ca = ca_copy();
+    let crl = ca.path().join("crl.pem");
+    let node = spawn_node_with(Backend::Sqlite, "education", |_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let toml = crate::config::valid_toml()
+        .replace(&layout.crl().display().to_string(), &crl.display().to_string())
+        .replace("https://127.0.0.1:8446", &node.url(""));
+    let mut gateway = GatewayProcess::start_with(dir.path(), &toml);
+    let base = format!("https://localhost:{}", gateway.port);
+
+    let worker = person("social_care-social_worker");
+    let child = json!({"nhs_number": fresh_nhs_number(), "name": "Lily Example", "date_of_birth": "2015-03-02",
+        "local_refs": {"education": "E-1"}});
+    let (status, created) = send(worker.post(format!("{base}/v1/subjects")).json(&child)).await;
+    assert_eq!(status, 201, "{created}");
+    let subject = created["id"].as_str().unwrap();
+    let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
+        "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
+    let (status, _) = send(worker.post(format!("{base}/v1/subjects/{subject}/consents")).json(&consent)).await;
+    assert_eq!(status, 201);
+    let ask = json!({"subject": subject, "categories": ["education.attendance"], "purpose": "safeguarding",
+        "lawful_basis": "consent", "reason": "Concerns raised by the school about neglect."});
+    let education_status = |answer: &Value| {
+        let parts = answer["agencies"].as_array().unwrap();
+        parts.iter().find(|a| a["agency"] == "education").unwrap()["status"].as_str().unwrap().to_owned()
+    };
+    // The gateway reaches the school's node, and keeps that connection (and its TLS session) for the next request.
+    let (status, answer) = send(worker.post(format!("{base}/v1/requests")).json(&ask)).await;
+    assert_eq!((status, education_status(&answer)), (200, "answered".to_owned()), "{answer}");
+
+    let education = sharegate::domain::AgencyName::parse("education").unwrap();
+    revoke(ca.path(), &layout.node(&education).cert, "key-compromise");
+    gateway.signal("HUP");
+    loop {
+        let fields = crate::policy::wait_for_log(gateway.logs(), "certificate revocation list reloaded");
+        if fields["side"] == "nodes" {
+            break;
+        }
+    }
+    // Asked again on new connections to the gateway, so that each of its workers — each with its own pool of
+    // connections to the nodes — serves some: none reaches the node, over an old connection or a new one.
+    for _ in 0..4 {
+        let worker = person("social_care-social_worker");
+        let (status, answer) = send(worker.post(format!("{base}/v1/requests")).json(&ask)).await;
+        assert_eq!((status, education_status(&answer)), (200, "unreachable".to_owned()), "{answer}");
+    }
+    let (status, reads) = send(person("education-dpo").get(node.url("/v1/access-register"))).await;
+    assert_eq!(status, 200, "{reads}");
+    assert_eq!(reads.as_array().unwrap().len(), 1, "only the read before the revocation: {reads}");
 }
