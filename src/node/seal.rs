@@ -125,13 +125,21 @@ pub fn verify(seal: &Seal, key: &VerifyingKey) -> Result<SealedRecord, Broken> {
 }
 
 impl SignedRecord {
-    /// Whether the record as received is exactly what the node signed with `key`. The signed text is the record as
-    /// compact JSON in declaration order — what [`seal`] made — so it is rebuilt from the parsed record: a record
-    /// changed in any field after signing, or signed with another key, fails.
-    pub fn check(&self, key: &VerifyingKey) -> Result<(), Broken> {
-        let canonical = serde_json::to_string(&self.record).map_err(|e| Broken::Unreadable(e.to_string()))?;
-        crate::seal::check(FORMAT, &canonical, &self.signature, key)
+    /// The text the node signed: the record as compact JSON in declaration order, as [`seal`] made it, rebuilt from
+    /// the record as received — so a record changed in any field after signing no longer matches its signature.
+    pub fn signed_text(&self) -> Result<String, Broken> {
+        serde_json::to_string(&self.record).map_err(|e| Broken::Unreadable(e.to_string()))
     }
+
+    /// Whether the record as received is exactly what the node signed with `key`.
+    pub fn check(&self, key: &VerifyingKey) -> Result<(), Broken> {
+        check_text(&self.signed_text()?, &self.signature, key)
+    }
+}
+
+/// Whether `signature` is `key`'s over a record whose signed text is `canonical`.
+pub fn check_text(canonical: &str, signature: &str, key: &VerifyingKey) -> Result<(), Broken> {
+    crate::seal::check(FORMAT, canonical, signature, key)
 }
 
 /// Reads a stored record without checking its signature (the read path; `node verify` checks).

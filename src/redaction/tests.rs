@@ -1,0 +1,38 @@
+use super::*;
+
+fn served(agency: &str, key: &ed25519_dalek::SigningKey, text: &str) -> SignedRecord {
+    let unsigned = serde_json::json!({
+        "format": "sharegate-record-v1", "id": "rec_01a218a8471658a4ff9f76c897652418", "agency": agency,
+        "subject_ref": "E-1", "occurred_at": "2026-11-20T08:45:00Z", "recorded_at": "2026-11-20T09:12:31.482913Z",
+        "contact_type": "home_visit", "category": "education.attendance",
+        "statements": [{"kind": "fact", "text": text}], "sources": [{"who": "the class teacher", "how": "in person"}],
+        "retention_class": "standard",
+        "author": {"agency": agency, "role": "dsl", "person": "Sam Patel", "serial": "4f"}, "amends": null,
+        "signature": "00"
+    });
+    let mut record: SignedRecord = serde_json::from_value(unsigned).expect("a record");
+    record.signature = crate::node::seal::seal(&record.record, key).expect("seal").signature;
+    record
+}
+
+#[test]
+fn a_record_passes_only_as_signed_by_its_agency_and_remembering_one_lets_no_other_through() {
+    let (education, police) = (AgencyName::parse("education").unwrap(), AgencyName::parse("police").unwrap());
+    let (school, force) = (crate::signing::generate(), crate::signing::generate());
+    let keys = RecordKeys::new(BTreeMap::from([
+        (education.clone(), school.verifying_key()),
+        (police.clone(), force.verifying_key()),
+    ]));
+    let record = served("education", &school, "Absent on 6 of the last 10 days.");
+    assert!(keys.signed_by(&education, &record));
+    assert!(keys.signed_by(&education, &record), "again, now remembered");
+    assert!(!keys.signed_by(&police, &record), "not under another agency's key, even once remembered");
+
+    let mut changed = record.clone();
+    changed.record.statements[0].text = crate::domain::Narrative::parse("Absent on 1 of the last 10 days.").unwrap();
+    assert!(!keys.signed_by(&education, &changed), "changed after signing, its signature unchanged");
+    let mut resigned = record.clone();
+    resigned.signature = served("education", &force, "Absent on 6 of the last 10 days.").signature;
+    assert!(!keys.signed_by(&education, &resigned), "the same record signed by another node's key");
+    assert!(!keys.signed_by(&AgencyName::parse("health").unwrap(), &record), "an agency without a key");
+}
