@@ -133,6 +133,25 @@ pub enum CertsCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Issue one person's client certificate under the federation's CA (a new practitioner, or a replacement for a
+    /// revoked certificate): people/<agency>-<role>-<name>.{crt,key}. Nothing needs restarting.
+    Issue {
+        /// The federation's folder: its ca.crt and ca.key sign the certificate, written under its people/.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The person's agency, as the federation names it (e.g. police).
+        #[arg(long)]
+        agency: String,
+        /// Their role (e.g. investigator).
+        #[arg(long)]
+        role: String,
+        /// Their name, as records and the disclosure log will show it.
+        #[arg(long)]
+        name: String,
+        /// How many days it is valid for (at most 3650).
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
     /// Revoke a certificate: write the CA's next CRL (then send SIGHUP to the gateway and the nodes to apply it).
     Revoke {
         /// The federation's folder: its ca.crt and ca.key sign the new CRL, written over its crl.pem.
@@ -159,6 +178,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Migrate { config } => migrate(config),
         Command::Certs { command: CertsCommand::Init { out, force } } => certs_init(out, force),
         Command::Certs { command: CertsCommand::Revoke { dir, cert, reason } } => certs_revoke(&dir, &cert, reason),
+        Command::Certs { command: CertsCommand::Issue { dir, agency, role, name, days } } => {
+            certs_issue(&dir, &agency, &role, &name, days)
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -340,6 +362,21 @@ fn certs_revoke(dir: &Path, cert: &Path, reason: crate::certs::Reason) -> Result
             println!("{subject} (serial {serial}) is already revoked, since {since}; nothing written")
         }
     }
+    Ok(())
+}
+
+fn certs_issue(dir: &Path, agency: &str, role: &str, name: &str, days: u32) -> Result<(), String> {
+    let issued =
+        crate::certs::enrol(&crate::certs::Layout::new(dir), agency, role, name, days).map_err(|e| e.to_string())?;
+    println!(
+        "issued {} (serial {}), valid until {}: certificate {}, key {} (give the key to its holder alone); the \
+         gateway accepts it once its agency and role are in the configuration",
+        issued.subject,
+        issued.serial,
+        issued.not_after,
+        issued.cert.display(),
+        issued.key.display()
+    );
     Ok(())
 }
 

@@ -11,16 +11,16 @@ use time::{Duration, OffsetDateTime};
 use super::{CertsError, Layout, write_public, write_secret};
 use crate::domain::AgencyName;
 
-/// A person for whom an example client certificate is made.
+/// A person for whom a client certificate is made.
 #[derive(Debug, Clone, Copy)]
-pub struct Person {
-    pub agency: &'static str,
-    pub role: &'static str,
-    pub name: &'static str,
+pub struct Person<'a> {
+    pub agency: &'a str,
+    pub role: &'a str,
+    pub name: &'a str,
 }
 
 /// The example people: the roles DESIGN.md names, a manager and a DPO for each agency. All names are fictional.
-pub const PEOPLE: &[Person] = &[
+pub const PEOPLE: &[Person<'static>] = &[
     Person { agency: "police", role: "investigator", name: "Alex Morgan" },
     Person { agency: "police", role: "manager", name: "Priya Shah" },
     Person { agency: "police", role: "dpo", name: "Tom Hughes" },
@@ -76,8 +76,15 @@ fn uri(value: &str) -> Result<SanType, CertsError> {
     Ok(SanType::URI(value.try_into().map_err(generate_error(value))?))
 }
 
-fn person_params(person: &Person, now: OffsetDateTime) -> Result<CertificateParams, CertsError> {
+/// A practitioner's client certificate: their name as CN, agency as O and role as OU, both again as SAN URIs (what
+/// `identity` reads), valid from a day before `now` until `now + valid_for`.
+pub(super) fn person_params(
+    person: &Person<'_>,
+    now: OffsetDateTime,
+    valid_for: Duration,
+) -> Result<CertificateParams, CertsError> {
     let mut params = base_params(person.name, now);
+    params.not_after = now + valid_for;
     params.distinguished_name.push(DnType::OrganizationName, person.agency);
     params.distinguished_name.push(DnType::OrganizationalUnitName, person.role);
     params.subject_alt_names = vec![
@@ -99,7 +106,7 @@ fn server_params(common_name: &str, now: OffsetDateTime) -> Result<CertificatePa
 }
 
 /// Signs `params` with `issuer` over a fresh key and writes the certificate and the key.
-fn issue_pair(
+pub(super) fn issue_pair(
     params: &CertificateParams,
     issuer: &Issuer<'_, KeyPair>,
     (cert_path, key_path): (std::path::PathBuf, std::path::PathBuf),
@@ -137,7 +144,7 @@ pub(super) fn write_federation(layout: &Layout, agencies: &[AgencyName]) -> Resu
 
     let configured = |p: &&Person| agencies.iter().any(|a| a.as_str() == p.agency);
     for person in PEOPLE.iter().filter(configured) {
-        issue_pair(&person_params(person, now)?, &ca, layout.person(person.agency, person.role))?;
+        issue_pair(&person_params(person, now, VALID_FOR)?, &ca, layout.person(person.agency, person.role))?;
     }
 
     write_test_material(layout, &ca, now)
@@ -151,12 +158,12 @@ fn pair(files: &crate::tls::TlsFiles) -> (std::path::PathBuf, std::path::PathBuf
 fn write_test_material(layout: &Layout, ca: &Issuer<'_, KeyPair>, now: OffsetDateTime) -> Result<(), CertsError> {
     let investigator = Person { agency: "police", role: "investigator", name: "Test Investigator" };
 
-    let mut expired = person_params(&investigator, now)?;
+    let mut expired = person_params(&investigator, now, VALID_FOR)?;
     expired.not_before = now - Duration::days(400);
     expired.not_after = now - Duration::days(30);
     issue_pair(&expired, ca, layout.test("expired"))?;
 
-    let revoked = person_params(&investigator, now)?;
+    let revoked = person_params(&investigator, now, VALID_FOR)?;
     let revoked_serial = revoked
         .serial_number
         .clone()
@@ -175,7 +182,7 @@ fn write_test_material(layout: &Layout, ca: &Issuer<'_, KeyPair>, now: OffsetDat
     let foreign_cert = foreign_params.self_signed(&foreign_key).map_err(generate_error("foreign-ca"))?;
     write_public(&layout.foreign_ca_cert(), foreign_cert.pem().as_bytes())?;
     let foreign = Issuer::new(foreign_params, foreign_key);
-    issue_pair(&person_params(&investigator, now)?, &foreign, layout.test("foreign"))?;
+    issue_pair(&person_params(&investigator, now, VALID_FOR)?, &foreign, layout.test("foreign"))?;
 
     let crl = CertificateRevocationListParams {
         this_update: now - Duration::days(1),

@@ -1,10 +1,12 @@
-//! Example federation material: `sharegate certs init --out DIR`, and `sharegate certs revoke` for its CRL.
+//! Example federation material: `sharegate certs init --out DIR`; `sharegate certs issue` for one more person and
+//! `sharegate certs revoke` for its CRL.
 //!
 //! Writes a federation CA and its CRL, server certificates for the gateway and each agency node, the gateway's
 //! client certificate, client certificates for people, the servers' ed25519 signing keys, and test material
 //! (expired, revoked, foreign-CA and no-agency certificates). The layout is [`Layout`]; operators, docs and scripts
 //! rely on it. Everything here is for examples and tests: a real federation's CA lives elsewhere.
 
+mod enrol;
 mod issue;
 mod layout;
 mod revoke;
@@ -12,6 +14,7 @@ mod revoke;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use enrol::{Issued, enrol};
 pub use issue::{PEOPLE, Person};
 pub use layout::Layout;
 pub use revoke::{Reason, Revoked, revoke};
@@ -30,6 +33,10 @@ pub enum CertsError {
     Unreadable { path: PathBuf, reason: String },
     #[error("{cert} was not issued by the CA in {ca}")]
     NotIssuedHere { cert: PathBuf, ca: PathBuf },
+    #[error("{0} already exists; refusing to overwrite it")]
+    Exists(PathBuf),
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
     #[error(transparent)]
     SigningKey(#[from] crate::signing::SigningKeyError),
 }
@@ -51,6 +58,19 @@ pub fn ensure(out: &Path, agencies: &[AgencyName]) -> Result<bool, CertsError> {
         return Ok(false);
     }
     init(out, agencies, false).map(|_| true)
+}
+
+/// The federation's CA in `layout`: its certificate as PEM, and an issuer that signs with its key.
+fn load_ca(layout: &Layout) -> Result<(String, rcgen::Issuer<'static, rcgen::KeyPair>), CertsError> {
+    let read = |path: &Path| std::fs::read_to_string(path).map_err(|e| unreadable(path, e));
+    let ca_pem = read(&layout.ca_cert())?;
+    let key = rcgen::KeyPair::from_pem(&read(&layout.ca_key())?).map_err(|e| unreadable(&layout.ca_key(), e))?;
+    let issuer = rcgen::Issuer::from_ca_cert_pem(&ca_pem, key).map_err(|e| unreadable(&layout.ca_cert(), e))?;
+    Ok((ca_pem, issuer))
+}
+
+fn unreadable(path: &Path, reason: impl std::fmt::Display) -> CertsError {
+    CertsError::Unreadable { path: path.to_owned(), reason: reason.to_string() }
 }
 
 /// Writes a file readable by its owner only (private keys), creating parent folders.

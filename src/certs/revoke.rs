@@ -8,9 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use rcgen::{
-    CertificateRevocationListParams, Issuer, KeyIdMethod, KeyPair, RevocationReason, RevokedCertParams, SerialNumber,
-};
+use rcgen::{CertificateRevocationListParams, KeyIdMethod, RevocationReason, RevokedCertParams, SerialNumber};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer};
 use time::OffsetDateTime;
@@ -18,7 +16,7 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
-use super::{CertsError, Layout};
+use super::{CertsError, Layout, load_ca, unreadable};
 
 /// Why a certificate is revoked (RFC 5280 §5.3.1), as the CRL records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -58,11 +56,9 @@ pub enum Revoked {
 
 /// Revokes the certificate in `cert`, which the CA of `layout` must have issued.
 pub fn revoke(layout: &Layout, cert: &Path, reason: Reason) -> Result<Revoked, CertsError> {
-    let ca_pem = read_text(&layout.ca_cert())?;
+    let (ca_pem, issuer) = load_ca(layout)?;
     let ca_der = CertificateDer::from_pem_slice(ca_pem.as_bytes()).map_err(|e| unreadable(&layout.ca_cert(), e))?;
     let (_, ca) = X509Certificate::from_der(ca_der.as_ref()).map_err(|e| unreadable(&layout.ca_cert(), e))?;
-    let key = KeyPair::from_pem(&read_text(&layout.ca_key())?).map_err(|e| unreadable(&layout.ca_key(), e))?;
-    let issuer = Issuer::from_ca_cert_pem(&ca_pem, key).map_err(|e| unreadable(&layout.ca_cert(), e))?;
 
     let target_der = CertificateDer::from_pem_file(cert).map_err(|e| unreadable(cert, e))?;
     let (_, target) = X509Certificate::from_der(target_der.as_ref()).map_err(|e| unreadable(cert, e))?;
@@ -142,14 +138,6 @@ fn reason_from_code(code: u8) -> Option<RevocationReason> {
         10 => RevocationReason::AaCompromise,
         _ => return None,
     })
-}
-
-fn read_text(path: &Path) -> Result<String, CertsError> {
-    std::fs::read_to_string(path).map_err(|e| unreadable(path, e))
-}
-
-fn unreadable(path: &Path, reason: impl std::fmt::Display) -> CertsError {
-    CertsError::Unreadable { path: path.to_owned(), reason: reason.to_string() }
 }
 
 /// Writes `contents` beside `path`, then renames it over `path`: readers see the old file or the new one.

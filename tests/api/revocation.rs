@@ -1,5 +1,5 @@
-//! Revocation while the servers run: `sharegate certs revoke`, SIGHUP, and what changes at once — handshakes,
-//! connections already open, and the gateway's way to the nodes.
+//! Certificates while the servers run: `sharegate certs revoke`, SIGHUP, and what changes at once — handshakes,
+//! connections already open, and the gateway's way to the nodes; `sharegate certs issue` for one more person.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -177,4 +177,37 @@ async fn a_node_revoked_while_the_gateway_runs_is_not_reached_on_a_connection_op
     let (status, reads) = send(person("education-dpo").get(node.url("/v1/access-register"))).await;
     assert_eq!(status, 200, "{reads}");
     assert_eq!(reads.as_array().unwrap().len(), 1, "only the read before the revocation: {reads}");
+}
+
+#[tokio::test]
+async fn a_person_issued_while_the_gateway_runs_is_let_in_at_once() {
+    let gateway = crate::helpers::spawn_gateway().await;
+    let ca = ca_copy();
+    let issue = |name: &str| {
+        Command::new(sharegate_binary())
+            .args(["certs", "issue", "--dir"])
+            .arg(ca.path())
+            .args(["--agency", "police", "--role", "investigator", "--name", name, "--days", "30"])
+            .output()
+            .unwrap()
+    };
+    let output = issue("Dana Reid");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{said}{}", String::from_utf8_lossy(&output.stderr));
+    let cert = ca.path().join("people/police-investigator-dana-reid.crt");
+    assert!(said.contains("serial") && said.contains(&cert.display().to_string()), "{said}");
+
+    let dana = crate::helpers::client_with(&cert, &ca.path().join("people/police-investigator-dana-reid.key"));
+    let (status, me) = send(dana.get(gateway.url("/v1/whoami"))).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(
+        (me["agency"].as_str(), me["role"].as_str(), me["person"].as_str()),
+        (Some("police"), Some("investigator"), Some("Dana Reid"))
+    );
+
+    // The same person again: refused, naming the file, and the first key kept.
+    let again = issue("Dana Reid");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"), "{again:?}");
+    assert_eq!(send(dana.get(gateway.url("/v1/whoami"))).await.0, 200);
 }
