@@ -4,7 +4,7 @@
 //! people. The certificate is written as `people/<agency>-<role>-<name>.{crt,key}`, the key readable by its owner
 //! only; an existing file is never overwritten.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use rustls_pki_types::CertificateDer;
