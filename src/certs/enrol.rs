@@ -71,7 +71,7 @@ fn describe(cert: PathBuf, key: PathBuf) -> Result<Issued, CertsError> {
     let (_, parsed) = X509Certificate::from_der(der.as_ref()).map_err(|e| unreadable(&cert, e))?;
     let not_after = DateTime::from_timestamp(parsed.validity().not_after.timestamp(), 0).unwrap_or_default();
     let (subject, serial) = (parsed.subject().to_string(), hex::encode(parsed.raw_serial()));
-    Ok(Issued { cert: cert.clone(), key, subject, serial, not_after })
+    Ok(Issued { cert, key, subject, serial, not_after })
 }
 
 #[cfg(test)]
