@@ -29,7 +29,7 @@ use crate::store::register::RegisterCache;
 use crate::store::subjects::SubjectCache;
 use crate::store::{Store, StoreError};
 use crate::telemetry::RequestSpan;
-use crate::tls::revocation::{self, Revocations};
+use crate::tls::revocation::{self, Revocations, Side};
 use crate::tls::{self, TlsError, TlsFiles};
 
 /// Why a server could not start. Each names what to fix.
@@ -92,9 +92,9 @@ pub fn serve<F>(parts: ServerParts<'_>, store: Store, routes: F) -> Result<Liste
 where
     F: Fn(&mut ServiceConfig<'_>) + Clone + Send + 'static,
 {
-    let revocations = Revocations::load(parts.tls)?;
+    let revocations = Revocations::load(parts.tls, Side::Clients)?;
     let tls = tls::server_config(parts.tls, &revocations)?;
-    revocation::reload_on_sighup(revocations.clone(), "clients")
+    revocation::reload_on_sighup(revocations.clone())
         .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
     let listen_error = |source| StartError::Listen { addr: parts.listen.to_string(), source };
     let listener = TcpListener::bind(parts.listen).map_err(listen_error)?;
@@ -161,8 +161,8 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let log_key = crate::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
     let public_key = web::Data::new(LogKey(log_key.verifying_key()));
     // The gateway's side of its connections to nodes: a node whose certificate is revoked is not reached.
-    let node_revocations = Revocations::load(&config.node_client)?;
-    revocation::reload_on_sighup(node_revocations.clone(), "nodes")
+    let node_revocations = Revocations::load(&config.node_client, Side::Servers)?;
+    revocation::reload_on_sighup(node_revocations.clone())
         .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
     let log = LogWriter::start(store.clone(), log_key, config.checkpoint_policy())
         .map_err(|e| StartError::Setup(format!("cannot start the disclosure log writer: {e}")))?;
@@ -182,7 +182,8 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         tls: &config.tls,
         federation: config.federation(),
         body_limit_bytes: config.body_limit_bytes,
-        metrics: log.collectors(),
+        // The door's own lists are added by `serve`; these are the nodes'.
+        metrics: log.collectors().into_iter().chain(node_revocations.collectors()).collect(),
     };
     serve(parts, store, move |routes| {
         routes

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::certs::{Layout, PEOPLE};
+use crate::tls::revocation::Side;
 use crate::tls::{Revocations, TlsFiles};
 
 /// One HTTPS client per example person, and where the servers listen.
@@ -31,7 +32,7 @@ impl DemoClient {
     pub fn new(layout: &Layout, gateway_port: u16, node_ports: &BTreeMap<String, u16>) -> Result<Self, String> {
         let mut people = BTreeMap::new();
         // Read once: every person's files name the federation's one CA and CRL.
-        let revocations = Revocations::load(&layout.gateway_server()).map_err(|e| e.to_string())?;
+        let revocations = Revocations::load(&layout.gateway_server(), Side::Servers).map_err(|e| e.to_string())?;
         for person in PEOPLE {
             let (cert, key) = layout.person(person.agency, person.role);
             let files = TlsFiles { ca: layout.ca_cert(), crl: layout.crl(), cert, key };

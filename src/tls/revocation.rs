@@ -85,8 +85,27 @@ struct Source {
     anchors: Vec<CertificateDer<'static>>,
 }
 
+/// Whose certificates a list of revocations is checked against: it names the list in the log and on `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The clients a server's door admits.
+    Clients,
+    /// The servers a client reaches (the gateway's nodes).
+    Servers,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Clients => "clients",
+            Self::Servers => "servers",
+        }
+    }
+}
+
 /// The CRLs in force for one set of TLS files, replaceable while the server runs (see the module's doc).
 pub struct Revocations {
+    side: Side,
     source: Source,
     /// What a server names to clients as acceptable issuers: the anchors, which a reload does not change.
     hints: Vec<DistinguishedName>,
@@ -108,8 +127,8 @@ impl std::fmt::Debug for Revocations {
 }
 
 impl Revocations {
-    /// Reads the trust anchors and the CRL file of `files`.
-    pub fn load(files: &TlsFiles) -> Result<Arc<Self>, TlsError> {
+    /// Reads the trust anchors and the CRL file of `files`, for checking the certificates of `side`.
+    pub fn load(files: &TlsFiles, side: Side) -> Result<Arc<Self>, TlsError> {
         let anchors = read_certs(&files.ca)?;
         let mut roots = RootCertStore::empty();
         for cert in &anchors {
@@ -120,10 +139,11 @@ impl Revocations {
         let source = Source { crl_path: files.crl.clone(), ca_path: files.ca.clone(), roots: Arc::new(roots), anchors };
         let first = source.read(None)?;
         let gauge = |name: &str, help: &str| {
-            IntGauge::with_opts(Opts::new(name, help))
+            IntGauge::with_opts(Opts::new(name, help).const_label("side", side.as_str()))
                 .map_err(|e| TlsError::Crl { path: files.crl.clone(), reason: format!("cannot make its metric: {e}") })
         };
         let revocations = Self {
+            side,
             hints: source.roots.subjects(),
             algorithms: provider().signature_verification_algorithms,
             source,
@@ -351,8 +371,9 @@ impl ServerCertVerifier for CurrentServerVerifier {
     }
 }
 
-/// Reloads the CRLs on every SIGHUP, for as long as the process runs. `side` names them in the log.
-pub fn reload_on_sighup(revocations: Arc<Revocations>, side: &'static str) -> std::io::Result<()> {
+/// Reloads the CRLs on every SIGHUP, for as long as the process runs.
+pub fn reload_on_sighup(revocations: Arc<Revocations>) -> std::io::Result<()> {
+    let side = revocations.side.as_str();
     let runtime = tokio::runtime::Handle::try_current().map_err(std::io::Error::other)?;
     let _entered = runtime.enter();
     let mut hangup = signal(SignalKind::hangup())?;

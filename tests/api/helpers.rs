@@ -122,7 +122,8 @@ pub fn gateway_client() -> reqwest::Client {
 pub fn client_with(cert: &Path, key: &Path) -> reqwest::Client {
     let layout = &federation().layout;
     let files = TlsFiles { ca: layout.ca_cert(), crl: layout.crl(), cert: cert.to_owned(), key: key.to_owned() };
-    let revocations = sharegate::tls::Revocations::load(&files).expect("CRL");
+    let revocations =
+        sharegate::tls::Revocations::load(&files, sharegate::tls::revocation::Side::Servers).expect("CRL");
     let tls = sharegate::tls::client_config(&files, &revocations).expect("client TLS config");
     reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("client")
 }

@@ -59,7 +59,7 @@ async fn a_certificate_revoked_while_the_gateway_runs_is_refused_from_its_next_r
     let port = gateway.port;
     let base = format!("https://localhost:{port}");
     let whoami = format!("{base}/v1/whoami");
-    let revoked_count = "sharegate_crl_revoked_certificates";
+    let revoked_count = r#"sharegate_crl_revoked_certificates{side="clients"}"#;
 
     // One client, so one connection, kept open across the revocation.
     let investigator = person("police-investigator");
@@ -163,10 +163,12 @@ async fn a_node_revoked_while_the_gateway_runs_is_not_reached_on_a_connection_op
     gateway.signal("HUP");
     loop {
         let fields = crate::policy::wait_for_log(gateway.logs(), "certificate revocation list reloaded");
-        if fields["side"] == "nodes" {
+        if fields["side"] == "servers" {
             break;
         }
     }
+    let revoked_count = r#"sharegate_crl_revoked_certificates{side="servers"}"#;
+    assert_eq!(metric(&base, revoked_count).await, Some(2.0), "the list the gateway checks its nodes against");
     // Asked again on new connections to the gateway, so that each of its workers — each with its own pool of
     // connections to the nodes — serves some: none reaches the node, over an old connection or a new one.
     for _ in 0..4 {

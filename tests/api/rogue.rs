@@ -63,7 +63,11 @@ pub fn spawn(agency: &'static str, subject_ref: &'static str, how: Misbehaviour)
     let layout = &federation().layout;
     let agency_name = sharegate::domain::AgencyName::parse(agency).unwrap();
     let files = layout.node(&agency_name);
-    let tls = sharegate::tls::server_config(&files, &sharegate::tls::Revocations::load(&files).unwrap()).unwrap();
+    let tls = sharegate::tls::server_config(
+        &files,
+        &sharegate::tls::Revocations::load(&files, sharegate::tls::revocation::Side::Clients).unwrap(),
+    )
+    .unwrap();
     let server = HttpServer::new(move || {
         App::new().default_service(web::to(move |req: actix_web::HttpRequest| async move {
             match how {

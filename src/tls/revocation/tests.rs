@@ -56,7 +56,7 @@ fn other_ca(name: &str, number: u64) -> (String, String) {
 #[test]
 fn the_list_in_force_revokes_what_the_crl_names_and_a_reload_takes_a_newer_one() {
     let (_dir, layout) = federation();
-    let revocations = Revocations::load(&files(&layout)).unwrap();
+    let revocations = Revocations::load(&files(&layout), Side::Clients).unwrap();
     let (investigator, _) = layout.person("police", "investigator");
     assert!(revocations.revokes(&key_of(&layout.test("revoked").0)));
     assert!(!revocations.revokes(&key_of(&investigator)));
@@ -77,7 +77,7 @@ fn an_older_crl_put_back_is_refused_and_the_newer_stays_in_force() {
     let original = std::fs::read(layout.crl()).unwrap();
     let (investigator, _) = layout.person("police", "investigator");
     revoke(&layout, &investigator, Reason::KeyCompromise).unwrap();
-    let revocations = Revocations::load(&files(&layout)).unwrap();
+    let revocations = Revocations::load(&files(&layout), Side::Clients).unwrap();
 
     std::fs::write(layout.crl(), original).unwrap();
     let refused = revocations.reload().unwrap_err().to_string();
@@ -88,7 +88,7 @@ fn an_older_crl_put_back_is_refused_and_the_newer_stays_in_force() {
 #[test]
 fn a_crl_not_signed_by_a_trust_anchor_is_refused_even_under_the_anchors_name() {
     let (_dir, layout) = federation();
-    let revocations = Revocations::load(&files(&layout)).unwrap();
+    let revocations = Revocations::load(&files(&layout), Side::Clients).unwrap();
     let (_, forged) = other_ca("sharegate EXAMPLE federation CA (not for real use)", 99);
     std::fs::write(layout.crl(), forged).unwrap();
     let refused = revocations.reload().unwrap_err().to_string();
@@ -101,7 +101,7 @@ fn a_crl_not_signed_by_a_trust_anchor_is_refused_even_under_the_anchors_name() {
     assert!(revocations.revokes(&key_of(&layout.test("revoked").0)));
 
     // A server cannot start on such a file either.
-    assert!(Revocations::load(&files(&layout)).is_err());
+    assert!(Revocations::load(&files(&layout), Side::Clients).is_err());
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn a_list_that_leaves_out_an_issuers_crl_is_refused() {
     let ours = std::fs::read_to_string(layout.crl()).unwrap();
     std::fs::write(layout.crl(), format!("{ours}{other_crl}")).unwrap();
     let files = TlsFiles { ca: anchors, ..files(&layout) };
-    let revocations = Revocations::load(&files).unwrap();
+    let revocations = Revocations::load(&files, Side::Clients).unwrap();
 
     std::fs::write(layout.crl(), &ours).unwrap();
     let refused = revocations.reload().unwrap_err().to_string();
@@ -125,7 +125,7 @@ fn a_list_that_leaves_out_an_issuers_crl_is_refused() {
 #[test]
 fn a_connection_is_refused_once_its_certificate_is_revoked_or_expired() {
     let (_dir, layout) = federation();
-    let revocations = Revocations::load(&files(&layout)).unwrap();
+    let revocations = Revocations::load(&files(&layout), Side::Clients).unwrap();
     let presented = |path: &Path| {
         let der = CertificateDer::from_pem_file(path).unwrap();
         Presented::of(der.as_ref(), &revocations).unwrap()
