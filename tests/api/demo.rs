@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::helpers::sharegate_binary;
+use crate::helpers::{KillOnDrop, sharegate_binary};
 
 /// A folder with the policy (certificates are made on first run, as on a fresh clone).
 fn workdir() -> tempfile::TempDir {
@@ -27,13 +27,16 @@ fn the_smoke_story_holds() {
 
 /// Starts the demo, reads its welcome until it is ready, stops it with SIGTERM; returns what it printed.
 fn run_until_ready_then_stop(dir: &std::path::Path, ports_from: u16) -> String {
-    let mut child = Command::new(sharegate_binary())
-        .args(["demo", "--ports-from", &ports_from.to_string()])
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut demo = KillOnDrop(
+        Command::new(sharegate_binary())
+            .args(["demo", "--ports-from", &ports_from.to_string()])
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut demo.0;
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut printed = String::new();
     while !printed.contains("Ctrl-C stops the demo") {

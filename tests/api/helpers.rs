@@ -158,3 +158,13 @@ pub async fn metric(base: &str, series: &str) -> Option<f64> {
     let text = person("police-dpo").get(format!("{base}/metrics")).send().await.ok()?.text().await.ok()?;
     text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
 }
+
+/// A child process killed (and reaped) when dropped, so that a failing test leaves nothing running.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

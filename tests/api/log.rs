@@ -12,6 +12,7 @@ use sharegate::domain::{
 use sharegate::register::Actor;
 use sharegate::store::{DatabaseUrl, Store, StoreOptions};
 
+use crate::config::GatewayProcess;
 use crate::databases::{Backend, TestDatabase};
 use crate::helpers::{federation, person, send, sharegate_binary, spawn_gateway_with};
 use crate::on_both_backends;
@@ -250,25 +251,11 @@ async fn an_inclusion_proof_verifies_and_fails_for_a_changed_entry() {
 
 #[tokio::test]
 async fn killed_under_load_the_log_verifies_and_holds_every_answer() {
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("gateway.toml");
-    let toml = crate::config::valid_toml().replace("sqlite://unused.db", "sqlite://data/gateway.db");
-    std::fs::write(&config, &toml).unwrap();
-    let start = || {
-        Command::new(sharegate_binary())
-            .args(["gateway", "--config"])
-            .arg(&config)
-            .current_dir(dir.path())
-            .env("SHAREGATE_LOG_FORMAT", "json")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let mut gateway = start();
-    let mut logs = std::io::BufReader::new(gateway.stderr.take().unwrap());
-    let port = crate::policy::wait_for_log(&mut logs, "gateway listening")["port"].as_u64().unwrap();
-    let base = format!("https://localhost:{port}");
+    let gateway = GatewayProcess::start(dir.path());
+    let base = format!("https://localhost:{}", gateway.port);
     let child = json!({"nhs_number": crate::subjects::fresh_nhs_number(), "name": "Lily Example", "date_of_birth": "2015-03-02", "local_refs": {}});
     let (_, created) = send(person("social_care-social_worker").post(format!("{base}/v1/subjects")).json(&child)).await;
     let subject = created["id"].as_str().unwrap().to_owned();
@@ -300,8 +287,7 @@ async fn killed_under_load_the_log_verifies_and_holds_every_answer() {
         })
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    assert!(Command::new("kill").args(["-KILL", &gateway.id().to_string()]).status().unwrap().success());
-    let _ = gateway.wait();
+    gateway.stop("KILL");
     for worker in workers {
         let _ = worker.await;
     }
@@ -326,15 +312,11 @@ async fn killed_under_load_the_log_verifies_and_holds_every_answer() {
         );
     }
     // And it starts again on the same log, which still verifies after more entries.
-    let mut again = start();
-    let mut logs = std::io::BufReader::new(again.stderr.take().unwrap());
-    let port = crate::policy::wait_for_log(&mut logs, "gateway listening")["port"].as_u64().unwrap();
-    let (status, _) =
-        send(person("social_care-social_worker").post(format!("https://localhost:{port}/v1/requests")).json(&granted))
-            .await;
+    let again = GatewayProcess::start(dir.path());
+    let url = format!("https://localhost:{}/v1/requests", again.port);
+    let (status, _) = send(person("social_care-social_worker").post(url).json(&granted)).await;
     assert_eq!(status, 200);
-    let _ = Command::new("kill").args(["-TERM", &again.id().to_string()]).status();
-    let _ = again.wait();
+    again.stop("TERM");
     let output = Command::new(sharegate_binary())
         .args(["log", "verify", "--config"])
         .arg(&config)
