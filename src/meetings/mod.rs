@@ -16,12 +16,17 @@ use crate::register::Actor;
 
 pub const FORMAT: &str = "sharegate-meeting-event-v1";
 
-/// An agency that disagreed with a decision, and why.
+/// An agency that disagreed with a decision, and why; and who of it, where the coordinator names them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dissent {
     #[schema(value_type = String)]
     pub agency: AgencyName,
+    /// The person who dissented. Left out of the sealed text when not named, so dissents sealed before people were
+    /// recorded read and verify as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<PersonName>,
     #[schema(value_type = String)]
     pub reason: Narrative,
 }

@@ -124,7 +124,7 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
             "text": "The plan continues; the school shares attendance weekly.",
             "agreed_by": ["social_care", "education", "health"],
             "agreeing": [{"agency": "education", "name": "Sam Patel"}, {"agency": "health", "name": "Priya Shah"}],
-            "dissent": [{"agency": "police", "reason": "Would escalate to a strategy discussion."}]
+            "dissent": [{"agency": "police", "name": "Alex Morgan", "reason": "Would escalate to a strategy discussion."}]
         }),
     )
     .await;
@@ -165,6 +165,7 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     let html = html.text().await.unwrap();
     assert!(html.contains("education.attendance") && html.contains("Dissent: "), "{html}");
     assert!(html.contains("(Sam Patel of education, Priya Shah of health)"), "{html}");
+    assert!(html.contains("Dissent: police (Alex Morgan): Would escalate"), "{html}");
     assert!(html.contains("NOT ENDORSED"), "{html}");
     assert!(html.contains("given in absence"));
     assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"), "text is escaped");

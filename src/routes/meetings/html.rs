@@ -9,6 +9,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::meeting_pack::Pack;
 use crate::domain::AgencyName;
+use crate::meetings::Dissent;
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:60em;margin:2em auto}.flag{color:#a00;font-weight:bold}";
 
@@ -18,6 +19,14 @@ fn text<'v>(value: &'v serde_json::Value, pointer: &str) -> &'v str {
 
 fn list(items: &BTreeSet<AgencyName>) -> String {
     items.iter().map(AgencyName::as_str).collect::<Vec<_>>().join(", ")
+}
+
+/// `police (Alex Morgan): reason`, or `police: reason` when no one is named.
+fn dissent(d: &Dissent) -> String {
+    match &d.name {
+        Some(name) => format!("{} ({name}): {}", d.agency, d.reason),
+        None => format!("{}: {}", d.agency, d.reason),
+    }
 }
 
 fn render(pack: &Pack) -> Markup {
@@ -76,7 +85,7 @@ fn render(pack: &Pack) -> Markup {
                         "."
                         @if !d.dissent.is_empty() {
                             " Dissent: "
-                            (d.dissent.iter().map(|x| format!("{}: {}", x.agency, x.reason)).collect::<Vec<_>>().join("; "))
+                            (d.dissent.iter().map(dissent).collect::<Vec<_>>().join("; "))
                             "."
                         }
                         " "
