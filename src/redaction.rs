@@ -191,8 +191,13 @@ pub fn redact(authorized: &Authorized, fetched: Fetched, keys: &RecordKeys) -> R
                         Err(why) => *report.dropped.entry(why).or_default() += 1,
                     }
                 }
+                if let Some(forged) = report.dropped.get(&Dropped::BadSignature) {
+                    // Records changed after they were signed, or a record_key that is not the node's: either way an
+                    // operator must look, not only the next DPO review.
+                    tracing::error!(agency = %answer.agency, records = forged, "a node sent records whose signatures do not verify with its record_key; dropped");
+                }
                 if !report.dropped.is_empty() {
-                    tracing::warn!(agency = %answer.agency, dropped = ?report.dropped, "a node sent records past policy; dropped");
+                    tracing::warn!(agency = %answer.agency, dropped = ?report.dropped, "a node sent records that may not be passed on; dropped");
                 }
             }
         }
