@@ -1,4 +1,5 @@
-//! Redaction (step 6): what nodes sent becomes what may be answered. Pure: no I/O.
+//! Redaction (step 6): what nodes sent becomes what may be answered. No I/O: the keys are read at start, and which
+//! records verified is remembered in memory.
 //!
 //! A record passes only if it is exactly a signed record in the agreed format, from the agency asked, about the
 //! child asked, in a category this requester was allowed for that agency, and signed with that agency's record key.

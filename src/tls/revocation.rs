@@ -113,8 +113,8 @@ pub struct Revocations {
     /// provider's algorithms, as webpki's own verifiers do.
     algorithms: WebPkiSupportedAlgorithms,
     current: RwLock<Arc<InForce>>,
-    /// How many lists have been taken into force since the first: what was opened under an earlier one is known by
-    /// it (see [`Self::generation`]).
+    /// How many lists revoking something new have been taken into force since the first (see
+    /// [`Self::generation`]).
     generation: AtomicU64,
     next_update_gauge: IntGauge,
     revoked_gauge: IntGauge,
@@ -162,17 +162,22 @@ impl Revocations {
     /// Reads the CRL file again. If it is not a usable list, or would go back to an older CRL, the list in force
     /// stays and the error says why.
     pub fn reload(&self) -> Result<InForceSummary, TlsError> {
-        let next = self.source.read(Some(&self.in_force()))?;
+        let before = self.in_force();
+        let next = self.source.read(Some(&before))?;
+        let revokes_more = next.revoked.difference(&before.revoked).next().is_some();
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
-        // After the swap: whoever sees the new generation also meets the new list at its next handshake.
-        self.generation.fetch_add(1, Ordering::Release);
+        if revokes_more {
+            // After the swap: whoever sees the new generation also meets the new list at its next handshake.
+            self.generation.fetch_add(1, Ordering::Release);
+        }
         self.publish();
         Ok(self.summary())
     }
 
-    /// Changes each time a new list is taken into force. A client keeps its open connections and TLS sessions only
-    /// while this stays the same: a connection opened, or a session resumed, under an earlier list was never checked
-    /// against this one.
+    /// Changes each time a list that revokes a certificate the one before did not is taken into force (a SIGHUP that
+    /// reloads the same list, say for the policy, leaves it). A client keeps its open connections and TLS sessions
+    /// only while this stays the same: a connection opened, or a session resumed, under an earlier list was never
+    /// checked against this one.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }

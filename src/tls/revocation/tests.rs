@@ -63,12 +63,16 @@ fn the_list_in_force_revokes_what_the_crl_names_and_a_reload_takes_a_newer_one()
     assert_eq!(revocations.summary().revoked, 1);
     assert!(revocations.summary().next_update.is_some_and(|t| t > Utc::now()));
 
+    assert_eq!(revocations.reload().unwrap().revoked, 1);
+    assert_eq!(revocations.generation(), 0, "the same list again: connections opened under it stay");
+
     revoke(&layout, &investigator, Reason::AffiliationChanged).unwrap();
     assert!(!revocations.revokes(&key_of(&investigator)), "nothing changes until the list is read again");
     assert_eq!(revocations.reload().unwrap().revoked, 2);
     assert!(revocations.revokes(&key_of(&investigator)));
     assert!(revocations.revokes(&key_of(&layout.test("revoked").0)), "earlier revocations stay");
     assert_eq!(revocations.revoked_gauge.get(), 2);
+    assert_eq!(revocations.generation(), 1, "a list revoking more retires what was opened before it");
 }
 
 #[test]
