@@ -60,7 +60,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     let education = sharegate::domain::AgencyName::parse("education").unwrap();
-    let keys = RecordKeys::new(BTreeMap::from([(education.clone(), public)]));
+    let keys = RecordKeys::new(BTreeMap::from([(education.clone(), vec![public])]));
     group.bench_function("read_and_check_remembered", |b| {
         b.iter(|| {
             let record = serde_json::from_str::<SignedRecord>(black_box(&text)).unwrap();

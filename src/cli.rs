@@ -152,6 +152,12 @@ pub enum CertsCommand {
         #[arg(long, default_value_t = 365)]
         days: u32,
     },
+    /// Make a new ed25519 signing key and its public half (<stem>.pub) beside it: a node's next key, when rotating.
+    SigningKey {
+        /// Where to write the private key, e.g. certs/signing/police-2027.key.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Revoke a certificate: write the CA's next CRL (then send SIGHUP to the gateway and the nodes to apply it).
     Revoke {
         /// The federation's folder: its ca.crt and ca.key sign the new CRL, written over its crl.pem.
@@ -180,6 +186,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Certs { command: CertsCommand::Revoke { dir, cert, reason } } => certs_revoke(&dir, &cert, reason),
         Command::Certs { command: CertsCommand::Issue { dir, agency, role, name, days } } => {
             certs_issue(&dir, &agency, &role, &name, days)
+        }
+        Command::Certs { command: CertsCommand::SigningKey { out } } => {
+            let public = crate::certs::new_signing_key(&out).map_err(|e| e.to_string());
+            public.map(|public| {
+                println!("wrote {} (private: keep it on the node) and {}", out.display(), public.display());
+            })
         }
     };
     match outcome {
@@ -227,8 +239,12 @@ fn run_node(config: NodeConfig) -> Result<(), String> {
 
 fn verify_node(config: &NodeConfig) -> Result<(), String> {
     let key = crate::signing::load(&config.signing_key).map_err(|e| e.to_string())?;
+    let mut keys = vec![key.verifying_key()];
+    for retired in &config.retired_signing_keys {
+        keys.push(crate::signing::load_public(retired).map_err(|e| e.to_string())?);
+    }
     let store = Store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
-    let outcome = crate::node::verify::verify_all(&store, &key.verifying_key()).map_err(|e| e.to_string())?;
+    let outcome = crate::node::verify::verify_all(&store, &keys).map_err(|e| e.to_string())?;
     for failure in &outcome.failures {
         println!("FAILED {}: {}", failure.id, failure.why);
     }

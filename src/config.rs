@@ -69,9 +69,10 @@ impl From<figment::Error> for ConfigError {
 pub struct AgencyEntry {
     /// The base URL of the agency's record node, e.g. `https://127.0.0.1:8444`.
     pub node_url: String,
-    /// The public half of the key the node signs its records with (`signing/<agency>.pub`): a record whose
-    /// signature does not verify with it is not passed on.
-    pub record_key: PathBuf,
+    /// The public halves of the keys the node signs its records with (`signing/<agency>.pub`): its current key, and
+    /// any it signed with before a rotation (see the README). A record whose signature verifies with none of them is
+    /// not passed on.
+    pub record_keys: Vec<PathBuf>,
 }
 
 /// The gateway's settings. See `sharegate.example.toml` for each one explained.
@@ -199,7 +200,7 @@ impl GatewayConfig {
                 .map(|(agency, port)| {
                     let entry = AgencyEntry {
                         node_url: format!("https://127.0.0.1:{port}"),
-                        record_key: layout.node_record_key(&agency),
+                        record_keys: vec![layout.node_record_key(&agency)],
                     };
                     (agency, entry)
                 })
@@ -264,6 +265,12 @@ impl GatewayConfig {
                     "{agency}'s node_url '{}' must be https:// (nodes are reached over mutual TLS)",
                     entry.node_url
                 ),
+            });
+        }
+        if let Some((agency, _)) = self.agencies.iter().find(|(_, e)| e.record_keys.is_empty()) {
+            return Err(ConfigError::Setting {
+                setting: "agencies",
+                reason: format!("{agency}'s record_keys is empty: name at least the public key its node signs with"),
             });
         }
         if self.body_limit_bytes == 0 {

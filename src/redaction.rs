@@ -23,10 +23,11 @@ use crate::signing::SigningKeyError;
 /// How many checked records [`RecordKeys`] remembers: ~100 bytes each.
 const REMEMBERED: usize = 100_000;
 
-/// Each agency's record key: the public key its node signs records with; and the records already checked.
+/// Each agency's record keys: the public keys its node signs records with (more than one across a rotation); and the
+/// records already checked.
 #[derive(Clone)]
 pub struct RecordKeys {
-    keys: BTreeMap<AgencyName, VerifyingKey>,
+    keys: BTreeMap<AgencyName, Vec<VerifyingKey>>,
     /// The SHA-256 of each record that verified, with its agency and signature. A record is never changed once
     /// signed, and the same records are served again and again (each child's, at each request about them): a
     /// digest (a few µs) stands in for the ed25519 check (~40 µs) the next time. Only records that verified are
@@ -43,32 +44,35 @@ impl std::fmt::Debug for RecordKeys {
 
 /// An agency's record key cannot be read.
 #[derive(Debug, thiserror::Error)]
-#[error("{agency}'s record_key: {source}")]
+#[error("{agency}'s record_keys: {source}")]
 pub struct RecordKeyError {
     agency: AgencyName,
     source: SigningKeyError,
 }
 
 impl RecordKeys {
-    /// Reads every agency's `record_key`; the first that cannot be read is named.
+    /// Reads every agency's `record_keys`; the first that cannot be read is named.
     pub fn load(agencies: &BTreeMap<AgencyName, AgencyEntry>) -> Result<Self, RecordKeyError> {
         agencies
             .iter()
-            .map(|(agency, entry)| match crate::signing::load_public(&entry.record_key) {
-                Ok(key) => Ok((agency.clone(), key)),
-                Err(source) => Err(RecordKeyError { agency: agency.clone(), source }),
+            .map(|(agency, entry)| {
+                let keys = entry.record_keys.iter().map(|path| crate::signing::load_public(path));
+                match keys.collect::<Result<Vec<_>, _>>() {
+                    Ok(keys) => Ok((agency.clone(), keys)),
+                    Err(source) => Err(RecordKeyError { agency: agency.clone(), source }),
+                }
             })
             .collect::<Result<_, _>>()
             .map(Self::new)
     }
 
-    pub fn new(keys: BTreeMap<AgencyName, VerifyingKey>) -> Self {
+    pub fn new(keys: BTreeMap<AgencyName, Vec<VerifyingKey>>) -> Self {
         Self { keys, verified: Arc::new(quick_cache::sync::Cache::new(REMEMBERED)) }
     }
 
-    /// Whether `record` is signed with `agency`'s key. An agency without a key has no record that passes.
+    /// Whether `record` is signed with one of `agency`'s keys. An agency without keys has no record that passes.
     pub fn signed_by(&self, agency: &AgencyName, record: &SignedRecord) -> bool {
-        let Some(key) = self.keys.get(agency) else { return false };
+        let Some(keys) = self.keys.get(agency) else { return false };
         let Ok(text) = record.signed_text() else { return false };
         let digest: [u8; 32] = Sha256::new()
             .chain_update(agency.as_str())
@@ -81,7 +85,7 @@ impl RecordKeys {
         if self.verified.get(&digest).is_some() {
             return true;
         }
-        let verified = crate::node::seal::check_text(&text, &record.signature, key).is_ok();
+        let verified = keys.iter().any(|key| crate::node::seal::check_text(&text, &record.signature, key).is_ok());
         if verified {
             self.verified.insert(digest, ());
         }
@@ -193,9 +197,9 @@ pub fn redact(authorized: &Authorized, fetched: Fetched, keys: &RecordKeys) -> R
                     }
                 }
                 if let Some(forged) = report.dropped.get(&Dropped::BadSignature) {
-                    // Records changed after they were signed, or a record_key that is not the node's: either way an
+                    // Records changed after they were signed, or record_keys without the node's key: either way an
                     // operator must look, not only the next DPO review.
-                    tracing::error!(agency = %answer.agency, records = forged, "a node sent records whose signatures do not verify with its record_key; dropped");
+                    tracing::error!(agency = %answer.agency, records = forged, "a node sent records whose signatures do not verify with its record_keys; dropped");
                 }
                 if !report.dropped.is_empty() {
                     tracing::warn!(agency = %answer.agency, dropped = ?report.dropped, "a node sent records that may not be passed on; dropped");

@@ -60,6 +60,17 @@ pub fn ensure(out: &Path, agencies: &[AgencyName]) -> Result<bool, CertsError> {
     init(out, agencies, false).map(|_| true)
 }
 
+/// Writes a new ed25519 signing key at `path` (owner-only) and its public half beside it as `<stem>.pub`, for a node's
+/// key rotation (see the README). Returns the public key's path. Never overwrites either file.
+pub fn new_signing_key(path: &Path) -> Result<PathBuf, CertsError> {
+    let public = path.with_extension("pub");
+    if let Some(there) = [path, public.as_path()].into_iter().find(|p| p.exists()) {
+        return Err(CertsError::Exists(there.to_owned()));
+    }
+    crate::signing::save(&crate::signing::generate(), path)?;
+    Ok(public)
+}
+
 /// The federation's CA in `layout`: its certificate as PEM, and an issuer that signs with its key.
 fn load_ca(layout: &Layout) -> Result<(String, rcgen::Issuer<'static, rcgen::KeyPair>), CertsError> {
     let read = |path: &Path| std::fs::read_to_string(path).map_err(|e| unreadable(path, e));

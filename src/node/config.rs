@@ -52,6 +52,10 @@ pub struct NodeConfig {
     pub tls: TlsFiles,
     /// The node's ed25519 key: it signs every record it stores.
     pub signing_key: PathBuf,
+    /// The public halves of keys the node signed with before a rotation: `node verify` accepts the records they
+    /// signed (the gateway's `record_keys` must name them too).
+    #[serde(default)]
+    pub retired_signing_keys: Vec<PathBuf>,
     #[serde(default = "config::default_body_limit")]
     pub body_limit_bytes: usize,
     /// The federation's agencies (certificates naming others are refused).
@@ -97,6 +101,7 @@ impl NodeConfig {
             database_wait_ms: config::default_database_wait_ms(),
             tls: layout.node(agency),
             signing_key: layout.node_signing_key(agency),
+            retired_signing_keys: Vec::new(),
             body_limit_bytes: config::default_body_limit(),
             agencies: config::default_agencies().map(|(a, _)| a).collect(),
             roles: config::default_roles(),

@@ -22,8 +22,9 @@ pub struct Outcome {
 
 const PAGE: i64 = 1000;
 
-/// Walks the whole store in pages, so memory does not grow with it.
-pub fn verify_all(store: &Store, key: &VerifyingKey) -> Result<Outcome, StoreError> {
+/// Walks the whole store in pages, so memory does not grow with it. A record passes if one of `keys` signed it (the
+/// node's current key and those it retired).
+pub fn verify_all(store: &Store, keys: &[VerifyingKey]) -> Result<Outcome, StoreError> {
     let mut outcome = Outcome::default();
     let mut after: Option<String> = None;
     loop {
@@ -31,16 +32,24 @@ pub fn verify_all(store: &Store, key: &VerifyingKey) -> Result<Outcome, StoreErr
         let Some(last) = page.last() else { break };
         after = Some(last.id.clone());
         outcome.checked += page.len();
-        outcome
-            .failures
-            .extend(page.iter().filter_map(|row| check(row, key).err().map(|why| Failure { id: row.id.clone(), why })));
+        outcome.failures.extend(
+            page.iter().filter_map(|row| check(row, keys).err().map(|why| Failure { id: row.id.clone(), why })),
+        );
     }
     Ok(outcome)
 }
 
-fn check(row: &RecordRow, key: &VerifyingKey) -> Result<(), String> {
-    let sealed = seal::verify(&Seal { canonical: row.sealed.clone(), signature: row.signature.clone() }, key)
-        .map_err(|e| e.to_string())?;
+fn check(row: &RecordRow, keys: &[VerifyingKey]) -> Result<(), String> {
+    let stored = Seal { canonical: row.sealed.clone(), signature: row.signature.clone() };
+    // The first key that verifies it; else why the last one did not.
+    let mut verified = Err(seal::Broken::SignatureMismatch);
+    for key in keys {
+        verified = seal::verify(&stored, key);
+        if verified.is_ok() {
+            break;
+        }
+    }
+    let sealed = verified.map_err(|e| e.to_string())?;
     let mismatch = columns_disagree(row, &sealed);
     match mismatch.is_empty() {
         true => Ok(()),

@@ -20,8 +20,8 @@ fn a_record_passes_only_as_signed_by_its_agency_and_remembering_one_lets_no_othe
     let (education, police) = (AgencyName::parse("education").unwrap(), AgencyName::parse("police").unwrap());
     let (school, force) = (crate::signing::generate(), crate::signing::generate());
     let keys = RecordKeys::new(BTreeMap::from([
-        (education.clone(), school.verifying_key()),
-        (police.clone(), force.verifying_key()),
+        (education.clone(), vec![school.verifying_key()]),
+        (police.clone(), vec![force.verifying_key()]),
     ]));
     let record = served("education", &school, "Absent on 6 of the last 10 days.");
     assert!(keys.signed_by(&education, &record));
@@ -35,4 +35,14 @@ fn a_record_passes_only_as_signed_by_its_agency_and_remembering_one_lets_no_othe
     resigned.signature = served("education", &force, "Absent on 6 of the last 10 days.").signature;
     assert!(!keys.signed_by(&education, &resigned), "the same record signed by another node's key");
     assert!(!keys.signed_by(&AgencyName::parse("health").unwrap(), &record), "an agency without a key");
+}
+
+#[test]
+fn across_a_rotation_records_signed_with_the_old_key_or_the_new_pass_and_no_other() {
+    let education = AgencyName::parse("education").unwrap();
+    let (old, new, stranger) = (crate::signing::generate(), crate::signing::generate(), crate::signing::generate());
+    let keys = RecordKeys::new(BTreeMap::from([(education.clone(), vec![new.verifying_key(), old.verifying_key()])]));
+    assert!(keys.signed_by(&education, &served("education", &old, "Signed before the rotation.")));
+    assert!(keys.signed_by(&education, &served("education", &new, "Signed after it.")));
+    assert!(!keys.signed_by(&education, &served("education", &stranger, "Signed by neither.")));
 }

@@ -40,7 +40,7 @@ key = "{}"
         layout.gateway_client().key.display(),
         sharegate::config::default_agencies()
             .map(|(agency, port)| format!(
-                "[agencies.{agency}]\nnode_url = \"https://127.0.0.1:{port}\"\nrecord_key = \"{}\"\n",
+                "[agencies.{agency}]\nnode_url = \"https://127.0.0.1:{port}\"\nrecord_keys = [\"{}\"]\n",
                 layout.node_record_key(&agency).display()
             ))
             .collect::<String>()
@@ -67,7 +67,7 @@ fn bad_settings_stop_the_start_naming_the_setting() {
     let valid = valid_toml();
     let health = sharegate::domain::AgencyName::parse("health").unwrap();
     let record_key = |agency: &sharegate::domain::AgencyName| {
-        format!("record_key = \"{}\"\n", federation().layout.node_record_key(agency).display())
+        format!("record_keys = [\"{}\"]\n", federation().layout.node_record_key(agency).display())
     };
     let health_section = format!("[agencies.health]\nnode_url = \"https://127.0.0.1:8445\"\n{}", record_key(&health));
     let cases: Vec<(String, &str)> = vec![
@@ -86,10 +86,11 @@ fn bad_settings_stop_the_start_naming_the_setting() {
         (format!("colour = \"blue\"\n{valid}"), "colour"),
         (valid.replace("node_url", "url"), "url"),
         (valid.replace("https://127.0.0.1:8445", "https://"), "health's node_url"),
-        (valid.replace("signing/health.pub", "signing/health.missing"), "health's record_key"),
+        (valid.replace("signing/health.pub", "signing/health.missing"), "health's record_keys"),
         // A private key where the public one belongs is not read as one.
         (valid.replace("signing/health.pub", "signing/health.key"), "signing/health.key"),
-        (valid.replace(&record_key(&health), ""), "record_key"),
+        (valid.replace(&record_key(&health), ""), "record_keys"),
+        (valid.replace(&record_key(&health), "record_keys = []\n"), "health's record_keys is empty"),
         (
             valid.replace(&federation().layout.crl().display().to_string(), "/nonexistent/crl.pem"),
             "/nonexistent/crl.pem",

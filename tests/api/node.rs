@@ -303,7 +303,7 @@ async fn a_changed_byte_breaks_the_signature(backend: Backend) {
     let (_, target) = write(&node, who, &record("P-1", "police.incident", "Marker-7f3a: the door was open.")).await;
     let key = sharegate::signing::load(&node.config.signing_key).unwrap().verifying_key();
     let store = Store::open(node.database.url(), &StoreOptions::default()).unwrap();
-    let outcome = sharegate::node::verify::verify_all(&store, &key).unwrap();
+    let outcome = sharegate::node::verify::verify_all(&store, &[key]).unwrap();
     assert_eq!((outcome.checked, outcome.failures.len()), (2, 0), "fresh records verify");
 
     match node.database.url() {
@@ -328,7 +328,7 @@ async fn a_changed_byte_breaks_the_signature(backend: Backend) {
         }
     }
     let store = Store::open(node.database.url(), &StoreOptions::default()).unwrap();
-    let outcome = sharegate::node::verify::verify_all(&store, &key).unwrap();
+    let outcome = sharegate::node::verify::verify_all(&store, &[key]).unwrap();
     assert_eq!(outcome.checked, 2);
     assert_eq!(outcome.failures.len(), 1, "{:?}", outcome.failures);
     assert_eq!(outcome.failures[0].id, target["id"].as_str().unwrap());
@@ -355,4 +355,45 @@ fn flip_one_byte(path: &std::path::Path, marker: &[u8]) {
     let at = bytes.windows(marker.len()).position(|w| w == marker).expect("the marker is in the database file");
     bytes[at + marker.len() - 1] ^= 0x01;
     std::fs::write(path, bytes).unwrap();
+}
+
+#[tokio::test]
+async fn after_a_key_rotation_records_signed_with_the_retired_key_still_verify() {
+    let node = spawn_node_with(Backend::Sqlite, "police", |_| {}).await;
+    let (status, _) =
+        write(&node, "police-investigator", &record("P-1", "police.incident", "Before the rotation.")).await;
+    assert_eq!(status, 201);
+
+    // The node's next key, made with the command an operator runs; never over a key already there.
+    let dir = tempfile::tempdir().unwrap();
+    let next = dir.path().join("police-2027.key");
+    let make = || {
+        std::process::Command::new(sharegate_binary())
+            .args(["certs", "signing-key", "--out"])
+            .arg(&next)
+            .output()
+            .unwrap()
+    };
+    assert!(make().status.success());
+    assert!(dir.path().join("police-2027.pub").exists());
+    let again = make();
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let verify = |config: &sharegate::node::config::NodeConfig| {
+        let file = dir.path().join("node.toml");
+        std::fs::write(&file, toml::to_string(config).unwrap()).unwrap();
+        let output = std::process::Command::new(sharegate_binary())
+            .args(["node", "verify", "--config"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let mut rotated = node.config.clone();
+    rotated.signing_key = next.clone();
+    let (ok, said) = verify(&rotated);
+    assert!(!ok && said.contains("1 records checked, 1 failed"), "the old key not named: {said}");
+    rotated.retired_signing_keys = vec![node.config.signing_key.with_extension("pub")];
+    let (ok, said) = verify(&rotated);
+    assert!(ok && said.contains("1 records checked, 0 failed"), "{said}");
 }
