@@ -109,6 +109,19 @@ pub enum Dropped {
     BadSignature,
 }
 
+impl Dropped {
+    /// What was dropped, in words, after a count: "2 whose signature does not verify".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::NotARecord => "not a signed record in the agreed format",
+            Self::OtherAgency => "claiming to be another agency's",
+            Self::OtherChild => "about another child",
+            Self::CategoryNotAllowed => "in a category not allowed",
+            Self::BadSignature => "whose signature does not verify",
+        }
+    }
+}
+
 /// How one agency's part of the answer went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AgencyReport {

@@ -379,7 +379,7 @@ async fn each_node_fault_gives_a_marked_partial_answer() {
 
 #[tokio::test]
 async fn a_lying_nodes_extra_data_and_forged_records_are_dropped_and_flagged() {
-    let (_gateway, _, answer) = with_rogue_education(Misbehaviour::Lies, None).await;
+    let (gateway, _, answer) = with_rogue_education(Misbehaviour::Lies, None).await;
     let records = answer["records"].as_array().unwrap();
     assert_eq!(records.len(), 1, "{answer}");
     assert_eq!(records[0]["statements"][0]["text"], "the one that was asked for");
@@ -407,4 +407,10 @@ async fn a_lying_nodes_extra_data_and_forged_records_are_dropped_and_flagged() {
         "{answer}"
     );
     assert_eq!(answer["partial"], true);
+    // The school's DPO sees in the console what its node sent and the gateway did not pass on.
+    let disclosure = answer["disclosure_id"].as_str().unwrap();
+    let url = gateway.url(&format!("/console/disclosures/{disclosure}"));
+    let page = person("education-dpo").get(url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("2 whose signature does not verify"), "{page}");
+    assert!(page.contains("1 about another child"), "{page}");
 }

@@ -50,6 +50,15 @@ pub fn layout(identity: Option<&Identity>, title: &str, body: Markup) -> Markup 
 }
 
 /// An error as a page: what went wrong, in the words the JSON API would use.
+/// What an agency sent that redaction dropped, counted by why: "2 whose signature does not verify; 1 about another
+/// child", or "none".
+fn dropped(counts: &std::collections::BTreeMap<crate::redaction::Dropped, usize>) -> String {
+    if counts.is_empty() {
+        return "none".to_owned();
+    }
+    counts.iter().map(|(why, n)| format!("{n} {}", why.describe())).collect::<Vec<_>>().join("; ")
+}
+
 pub fn error(status: u16, reason: &str, message: &str) -> Markup {
     layout(
         None,
@@ -241,8 +250,10 @@ pub fn disclosure(identity: &Identity, v: &DisclosureView, reviews: &[Disclosure
         }
         @if !e.agencies.is_empty() {
             h2 { "Each agency's part" }
-            table { thead { tr { th { "Agency" } th { "Answer" } th { "Records" } } }
-                tbody { @for a in &e.agencies { tr { td { (a.agency) } td { (a.status) } td { (a.records) } } } } }
+            table { thead { tr { th { "Agency" } th { "Answer" } th { "Records" } th { "Sent and not passed on" } } }
+                tbody { @for a in &e.agencies {
+                    tr { td { (a.agency) } td { (a.status) } td { (a.records) } td { (dropped(&a.dropped)) } }
+                } } }
         }
         p { a href={ "/v1/log/proof/" (e.id) } { "Inclusion proof" } " against the latest signed checkpoint (JSON)." }
         h2 { "Reviews by " (identity.agency) }
