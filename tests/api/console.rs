@@ -68,6 +68,17 @@ async fn a_dpo_reads_the_queue_an_entry_and_a_childs_history() {
     assert!(entry.contains("Alex Morgan (investigator, police)") && entry.contains("refused"), "{entry}");
     assert!(entry.contains(r#"<textarea name="comment""#), "a form to review it: {entry}");
 
+    // The proof that it is in the log, checked by the console and shown with what checks it elsewhere.
+    let proof_page = format!("/console/disclosures/{injected}/proof");
+    assert!(entry.contains(&proof_page), "{entry}");
+    let (status, _, proof) = page(&gateway, "police-dpo", &proof_page).await;
+    assert_eq!(status, 200, "{proof}");
+    assert!(proof.contains("Checked here: entry") && proof.contains("is in the log as it was written"), "{proof}");
+    let (_, json) = send(person("police-dpo").get(gateway.url(&format!("/v1/log/proof/{injected}")))).await;
+    assert!(proof.contains(json["checkpoint"]["root"].as_str().unwrap()), "the root the JSON proof names: {proof}");
+    let (status, _, _) = page(&gateway, "education-dpo", &proof_page).await;
+    assert_eq!(status, 404, "not an entry the school is in");
+
     let (status, _, history) = page(&gateway, "police-dpo", &format!("/console/subjects/{}", s.subject)).await;
     assert_eq!(status, 200);
     assert!(history.contains(&s.police_refused) && history.contains(&injected), "{history}");

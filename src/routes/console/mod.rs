@@ -28,6 +28,7 @@ use crate::error::ApiError;
 use crate::identity::Identity;
 use crate::routes::dpo::{self, DisclosureQuery, NotReviewable, history_of, scoped, view};
 use crate::routes::extract::{ApiForm, ApiQuery};
+use crate::routes::log::LogKey;
 use crate::routes::subjects::{SubjectLookup, find_by_nhs_number};
 use crate::store::{Store, log};
 use pages::{Choices, Reviewing};
@@ -60,6 +61,7 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
             .route("/disclosures", web::get().to(search))
             .route("/disclosures/{id}", web::get().to(disclosure))
             .route("/disclosures/{id}/review", web::post().to(review))
+            .route("/disclosures/{id}/proof", web::get().to(proof))
             .route("/subjects", web::get().to(find_child))
             .route("/subjects/{id}", web::get().to(history))
             .default_service(web::to(not_found)),
@@ -237,6 +239,21 @@ async fn disclosure(
         Ok(()) => Reviewing::Form,
     };
     Ok(page(pages::disclosure(&identity, &shown, &reviews, reviewing)))
+}
+
+/// The entry's inclusion proof against the latest checkpoint, checked here and shown with what checks it elsewhere.
+async fn proof(
+    identity: Identity,
+    path: web::Path<String>,
+    store: web::Data<Store>,
+    writer: web::Data<LogWriter>,
+    key: web::Data<LogKey>,
+) -> Result<HttpResponse, ApiError> {
+    dpo::dpo(&identity)?;
+    let row = scoped(&store, &identity, path.into_inner()).await?;
+    let proof = crate::routes::log::prove(&store, &writer, &key.0, row.id).await?;
+    let holds = proof.holds(&key.0);
+    Ok(page(pages::proof(&identity, &proof, holds)))
 }
 
 #[derive(Debug, Deserialize)]

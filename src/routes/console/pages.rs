@@ -7,6 +7,7 @@ use super::SearchForm;
 use crate::disclosure_log::{Entry, GroundRef, Kind};
 use crate::identity::Identity;
 use crate::routes::dpo::{DisclosureView, HistoryLine};
+use crate::routes::log::{InclusionProof, ProofBroken};
 use crate::store::log::CheckpointRow;
 
 pub const STYLE: &str = "\
@@ -255,7 +256,8 @@ pub fn disclosure(identity: &Identity, v: &DisclosureView, reviews: &[Disclosure
                     tr { td { (a.agency) } td { (a.status) } td { (a.records) } td { (dropped(&a.dropped)) } }
                 } } }
         }
-        p { a href={ "/v1/log/proof/" (e.id) } { "Inclusion proof" } " against the latest signed checkpoint (JSON)." }
+        p { a href={ "/console/disclosures/" (e.id) "/proof" } { "Proof that this entry is in the log" }
+            ", against the latest signed checkpoint." }
         h2 { "Reviews by " (identity.agency) }
         @if reviews.is_empty() { p { "None yet." } }
         @for r in reviews {
@@ -294,4 +296,38 @@ pub fn history(identity: &Identity, subject: &str, lines: &[HistoryLine]) -> Mar
         }
     };
     layout(Some(identity), &format!("Child {subject}"), body)
+}
+
+/// An entry's inclusion proof, checked here, with everything needed to check it again elsewhere.
+pub fn proof(identity: &Identity, p: &InclusionProof, holds: Result<(), ProofBroken>) -> Markup {
+    let c = &p.checkpoint;
+    let body = html! {
+        @match holds {
+            Ok(()) => p.note {
+                "Checked here: entry " (p.index) " of the disclosure log hashes to its leaf, the path below leads from "
+                "it to the root of the checkpoint of the first " (c.size) " entries, and the checkpoint is signed with "
+                "the gateway's key. The entry is in the log as it was written."
+            },
+            Err(broken) => p.refused { "This proof does not hold: " (broken) ". Tell the gateway's operator." },
+        }
+        dl {
+            dt { "Disclosure id" } dd { a href={ "/console/disclosures/" (p.disclosure_id) } { code { (p.disclosure_id) } } }
+            dt { "Position in the log" } dd { (p.index) }
+            dt { "Leaf hash" } dd { code { (p.leaf_hash) } }
+            dt { "Checkpoint" } dd { "the first " (c.size) " entries, signed " (c.at.format("%Y-%m-%d %H:%M:%S UTC")) }
+            dt { "Root" } dd { code { (c.root) } }
+            dt { "Signature" } dd { code { (c.signature) } }
+            dt { "Gateway's public key" } dd { code { (c.public_key) } " (also in " code { "log-signing.pub" } ")" }
+        }
+        h2 { "Path from the entry to the root" }
+        @if p.proof.is_empty() { p { "None: the entry is the whole tree." } }
+        ol { @for hash in &p.proof { li { code { (hash) } } } }
+        p {
+            "To check it without trusting this server: the "
+            a href={ "/v1/log/proof/" (p.disclosure_id) } { "proof as JSON" }
+            " (the entry's exact text included) and the gateway's public key are all that is needed; "
+            code { "sharegate::disclosure_log::merkle::verify_inclusion" } " is the check (RFC 9162, §2.1.3.2)."
+        }
+    };
+    layout(Some(identity), &format!("Proof for disclosure {}", p.disclosure_id), body)
 }
