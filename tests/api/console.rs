@@ -73,7 +73,10 @@ async fn a_dpo_reads_the_queue_an_entry_and_a_childs_history() {
     assert!(entry.contains(&proof_page), "{entry}");
     let (status, _, proof) = page(&gateway, "police-dpo", &proof_page).await;
     assert_eq!(status, 200, "{proof}");
-    assert!(proof.contains("Checked here: entry") && proof.contains("is in the log as it was written"), "{proof}");
+    assert!(
+        proof.contains("Checked here: entry") && proof.contains("is part of the log the gateway signed"),
+        "{proof}"
+    );
     let (_, json) = send(person("police-dpo").get(gateway.url(&format!("/v1/log/proof/{injected}")))).await;
     assert!(proof.contains(json["checkpoint"]["root"].as_str().unwrap()), "the root the JSON proof names: {proof}");
     let (status, _, _) = page(&gateway, "education-dpo", &proof_page).await;

@@ -306,7 +306,7 @@ pub fn proof(identity: &Identity, p: &InclusionProof, holds: Result<(), ProofBro
             Ok(()) => p.note {
                 "Checked here: entry " (p.index) " of the disclosure log hashes to its leaf, the path below leads from "
                 "it to the root of the checkpoint of the first " (c.size) " entries, and the checkpoint is signed with "
-                "the gateway's key. The entry is in the log as it was written."
+                "the gateway's key: this entry, exactly as the JSON below gives it, is part of the log the gateway signed."
             },
             Err(broken) => p.refused { "This proof does not hold: " (broken) ". Tell the gateway's operator." },
         }
