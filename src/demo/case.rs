@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::client::{DemoClient, at};
+use crate::domain::SubjectId;
 
 /// The child's NHS number (a valid test number; the child is fictional).
 pub const NHS_NUMBER: &str = "9434765919";
@@ -124,12 +125,12 @@ fn expect(step: &str, got: &super::client::Answer, status: u16) -> Result<(), St
     }
 }
 
-/// Loads the case, skipping whatever is already there. Returns the child's gateway id.
-pub async fn load(client: &DemoClient) -> Result<String, String> {
+/// Loads the case, skipping whatever is already there (`known`: the child, if an earlier run added them). Returns the
+/// child's gateway id.
+pub async fn load(client: &DemoClient, known: Option<SubjectId>) -> Result<String, String> {
     let sw = "social_care-social_worker";
-    let found = client.get(sw, &client.at_gateway(&format!("/v1/subjects?nhs_number={NHS_NUMBER}"))).await?;
-    let subject = if found.status == 200 {
-        at(&found.body, "/id").as_str().unwrap_or_default().to_owned()
+    let subject = if let Some(known) = known {
+        known.to_string()
     } else {
         let refs: serde_json::Map<String, Value> =
             LOCAL_REFS.iter().map(|(a, r, _)| ((*a).to_owned(), json!(r))).collect();

@@ -18,9 +18,10 @@ use actix_web::dev::ServerHandle;
 use self::client::DemoClient;
 use crate::certs::Layout;
 use crate::config::{self, DATA_DIR, EXAMPLE_CERTS, GatewayConfig};
+use crate::domain::{SubjectId, SubjectKey};
 use crate::node::config::NodeConfig;
 use crate::startup::Listening;
-use crate::store::DatabaseUrl;
+use crate::store::{DatabaseUrl, Store, StoreOptions, subjects};
 
 /// Where the demo keeps its stores and which ports it listens on (none: any free ports).
 struct Placement {
@@ -37,11 +38,12 @@ pub fn run(smoke: bool, ports_from: u16) -> Result<(), String> {
         Some(dir) => Placement { data: dir.path().to_owned(), ports_from: None },
         None => Placement { data: PathBuf::from(DATA_DIR), ports_from: Some(ports_from) },
     };
+    let known = known_child(&placement.data)?;
     actix_web::rt::System::new().block_on(async move {
         let running = start(&placement).await?;
         let layout = Layout::new(Path::new(EXAMPLE_CERTS));
         let client = DemoClient::new(&layout, running.gateway_port, &running.node_ports)?;
-        let subject = case::load(&client).await?;
+        let subject = case::load(&client, known).await?;
         if smoke {
             let education = running.handles.get("education").cloned().ok_or("no education node")?;
             let played = smoke::play(&client, &subject, education).await;
@@ -57,6 +59,19 @@ pub fn run(smoke: bool, ports_from: u16) -> Result<(), String> {
             Ok(())
         }
     })
+}
+
+/// The case child's gateway id if an earlier run added it, read from the gateway's store before anything starts: on
+/// a first run the demo does not ask the gateway for a child it does not have, which would log a refusal.
+fn known_child(data: &Path) -> Result<Option<SubjectId>, String> {
+    let file = data.join("gateway.db");
+    if !file.exists() {
+        return Ok(None);
+    }
+    let key = SubjectKey::parse(case::NHS_NUMBER).map_err(|e| e.to_string())?;
+    let store = Store::open(&DatabaseUrl::Sqlite(file), &StoreOptions::default()).map_err(|e| e.to_string())?;
+    let found = store.run_now(|conn| subjects::find(conn, &key)).map_err(|e| e.to_string())?;
+    Ok(found.map(|child| child.id))
 }
 
 /// The running servers.

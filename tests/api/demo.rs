@@ -25,8 +25,8 @@ fn the_smoke_story_holds() {
     assert!(dir.path().join("certs-example/ca.crt").exists(), "the demo made its example certificates");
 }
 
-/// Starts the demo, reads its welcome until it is ready, stops it with SIGTERM; returns what it printed.
-fn run_until_ready_then_stop(dir: &std::path::Path, ports_from: u16) -> String {
+/// Starts the demo, reads its welcome until it is ready, stops it with SIGTERM; returns what it printed, and its log.
+fn run_until_ready_then_stop(dir: &std::path::Path, ports_from: u16) -> (String, String) {
     let mut demo = KillOnDrop(
         Command::new(sharegate_binary())
             .args(["demo", "--ports-from", &ports_from.to_string()])
@@ -56,7 +56,7 @@ fn run_until_ready_then_stop(dir: &std::path::Path, ports_from: u16) -> String {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(status.success(), "exit {status:?}\n{rest}\n{stderr}");
     assert!(rest.contains("sharegate demo stopped"), "{rest}");
-    printed
+    (printed, stderr)
 }
 
 #[test]
@@ -64,8 +64,10 @@ fn the_demo_restarts_on_its_own_data() {
     let dir = workdir();
     // Below the ephemeral range (32768+), where other tests' sockets come and go.
     let ports_from = 10000 + (std::process::id() % 4000) as u16 * 5;
-    let first = run_until_ready_then_stop(dir.path(), ports_from);
-    let second = run_until_ready_then_stop(dir.path(), ports_from);
+    let (first, log) = run_until_ready_then_stop(dir.path(), ports_from);
+    assert!(!log.contains("request refused"), "a newcomer's first run logs no refusal: {log}");
+    let (second, log) = run_until_ready_then_stop(dir.path(), ports_from);
+    assert!(!log.contains("request refused"), "{log}");
     let id = |text: &str| text.split("gateway id ").nth(1).and_then(|t| t.split(')').next()).map(str::to_owned);
     assert!(id(&first).is_some(), "{first}");
     assert_eq!(id(&first), id(&second), "the same child, not a duplicate");
