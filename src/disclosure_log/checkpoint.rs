@@ -24,11 +24,13 @@ pub fn sign(size: u64, root: &Hash, at: DateTime<Utc>, key: &SigningKey) -> Chec
 
 /// Whether `row` is signed by `key`.
 pub fn signed_by(row: &CheckpointRow, key: &VerifyingKey) -> bool {
-    let Ok(size) = u64::try_from(row.size) else { return false };
-    let Some(signature) = hex::decode(&row.signature).ok().and_then(|b| Signature::from_slice(&b).ok()) else {
-        return false;
-    };
-    key.verify(message(size, &row.root, row.at.and_utc()).as_bytes(), &signature).is_ok()
+    u64::try_from(row.size).is_ok_and(|size| holds(size, &row.root, row.at.and_utc(), &row.signature, key))
+}
+
+/// Whether `signature` (hex) is `key`'s over the checkpoint of `size` entries with tree hash `root` made at `at`.
+fn holds(size: u64, root: &str, at: DateTime<Utc>, signature: &str, key: &VerifyingKey) -> bool {
+    let signature = hex::decode(signature).ok().and_then(|b| Signature::from_slice(&b).ok());
+    signature.is_some_and(|s| key.verify(message(size, root, at).as_bytes(), &s).is_ok())
 }
 
 /// A checkpoint as served.
@@ -54,5 +56,10 @@ impl CheckpointView {
             signature: row.signature.clone(),
             public_key: hex::encode(key.as_bytes()),
         }
+    }
+
+    /// Whether it is signed by `key`: what anyone holding it and the gateway's public key can check.
+    pub fn signed_by(&self, key: &VerifyingKey) -> bool {
+        holds(self.size, &self.root, self.at, &self.signature, key)
     }
 }

@@ -5,9 +5,7 @@ use actix_web::{get, web};
 use serde::Serialize;
 
 use crate::disclosure_log::LogWriter;
-use ed25519_dalek::{Signature, Verifier};
-
-use crate::disclosure_log::checkpoint::{CheckpointView, message as checkpoint_message};
+use crate::disclosure_log::checkpoint::CheckpointView;
 use crate::disclosure_log::merkle;
 use crate::disclosure_log::proof::{self as proving, ProofOutcome};
 use crate::error::{ApiError, ErrorEnvelope};
@@ -70,9 +68,7 @@ impl InclusionProof {
         if !included {
             return Err(ProofBroken::Path);
         }
-        let message = checkpoint_message(self.checkpoint.size, &self.checkpoint.root, self.checkpoint.at);
-        let signature = hex::decode(&self.checkpoint.signature).ok().and_then(|b| Signature::from_slice(&b).ok());
-        match signature.is_some_and(|s| key.verify(message.as_bytes(), &s).is_ok()) {
+        match self.checkpoint.signed_by(key) {
             true => Ok(()),
             false => Err(ProofBroken::Signature),
         }

@@ -65,10 +65,7 @@ pub async fn pack(
     let agency = identity.agency.clone();
     let (meeting, subject, consents) = store
         .run(move |conn| {
-            let meeting = match invited_to(load(conn, &lookup)?, &agency) {
-                Ok(meeting) => meeting,
-                Err(unknown) => return Ok(Err(unknown)),
-            };
+            let Ok(meeting) = invited_to(load(conn, &lookup)?, &agency) else { return Ok(Err(not_found())) };
             let subject: SubjectId = meeting.subject.clone();
             let Some(subject) = subjects::find_by_id(conn, &subject)? else { return Ok(Err(not_found())) };
             let consents = registers.consents(conn, &subject.id)?;

@@ -80,10 +80,7 @@ async fn append(
     let outcome = store
         .run(move |conn| {
             crate::store::write_transaction(conn, |conn| {
-                let meeting = match invited_to(load(conn, &id)?, &author) {
-                    Ok(meeting) => meeting,
-                    Err(unknown) => return Ok(Err(unknown)),
-                };
+                let Ok(meeting) = invited_to(load(conn, &id)?, &author) else { return Ok(Err(not_found())) };
                 if let Err(refused) = check(&meeting) {
                     return Ok(Err(refused));
                 }
