@@ -144,6 +144,11 @@ pub struct Index<S> {
     pub agencies: S,
     /// For a review: the disclosure it reviews.
     pub reviews: Option<S>,
+    /// `,a,b,`: the agencies whose nodes sent records that were not passed on (see [`AgencyPart::dropped`]), for
+    /// their DPOs' review queue; none when every record sent was passed on. Absent from the text when none, so the
+    /// entries written before it was kept read as they were written.
+    #[serde(default)]
+    pub dropped_from: Option<S>,
 }
 
 impl Index<String> {
@@ -161,8 +166,16 @@ impl Index<String> {
             outcome: entry.outcome.as_str().to_owned(),
             agencies: involved_agencies(entry),
             reviews: entry.review.as_ref().map(|r| r.disclosure.to_string()),
+            dropped_from: dropped_from(entry),
         }
     }
+}
+
+/// The `dropped_from` of an entry: the agencies whose node sent something that was not passed on.
+fn dropped_from(entry: &Entry) -> Option<String> {
+    let dropped: BTreeSet<&str> =
+        entry.agencies.iter().filter(|a| !a.dropped.is_empty()).map(|a| a.agency.as_str()).collect();
+    (!dropped.is_empty()).then(|| format!(",{},", dropped.into_iter().collect::<Vec<_>>().join(",")))
 }
 
 /// The `agencies` an entry involves: its requester's, and every holder of a category asked, given or refused.
@@ -185,8 +198,8 @@ pub trait Head {
 }
 
 /// The start of an entry's canonical text, up to the entry itself:
-/// `{"seq":…,"prev":"…","index":{"id":"…","at":…,…,"reviews":…},"entry":`. One function both writes it and checks it,
-/// so what the writer hashes and what `log verify` expects cannot drift apart.
+/// `{"seq":…,"prev":"…","index":{"id":"…","at":…,…,"reviews":…[,"dropped_from":"…"]},"entry":`. One function both
+/// writes it and checks it, so what the writer hashes and what `log verify` expects cannot drift apart.
 pub fn head<S: AsRef<[u8]>>(out: &mut impl Head, seq: u64, prev: &[u8], index: &Index<S>) -> bool {
     let (mut seq_digits, mut at_digits) = (itoa::Buffer::new(), itoa::Buffer::new());
     out.raw(b"{\"seq\":")
@@ -213,6 +226,10 @@ pub fn head<S: AsRef<[u8]>>(out: &mut impl Head, seq: u64, prev: &[u8], index: &
         && match &index.reviews {
             Some(reviewed) => out.string(reviewed.as_ref()),
             None => out.raw(b"null"),
+        }
+        && match &index.dropped_from {
+            Some(agencies) => out.raw(b",\"dropped_from\":") && out.string(agencies.as_ref()),
+            None => true,
         }
         && out.raw(b"},\"entry\":")
 }
@@ -337,4 +354,4 @@ pub struct Review {
 }
 
 #[cfg(test)]
-pub(super) mod tests;
+pub(crate) mod tests;

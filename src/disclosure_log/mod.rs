@@ -24,6 +24,10 @@ use sha2::{Digest, Sha256};
 pub use entry::{AgencyPart, Entry, Given, GroundRef, Index, Kind, LoggedEntry, Outcome, Refused, Review};
 pub use writer::{AppendError, CheckpointPolicy, LogError, LogWriter};
 
+/// A review entry with awkward text in it, for unit tests.
+#[cfg(test)]
+pub(crate) use entry::tests::sample;
+
 use crate::decision::{Authorized, Ground};
 use crate::domain::{DisclosureId, Narrative, Subject};
 use crate::error::{ApiError, ErrorKind};

@@ -216,6 +216,7 @@ fn index_of<'a>(row: &EntryRow<'a>) -> Option<Index<&'a [u8]>> {
         outcome: row.outcome,
         agencies: row.agencies,
         reviews: row.reviews,
+        dropped_from: row.dropped_from,
     })
 }
 
@@ -244,6 +245,7 @@ fn what_differs(row: &EntryRow<'_>, seq: u64, prev: &[u8], columns: &Index<&[u8]
         ("outcome", text.outcome.as_bytes() == column.outcome),
         ("agencies", text.agencies.as_bytes() == column.agencies),
         ("reviews", text.reviews.as_ref().map(String::as_bytes) == column.reviews),
+        ("dropped_from", text.dropped_from.as_ref().map(String::as_bytes) == column.dropped_from),
     ]
     .into_iter()
     .find(|(_, same)| !same);

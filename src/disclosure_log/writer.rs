@@ -167,6 +167,7 @@ impl Prepared {
             canonical,
             leaf_hash: hex::encode(leaf),
             reviews: index.reviews,
+            dropped_from: index.dropped_from,
         };
         Ok((row, leaf))
     }

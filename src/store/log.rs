@@ -9,7 +9,7 @@ use super::{AnyConnection, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = log_entries)]
-// An absent `reviews` is inserted as NULL rather than left out of the statement: the statement's text is then the
+// An absent `reviews` or `dropped_from` is inserted as NULL rather than left out of the statement: the statement's text is then the
 // same for every row, so diesel finds it prepared by its type instead of writing the text out for every row (and
 // PostgreSQL's `COPY` needs every row to carry every column).
 #[diesel(treat_none_as_default_value = false)]
@@ -29,6 +29,8 @@ pub struct LogRow {
     pub leaf_hash: String,
     /// For a review: the disclosure it reviews.
     pub reviews: Option<String>,
+    /// `,a,b,`: the agencies whose nodes sent records that were not passed on.
+    pub dropped_from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -232,8 +234,10 @@ pub fn search(
     Ok(query.load(conn)?)
 }
 
-/// Disclosures made without consent, and refusals, that involve `agency` and that no DPO of `agency` has reviewed:
-/// up to `limit` after position `after`, oldest first.
+/// What waits for a DPO of `agency` (see [`crate::routes::dpo::Waiting`], which says the same of one entry): entries
+/// that involve `agency` and are not reviews, made without consent, refused, or in which `agency`'s node sent records
+/// that were not passed on — and that no DPO of `agency` has reviewed. Up to `limit` after position `after`, oldest
+/// first.
 pub fn unreviewed(
     conn: &mut AnyConnection,
     agency: &str,
@@ -246,7 +250,12 @@ pub fn unreviewed(
         let candidates: Vec<LogRow> = log_entries::table
             .filter(log_entries::agencies.like(involving(agency)))
             .filter(log_entries::kind.ne("review"))
-            .filter(log_entries::outcome.eq("refused").or(log_entries::lawful_basis.ne("consent")))
+            .filter(
+                log_entries::outcome
+                    .eq("refused")
+                    .or(log_entries::lawful_basis.ne("consent"))
+                    .or(log_entries::dropped_from.like(involving(agency))),
+            )
             .filter(log_entries::seq.gt(after))
             .order(log_entries::seq.asc())
             .limit(500)

@@ -34,6 +34,7 @@ pub struct EntryRow<'a> {
     pub outcome: &'a [u8],
     pub agencies: &'a [u8],
     pub reviews: Option<&'a [u8]>,
+    pub dropped_from: Option<&'a [u8]>,
     pub canonical: &'a [u8],
     pub leaf_hash: &'a [u8],
 }
@@ -53,6 +54,7 @@ impl<'a> From<&'a LogRow> for EntryRow<'a> {
             outcome: row.outcome.as_bytes(),
             agencies: row.agencies.as_bytes(),
             reviews: row.reviews.as_deref().map(str::as_bytes),
+            dropped_from: row.dropped_from.as_deref().map(str::as_bytes),
             canonical: row.canonical.as_bytes(),
             leaf_hash: row.leaf_hash.as_bytes(),
         }
@@ -183,7 +185,7 @@ mod sqlite {
     ) -> rusqlite::Result<()> {
         let mut statement = conn.prepare(
             "SELECT seq, id, at, kind, subject_id, requester_agency, requester_person, purpose, lawful_basis, \
-             outcome, agencies, reviews, canonical, leaf_hash FROM log_entries WHERE seq >= ?1 AND seq < ?2 \
+             outcome, agencies, reviews, dropped_from, canonical, leaf_hash FROM log_entries WHERE seq >= ?1 AND seq < ?2 \
              ORDER BY seq",
         )?;
         let mut rows = statement.query([start, end])?;
@@ -200,12 +202,10 @@ mod sqlite {
                 lawful_basis: bytes(r, 8)?,
                 outcome: bytes(r, 9)?,
                 agencies: bytes(r, 10)?,
-                reviews: match r.get_ref(11)? {
-                    ValueRef::Null => None,
-                    _ => Some(bytes(r, 11)?),
-                },
-                canonical: bytes(r, 12)?,
-                leaf_hash: bytes(r, 13)?,
+                reviews: nullable(r, 11)?,
+                dropped_from: nullable(r, 12)?,
+                canonical: bytes(r, 13)?,
+                leaf_hash: bytes(r, 14)?,
             };
             if each(row).is_break() {
                 break;
@@ -215,6 +215,13 @@ mod sqlite {
     }
     fn bytes<'r>(row: &'r Row<'_>, column: usize) -> rusqlite::Result<&'r [u8]> {
         Ok(row.get_ref(column)?.as_bytes()?)
+    }
+
+    fn nullable<'r>(row: &'r Row<'_>, column: usize) -> rusqlite::Result<Option<&'r [u8]>> {
+        match row.get_ref(column)? {
+            ValueRef::Null => Ok(None),
+            _ => bytes(row, column).map(Some),
+        }
     }
 
     /// A time as diesel keeps it in SQLite, `YYYY-MM-DD HH:MM:SS[.fraction]` in UTC, in microseconds since the

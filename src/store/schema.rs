@@ -122,6 +122,7 @@ diesel::table! {
         canonical -> Text,
         leaf_hash -> Text,
         reviews -> Nullable<Text>,
+        dropped_from -> Nullable<Text>,
     }
 }
 

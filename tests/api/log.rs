@@ -108,6 +108,7 @@ async fn any_tampering_is_found_and_named(backend: Backend) {
         }.into(), "its at column"),
         ("the agencies it involves", "UPDATE log_entries SET agencies = agencies || 'police,' WHERE seq = 300".into(), "its agencies column"),
         ("a review it never was", "UPDATE log_entries SET reviews = id WHERE seq = 300".into(), "its reviews column"),
+        ("a node's records it never dropped", "UPDATE log_entries SET dropped_from = ',police,' WHERE seq = 300".into(), "its dropped_from column"),
         ("a byte of its hash", "UPDATE log_entries SET leaf_hash = replace(leaf_hash, substr(leaf_hash, 1, 1), 'x') WHERE seq = 300".into(), "does not match its hash"),
         ("the entry deleted", "DELETE FROM log_entries WHERE seq = 300".into(), "entry 300 is missing"),
         ("the last entry deleted", "DELETE FROM log_entries WHERE seq = 319".into(), "entries were removed from its end"),

@@ -365,7 +365,7 @@ async fn each_node_fault_gives_a_marked_partial_answer() {
         // Not followed: the gateway asks each node only what it decided to ask, where it is configured.
         (Misbehaviour::Redirects, None, "failed"),
     ] {
-        let (_gateway, _, answer) = with_rogue_education(how, limit).await;
+        let (gateway, _, answer) = with_rogue_education(how, limit).await;
         assert_eq!(answer["partial"], true, "{how:?}: {answer}");
         assert_eq!(answer["records"], json!([]), "{how:?}");
         let education = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
@@ -374,6 +374,8 @@ async fn each_node_fault_gives_a_marked_partial_answer() {
             education["message"].as_str().is_some_and(|m| !m.contains("fire")),
             "the node's own words stay out: {answer}"
         );
+        // A node that is down or slow has disclosed nothing: no DPO's matter.
+        assert_eq!(waiting_for(&gateway, "education-dpo").await, Vec::<String>::new(), "{how:?}");
     }
 }
 
@@ -413,4 +415,18 @@ async fn a_lying_nodes_extra_data_and_forged_records_are_dropped_and_flagged() {
     let page = person("education-dpo").get(url).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("2 whose signature does not verify"), "{page}");
     assert!(page.contains("1 about another child"), "{page}");
+    // It waits for the school DPO's review, though it was asked under consent and nothing was refused: a node that
+    // sends what it must not is its own agency's matter. The requester's DPO has nothing of it to review.
+    assert_eq!(waiting_for(&gateway, "education-dpo").await, [disclosure]);
+    assert_eq!(waiting_for(&gateway, "social_care-dpo").await, Vec::<String>::new());
+    let queue = person("education-dpo").get(gateway.url("/console")).send().await.unwrap().text().await.unwrap();
+    assert!(queue.contains(disclosure), "{queue}");
+    assert!(queue.contains("your agency's node sent records that were not passed on"), "{queue}");
+}
+
+/// The ids of the entries waiting for review by the DPO `who`.
+async fn waiting_for(gateway: &TestGateway, who: &str) -> Vec<String> {
+    let (status, waiting) = send(person(who).get(gateway.url("/v1/disclosures/unreviewed"))).await;
+    assert_eq!(status, 200, "{waiting}");
+    waiting.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect()
 }

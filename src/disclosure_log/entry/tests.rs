@@ -10,7 +10,7 @@ fn entry() -> Entry {
 }
 
 /// A review entry with awkward text in it, for the log's unit tests.
-pub(in crate::disclosure_log) fn sample(reason: &str) -> Entry {
+pub(crate) fn sample(reason: &str) -> Entry {
     Entry {
         id: DisclosureId::new(),
         at: Utc::now().trunc_subsecs(6),
@@ -89,4 +89,57 @@ fn a_different_column_or_place_does_not_match() {
     ] {
         assert!(!matches(7, "ab12", &changed), "{changed:?}");
     }
+}
+
+fn part(agency: &str, dropped: &[(Dropped, usize)]) -> AgencyPart {
+    AgencyPart {
+        agency: AgencyName::parse(agency).unwrap(),
+        status: "answered".into(),
+        records: 1,
+        dropped: dropped.iter().copied().collect(),
+    }
+}
+
+#[test]
+fn the_index_names_the_agencies_whose_nodes_sent_what_was_not_passed_on() {
+    let mut entry = entry();
+    entry.agencies = vec![
+        part("police", &[(Dropped::BadSignature, 2)]),
+        part("education", &[]),
+        part("health", &[(Dropped::OtherChild, 1), (Dropped::NotARecord, 3)]),
+    ];
+    let index = Index::of(&entry);
+    assert_eq!(index.dropped_from.as_deref(), Some(",health,police,"));
+    let text = canonical(7, "ab12", &index, &body(&entry).unwrap()).unwrap();
+    assert!(
+        text.contains(r#","reviews":"#) && text.contains(r#","dropped_from":",health,police,"},"entry":"#),
+        "{text}"
+    );
+    let logged: LoggedEntry = serde_json::from_str(&text).unwrap();
+    assert_eq!(logged.index, index);
+    let matches = |index: &Index<String>| head(&mut Matching::new(text.as_bytes()), 7, b"ab12", index);
+    assert!(matches(&index));
+    assert!(!matches(&Index { dropped_from: None, ..index.clone() }), "the column emptied");
+    assert!(!matches(&Index { dropped_from: Some(",police,".into()), ..index.clone() }), "an agency taken out");
+}
+
+#[test]
+fn an_entry_with_nothing_dropped_is_written_as_before_dropped_from_was_kept() {
+    // Entries logged before `dropped_from` existed must still match their text: when nothing was dropped, the text
+    // is exactly the old form and reads back with no `dropped_from`.
+    let mut entry = entry();
+    entry.agencies = vec![part("education", &[])];
+    let index = Index::of(&entry);
+    assert_eq!(index.dropped_from, None);
+    let text = canonical(7, "ab12", &index, &body(&entry).unwrap()).unwrap();
+    assert!(!text.contains("dropped_from"), "{text}");
+    assert!(text.contains(r#"","reviews":""#) && text.contains(r#""},"entry":{"#), "{text}");
+    let logged: LoggedEntry = serde_json::from_str(&text).unwrap();
+    assert_eq!(logged.index, index);
+    assert!(!head(
+        &mut Matching::new(text.as_bytes()),
+        7,
+        b"ab12",
+        &Index { dropped_from: Some(",education,".into()), ..index.clone() }
+    ));
 }

@@ -9,7 +9,7 @@ use crate::disclosure_log::{CheckpointPolicy, Entry, LogWriter};
 use crate::store::{DatabaseUrl, StoreOptions};
 
 fn entry(n: usize) -> Entry {
-    crate::disclosure_log::entry::tests::sample(&format!("chunk test entry {n}"))
+    crate::disclosure_log::sample(&format!("chunk test entry {n}"))
 }
 
 /// A real SQLite log of `n` entries written through the writer, and its key.

@@ -5,8 +5,9 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::SearchForm;
 use crate::disclosure_log::{Entry, GroundRef, Kind};
+use crate::domain::AgencyName;
 use crate::identity::Identity;
-use crate::routes::dpo::{DisclosureView, HistoryLine};
+use crate::routes::dpo::{DisclosureView, HistoryLine, Waiting};
 use crate::routes::log::{InclusionProof, ProofBroken};
 use crate::store::log::CheckpointRow;
 
@@ -50,7 +51,6 @@ pub fn layout(identity: Option<&Identity>, title: &str, body: Markup) -> Markup 
     }
 }
 
-/// An error as a page: what went wrong, in the words the JSON API would use.
 /// What an agency sent that redaction dropped, counted by why: "2 whose signature does not verify; 1 about another
 /// child", or "none".
 fn dropped(counts: &std::collections::BTreeMap<crate::redaction::Dropped, usize>) -> String {
@@ -60,6 +60,7 @@ fn dropped(counts: &std::collections::BTreeMap<crate::redaction::Dropped, usize>
     counts.iter().map(|(why, n)| format!("{n} {}", why.describe())).collect::<Vec<_>>().join("; ")
 }
 
+/// An error as a page: what went wrong, in the words the JSON API would use.
 pub fn error(status: u16, reason: &str, message: &str) -> Markup {
     layout(
         None,
@@ -94,12 +95,14 @@ fn ground(ground: &GroundRef) -> String {
     }
 }
 
-/// Entries as a table, each linking to its page and to its child's history.
-pub fn entries(views: &[DisclosureView]) -> Markup {
+/// Entries as a table, each linking to its page and to its child's history; in a review queue (`waiting_for`, the
+/// DPO's agency), with why each waits.
+pub fn entries(views: &[DisclosureView], waiting_for: Option<&AgencyName>) -> Markup {
     html! {
         table.entries {
             thead { tr { th { "When" } th { "Who asked" } th { "Kind" } th { "Child" } th { "Asked for" }
-                         th { "Purpose" } th { "Basis" } th { "Outcome" } } }
+                         th { "Purpose" } th { "Basis" } th { "Outcome" }
+                         @if waiting_for.is_some() { th { "Why it waits" } } } }
             tbody {
                 @for v in views {
                     @let e = &v.entry;
@@ -112,6 +115,9 @@ pub fn entries(views: &[DisclosureView]) -> Markup {
                         td { (e.purpose) }
                         td { (e.lawful_basis) }
                         td class=[(e.outcome.as_str() == "refused").then_some("refused")] { (e.outcome.as_str()) }
+                        @if let Some(agency) = waiting_for {
+                            td { (Waiting::of(e, agency).iter().map(|w| w.describe()).collect::<Vec<_>>().join("; ")) }
+                        }
                     }
                 }
             }
@@ -127,13 +133,14 @@ pub fn queue(
 ) -> Markup {
     let body = html! {
         p {
-            "Disclosures made without consent, and refusals, that involve " (identity.agency)
-            " and that no DPO of " (identity.agency) " has reviewed yet, oldest first."
+            "Entries that involve " (identity.agency) " and that no DPO of " (identity.agency) " has reviewed yet, "
+            "oldest first: disclosures made without consent, refusals, and answers in which " (identity.agency)
+            "'s node sent records that the gateway did not pass on."
         }
         @if waiting.is_empty() {
             p.note { "Nothing is waiting for review." }
         } @else {
-            (entries(waiting))
+            (entries(waiting, Some(&identity.agency)))
             @if let Some(next) = next { p { a href=(next) rel="next" { "More waiting" } } }
         }
         h2 { "The log" }
@@ -198,7 +205,7 @@ pub fn search(
         @if found.is_empty() {
             p.note { "No entry matches." }
         } @else {
-            (entries(found))
+            (entries(found, None))
         }
         @if let Some(next) = next { p { a href=(next) rel="next" { "Next page" } } }
     };

@@ -13,8 +13,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::decision::policy::Vocabulary;
-use crate::disclosure_log::{Entry, Kind, LogWriter, LoggedEntry, Review};
-use crate::domain::{DisclosureId, Narrative, SubjectId};
+use crate::disclosure_log::{Entry, Kind, LogWriter, LoggedEntry, Outcome, Review};
+use crate::domain::{AgencyName, DisclosureId, Narrative, SubjectId};
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::identity::Identity;
 use crate::register::Actor;
@@ -192,8 +192,9 @@ pub struct QueueQuery {
     pub after: Option<i64>,
 }
 
-/// Disclosures made without consent, and refusals, that involve the DPO's agency and that no DPO of the agency
-/// has reviewed yet, oldest first.
+/// What waits for the DPO's agency's review, oldest first: entries that involve it and are not reviews — made
+/// without consent, refused, or in which its own node sent records that were not passed on — that no DPO of the
+/// agency has reviewed yet.
 #[utoipa::path(
     tag = "dpo",
     params(QueueQuery),
@@ -211,6 +212,39 @@ pub async fn unreviewed(
     let after = query.0.after;
     let rows = store.run(move |conn| log::unreviewed(conn, &agency, after, limit)).await?;
     Ok(web::Json(rows.iter().map(view).collect::<Result<Vec<_>, _>>()?))
+}
+
+/// Why an entry waits for a DPO's review: what [`log::unreviewed`] selects, said of one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Waiting {
+    Refused,
+    WithoutConsent,
+    /// The DPO's own agency's node sent records the gateway did not pass on: sent beyond what was asked, about
+    /// another child, or changed since it signed them.
+    NotPassedOn,
+}
+
+impl Waiting {
+    /// Why `entry` waits for a DPO of `agency` (nothing for a review, which is never waited on).
+    pub(crate) fn of(entry: &Entry, agency: &AgencyName) -> Vec<Self> {
+        if entry.kind == Kind::Review {
+            return Vec::new();
+        }
+        let reasons = [
+            (entry.outcome == Outcome::Refused, Self::Refused),
+            (entry.lawful_basis.as_str() != "consent", Self::WithoutConsent),
+            (entry.agencies.iter().any(|a| &a.agency == agency && !a.dropped.is_empty()), Self::NotPassedOn),
+        ];
+        reasons.into_iter().filter_map(|(applies, why)| applies.then_some(why)).collect()
+    }
+
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Self::Refused => "refused",
+            Self::WithoutConsent => "made without consent",
+            Self::NotPassedOn => "your agency's node sent records that were not passed on",
+        }
+    }
 }
 
 /// One entry the DPO's agency is in. Any other id answers 404, whether or not it exists.
@@ -358,3 +392,6 @@ pub(crate) async fn record_review(
     let bytes = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
     crate::disclosure_log::commit_built(writer, entry, actix_web::http::StatusCode::CREATED, bytes).await
 }
+
+#[cfg(test)]
+mod tests;
