@@ -105,6 +105,9 @@ pub struct GatewayConfig {
     pub purposes: BTreeSet<Purpose>,
     #[serde(default = "default_lawful_bases")]
     pub lawful_bases: BTreeSet<LawfulBasis>,
+    /// The agencies whose coordinators may convene core group meetings (a meeting is a ground for sharing).
+    #[serde(default = "default_meeting_conveners")]
+    pub meeting_conveners: BTreeSet<AgencyName>,
     /// The folder holding `model.conf`, `policy.csv` and `cases.csv`.
     pub policy_dir: PathBuf,
     /// The gateway's ed25519 key: it signs consent-register entries (and, later, log checkpoints).
@@ -165,6 +168,11 @@ pub fn default_lawful_bases() -> BTreeSet<LawfulBasis> {
     DEFAULT_LAWFUL_BASES.iter().filter_map(|b| LawfulBasis::parse(b).ok()).collect()
 }
 
+/// Children's social care convenes core group meetings: its social worker leads the child protection plan.
+pub fn default_meeting_conveners() -> BTreeSet<AgencyName> {
+    AgencyName::parse("social_care").into_iter().collect()
+}
+
 pub fn default_roles() -> BTreeSet<Role> {
     DEFAULT_ROLES.iter().filter_map(|r| Role::parse(r).ok()).collect()
 }
@@ -209,6 +217,7 @@ impl GatewayConfig {
             categories: default_categories(),
             purposes: default_purposes(),
             lawful_bases: default_lawful_bases(),
+            meeting_conveners: default_meeting_conveners(),
             policy_dir: PathBuf::from(POLICY_DIR),
             signing_key: layout.log_signing_key(),
             node_client: layout.gateway_client(),
@@ -244,6 +253,12 @@ impl GatewayConfig {
             return Err(ConfigError::Setting {
                 setting: "categories",
                 reason: format!("'{orphan}' belongs to no agency of the federation"),
+            });
+        }
+        if let Some(stranger) = self.meeting_conveners.iter().find(|a| !self.agencies.contains_key(*a)) {
+            return Err(ConfigError::Setting {
+                setting: "meeting_conveners",
+                reason: format!("'{stranger}' is not an agency of the federation"),
             });
         }
         if self.database_pool_size == 0 {

@@ -20,6 +20,7 @@ use crate::decision::policy::Policy;
 use crate::decision::shared::{SharedPolicy, reload_on_sighup};
 use crate::disclosure_log::LogWriter;
 use crate::identity::{Federation, capture_peer_identity, peer_leaf};
+use crate::meetings::Conveners;
 use crate::redaction::RecordKeys;
 use crate::routes::consents::GatewayKey;
 use crate::routes::log::LogKey;
@@ -157,6 +158,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let key = crate::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
     let (policy, key, vocabulary) =
         (web::Data::from(policy), web::Data::new(GatewayKey(key)), web::Data::new(vocabulary));
+    let conveners = web::Data::new(Conveners(config.meeting_conveners.clone()));
     let store = Store::open(&config.database_url, &config.store_options())?;
     let log_key = crate::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
     let public_key = web::Data::new(LogKey(log_key.verifying_key()));
@@ -190,6 +192,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .app_data(policy.clone())
             .app_data(key.clone())
             .app_data(vocabulary.clone())
+            .app_data(conveners.clone())
             .app_data(sharing.clone())
             .app_data(log.clone())
             .app_data(public_key.clone())

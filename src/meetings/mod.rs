@@ -16,6 +16,12 @@ use crate::register::Actor;
 
 pub const FORMAT: &str = "sharegate-meeting-event-v1";
 
+/// The agencies whose coordinators may convene a core group meeting (the gateway's `meeting_conveners`). A meeting is
+/// a ground for sharing under purpose `core_group`, so convening one is not left to whichever agency gives someone
+/// the role `coordinator`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conveners(pub BTreeSet<AgencyName>);
+
 /// An agency that disagreed with a decision, and why; and who of it, where the coordinator names them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -100,6 +100,7 @@ fn bad_settings_stop_the_start_naming_the_setting() {
             "/nonexistent/server.key",
         ),
         (format!("body_limit_bytes = 0\n{valid}"), "body_limit_bytes"),
+        (format!("meeting_conveners = [\"fire\"]\n{valid}"), "meeting_conveners: 'fire' is not an agency"),
         ("this is not toml".to_owned(), "gateway.toml"),
     ];
     for (toml, named) in cases {

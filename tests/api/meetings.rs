@@ -23,6 +23,17 @@ fn logged_meeting(gateway: &TestGateway, disclosure: &str) -> Option<String> {
 
 on_both_backends!(a_core_group_from_invitation_to_closing);
 
+#[tokio::test]
+async fn only_a_coordinator_of_a_convening_agency_creates_a_meeting() {
+    // A meeting is a ground for sharing: a federation where police convene refuses social care's coordinator.
+    let police = sharegate::domain::AgencyName::parse("police").unwrap();
+    let f = federation_with(Backend::Sqlite, |config| config.meeting_conveners = [police].into()).await;
+    let invitation = json!({"subject": f.subject, "scheduled_for": "2026-12-01T10:00:00Z", "invited": ["education"]});
+    let (status, refused) = post(&f.gateway, "social_care-coordinator", "/v1/meetings", invitation).await;
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(refused["error"]["message"], "only a core group coordinator of police creates meetings");
+}
+
 async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     let f = federation_with(backend, |_| {}).await;
     let g = &f.gateway;

@@ -18,7 +18,7 @@ use crate::decision::policy::Vocabulary;
 use crate::domain::{AgencyName, EventId, MeetingId, Narrative, SubjectKey};
 use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
 use crate::identity::Identity;
-use crate::meetings::{Agreeing, Dissent, FORMAT, Meeting, MeetingEvent};
+use crate::meetings::{Agreeing, Conveners, Dissent, FORMAT, Meeting, MeetingEvent};
 use crate::register::Actor;
 use crate::routes::consents::GatewayKey;
 use crate::routes::extract::{ApiJson, OptionalJson};
@@ -135,14 +135,14 @@ pub struct MeetingBody {
     pub invited: Vec<String>,
 }
 
-/// A coordinator creates a core group meeting for a child.
+/// A coordinator of an agency that convenes core group meetings (`meeting_conveners`) creates one for a child.
 #[utoipa::path(
     tag = "meetings",
     request_body = MeetingBody,
     responses(
         (status = 201, body = Meeting),
         (status = 400, body = ErrorEnvelope),
-        (status = 403, description = "not a coordinator", body = ErrorEnvelope),
+        (status = 403, description = "not a coordinator of an agency that convenes meetings", body = ErrorEnvelope),
         (status = 404, description = "no such child", body = ErrorEnvelope),
     )
 )]
@@ -151,11 +151,17 @@ pub async fn create(
     identity: Identity,
     body: ApiJson<MeetingBody>,
     vocabulary: web::Data<Vocabulary>,
+    conveners: web::Data<Conveners>,
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    if identity.role.as_str() != "coordinator" {
-        return Err(ApiError::forbidden("only a core group coordinator creates meetings"));
+    if identity.role.as_str() != "coordinator" || !conveners.0.contains(&identity.agency) {
+        let agencies = conveners.0.iter().map(AgencyName::as_str).collect::<Vec<_>>().join(" or ");
+        return Err(ApiError::forbidden(if agencies.is_empty() {
+            "no agency convenes core group meetings through this gateway".to_owned()
+        } else {
+            format!("only a core group coordinator of {agencies} creates meetings")
+        }));
     }
     let body = body.0;
     let key_of = SubjectKey::parse(&body.subject).map_err(|e| ApiError::invalid("subject", format!("subject {e}")))?;
