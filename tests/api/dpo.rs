@@ -245,6 +245,11 @@ async fn the_review_flow(backend: Backend) {
     // Refusals and disclosures without consent, oldest first; the granted one under consent is not there.
     assert_eq!(queue("health-dpo").await, vec![s.police_refused.clone(), s.health_refused.clone()]);
     assert_eq!(queue("social_care-dpo").await, Vec::<String>::new());
+    // Each says why it waits; the log's other views of an entry do not.
+    let (_, waiting) = send(person("health-dpo").get(gateway.url("/v1/disclosures/unreviewed"))).await;
+    assert_eq!(waiting[0]["waiting"], json!(["refused"]), "{waiting}");
+    let (_, one) = send(person("health-dpo").get(gateway.url(&format!("/v1/disclosures/{}", s.police_refused)))).await;
+    assert_eq!((one["id"].as_str(), one.get("waiting")), (Some(s.police_refused.as_str()), None), "{one}");
 
     let review = |who: &'static str, id: &String| {
         let url = gateway.url(&format!("/v1/disclosures/{id}/review"));

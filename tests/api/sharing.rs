@@ -375,7 +375,7 @@ async fn each_node_fault_gives_a_marked_partial_answer() {
             "the node's own words stay out: {answer}"
         );
         // A node that is down or slow has disclosed nothing: no DPO's matter.
-        assert_eq!(waiting_for(&gateway, "education-dpo").await, Vec::<String>::new(), "{how:?}");
+        assert_eq!(waiting_for(&gateway, "education-dpo").await, [], "{how:?}");
     }
 }
 
@@ -417,16 +417,16 @@ async fn a_lying_nodes_extra_data_and_forged_records_are_dropped_and_flagged() {
     assert!(page.contains("1 about another child"), "{page}");
     // It waits for the school DPO's review, though it was asked under consent and nothing was refused: a node that
     // sends what it must not is its own agency's matter. The requester's DPO has nothing of it to review.
-    assert_eq!(waiting_for(&gateway, "education-dpo").await, [disclosure]);
-    assert_eq!(waiting_for(&gateway, "social_care-dpo").await, Vec::<String>::new());
+    assert_eq!(waiting_for(&gateway, "education-dpo").await, [(disclosure.to_owned(), json!(["not_passed_on"]))]);
+    assert_eq!(waiting_for(&gateway, "social_care-dpo").await, []);
     let queue = person("education-dpo").get(gateway.url("/console")).send().await.unwrap().text().await.unwrap();
     assert!(queue.contains(disclosure), "{queue}");
     assert!(queue.contains("your agency's node sent records that were not passed on"), "{queue}");
 }
 
-/// The ids of the entries waiting for review by the DPO `who`.
-async fn waiting_for(gateway: &TestGateway, who: &str) -> Vec<String> {
+/// The entries waiting for review by the DPO `who`: each one's id and why it waits.
+async fn waiting_for(gateway: &TestGateway, who: &str) -> Vec<(String, Value)> {
     let (status, waiting) = send(person(who).get(gateway.url("/v1/disclosures/unreviewed"))).await;
     assert_eq!(status, 200, "{waiting}");
-    waiting.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect()
+    waiting.as_array().unwrap().iter().map(|e| (e["id"].as_str().unwrap().to_owned(), e["waiting"].clone())).collect()
 }

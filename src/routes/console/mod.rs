@@ -114,7 +114,7 @@ async fn queue(
         .run(move |conn| Ok((log::unreviewed(conn, &agency, after, PAGE)?, log::latest_checkpoint(conn)?)))
         .await?;
     let next = (rows.len() as i64 == PAGE).then(|| rows.last().map(|r| format!("/console?after={}", r.seq))).flatten();
-    let waiting = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
+    let waiting = dpo::waiting(&rows, &identity.agency)?;
     Ok(page(pages::queue(&identity, &waiting, next.as_deref(), checkpoint.as_ref())))
 }
 

@@ -5,9 +5,8 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::SearchForm;
 use crate::disclosure_log::{Entry, GroundRef, Kind};
-use crate::domain::AgencyName;
 use crate::identity::Identity;
-use crate::routes::dpo::{DisclosureView, HistoryLine, Waiting};
+use crate::routes::dpo::{DisclosureView, HistoryLine};
 use crate::routes::log::{InclusionProof, ProofBroken};
 use crate::store::log::CheckpointRow;
 
@@ -95,14 +94,13 @@ fn ground(ground: &GroundRef) -> String {
     }
 }
 
-/// Entries as a table, each linking to its page and to its child's history; in a review queue (`waiting_for`, the
-/// DPO's agency), with why each waits.
-pub fn entries(views: &[DisclosureView], waiting_for: Option<&AgencyName>) -> Markup {
+/// Entries as a table, each linking to its page and to its child's history; in the review queue, with why each waits.
+pub fn entries(views: &[DisclosureView], queue: bool) -> Markup {
     html! {
         table.entries {
             thead { tr { th { "When" } th { "Who asked" } th { "Kind" } th { "Child" } th { "Asked for" }
                          th { "Purpose" } th { "Basis" } th { "Outcome" }
-                         @if waiting_for.is_some() { th { "Why it waits" } } } }
+                         @if queue { th { "Why it waits" } } } }
             tbody {
                 @for v in views {
                     @let e = &v.entry;
@@ -115,8 +113,8 @@ pub fn entries(views: &[DisclosureView], waiting_for: Option<&AgencyName>) -> Ma
                         td { (e.purpose) }
                         td { (e.lawful_basis) }
                         td class=[(e.outcome.as_str() == "refused").then_some("refused")] { (e.outcome.as_str()) }
-                        @if let Some(agency) = waiting_for {
-                            td { (Waiting::of(e, agency).iter().map(|w| w.describe()).collect::<Vec<_>>().join("; ")) }
+                        @if queue {
+                            td { (v.waiting.iter().map(|w| w.describe()).collect::<Vec<_>>().join("; ")) }
                         }
                     }
                 }
@@ -140,7 +138,7 @@ pub fn queue(
         @if waiting.is_empty() {
             p.note { "Nothing is waiting for review." }
         } @else {
-            (entries(waiting, Some(&identity.agency)))
+            (entries(waiting, true))
             @if let Some(next) = next { p { a href=(next) rel="next" { "More waiting" } } }
         }
         h2 { "The log" }
@@ -205,7 +203,7 @@ pub fn search(
         @if found.is_empty() {
             p.note { "No entry matches." }
         } @else {
-            (entries(found, None))
+            (entries(found, false))
         }
         @if let Some(next) = next { p { a href=(next) rel="next" { "Next page" } } }
     };

@@ -41,13 +41,16 @@ pub struct DisclosureView {
     pub index: i64,
     #[serde(flatten)]
     pub entry: Entry,
+    /// In the review queue: why the entry waits for the DPO's agency. Left out elsewhere.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiting: Vec<Waiting>,
 }
 
 pub(crate) fn view(row: &LogRow) -> Result<DisclosureView, StoreError> {
     let logged: LoggedEntry = serde_json::from_str(&row.canonical).map_err(|e| {
         StoreError::Unavailable(format!("entry {} cannot be read: {e}; run `sharegate log verify`", row.seq))
     })?;
-    Ok(DisclosureView { index: row.seq, entry: logged.entry })
+    Ok(DisclosureView { index: row.seq, entry: logged.entry, waiting: Vec::new() })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -211,12 +214,13 @@ pub async fn unreviewed(
     let agency = identity.agency.to_string();
     let after = query.0.after;
     let rows = store.run(move |conn| log::unreviewed(conn, &agency, after, limit)).await?;
-    Ok(web::Json(rows.iter().map(view).collect::<Result<Vec<_>, _>>()?))
+    Ok(web::Json(waiting(&rows, &identity.agency)?))
 }
 
 /// Why an entry waits for a DPO's review: what [`log::unreviewed`] selects, said of one entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Waiting {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Waiting {
     Refused,
     WithoutConsent,
     /// The DPO's own agency's node sent records the gateway did not pass on: sent beyond what was asked, about
@@ -226,7 +230,7 @@ pub(crate) enum Waiting {
 
 impl Waiting {
     /// Why `entry` waits for a DPO of `agency` (nothing for a review, which is never waited on).
-    pub(crate) fn of(entry: &Entry, agency: &AgencyName) -> Vec<Self> {
+    pub fn of(entry: &Entry, agency: &AgencyName) -> Vec<Self> {
         if entry.kind == Kind::Review {
             return Vec::new();
         }
@@ -238,13 +242,24 @@ impl Waiting {
         reasons.into_iter().filter_map(|(applies, why)| applies.then_some(why)).collect()
     }
 
-    pub(crate) fn describe(self) -> &'static str {
+    pub fn describe(self) -> &'static str {
         match self {
             Self::Refused => "refused",
             Self::WithoutConsent => "made without consent",
             Self::NotPassedOn => "your agency's node sent records that were not passed on",
         }
     }
+}
+
+/// The review queue's entries as a DPO of `agency` reads them: each with why it waits.
+pub(crate) fn waiting(rows: &[LogRow], agency: &AgencyName) -> Result<Vec<DisclosureView>, StoreError> {
+    rows.iter()
+        .map(|row| {
+            let mut shown = view(row)?;
+            shown.waiting = Waiting::of(&shown.entry, agency);
+            Ok(shown)
+        })
+        .collect()
 }
 
 /// One entry the DPO's agency is in. Any other id answers 404, whether or not it exists.
