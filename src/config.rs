@@ -76,7 +76,7 @@ pub struct AgencyEntry {
 }
 
 /// The gateway's settings. See `sharegate.example.toml` for each one explained.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GatewayConfig {
     pub listen: SocketAddr,
@@ -126,6 +126,9 @@ pub struct GatewayConfig {
     /// …or after this long, if anything was logged since the last one.
     #[serde(default = "default_checkpoint_interval_ms")]
     pub log_checkpoint_interval_ms: u64,
+    /// The file it was read from (none: the embedded defaults), to read again on SIGHUP.
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
 }
 
 pub fn default_body_limit() -> usize {
@@ -225,6 +228,7 @@ impl GatewayConfig {
             node_response_limit_bytes: default_node_response_limit(),
             log_checkpoint_every: default_checkpoint_every(),
             log_checkpoint_interval_ms: default_checkpoint_interval_ms(),
+            source: None,
         }
     }
 
@@ -236,7 +240,7 @@ impl GatewayConfig {
             Some(path) => Figment::from(Toml::file(path)),
             None => Figment::from(Serialized::defaults(Self::embedded())),
         };
-        let config: Self = figment.merge(environment()).extract()?;
+        let config = Self { source: file.map(Path::to_owned), ..figment.merge(environment()).extract()? };
         config.check()?;
         if file.is_none() {
             let agencies: Vec<AgencyName> = config.agencies.keys().cloned().collect();

@@ -1,5 +1,5 @@
-//! Redaction (step 6): what nodes sent becomes what may be answered. No I/O: the keys are read at start, and which
-//! records verified is remembered in memory.
+//! Redaction (step 6): what nodes sent becomes what may be answered. No I/O: the keys are read at start (and again on
+//! SIGHUP, [`reload`]), and which records verified is remembered in memory.
 //!
 //! A record passes only if it is exactly a signed record in the agreed format, from the agency asked, about the
 //! child asked, in a category this requester was allowed for that agency, and signed with that agency's record key.
@@ -20,6 +20,10 @@ use crate::domain::AgencyName;
 use crate::node::seal::SignedRecord;
 use crate::signing::SigningKeyError;
 
+mod reload;
+
+pub use reload::{SharedRecordKeys, reload_on_sighup};
+
 /// How many checked records [`RecordKeys`] remembers: ~100 bytes each.
 const REMEMBERED: usize = 100_000;
 
@@ -31,8 +35,8 @@ pub struct RecordKeys {
     /// The SHA-256 of each record that verified, with its agency and signature. A record is never changed once
     /// signed, and the same records are served again and again (each child's, at each request about them): a
     /// digest (a few µs) stands in for the ed25519 check (~40 µs) the next time. Only records that verified are
-    /// kept, and the keys never change while the gateway runs, so a record passes from here only if exactly it has
-    /// passed the check before.
+    /// kept, and a `RecordKeys` never changes its keys (a reload replaces it whole, see [`SharedRecordKeys`]), so a
+    /// record passes from here only if exactly it has passed the check with these keys before.
     verified: Arc<quick_cache::sync::Cache<[u8; 32], ()>>,
 }
 
@@ -68,6 +72,11 @@ impl RecordKeys {
 
     pub fn new(keys: BTreeMap<AgencyName, Vec<VerifyingKey>>) -> Self {
         Self { keys, verified: Arc::new(quick_cache::sync::Cache::new(REMEMBERED)) }
+    }
+
+    /// Whether `other` holds exactly these keys for exactly these agencies.
+    pub fn same_keys(&self, other: &Self) -> bool {
+        self.keys == other.keys
     }
 
     /// Whether `record` is signed with one of `agency`'s keys. An agency without keys has no record that passes.

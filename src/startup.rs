@@ -21,7 +21,7 @@ use crate::decision::shared::{SharedPolicy, reload_on_sighup};
 use crate::disclosure_log::LogWriter;
 use crate::identity::{Federation, capture_peer_identity, peer_leaf};
 use crate::meetings::Conveners;
-use crate::redaction::RecordKeys;
+use crate::redaction::{self, RecordKeys, SharedRecordKeys};
 use crate::routes::consents::GatewayKey;
 use crate::routes::log::LogKey;
 use crate::routes::requests::Sharing;
@@ -149,7 +149,8 @@ const SUBJECT_CACHE_LOOKUPS: usize = 100_000;
 /// How many children's consent states the gateway keeps: a few kilobytes each.
 const REGISTER_CACHE_CHILDREN: usize = 20_000;
 
-/// The gateway: the only door between agencies. Loads the need-to-know policy (and reloads it on SIGHUP).
+/// The gateway: the only door between agencies. Loads the need-to-know policy and the nodes' record keys (and
+/// reloads both on SIGHUP).
 pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let vocabulary = config.vocabulary();
     let policy = Policy::load(&config.policy_dir, &vocabulary).await.map_err(|e| StartError::Setup(e.to_string()))?;
@@ -166,13 +167,17 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let node_revocations = Revocations::load(&config.node_client, Side::Servers)?;
     revocation::reload_on_sighup(node_revocations.clone())
         .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
+    let record_keys = RecordKeys::load(&config.agencies).map_err(|e| StartError::Setup(e.to_string()))?;
+    let record_keys = Arc::new(SharedRecordKeys::new(record_keys));
+    redaction::reload_on_sighup(record_keys.clone(), config.clone())
+        .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
     let log = LogWriter::start(store.clone(), log_key, config.checkpoint_policy())
         .map_err(|e| StartError::Setup(format!("cannot start the disclosure log writer: {e}")))?;
     let sharing = web::Data::new(Sharing {
         vocabulary: vocabulary.get_ref().clone(),
         policy: policy.clone().into_inner(),
         broker: Broker::new(config, &node_revocations)?,
-        record_keys: RecordKeys::load(&config.agencies).map_err(|e| StartError::Setup(e.to_string()))?,
+        record_keys: record_keys.clone(),
         log: log.clone(),
         subjects: SubjectCache::new(SUBJECT_CACHE_LOOKUPS),
         registers: RegisterCache::new(REGISTER_CACHE_CHILDREN),

@@ -20,7 +20,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::identity::Identity;
-use crate::redaction::{self, AgencyReport, RecordKeys};
+use crate::redaction::{self, AgencyReport, SharedRecordKeys};
 use crate::register::Actor;
 use crate::routes::extract::{ApiJson, ApiQuery};
 use crate::store::Store;
@@ -34,7 +34,7 @@ pub struct Sharing {
     pub policy: Arc<SharedPolicy>,
     pub broker: Broker,
     /// What each agency's node signs its records with: redaction checks every record against it.
-    pub record_keys: RecordKeys,
+    pub record_keys: Arc<SharedRecordKeys>,
     pub log: LogWriter,
     pub subjects: SubjectCache,
     pub registers: RegisterCache,
@@ -149,7 +149,7 @@ pub async fn share(
     let authorized = decision::authorize(&sharing.policy.current(), identity, request, consents, meeting, Utc::now());
     let id = DisclosureId::new();
     let fetched = sharing.broker.fetch(&authorized, subject, FetchFor { disclosure: &id, requester: identity }).await;
-    let redacted = redaction::redact(&authorized, fetched, &sharing.record_keys);
+    let redacted = redaction::redact(&authorized, fetched, &sharing.record_keys.current());
     disclosure_log::commit(
         &sharing.log,
         disclosure_log::Request { id, requester: identity, subject, reason, authorized: &authorized, redacted },

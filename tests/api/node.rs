@@ -397,3 +397,63 @@ async fn after_a_key_rotation_records_signed_with_the_retired_key_still_verify()
     let (ok, said) = verify(&rotated);
     assert!(ok && said.contains("1 records checked, 0 failed"), "{said}");
 }
+
+/// The gateway's side of a rotation, while it runs: it is told the school's next key before the school's node uses
+/// it, so the node's records fail their check; the operator lists the current key too and sends SIGHUP, and they
+/// pass, with no restart. A broken edit is refused and changes nothing.
+#[tokio::test]
+async fn the_gateway_takes_its_record_keys_from_its_configuration_again_on_sighup() {
+    let node = spawn_node_with(Backend::Sqlite, "education", |_| {}).await;
+    let (status, _) =
+        write(&node, "education-dsl", &record("E-1", "education.attendance", "Absent 6 of 10 days.")).await;
+    assert_eq!(status, 201);
+    let dir = tempfile::tempdir().unwrap();
+    let next = dir.path().join("education-2027.key");
+    sharegate::certs::new_signing_key(&next).unwrap();
+    let current = node.config.signing_key.with_extension("pub").display().to_string();
+    let configured = |keys: &[&str]| {
+        let keys = keys.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ");
+        crate::config::valid_toml()
+            .replace("https://127.0.0.1:8446", &node.url(""))
+            .replace(&format!("record_keys = [{current:?}]"), &format!("record_keys = [{keys}]"))
+    };
+    let next_pub = next.with_extension("pub").display().to_string();
+    let first = configured(&[&next_pub]);
+    assert_ne!(first, configured(&[&current]), "the school's record_keys is set");
+    let mut gateway = crate::config::GatewayProcess::start_with(dir.path(), &first);
+    let base = format!("https://localhost:{}", gateway.port);
+
+    let worker = person("social_care-social_worker");
+    let child = json!({"nhs_number": crate::subjects::fresh_nhs_number(), "name": "Lily Example",
+        "date_of_birth": "2015-03-02", "local_refs": {"education": "E-1"}});
+    let (status, created) = send(worker.post(format!("{base}/v1/subjects")).json(&child)).await;
+    assert_eq!(status, 201, "{created}");
+    let subject = created["id"].as_str().unwrap();
+    let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
+        "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
+    assert_eq!(send(worker.post(format!("{base}/v1/subjects/{subject}/consents")).json(&consent)).await.0, 201);
+    let ask = json!({"subject": subject, "categories": ["education.attendance"], "purpose": "safeguarding",
+        "lawful_basis": "consent", "reason": "Concerns raised by the school about neglect."});
+    let asked = || async {
+        let (status, answer) =
+            send(person("social_care-social_worker").post(format!("{base}/v1/requests")).json(&ask)).await;
+        assert_eq!(status, 200, "{answer}");
+        let school =
+            answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap().clone();
+        (school["records"].as_u64().unwrap(), school["dropped"].clone())
+    };
+    assert_eq!(asked().await, (0, json!({"bad_signature": 1})), "not under the key the node does not use yet");
+
+    std::fs::write(dir.path().join("gateway.toml"), configured(&[&next_pub, &current])).unwrap();
+    gateway.signal("HUP");
+    let reloaded = crate::policy::wait_for_log(gateway.logs(), "record keys reloaded");
+    assert_eq!(reloaded["changed"], true, "{reloaded}");
+    assert_eq!(asked().await, (1, Value::Null), "under the key the node signs with");
+
+    let missing = dir.path().join("education-2028.pub").display().to_string();
+    std::fs::write(dir.path().join("gateway.toml"), configured(&[&missing])).unwrap();
+    gateway.signal("HUP");
+    let failed = crate::policy::wait_for_log(gateway.logs(), "record keys reload failed; the keys in force stay");
+    assert!(failed["error"].as_str().unwrap().contains("education-2028.pub"), "{failed}");
+    assert_eq!(asked().await, (1, Value::Null), "the keys in force stay");
+}
