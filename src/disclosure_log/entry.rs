@@ -175,7 +175,7 @@ impl Index<String> {
 fn dropped_from(entry: &Entry) -> Option<String> {
     let dropped: BTreeSet<&str> =
         entry.agencies.iter().filter(|a| !a.dropped.is_empty()).map(|a| a.agency.as_str()).collect();
-    (!dropped.is_empty()).then(|| format!(",{},", dropped.into_iter().collect::<Vec<_>>().join(",")))
+    (!dropped.is_empty()).then(|| delimited(dropped))
 }
 
 /// The `agencies` an entry involves: its requester's, and every holder of a category asked, given or refused.
@@ -185,7 +185,12 @@ fn involved_agencies(entry: &Entry) -> String {
         .chain(entry.given.iter().map(|g| g.agency.as_str()))
         .chain(entry.refused.iter().map(|r| r.agency.as_str()))
         .collect();
-    format!(",{},", involved.into_iter().collect::<Vec<_>>().join(","))
+    delimited(involved)
+}
+
+/// Agencies as a column keeps them, `,a,b,`: "involving agency X" is then one `LIKE '%,X,%'`.
+fn delimited(agencies: BTreeSet<&str>) -> String {
+    format!(",{},", agencies.into_iter().collect::<Vec<_>>().join(","))
 }
 
 /// Where the start of an entry's text goes: written out by the writer ([`Vec<u8>`]), or matched against a stored

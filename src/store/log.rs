@@ -9,9 +9,9 @@ use super::{AnyConnection, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = log_entries)]
-// An absent `reviews` or `dropped_from` is inserted as NULL rather than left out of the statement: the statement's text is then the
-// same for every row, so diesel finds it prepared by its type instead of writing the text out for every row (and
-// PostgreSQL's `COPY` needs every row to carry every column).
+// An absent `reviews` or `dropped_from` is inserted as NULL rather than left out of the statement: the statement's
+// text is then the same for every row, so diesel finds it prepared by its type instead of writing the text out for
+// every row (and PostgreSQL's `COPY` needs every row to carry every column).
 #[diesel(treat_none_as_default_value = false)]
 pub struct LogRow {
     pub seq: i64,

@@ -242,6 +242,7 @@ impl Waiting {
         reasons.into_iter().filter_map(|(applies, why)| applies.then_some(why)).collect()
     }
 
+    /// In words, as the console shows it.
     pub fn describe(self) -> &'static str {
         match self {
             Self::Refused => "refused",
