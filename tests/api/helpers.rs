@@ -168,3 +168,21 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// Through the gateway at `base` (`https://localhost:PORT`): a child the school knows as `E-1`, whose parent consented
+/// to social care seeing their attendance for safeguarding. Returns the child's id and social care's request for it.
+pub async fn child_with_consented_attendance(base: &str) -> (String, Value) {
+    let worker = person("social_care-social_worker");
+    let child = serde_json::json!({"nhs_number": crate::subjects::fresh_nhs_number(), "name": "Lily Example",
+        "date_of_birth": "2015-03-02", "local_refs": {"education": "E-1"}});
+    let (status, created) = send(worker.post(format!("{base}/v1/subjects")).json(&child)).await;
+    assert_eq!(status, 201, "{created}");
+    let subject = created["id"].as_str().expect("an id").to_owned();
+    let consent = serde_json::json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
+        "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
+    let (status, given) = send(worker.post(format!("{base}/v1/subjects/{subject}/consents")).json(&consent)).await;
+    assert_eq!(status, 201, "{given}");
+    let ask = serde_json::json!({"subject": subject, "categories": ["education.attendance"], "purpose": "safeguarding",
+        "lawful_basis": "consent", "reason": "Concerns raised by the school about neglect."});
+    (subject, ask)
+}

@@ -423,17 +423,7 @@ async fn the_gateway_takes_its_record_keys_from_its_configuration_again_on_sighu
     let mut gateway = crate::config::GatewayProcess::start_with(dir.path(), &first);
     let base = format!("https://localhost:{}", gateway.port);
 
-    let worker = person("social_care-social_worker");
-    let child = json!({"nhs_number": crate::subjects::fresh_nhs_number(), "name": "Lily Example",
-        "date_of_birth": "2015-03-02", "local_refs": {"education": "E-1"}});
-    let (status, created) = send(worker.post(format!("{base}/v1/subjects")).json(&child)).await;
-    assert_eq!(status, 201, "{created}");
-    let subject = created["id"].as_str().unwrap();
-    let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
-        "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
-    assert_eq!(send(worker.post(format!("{base}/v1/subjects/{subject}/consents")).json(&consent)).await.0, 201);
-    let ask = json!({"subject": subject, "categories": ["education.attendance"], "purpose": "safeguarding",
-        "lawful_basis": "consent", "reason": "Concerns raised by the school about neglect."});
+    let (_, ask) = crate::helpers::child_with_consented_attendance(&base).await;
     let asked = || async {
         let (status, answer) =
             send(person("social_care-social_worker").post(format!("{base}/v1/requests")).json(&ask)).await;

@@ -11,7 +11,6 @@ use crate::config::GatewayProcess;
 use crate::databases::Backend;
 use crate::helpers::{federation, metric, person, send, sharegate_binary, spawn_node_with};
 use crate::sharing::federation_with;
-use crate::subjects::fresh_nhs_number;
 
 /// The federation's CA, its key and its CRL, copied: revoking there touches no other test.
 fn ca_copy() -> tempfile::TempDir {
@@ -138,18 +137,8 @@ async fn a_node_revoked_while_the_gateway_runs_is_not_reached_on_a_connection_op
     let mut gateway = GatewayProcess::start_with(dir.path(), &toml);
     let base = format!("https://localhost:{}", gateway.port);
 
+    let (_, ask) = crate::helpers::child_with_consented_attendance(&base).await;
     let worker = person("social_care-social_worker");
-    let child = json!({"nhs_number": fresh_nhs_number(), "name": "Lily Example", "date_of_birth": "2015-03-02",
-        "local_refs": {"education": "E-1"}});
-    let (status, created) = send(worker.post(format!("{base}/v1/subjects")).json(&child)).await;
-    assert_eq!(status, 201, "{created}");
-    let subject = created["id"].as_str().unwrap();
-    let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
-        "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
-    let (status, _) = send(worker.post(format!("{base}/v1/subjects/{subject}/consents")).json(&consent)).await;
-    assert_eq!(status, 201);
-    let ask = json!({"subject": subject, "categories": ["education.attendance"], "purpose": "safeguarding",
-        "lawful_basis": "consent", "reason": "Concerns raised by the school about neglect."});
     let education_status = |answer: &Value| {
         let parts = answer["agencies"].as_array().unwrap();
         parts.iter().find(|a| a["agency"] == "education").unwrap()["status"].as_str().unwrap().to_owned()

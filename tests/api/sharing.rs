@@ -331,24 +331,9 @@ async fn with_rogue_education(how: Misbehaviour, limit: Option<usize>) -> (TestG
         config.agencies.get_mut(&education).unwrap().node_url = format!("https://localhost:{port}");
     })
     .await;
-    let body = json!({"nhs_number": fresh_nhs_number(), "name": "Lily Example", "date_of_birth": "2015-03-02", "local_refs": {"education": "E-1"}});
-    let (_, created) = send(person("social_care-social_worker").post(gateway.url("/v1/subjects")).json(&body)).await;
-    let subject = created["id"].as_str().unwrap().to_owned();
-    let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
-        "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
-    send(
-        person("social_care-social_worker")
-            .post(gateway.url(&format!("/v1/subjects/{subject}/consents")))
-            .json(&consent),
-    )
-    .await;
+    let (subject, asked) = crate::helpers::child_with_consented_attendance(&gateway.url("")).await;
     let started = std::time::Instant::now();
-    let (status, answer, bytes) = request(
-        &gateway,
-        "social_care-social_worker",
-        &ask(&["education.attendance"], "safeguarding", "consent", &subject),
-    )
-    .await;
+    let (status, answer, bytes) = request(&gateway, "social_care-social_worker", &asked).await;
     assert!(started.elapsed() < std::time::Duration::from_secs(3), "nothing hangs: {:?}", started.elapsed());
     assert_eq!(status, 200, "{answer}");
     logged(&gateway, &answer, &bytes);
