@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::certs::Enrolment;
 use crate::config::{self, GatewayConfig};
 use crate::decision::policy::Policy;
 use crate::domain::AgencyName;
@@ -151,6 +152,10 @@ pub enum CertsCommand {
         /// How many days it is valid for (at most 3650).
         #[arg(long, default_value_t = 365)]
         days: u32,
+        /// Name the files people/<agency>-<role>-<FILE>.{crt,key} instead of by the name: for a namesake, or a second
+        /// certificate for one person.
+        #[arg(long)]
+        file: Option<String>,
     },
     /// Make a new ed25519 signing key and its public half (<stem>.pub) beside it: a node's next key, when rotating.
     SigningKey {
@@ -184,8 +189,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Migrate { config } => migrate(config),
         Command::Certs { command: CertsCommand::Init { out, force } } => certs_init(out, force),
         Command::Certs { command: CertsCommand::Revoke { dir, cert, reason } } => certs_revoke(&dir, &cert, reason),
-        Command::Certs { command: CertsCommand::Issue { dir, agency, role, name, days } } => {
-            certs_issue(&dir, &agency, &role, &name, days)
+        Command::Certs { command: CertsCommand::Issue { dir, agency, role, name, days, file } } => {
+            let enrolment = Enrolment { agency: &agency, role: &role, name: &name, days, file: file.as_deref() };
+            certs_issue(&dir, enrolment)
         }
         Command::Certs { command: CertsCommand::SigningKey { out } } => {
             let public = crate::certs::new_signing_key(&out).map_err(|e| e.to_string());
@@ -381,9 +387,8 @@ fn certs_revoke(dir: &Path, cert: &Path, reason: crate::certs::Reason) -> Result
     Ok(())
 }
 
-fn certs_issue(dir: &Path, agency: &str, role: &str, name: &str, days: u32) -> Result<(), String> {
-    let issued =
-        crate::certs::enrol(&crate::certs::Layout::new(dir), agency, role, name, days).map_err(|e| e.to_string())?;
+fn certs_issue(dir: &Path, enrolment: Enrolment<'_>) -> Result<(), String> {
+    let issued = crate::certs::enrol(&crate::certs::Layout::new(dir), enrolment).map_err(|e| e.to_string())?;
     println!(
         "issued {} (serial {}), valid until {}: certificate {}, key {} (give the key to its holder alone); the \
          gateway accepts it once its agency and role are in the configuration",

@@ -1,8 +1,8 @@
 //! Issuing one more person's certificate under the federation's CA: `sharegate certs issue --dir DIR --agency A
 //! --role R --name N`. A new practitioner joins, or one whose certificate was revoked (a lost laptop) needs a new
 //! one: nothing else in the folder changes, and nothing needs restarting — the servers trust the CA, not a list of
-//! people. The certificate is written as `people/<agency>-<role>-<name>.{crt,key}`, the key readable by its owner
-//! only; an existing file is never overwritten.
+//! people. The certificate is written as `people/<agency>-<role>-<name>.{crt,key}` (or `--file` instead of the name),
+//! the key readable by its owner only; an existing file is never overwritten.
 
 use std::path::PathBuf;
 
@@ -30,27 +30,41 @@ pub struct Issued {
     pub not_after: DateTime<Utc>,
 }
 
-/// Issues a client certificate for `name`, a `role` of `agency`, valid for `days`, signed by the CA in `layout`.
-pub fn enrol(layout: &Layout, agency: &str, role: &str, name: &str, days: u32) -> Result<Issued, CertsError> {
+/// Whom to issue a certificate for, as `certs issue` is told.
+#[derive(Debug, Clone, Copy)]
+pub struct Enrolment<'a> {
+    pub agency: &'a str,
+    pub role: &'a str,
+    pub name: &'a str,
+    /// How many days it is valid for.
+    pub days: u32,
+    /// What to name its files by instead of the name (`people/<agency>-<role>-<file>`): a namesake, or a second
+    /// certificate for one person while the first's files are kept.
+    pub file: Option<&'a str>,
+}
+
+/// Issues a client certificate as `enrolment` says, signed by the CA in `layout`.
+pub fn enrol(layout: &Layout, enrolment: Enrolment<'_>) -> Result<Issued, CertsError> {
     let invalid =
         |field: &'static str| move |e: crate::domain::NameError| CertsError::Invalid { field, reason: e.to_string() };
-    let agency = AgencyName::parse(agency).map_err(invalid("--agency"))?;
-    let role = Role::parse(role).map_err(invalid("--role"))?;
-    let name = PersonName::parse(name).map_err(invalid("--name"))?;
-    if !(1..=MAX_DAYS).contains(&days) {
+    let agency = AgencyName::parse(enrolment.agency).map_err(invalid("--agency"))?;
+    let role = Role::parse(enrolment.role).map_err(invalid("--role"))?;
+    let name = PersonName::parse(enrolment.name).map_err(invalid("--name"))?;
+    if !(1..=MAX_DAYS).contains(&enrolment.days) {
         return Err(CertsError::Invalid { field: "--days", reason: format!("must be from 1 to {MAX_DAYS}") });
     }
-    let stem = file_stem(name.as_str()).ok_or_else(|| CertsError::Invalid {
-        field: "--name",
-        reason: "needs at least one letter or digit to name its files by".into(),
+    let (field, named_by) = enrolment.file.map_or(("--name", name.as_str()), |file| ("--file", file));
+    let stem = file_stem(named_by).ok_or_else(|| CertsError::Invalid {
+        field,
+        reason: "needs at least one letter or digit to name files by".into(),
     })?;
     let (cert, key) = layout.person(&agency, format!("{role}-{stem}"));
     if let Some(there) = [&cert, &key].into_iter().find(|p| p.exists()) {
-        return Err(CertsError::Exists(there.clone()));
+        return Err(CertsError::PersonExists(there.clone()));
     }
     let (_, issuer) = load_ca(layout)?;
     let person = Person { agency: agency.as_str(), role: role.as_str(), name: name.as_str() };
-    let params = person_params(&person, OffsetDateTime::now_utc(), Duration::days(i64::from(days)))?;
+    let params = person_params(&person, OffsetDateTime::now_utc(), Duration::days(i64::from(enrolment.days)))?;
     issue_pair(&params, &issuer, (cert.clone(), key.clone()))?;
     describe(cert, key)
 }

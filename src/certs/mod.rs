@@ -14,7 +14,7 @@ mod revoke;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use enrol::{Issued, enrol};
+pub use enrol::{Enrolment, Issued, enrol};
 pub use issue::{PEOPLE, Person};
 pub use layout::Layout;
 pub use revoke::{Reason, Revoked, revoke};
@@ -35,6 +35,11 @@ pub enum CertsError {
     NotIssuedHere { cert: PathBuf, ca: PathBuf },
     #[error("{0} already exists; refusing to overwrite it")]
     Exists(PathBuf),
+    #[error(
+        "{0} already exists; refusing to overwrite it (for a namesake, or another certificate for the same person, \
+         name the files with --file)"
+    )]
+    PersonExists(PathBuf),
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
     #[error(transparent)]
