@@ -119,6 +119,17 @@ pub enum Dropped {
 }
 
 impl Dropped {
+    /// As the API and the metrics name it: `bad_signature`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotARecord => "not_a_record",
+            Self::OtherAgency => "other_agency",
+            Self::OtherChild => "other_child",
+            Self::CategoryNotAllowed => "category_not_allowed",
+            Self::BadSignature => "bad_signature",
+        }
+    }
+
     /// What was dropped, in words, after a count: "2 whose signature does not verify".
     pub fn describe(self) -> &'static str {
         match self {

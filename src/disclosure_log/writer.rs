@@ -73,6 +73,8 @@ pub struct LogWriter {
     writer: GroupCommit<LogJob, Done>,
     /// Entries committed, by kind and outcome: refusals rising, or discoveries, show here first.
     entries: IntCounterVec,
+    /// Records nodes sent that were not passed on, by agency and why (see [`crate::redaction::Dropped`]).
+    dropped: IntCounterVec,
 }
 
 impl LogWriter {
@@ -95,14 +97,22 @@ impl LogWriter {
             &["kind", "outcome"],
         )
         .map_err(std::io::Error::other)?;
+        // What a node sent and the gateway did not pass on, by agency and why: a count that should stay at zero, for
+        // an operator to alert on (a node changed after signing, or serving more than it is asked).
+        let dropped = IntCounterVec::new(
+            Opts::new("sharegate_records_dropped_total", "Records agency nodes sent that the gateway did not pass on"),
+            &["agency", "why"],
+        )
+        .map_err(std::io::Error::other)?;
         let writer = GroupCommit::start("disclosure-log", store, commit, Some((policy.interval, idle)))?;
-        Ok(Self { writer, entries })
+        Ok(Self { writer, entries, dropped })
     }
 
     /// The writer's metrics, to be registered with the server's registry.
     pub fn collectors(&self) -> Vec<Box<dyn Collector>> {
         let mut all = self.writer.metrics().collectors();
         all.push(Box::new(self.entries.clone()));
+        all.push(Box::new(self.dropped.clone()));
         all
     }
 
@@ -114,6 +124,12 @@ impl LogWriter {
         match self.writer.submit(LogJob::Append(Box::new(prepared))).await? {
             Done::Appended(appended) => {
                 self.entries.with_label_values(&[entry.kind.as_str(), entry.outcome.as_str()]).inc();
+                for part in &entry.agencies {
+                    for (why, count) in &part.dropped {
+                        let count = u64::try_from(*count).unwrap_or(u64::MAX);
+                        self.dropped.with_label_values(&[part.agency.as_str(), why.code()]).inc_by(count);
+                    }
+                }
                 Ok(appended)
             }
             Done::AlreadyReviewed { agency } => Err(AppendError::AlreadyReviewed { agency }),

@@ -46,3 +46,16 @@ fn across_a_rotation_records_signed_with_the_old_key_or_the_new_pass_and_no_othe
     assert!(keys.signed_by(&education, &served("education", &new, "Signed after it.")));
     assert!(!keys.signed_by(&education, &served("education", &stranger, "Signed by neither.")));
 }
+
+#[test]
+fn each_reason_for_dropping_is_named_alike_in_the_answer_and_the_metrics() {
+    for why in [
+        Dropped::NotARecord,
+        Dropped::OtherAgency,
+        Dropped::OtherChild,
+        Dropped::CategoryNotAllowed,
+        Dropped::BadSignature,
+    ] {
+        assert_eq!(serde_json::to_value(why).unwrap(), why.code(), "{why:?}");
+    }
+}

@@ -394,6 +394,9 @@ async fn a_lying_nodes_extra_data_and_forged_records_are_dropped_and_flagged() {
         "{answer}"
     );
     assert_eq!(answer["partial"], true);
+    // An operator can alert on it.
+    let forged = r#"sharegate_records_dropped_total{agency="education",why="bad_signature"}"#;
+    assert_eq!(metric(&gateway.url(""), forged).await, Some(2.0));
     // The school's DPO sees in the console what its node sent and the gateway did not pass on.
     let disclosure = answer["disclosure_id"].as_str().unwrap();
     let url = gateway.url(&format!("/console/disclosures/{disclosure}"));
