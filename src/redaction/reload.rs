@@ -10,6 +10,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use super::RecordKeys;
 use crate::config::GatewayConfig;
 
+/// The record keys in force, shared by every request and replaced whole by a reload.
 pub struct SharedRecordKeys {
     current: RwLock<Arc<RecordKeys>>,
 }
