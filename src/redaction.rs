@@ -130,6 +130,17 @@ impl Dropped {
         }
     }
 
+    /// Whether the requester is told of it. A record that cannot be read or whose signature does not verify may
+    /// have been one they were to see, so their answer is marked partial. One the node sent beyond what was asked
+    /// (another agency's, another child's, another category) was never theirs: telling them of it would tell them
+    /// what else the node holds. The log, the DPOs and the metrics count every one.
+    pub fn told_to_requester(self) -> bool {
+        match self {
+            Self::NotARecord | Self::BadSignature => true,
+            Self::OtherAgency | Self::OtherChild | Self::CategoryNotAllowed => false,
+        }
+    }
+
     /// What was dropped, in words, after a count: "2 whose signature does not verify".
     pub fn describe(self) -> &'static str {
         match self {
@@ -154,15 +165,29 @@ pub struct AgencyReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     pub records: usize,
-    /// Records the agency sent that were not passed on, by reason.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    /// Records the agency sent that were not passed on, by reason. The requester's answer names only those that
+    /// may have been theirs to see ([`Dropped::told_to_requester`]); the log keeps them all.
+    #[serde(serialize_with = "told_to_requester", skip_serializing_if = "nothing_to_tell")]
+    #[schema(value_type = BTreeMap<Dropped, usize>)]
     pub dropped: BTreeMap<Dropped, usize>,
 }
 
+fn told(dropped: &BTreeMap<Dropped, usize>) -> impl Iterator<Item = (&Dropped, &usize)> {
+    dropped.iter().filter(|(why, _)| why.told_to_requester())
+}
+
+fn told_to_requester<S: serde::Serializer>(dropped: &BTreeMap<Dropped, usize>, to: S) -> Result<S::Ok, S::Error> {
+    to.collect_map(told(dropped))
+}
+
+fn nothing_to_tell(dropped: &BTreeMap<Dropped, usize>) -> bool {
+    told(dropped).next().is_none()
+}
+
 impl AgencyReport {
-    /// Whether this agency's part is missing or was cut.
+    /// Whether this agency's part, as the requester sees it, is missing or was cut.
     pub fn incomplete(&self) -> bool {
-        self.message.is_some() || !self.dropped.is_empty()
+        self.message.is_some() || !nothing_to_tell(&self.dropped)
     }
 }
 

@@ -18,6 +18,8 @@ pub enum Misbehaviour {
     TooMuch(usize),
     /// Valid-looking records, some of which it was never asked for.
     Lies,
+    /// The record asked for, and properly signed records it was not asked for: another category, another child.
+    Overshares,
     /// Sends the gateway elsewhere (`/elsewhere`, which would answer with a record).
     Redirects,
 }
@@ -107,6 +109,11 @@ pub fn spawn(agency: &'static str, subject_ref: &'static str, how: Misbehaviour)
                         7,
                     ]}))
                 }
+                Misbehaviour::Overshares => HttpResponse::Ok().json(json!({"records": [
+                    record(agency, subject_ref, "education.attendance", "the one that was asked for"),
+                    record(agency, subject_ref, "education.behaviour", "a category that was not allowed"),
+                    record(agency, "SOMEONE-ELSE", "education.attendance", "another child"),
+                ]})),
                 Misbehaviour::Redirects if req.path() == "/elsewhere" => HttpResponse::Ok()
                     .json(json!({"records": [record(agency, subject_ref, "education.attendance", "from elsewhere")]})),
                 Misbehaviour::Redirects => {

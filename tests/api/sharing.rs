@@ -387,13 +387,17 @@ async fn a_lying_nodes_extra_data_and_forged_records_are_dropped_and_flagged() {
     ] {
         assert!(!text.contains(leaked), "{leaked} leaked: {answer}");
     }
+    // The requester is told of what may have been theirs to see (records that cannot be read, or do not verify),
+    // not of what the node sent beyond what was asked: that would tell them what else the school holds.
     let education = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
-    assert_eq!(
-        education["dropped"],
-        json!({"not_a_record": 4, "other_agency": 1, "other_child": 1, "category_not_allowed": 1, "bad_signature": 2}),
-        "{answer}"
-    );
+    assert_eq!(education["dropped"], json!({"not_a_record": 4, "bad_signature": 2}), "{answer}");
     assert_eq!(answer["partial"], true);
+    for (why, count) in
+        [("other_agency", 1.0), ("other_child", 1.0), ("category_not_allowed", 1.0), ("not_a_record", 4.0)]
+    {
+        let series = format!(r#"sharegate_records_dropped_total{{agency="education",why="{why}"}}"#);
+        assert_eq!(metric(&gateway.url(""), &series).await, Some(count), "{why}");
+    }
     // An operator can alert on it.
     let forged = r#"sharegate_records_dropped_total{agency="education",why="bad_signature"}"#;
     assert_eq!(metric(&gateway.url(""), forged).await, Some(2.0));
@@ -403,6 +407,7 @@ async fn a_lying_nodes_extra_data_and_forged_records_are_dropped_and_flagged() {
     let page = person("education-dpo").get(url).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("2 whose signature does not verify"), "{page}");
     assert!(page.contains("1 about another child"), "{page}");
+    assert!(page.contains("1 in a category not allowed"), "{page}");
     // It waits for the school DPO's review, though it was asked under consent and nothing was refused: a node that
     // sends what it must not is its own agency's matter. The requester's DPO has nothing of it to review.
     assert_eq!(waiting_for(&gateway, "education-dpo").await, [(disclosure.to_owned(), json!(["not_passed_on"]))]);
@@ -410,6 +415,27 @@ async fn a_lying_nodes_extra_data_and_forged_records_are_dropped_and_flagged() {
     let queue = person("education-dpo").get(gateway.url("/console")).send().await.unwrap().text().await.unwrap();
     assert!(queue.contains(disclosure), "{queue}");
     assert!(queue.contains("your agency's node sent records that were not passed on"), "{queue}");
+}
+
+#[tokio::test]
+async fn a_node_that_sends_more_than_it_was_asked_leaves_the_requester_none_the_wiser() {
+    let (gateway, _, answer) = with_rogue_education(Misbehaviour::Overshares, None).await;
+    // Everything asked for arrived and verified: a whole answer, with no word of what else the school holds.
+    assert_eq!(answer["records"].as_array().unwrap().len(), 1, "{answer}");
+    assert_eq!(answer["partial"], false, "{answer}");
+    let education = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
+    assert_eq!(education.get("dropped"), None, "{answer}");
+    let text = answer.to_string();
+    for leaked in ["behaviour", "SOMEONE-ELSE", "category_not_allowed", "other_child"] {
+        assert!(!text.contains(leaked), "{leaked} leaked: {answer}");
+    }
+    // The log says granted, and keeps what was dropped; the school's DPO has it to review.
+    let disclosure = answer["disclosure_id"].as_str().unwrap();
+    let (_, logged) = send(person("education-dpo").get(gateway.url(&format!("/v1/disclosures/{disclosure}")))).await;
+    assert_eq!(logged["outcome"], "granted", "{logged}");
+    let part = logged["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
+    assert_eq!(part["dropped"], json!({"other_child": 1, "category_not_allowed": 1}), "{logged}");
+    assert_eq!(waiting_for(&gateway, "education-dpo").await, [(disclosure.to_owned(), json!(["not_passed_on"]))]);
 }
 
 /// The entries waiting for review by the DPO `who`: each one's id and why it waits.
