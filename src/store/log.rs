@@ -181,6 +181,8 @@ pub struct Filter {
     /// `granted`, `partial` or `refused`.
     pub outcome: Option<String>,
     pub kind: Option<String>,
+    /// Only entries in which the scope's own node sent records that were not passed on.
+    pub not_passed_on: bool,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
 }
@@ -224,6 +226,9 @@ pub fn search(
     }
     if let Some(kind) = &filter.kind {
         query = query.filter(log_entries::kind.eq(kind.clone()));
+    }
+    if filter.not_passed_on {
+        query = query.filter(log_entries::dropped_from.like(involving(&filter.scope)));
     }
     if let Some(from) = filter.from {
         query = query.filter(log_entries::at.ge(from));

@@ -436,6 +436,25 @@ async fn a_node_that_sends_more_than_it_was_asked_leaves_the_requester_none_the_
     let part = logged["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
     assert_eq!(part["dropped"], json!({"other_child": 1, "category_not_allowed": 1}), "{logged}");
     assert_eq!(waiting_for(&gateway, "education-dpo").await, [(disclosure.to_owned(), json!(["not_passed_on"]))]);
+    // And the school's DPO finds it again, reviewed or not, by searching for it; social care's node sent nothing so.
+    let found = |who: &'static str| {
+        let url = gateway.url("/v1/disclosures?not_passed_on=true");
+        async move {
+            let (status, page) = send(person(who).get(url)).await;
+            assert_eq!(status, 200, "{page}");
+            page["disclosures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("education-dpo").await, [disclosure]);
+    assert_eq!(found("social_care-dpo").await, Vec::<String>::new());
+    let url = gateway.url("/console/disclosures?not_passed_on=true");
+    let page = person("education-dpo").get(url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(disclosure) && page.contains(r#"name="not_passed_on" value="true" checked"#), "{page}");
 }
 
 /// The entries waiting for review by the DPO `who`: each one's id and why it waits.

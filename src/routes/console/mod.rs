@@ -129,6 +129,8 @@ pub(super) struct SearchForm {
     pub(super) basis: String,
     pub(super) decision: String,
     pub(super) kind: String,
+    /// `true` when the box is ticked.
+    pub(super) not_passed_on: String,
     pub(super) from: String,
     pub(super) to: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,6 +168,11 @@ impl SearchForm {
             basis: given(&self.basis),
             decision: given(&self.decision),
             kind: given(&self.kind),
+            not_passed_on: match given(&self.not_passed_on).as_deref() {
+                None => None,
+                Some("true") => Some(true),
+                Some(_) => return Err(ApiError::invalid("not_passed_on", "not_passed_on is true or absent")),
+            },
             from,
             to,
             format: None,
@@ -188,6 +195,7 @@ impl SearchForm {
         .into_iter()
         .filter_map(|(name, value)| value.clone().map(|v| (name, v)))
         .collect();
+        pairs.extend(query.not_passed_on.map(|only| ("not_passed_on", only.to_string())));
         pairs.extend(query.from.map(|t| ("from", t.to_rfc3339())));
         pairs.extend(query.to.map(|t| ("to", t.to_rfc3339())));
         pairs.push(("format", "csv".to_owned()));

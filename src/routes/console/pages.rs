@@ -195,6 +195,8 @@ pub fn search(
             (select("basis", "Lawful basis", &choices.bases, &fields.basis))
             (select("decision", "Outcome", &["granted", "partial", "refused"], &fields.decision))
             (select("kind", "Kind", &["request", "discovery", "review"], &fields.kind))
+            label { "Only answers in which " (identity.agency) "'s node sent records that were not passed on"
+                input type="checkbox" name="not_passed_on" value="true" checked[fields.not_passed_on == "true"]; }
             label { "From (date, UTC)" input type="date" name="from" value=(fields.from); }
             label { "To (date, UTC, inclusive)" input type="date" name="to" value=(fields.to); }
             div { button type="submit" { "Search" } }

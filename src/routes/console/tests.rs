@@ -24,11 +24,19 @@ fn a_date_that_is_not_one_names_its_field() {
 
 #[test]
 fn the_csv_link_asks_the_api_for_the_same_entries() {
-    let query = SearchForm { purpose: "safeguarding".into(), person: "O'Brien & Co".into(), ..form("2026-11-01", "") }
-        .query()
-        .unwrap();
+    let query = SearchForm {
+        purpose: "safeguarding".into(),
+        person: "O'Brien & Co".into(),
+        not_passed_on: "true".into(),
+        ..form("2026-11-01", "")
+    }
+    .query()
+    .unwrap();
     assert_eq!(
         SearchForm::csv_link(&query),
-        "/v1/disclosures?person=O%27Brien+%26+Co&purpose=safeguarding&from=2026-11-01T00%3A00%3A00%2B00%3A00&format=csv"
+        "/v1/disclosures?person=O%27Brien+%26+Co&purpose=safeguarding&not_passed_on=true\
+         &from=2026-11-01T00%3A00%3A00%2B00%3A00&format=csv"
     );
+    let ticked_oddly = SearchForm { not_passed_on: "yes".into(), ..SearchForm::default() }.query().unwrap_err();
+    assert_eq!(ticked_oddly.field_name(), Some("not_passed_on"));
 }

@@ -68,6 +68,8 @@ pub struct DisclosureQuery {
     pub decision: Option<String>,
     /// `request`, `discovery` or `review`.
     pub kind: Option<String>,
+    /// `true`: only answers in which your agency's node sent records that were not passed on.
+    pub not_passed_on: Option<bool>,
     /// From this time (RFC 3339), inclusive.
     pub from: Option<DateTime<Utc>>,
     /// Until this time, exclusive.
@@ -141,6 +143,7 @@ pub(crate) fn filter(
             basis: basis.map(String::from),
             outcome,
             kind,
+            not_passed_on: q.not_passed_on.unwrap_or(false),
             from: q.from.map(|t| t.naive_utc()),
             to: q.to.map(|t| t.naive_utc()),
         },
