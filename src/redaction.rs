@@ -167,16 +167,17 @@ pub struct AgencyReport {
     pub records: usize,
     /// Records the agency sent that were not passed on, by reason. The requester's answer names only those that
     /// may have been theirs to see ([`Dropped::told_to_requester`]); the log keeps them all.
-    #[serde(serialize_with = "told_to_requester", skip_serializing_if = "nothing_to_tell")]
+    #[serde(serialize_with = "serialize_told", skip_serializing_if = "nothing_to_tell")]
     #[schema(value_type = BTreeMap<Dropped, usize>)]
     pub dropped: BTreeMap<Dropped, usize>,
 }
 
+/// The counts a requester is told of.
 fn told(dropped: &BTreeMap<Dropped, usize>) -> impl Iterator<Item = (&Dropped, &usize)> {
     dropped.iter().filter(|(why, _)| why.told_to_requester())
 }
 
-fn told_to_requester<S: serde::Serializer>(dropped: &BTreeMap<Dropped, usize>, to: S) -> Result<S::Ok, S::Error> {
+fn serialize_told<S: serde::Serializer>(dropped: &BTreeMap<Dropped, usize>, to: S) -> Result<S::Ok, S::Error> {
     to.collect_map(told(dropped))
 }
 
