@@ -54,7 +54,18 @@ fn register(
         .iter()
         .map(|id| {
             let consents = (0..CONSENTS_PER_SUBJECT)
-                .map(|_| Consent { id: ConsentId::new(), scope: scope(rng, s), validity, withdrawn_at: None })
+                .map(|_| {
+                    let scope = scope(rng, s);
+                    // Recorded by some agency, confirmed by every holder: each consent counts as before.
+                    Consent {
+                        id: ConsentId::new(),
+                        recorded_by: AgencyName::parse(pick(rng, &s.agencies)).unwrap(),
+                        confirmed_by: scope.categories.iter().map(|c| c.holder().clone()).collect(),
+                        scope,
+                        validity,
+                        withdrawn_at: None,
+                    }
+                })
                 .collect();
             let decisions = (0..DECISIONS_PER_SUBJECT)
                 .map(|_| {

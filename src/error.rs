@@ -36,6 +36,8 @@ pub enum ErrorKind {
     NotFound,
     /// The thing exists already (a duplicate NHS number, …).
     Duplicate,
+    /// A node: the gateway asked about a child other than the one the agency's reference belongs to.
+    SubjectMismatch,
     /// Well-formed, but it breaks a recording rule of the policy.
     BreaksRecordingRule,
     /// A store cannot be read or written; nothing was disclosed.
@@ -55,7 +57,7 @@ impl ErrorKind {
             Self::NotAuthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Duplicate => StatusCode::CONFLICT,
+            Self::Duplicate | Self::SubjectMismatch => StatusCode::CONFLICT,
             Self::BreaksRecordingRule => StatusCode::UNPROCESSABLE_ENTITY,
             Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -74,6 +76,7 @@ impl ErrorKind {
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
             Self::Duplicate => "duplicate",
+            Self::SubjectMismatch => "subject_mismatch",
             Self::BreaksRecordingRule => "breaks_recording_rule",
             Self::StoreUnavailable => "store_unavailable",
             Self::Internal => "internal",

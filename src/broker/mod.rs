@@ -17,9 +17,9 @@ use thread_local::ThreadLocal;
 
 use crate::config::GatewayConfig;
 use crate::decision::Authorized;
-use crate::domain::{AgencyName, Category, DisclosureId, LocalRef, Subject};
+use crate::domain::{AgencyName, Category, DisclosureId, LocalRef, NhsNumber, Subject};
 use crate::identity::Identity;
-use crate::node::access::{DISCLOSURE_HEADER, PURPOSE_HEADER, REQUESTER_HEADER};
+use crate::node::access::{DISCLOSURE_HEADER, PURPOSE_HEADER, REQUESTER_HEADER, SUBJECT_HEADER};
 use crate::tls::{Revocations, TlsError};
 
 /// Why a node's answer could not be used.
@@ -37,6 +37,10 @@ pub enum NodeFault {
     TooLarge(usize),
     #[error("no record system is configured for this agency")]
     NotConfigured,
+    /// The node knows the agency's reference to belong to another child than the one asked about: the link at the
+    /// gateway is wrong, and the node sent nothing. The agency's DPO reviews it.
+    #[error("the agency's record system says its reference for this child belongs to another child")]
+    Mismatch,
 }
 
 impl NodeFault {
@@ -49,6 +53,7 @@ impl NodeFault {
             Self::Malformed => "malformed",
             Self::TooLarge(_) => "too_large",
             Self::NotConfigured => "not_configured",
+            Self::Mismatch => "mismatch",
         }
     }
 }
@@ -81,6 +86,8 @@ impl Fetched {
 pub struct FetchFor<'a> {
     pub disclosure: &'a DisclosureId,
     pub requester: &'a Identity,
+    /// The child asked about: the node checks it against what it knows its reference to be.
+    pub subject: &'a NhsNumber,
 }
 
 #[derive(Deserialize)]
@@ -218,7 +225,8 @@ impl Broker {
             .get(url)
             .header(DISCLOSURE_HEADER, why.disclosure.as_str())
             .header(REQUESTER_HEADER, format!("{}/{}", why.requester.agency, why.requester.role))
-            .header(PURPOSE_HEADER, purpose);
+            .header(PURPOSE_HEADER, purpose)
+            .header(SUBJECT_HEADER, why.subject.as_str());
         let deadline = self.clients.deadline;
         match tokio::time::timeout(deadline, self.read(request)).await {
             Ok(result) => {
@@ -240,6 +248,9 @@ impl Broker {
             tracing::debug!(error = %e, "node request failed");
             NodeFault::Unreachable
         })?;
+        if response.status() == reqwest::StatusCode::CONFLICT {
+            return Err(NodeFault::Mismatch);
+        }
         if !response.status().is_success() {
             return Err(NodeFault::Failed(response.status().as_u16()));
         }

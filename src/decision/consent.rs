@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{AgencyName, Category, ConsentId, DecisionId, LawfulBasis, PersonName, Purpose};
 
@@ -41,12 +42,57 @@ pub struct Consent {
     pub scope: Scope,
     pub validity: Validity,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// The agency whose practitioner recorded it.
+    pub recorded_by: AgencyName,
+    /// The holding agencies that confirmed it (when another agency recorded it).
+    pub confirmed_by: BTreeSet<AgencyName>,
+}
+
+/// Whose word a consent rests on, for one holder's records: who recorded it, and why that counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ConsentBy {
+    #[schema(value_type = String)]
+    pub recorded_by: AgencyName,
+    pub standing: ConsentStanding,
+}
+
+/// Why a consent counts for a holder's records. A consent recorded by any other agency is a claim until the holder
+/// confirms it — unless the policy lets the requester's own record suffice for that category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentStanding {
+    /// The holding agency recorded it.
+    RecordedByHolder,
+    /// Another agency recorded it and the holding agency confirmed it.
+    ConfirmedByHolder,
+    /// The requester's own agency recorded it, and the policy lets that suffice for this category; the holder's
+    /// DPO reviews each grant made on it.
+    RecordedByRequester,
 }
 
 impl Consent {
     /// Counts only while valid at `now` and not withdrawn by then.
     pub fn active_at(&self, now: DateTime<Utc>) -> bool {
         self.validity.contains(now) && self.withdrawn_at.is_none_or(|withdrawn| now < withdrawn)
+    }
+
+    /// Whether it counts for `holder`'s records asked by `requester`, and why; none while it is only a claim.
+    /// `requester_may_record`: the deciding rule lets a consent the requester's agency recorded suffice.
+    pub fn standing(
+        &self,
+        holder: &AgencyName,
+        requester: &AgencyName,
+        requester_may_record: bool,
+    ) -> Option<ConsentStanding> {
+        if &self.recorded_by == holder {
+            Some(ConsentStanding::RecordedByHolder)
+        } else if self.confirmed_by.contains(holder) {
+            Some(ConsentStanding::ConfirmedByHolder)
+        } else if requester_may_record && &self.recorded_by == requester {
+            Some(ConsentStanding::RecordedByRequester)
+        } else {
+            None
+        }
     }
 }
 

@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use self::consent::SubjectConsents;
+use self::consent::{Consent, ConsentBy, SubjectConsents};
 use self::policy::{Policy, Rule};
 use crate::domain::{AgencyName, Category, ConsentId, DecisionId, LawfulBasis, MeetingId, Purpose};
 use crate::identity::Identity;
@@ -54,9 +54,19 @@ pub enum MeetingStanding {
 /// Why a category may be shared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ground {
-    Consent(ConsentId),
+    Consent(ConsentId, ConsentBy),
     Decision(DecisionId),
     Meeting(MeetingId),
+}
+
+impl Ground {
+    /// For a grant on consent: whose consent it was, and why it counts.
+    pub fn consent_by(&self) -> Option<&ConsentBy> {
+        match self {
+            Self::Consent(_, by) => Some(by),
+            Self::Decision(_) | Self::Meeting(_) => None,
+        }
+    }
 }
 
 /// Why a category may not be shared.
@@ -69,6 +79,11 @@ pub enum Refusal {
         reason: String,
     },
     NoConsent,
+    /// A consent covers it, but another agency than the holder recorded it and the holder has not confirmed it.
+    ConsentUnconfirmed {
+        consent: ConsentId,
+        recorded_by: AgencyName,
+    },
     NoDecision,
     AwaitingEndorsement(DecisionId),
     MeetingRequired,
@@ -98,6 +113,10 @@ impl Outcome {
             }
             Refusal::Forbidden { reason } => format!("need-to-know policy forbids this: {reason}"),
             Refusal::NoConsent => format!("no active consent covers sharing {category} with your agency for {purpose}"),
+            Refusal::ConsentUnconfirmed { consent, recorded_by } => format!(
+                "the consent {consent} was recorded by {recorded_by}: {holder} must confirm it before it covers {holder}'s records (¶33)",
+                holder = self.agency
+            ),
             Refusal::NoDecision => format!(
                 "no recorded decision not to seek consent on the basis {basis} covers sharing {category} with your agency for {purpose} (¶34)"
             ),
@@ -220,12 +239,23 @@ fn ground(
     let recipient = &requester.agency;
     let purpose = &request.purpose;
     if request.lawful_basis.as_str() == CONSENT {
-        return consents
+        let holder = category.holder();
+        let covering: Vec<&Consent> = consents
             .consents
             .iter()
-            .find(|c| c.active_at(now) && c.scope.covers(category, recipient, purpose))
-            .map(|c| Ground::Consent(c.id.clone()))
-            .ok_or(Refusal::NoConsent);
+            .filter(|c| c.active_at(now) && c.scope.covers(category, recipient, purpose))
+            .collect();
+        let counted = covering.iter().find_map(|c| {
+            let standing = c.standing(holder, recipient, rule.requester_consent_suffices)?;
+            Some(Ground::Consent(c.id.clone(), ConsentBy { recorded_by: c.recorded_by.clone(), standing }))
+        });
+        return match (counted, covering.first()) {
+            (Some(ground), _) => Ok(ground),
+            (None, Some(claim)) => {
+                Err(Refusal::ConsentUnconfirmed { consent: claim.id.clone(), recorded_by: claim.recorded_by.clone() })
+            }
+            (None, None) => Err(Refusal::NoConsent),
+        };
     }
     if purpose.as_str() == CORE_GROUP {
         let id = request.meeting.clone().ok_or(Refusal::MeetingRequired)?;

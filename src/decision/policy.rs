@@ -17,6 +17,13 @@ use super::index::Index;
 use crate::domain::{AgencyName, Category, LawfulBasis, Purpose, Role};
 
 pub const WILDCARD: &str = "*";
+/// The last field of a `consent` rule that lets a consent recorded by the requester's own agency suffice.
+const REQUESTER_CONSENT: &str = "requester-consent";
+/// Health records are special category data (UK GDPR Art. 9): a consent to share them counts only once the holder
+/// recorded or confirmed it.
+const SPECIAL_CATEGORY: &str = "health.";
+/// The basis whose rules may say `requester-consent`.
+const CONSENT: &str = super::CONSENT;
 const MODEL_FILE: &str = "model.conf";
 const POLICY_FILE: &str = "policy.csv";
 
@@ -94,6 +101,9 @@ pub struct Rule {
     pub effect: Effect,
     /// A decision not to seek consent counts under this rule only once endorsed by a manager.
     pub needs_endorsement: bool,
+    /// A `consent` rule whose last field is `requester-consent`: a consent the requester's own agency recorded
+    /// covers the category without the holder confirming it (never for special category data).
+    pub requester_consent_suffices: bool,
     /// The comment above the rule.
     pub reason: String,
 }
@@ -235,12 +245,34 @@ fn commented_rules(
                 "deny" => Effect::Deny,
                 other => return Err(fail(format!("the effect must be allow or deny, not '{other}'"))),
             };
-            let needs_endorsement = match endorse.as_str() {
-                "endorsed" => true,
-                "-" => false,
-                other => return Err(fail(format!("the endorsement must be 'endorsed' or '-', not '{other}'"))),
+            let (needs_endorsement, requester_consent_suffices) = match endorse.as_str() {
+                "endorsed" => (true, false),
+                "-" => (false, false),
+                REQUESTER_CONSENT if basis != CONSENT || effect == Effect::Deny => {
+                    return Err(fail(format!("'{REQUESTER_CONSENT}' is for rules that allow on the basis consent")));
+                }
+                REQUESTER_CONSENT if category == WILDCARD || category.starts_with(SPECIAL_CATEGORY) => {
+                    return Err(fail(format!(
+                        "'{REQUESTER_CONSENT}' names one category, never special category data ({SPECIAL_CATEGORY}*): \
+                         the holder confirms such a consent itself"
+                    )));
+                }
+                REQUESTER_CONSENT => (false, true),
+                other => {
+                    return Err(fail(format!(
+                        "the last field must be 'endorsed', '{REQUESTER_CONSENT}' or '-', not '{other}'"
+                    )));
+                }
             };
-            Ok(Rule { position, line, fields: fields.clone(), effect, needs_endorsement, reason })
+            Ok(Rule {
+                position,
+                line,
+                fields: fields.clone(),
+                effect,
+                needs_endorsement,
+                requester_consent_suffices,
+                reason,
+            })
         })
         .collect()
 }

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 
-use super::consent::{Consent, ConsentDecision, Person, Scope, SubjectConsents, Validity};
+use super::consent::{Consent, ConsentDecision, ConsentStanding, Person, Scope, SubjectConsents, Validity};
 use super::policy::Policy;
 use super::*;
 use crate::domain::{PersonName, Role};
@@ -45,12 +45,25 @@ fn person(agency: &str, name: &str) -> Person {
     Person { agency: AgencyName::parse(agency).expect("agency"), person: PersonName::parse(name).expect("name") }
 }
 
+/// A consent recorded or confirmed by every agency whose records it covers.
 fn consent(id: &str, scope: Scope, from: &str, until: Option<&str>, withdrawn: Option<&str>) -> Consent {
+    let holders: BTreeSet<AgencyName> = scope.categories.iter().map(|c| c.holder().clone()).collect();
     Consent {
         id: ConsentId::parse(id).expect("id"),
+        recorded_by: holders.first().cloned().expect("a category"),
+        confirmed_by: holders,
         scope,
         validity: Validity { from: at(from), until: until.map(at) },
         withdrawn_at: withdrawn.map(at),
+    }
+}
+
+/// A consent recorded by `agency` and confirmed by no one.
+fn claim(id: &str, agency: &str, scope: Scope, from: &str) -> Consent {
+    Consent {
+        recorded_by: AgencyName::parse(agency).expect("agency"),
+        confirmed_by: BTreeSet::new(),
+        ..consent(id, scope, from, None, None)
     }
 }
 
@@ -71,6 +84,8 @@ const C3: &str = "con_00000000000000000000000000000003";
 const C4: &str = "con_00000000000000000000000000000004";
 const C5: &str = "con_00000000000000000000000000000005";
 const C6: &str = "con_00000000000000000000000000000006";
+const C7: &str = "con_00000000000000000000000000000007";
+const C8: &str = "con_00000000000000000000000000000008";
 const D1: &str = "dec_00000000000000000000000000000001";
 const D2: &str = "dec_00000000000000000000000000000002";
 const D3: &str = "dec_00000000000000000000000000000003";
@@ -139,6 +154,20 @@ fn register() -> SubjectConsents {
                 "2026-01-01T00:00:00Z",
                 None,
                 None,
+            ),
+            // Police wrote themselves a consent to health's and the school's records: a claim, never confirmed.
+            claim(
+                C7,
+                "police",
+                scope(&["health.mental_health", "education.behaviour"], &["police"], &["safeguarding"]),
+                "2026-11-01T00:00:00Z",
+            ),
+            // Social care recorded the family's consent to the school's records from 2027 (after C1 ends).
+            claim(
+                C8,
+                "social_care",
+                scope(&["education.attendance", "education.behaviour"], &["social_care"], &["safeguarding"]),
+                "2027-01-15T00:00:00Z",
             ),
         ],
         decisions: vec![
@@ -234,6 +263,8 @@ fn identity(agency: &str, role: &str) -> Identity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Want {
     Consent(&'static str),
+    /// A consent, counted for this reason.
+    ConsentAs(&'static str, ConsentStanding),
     Decision(&'static str),
     Meeting,
     Refused(Refusal),
@@ -271,6 +302,8 @@ fn forbidden(reason_part: &'static str) -> Want {
 fn cases() -> Vec<Case> {
     use Refusal::*;
     let d = |id| DecisionId::parse(id).expect("id");
+    let c = |id| ConsentId::parse(id).expect("id");
+    let a = |name| AgencyName::parse(name).expect("agency");
     let meeting = |standing, want| Case {
         meeting: Some(standing),
         ..case(PI, "education.attendance", "core_group", "children_act_1989_s47", want)
@@ -285,7 +318,6 @@ fn cases() -> Vec<Case> {
         case(("social_care", "manager"), "education.attendance", "safeguarding", "consent", Want::Consent(C1)),
         // Consent expired, withdrawn, not yet valid.
         case(SW, "police.incident", "safeguarding", "consent", Want::Refused(NoConsent)),
-        case(PI, "health.mental_health", "safeguarding", "consent", Want::Refused(NoConsent)),
         Case {
             now: "2026-05-01T00:00:00Z",
             ..case(PI, "health.mental_health", "safeguarding", "consent", Want::Consent(C3))
@@ -302,6 +334,43 @@ fn cases() -> Vec<Case> {
         Case {
             now: "2027-01-01T00:00:00Z",
             ..case(SW, "education.attendance", "safeguarding", "consent", Want::Refused(NoConsent))
+        },
+        // Whose consent (issue 30): one the holder recorded or confirmed counts; one the requester wrote itself is a
+        // claim, unless the rule lets the requester's record suffice (attendance, never health records).
+        case(
+            SW,
+            "education.attendance",
+            "safeguarding",
+            "consent",
+            Want::ConsentAs(C1, ConsentStanding::RecordedByHolder),
+        ),
+        case(SW, "health.summary", "safeguarding", "consent", Want::ConsentAs(C1, ConsentStanding::ConfirmedByHolder)),
+        case(
+            PI,
+            "health.mental_health",
+            "safeguarding",
+            "consent",
+            Want::Refused(ConsentUnconfirmed { consent: c(C7), recorded_by: a("police") }),
+        ),
+        Case {
+            now: "2027-02-01T00:00:00Z",
+            ..case(
+                SW,
+                "education.attendance",
+                "safeguarding",
+                "consent",
+                Want::ConsentAs(C8, ConsentStanding::RecordedByRequester),
+            )
+        },
+        Case {
+            now: "2027-02-01T00:00:00Z",
+            ..case(
+                SW,
+                "education.behaviour",
+                "safeguarding",
+                "consent",
+                Want::Refused(ConsentUnconfirmed { consent: c(C8), recorded_by: a("social_care") }),
+            )
         },
         // Consent for another agency (C5 is for health) or purpose (C6 is for a core group).
         case(HV, "social_care.plan", "safeguarding", "consent", Want::Consent(C5)),
@@ -426,7 +495,10 @@ fn decide_answers_every_case_as_policy_and_register_say() {
         let [outcome] = decision.outcomes.as_slice() else { panic!("one outcome per category") };
         let label = format!("{:?} {} {} {} at {}", case.who, case.category, case.purpose, case.basis, case.now);
         match (&case.want, &outcome.result) {
-            (Want::Consent(id), Ok(Ground::Consent(got))) => assert_eq!(got.as_str(), *id, "{label}"),
+            (Want::Consent(id), Ok(Ground::Consent(got, _))) => assert_eq!(got.as_str(), *id, "{label}"),
+            (Want::ConsentAs(id, standing), Ok(Ground::Consent(got, by))) => {
+                assert_eq!((got.as_str(), by.standing), (*id, *standing), "{label}")
+            }
             (Want::Decision(id), Ok(Ground::Decision(got))) => assert_eq!(got.as_str(), *id, "{label}"),
             (Want::Meeting, Ok(Ground::Meeting(got))) => assert_eq!(got.as_str(), MEETING, "{label}"),
             (Want::Refused(Refusal::Forbidden { reason }), Err(Refusal::Forbidden { reason: got })) => {

@@ -132,13 +132,24 @@ pub async fn load(client: &DemoClient, known: Option<SubjectId>) -> Result<Strin
     let subject = if let Some(known) = known {
         known.to_string()
     } else {
-        let refs: serde_json::Map<String, Value> =
-            LOCAL_REFS.iter().map(|(a, r, _)| ((*a).to_owned(), json!(r))).collect();
-        let body = json!({"nhs_number": NHS_NUMBER, "name": "Lily Example", "date_of_birth": "2015-03-02", "local_refs": refs});
+        // Social care registers the child with its own reference; each other agency links its own (issue 22).
+        let body = json!({"nhs_number": NHS_NUMBER, "name": "Lily Example", "date_of_birth": "2015-03-02",
+            "local_refs": {"social_care": "SC-4004"}});
         let created = client.post(sw, &client.at_gateway("/v1/subjects"), &body).await?;
         expect("adding the child to the index", &created, 201)?;
         at(&created.body, "/id").as_str().unwrap_or_default().to_owned()
     };
+    for (agency, subject_ref, author) in LOCAL_REFS {
+        let url = client.at_gateway(&format!("/v1/subjects/{subject}/local-refs/{agency}"));
+        let body =
+            json!({"local_ref": subject_ref, "reason": "Matched on NHS number and date of birth in our own system."});
+        let linked = client.put(author, &url, &body).await?;
+        expect(&format!("{agency} linking its reference"), &linked, 200)?;
+        // Each node knows its own children: it refuses a read whose reference and NHS number disagree.
+        let url = client.node(agency, &format!("/v1/children/{subject_ref}"));
+        let known = client.put(author, &url, &json!({"nhs_number": NHS_NUMBER})).await?;
+        expect(&format!("{agency}'s node recording its child"), &known, 200)?;
+    }
 
     for (agency, subject_ref, author) in LOCAL_REFS {
         for (category, body) in records_of(agency, subject_ref) {
@@ -163,6 +174,15 @@ pub async fn load(client: &DemoClient, known: Option<SubjectId>) -> Result<Strin
         let created =
             client.post(sw, &client.at_gateway(&format!("/v1/subjects/{subject}/consents")), &consent).await?;
         expect("recording the mother's consent", &created, 201)?;
+        // Social care recorded it: for the school's behaviour records and health's summary it is a claim until each
+        // holder confirms it has the family's consent too (issue 30).
+        let id = at(&created.body, "/id").as_str().unwrap_or_default().to_owned();
+        for who in ["education-dsl", "health-health_visitor"] {
+            let url = client.at_gateway(&format!("/v1/consents/{id}/confirm"));
+            let body = json!({"comment": "The mother confirmed this consent to us directly."});
+            let confirmed = client.post(who, &url, &body).await?;
+            expect(&format!("{who} confirming the consent"), &confirmed, 200)?;
+        }
     }
     // Health's decision, as health sees its part of the register (social care is not part of it).
     let health =

@@ -73,6 +73,10 @@ impl DemoClient {
         Self::send(self.client(who)?.post(url).json(body)).await
     }
 
+    pub async fn put(&self, who: &str, url: &str, body: &Value) -> Result<Answer, String> {
+        Self::send(self.client(who)?.put(url).json(body)).await
+    }
+
     pub fn node(&self, agency: &str, path: &str) -> String {
         format!("{}{path}", self.nodes.get(agency).map_or("", String::as_str))
     }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::decision::consent::ConsentBy;
 use crate::domain::{
     AgencyName, Category, ConsentId, DecisionId, DisclosureId, LawfulBasis, MeetingId, Narrative, Purpose, RecordId,
     SubjectId,
@@ -76,6 +77,10 @@ pub struct Given {
     pub agency: AgencyName,
     pub ground: GroundRef,
     pub rule: Option<String>,
+    /// For a grant on consent: who recorded the consent, and why it counts for this holder. Absent from entries
+    /// logged before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<ConsentBy>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -149,6 +154,10 @@ pub struct Index<S> {
     /// entries written before it was kept read as they were written.
     #[serde(default)]
     pub dropped_from: Option<S>,
+    /// `,a,b,`: the agencies whose DPOs review the entry ([`super::queue::Waiting`]), `,,` for none. Absent from
+    /// the text of entries logged before it was kept; always present after.
+    #[serde(default)]
+    pub waits_for: Option<S>,
 }
 
 impl Index<String> {
@@ -167,6 +176,7 @@ impl Index<String> {
             agencies: involved_agencies(entry),
             reviews: entry.review.as_ref().map(|r| r.disclosure.to_string()),
             dropped_from: dropped_from(entry),
+            waits_for: Some(delimited(super::queue::waits_for(entry))),
         }
     }
 }
@@ -180,16 +190,19 @@ fn dropped_from(entry: &Entry) -> Option<String> {
 
 /// The `agencies` an entry involves: its requester's, and every holder of a category asked, given or refused.
 fn involved_agencies(entry: &Entry) -> String {
-    let involved: BTreeSet<&str> = std::iter::once(entry.requester.agency.as_str())
-        .chain(entry.asked.iter().map(|c| c.holder().as_str()))
-        .chain(entry.given.iter().map(|g| g.agency.as_str()))
-        .chain(entry.refused.iter().map(|r| r.agency.as_str()))
-        .collect();
-    delimited(involved)
+    delimited(involved(entry).map(AgencyName::as_str).collect())
+}
+
+/// The agencies an entry involves: its requester's, and every holder of a category asked, given or refused.
+pub(super) fn involved(entry: &Entry) -> impl Iterator<Item = &AgencyName> {
+    std::iter::once(&entry.requester.agency)
+        .chain(entry.asked.iter().map(Category::holder))
+        .chain(entry.given.iter().map(|g| &g.agency))
+        .chain(entry.refused.iter().map(|r| &r.agency))
 }
 
 /// Agencies as a column keeps them, `,a,b,`: "involving agency X" is then one `LIKE '%,X,%'`.
-fn delimited(agencies: BTreeSet<&str>) -> String {
+pub(super) fn delimited(agencies: BTreeSet<&str>) -> String {
     format!(",{},", agencies.into_iter().collect::<Vec<_>>().join(","))
 }
 
@@ -234,6 +247,10 @@ pub fn head<S: AsRef<[u8]>>(out: &mut impl Head, seq: u64, prev: &[u8], index: &
         }
         && match &index.dropped_from {
             Some(agencies) => out.raw(b",\"dropped_from\":") && out.string(agencies.as_ref()),
+            None => true,
+        }
+        && match &index.waits_for {
+            Some(agencies) => out.raw(b",\"waits_for\":") && out.string(agencies.as_ref()),
             None => true,
         }
         && out.raw(b"},\"entry\":")

@@ -12,6 +12,7 @@ pub mod checkpoint;
 mod entry;
 pub mod merkle;
 pub mod proof;
+mod queue;
 pub mod verify;
 pub mod writer;
 
@@ -22,6 +23,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use entry::{AgencyPart, Entry, Given, GroundRef, Index, Kind, LoggedEntry, Outcome, Refused, Review};
+pub use queue::Waiting;
 pub use writer::{AppendError, CheckpointPolicy, LogError, LogWriter};
 
 /// A review entry with awkward text in it, for unit tests.
@@ -81,6 +83,8 @@ pub struct Granted<'a> {
     pub partial: bool,
     #[schema(value_type = Vec<AgencyReport>)]
     pub agencies: &'a [AgencyReport],
+    /// Categories asked for and given, each with the ground it was given on (and, on consent, whose consent).
+    pub granted: Vec<Given>,
     /// Categories asked for and refused, with why.
     pub refused: Vec<RefusedView>,
     /// The need-to-know policy that decided.
@@ -128,12 +132,26 @@ pub async fn commit(log: &LogWriter, request: Request<'_>) -> Result<Disclosed, 
     let decision = authorized.decision();
     let granted_any = decision.granted().next().is_some();
     let refused = refused_views(authorized);
+    let given: Vec<Given> = decision
+        .granted()
+        .filter_map(|o| {
+            let ground = o.result.as_ref().ok()?;
+            Some(Given {
+                category: o.category.clone(),
+                agency: o.agency.clone(),
+                ground: ground.into(),
+                rule: o.rule.clone(),
+                consent: ground.consent_by().cloned(),
+            })
+        })
+        .collect();
     let (status, body) = if granted_any {
         let answer = Granted {
             disclosure_id: &request.id,
             records: request.redacted.records(),
             partial: request.redacted.partial(),
             agencies: request.redacted.agencies(),
+            granted: given.clone(),
             refused: refused.clone(),
             policy: &decision.policy_hash,
         };
@@ -159,18 +177,7 @@ pub async fn commit(log: &LogWriter, request: Request<'_>) -> Result<Disclosed, 
         meeting: authorized.request().meeting.clone(),
         policy_hash: decision.policy_hash.clone(),
         asked: authorized.request().categories.iter().cloned().collect(),
-        given: decision
-            .granted()
-            .filter_map(|o| {
-                let ground = o.result.as_ref().ok()?;
-                Some(Given {
-                    category: o.category.clone(),
-                    agency: o.agency.clone(),
-                    ground: ground.into(),
-                    rule: o.rule.clone(),
-                })
-            })
-            .collect(),
+        given,
         refused: decision
             .refused()
             .map(|o| Refused {
@@ -217,7 +224,7 @@ pub async fn commit_built(
 impl From<&Ground> for entry::GroundRef {
     fn from(ground: &Ground) -> Self {
         match ground {
-            Ground::Consent(id) => Self::Consent(id.clone()),
+            Ground::Consent(id, _) => Self::Consent(id.clone()),
             Ground::Decision(id) => Self::Decision(id.clone()),
             Ground::Meeting(id) => Self::Meeting(id.clone()),
         }

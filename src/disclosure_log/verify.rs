@@ -217,6 +217,7 @@ fn index_of<'a>(row: &EntryRow<'a>) -> Option<Index<&'a [u8]>> {
         agencies: row.agencies,
         reviews: row.reviews,
         dropped_from: row.dropped_from,
+        waits_for: row.waits_for,
     })
 }
 
@@ -246,6 +247,7 @@ fn what_differs(row: &EntryRow<'_>, seq: u64, prev: &[u8], columns: &Index<&[u8]
         ("agencies", text.agencies.as_bytes() == column.agencies),
         ("reviews", text.reviews.as_ref().map(String::as_bytes) == column.reviews),
         ("dropped_from", text.dropped_from.as_ref().map(String::as_bytes) == column.dropped_from),
+        ("waits_for", text.waits_for.as_ref().map(String::as_bytes) == column.waits_for),
     ]
     .into_iter()
     .find(|(_, same)| !same);

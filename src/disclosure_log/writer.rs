@@ -184,6 +184,7 @@ impl Prepared {
             leaf_hash: hex::encode(leaf),
             reviews: index.reviews,
             dropped_from: index.dropped_from,
+            waits_for: index.waits_for,
         };
         Ok((row, leaf))
     }

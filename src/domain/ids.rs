@@ -93,6 +93,13 @@ id_type!(
 );
 
 id_type!(
+    /// An event of the subject index's link history: an agency linked, changed or removed its reference to a child.
+    LinkEventId,
+    "lnk",
+    "link event"
+);
+
+id_type!(
     /// A contact record (or an amendment) at an agency's node.
     RecordId,
     "rec",

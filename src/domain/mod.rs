@@ -20,7 +20,9 @@ mod subject;
 mod text;
 
 pub use category::{Category, CategoryError, DEFAULT_CATEGORIES};
-pub use ids::{AccessId, ConsentId, DecisionId, DisclosureId, EventId, IdError, MeetingId, RecordId, SubjectId};
+pub use ids::{
+    AccessId, ConsentId, DecisionId, DisclosureId, EventId, IdError, LinkEventId, MeetingId, RecordId, SubjectId,
+};
 pub use name::{AgencyName, LawfulBasis, NameError, PersonName, Purpose, RetentionClass, Role};
 pub use nhs_number::{NhsNumber, NhsNumberError};
 pub use subject::{DateOfBirth, DateOfBirthInTheFuture, NewSubject, Subject, SubjectKey, SubjectKeyError};

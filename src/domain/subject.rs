@@ -28,13 +28,12 @@ impl DateOfBirth {
     }
 }
 
-/// A subject about to be added to the index.
+/// A subject about to be added to the index. Its links are not part of it: each agency links its own reference.
 #[derive(Debug, Clone)]
 pub struct NewSubject {
     pub nhs_number: NhsNumber,
     pub name: ChildName,
     pub date_of_birth: DateOfBirth,
-    pub local_refs: BTreeMap<AgencyName, LocalRef>,
 }
 
 /// A subject in the index.

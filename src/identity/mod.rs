@@ -49,6 +49,16 @@ pub struct Identity {
     pub not_after: DateTime<Utc>,
 }
 
+/// The role of data-protection officers: they review what is shared, and never act in their agency's casework.
+pub const DPO: &str = "dpo";
+
+impl Identity {
+    /// Whether this person acts in their agency's casework (a practitioner or a manager), not only reviews it.
+    pub fn works_cases(&self) -> bool {
+        self.role.as_str() != DPO
+    }
+}
+
 /// Whoever holds the verified client certificate of a connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {

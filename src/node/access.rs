@@ -4,13 +4,16 @@
 
 use actix_web::HttpRequest;
 
-use crate::domain::{DisclosureId, Purpose};
+use crate::domain::{DisclosureId, NhsNumber, Purpose};
 use crate::error::ApiError;
 use crate::identity::Caller;
 
 pub const DISCLOSURE_HEADER: &str = "Sharegate-Disclosure-Id";
 pub const REQUESTER_HEADER: &str = "Sharegate-Requester";
 pub const PURPOSE_HEADER: &str = "Sharegate-Purpose";
+/// The NHS number of the child the gateway asks about: the node refuses a read whose reference it knows to belong to
+/// another child.
+pub const SUBJECT_HEADER: &str = "Sharegate-Subject-Nhs-Number";
 
 /// For whom and why a read is made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +22,8 @@ pub struct ReadFor {
     pub requester: String,
     pub purpose: String,
     pub reader: String,
+    /// The child the gateway asks about; none for the agency's own practitioners.
+    pub subject: Option<NhsNumber>,
 }
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Result<&'a str, ApiError> {
@@ -49,11 +54,14 @@ pub fn read_for(req: &HttpRequest, caller: &Caller) -> Result<ReadFor, ApiError>
             })?;
             let purpose = Purpose::parse(header(req, PURPOSE_HEADER)?)
                 .map_err(|e| ApiError::invalid(PURPOSE_HEADER, format!("{PURPOSE_HEADER} {e}")))?;
+            let subject = NhsNumber::parse(header(req, SUBJECT_HEADER)?)
+                .map_err(|e| ApiError::invalid(SUBJECT_HEADER, format!("{SUBJECT_HEADER} {e}")))?;
             Ok(ReadFor {
                 disclosure_id: Some(disclosure_id),
                 requester,
                 purpose: purpose.to_string(),
                 reader: format!("gateway certificate {serial}"),
+                subject: Some(subject),
             })
         }
         Caller::Practitioner(identity) => Ok(ReadFor {
@@ -61,6 +69,7 @@ pub fn read_for(req: &HttpRequest, caller: &Caller) -> Result<ReadFor, ApiError>
             requester: format!("{}/{}", identity.agency, identity.role),
             purpose: "own_agency".into(),
             reader: format!("{} (certificate {})", identity.person, identity.serial),
+            subject: None,
         }),
     }
 }

@@ -10,7 +10,7 @@ use super::NodeState;
 use super::access::{self, ReadFor};
 use super::record::{self, RecordBody};
 use super::seal::{self, SignedRecord};
-use crate::domain::{AccessId, Category, LocalRef, RecordId};
+use crate::domain::{AccessId, Category, LocalRef, NhsNumber, RecordId};
 use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
 use crate::identity::{Caller, Identity};
 use crate::routes::extract::{ApiJson, ApiQuery};
@@ -25,6 +25,7 @@ pub(super) fn register(service: &mut ServiceConfig<'_>) {
         .service(read_records)
         .service(holdings)
         .service(access_register)
+        .service(record_child)
         .service(refuse_put)
         .service(refuse_patch)
         .service(refuse_delete);
@@ -193,8 +194,28 @@ impl Read {
         self.categories.iter().map(Category::to_string).collect()
     }
 
+    /// Whether the child the gateway asks about is the one this node knows by the reference (`known`: the NHS
+    /// number its own practitioners recorded for it, if any). A read for another child is written to the access
+    /// register as refused, and refused; one the node cannot check (no NHS number recorded) goes ahead.
+    async fn check_child(&self, node: &NodeState, known: Option<String>) -> Result<(), ApiError> {
+        let (Some(asked), Some(known)) = (&self.reading_for.subject, known) else { return Ok(()) };
+        if asked.as_str() == known {
+            return Ok(());
+        }
+        tracing::warn!(subject_ref = %self.subject_ref, "the gateway asked about another child than this reference's");
+        self.write(node, 0, Some("subject_mismatch")).await?;
+        Err(ApiError::new(
+            ErrorKind::SubjectMismatch,
+            "this agency's reference belongs to another child than the one asked about: nothing was read",
+        ))
+    }
+
     /// Writes the read to the access register; the answer goes only if this succeeds.
     async fn record(&self, node: &NodeState, returned: usize) -> Result<(), ApiError> {
+        self.write(node, returned, None).await
+    }
+
+    async fn write(&self, node: &NodeState, returned: usize, refused: Option<&str>) -> Result<(), ApiError> {
         let row = AccessRow {
             id: AccessId::new().to_string(),
             at: Utc::now().naive_utc(),
@@ -205,6 +226,7 @@ impl Read {
             subject_ref: self.subject_ref.to_string(),
             categories: self.category_names().join(","),
             returned: i64::try_from(returned).unwrap_or(i64::MAX),
+            refused: refused.map(str::to_owned),
         };
         node.access.submit(row).await.map_err(ApiError::store_unavailable)
     }
@@ -220,11 +242,13 @@ impl Read {
         ("Sharegate-Disclosure-Id" = Option<String>, Header, description = "required from the gateway: the disclosure this read serves"),
         ("Sharegate-Requester" = Option<String>, Header, description = "required from the gateway: agency/role of who asked"),
         ("Sharegate-Purpose" = Option<String>, Header, description = "required from the gateway: why"),
+        ("Sharegate-Subject-Nhs-Number" = Option<String>, Header, description = "required from the gateway: the child asked about"),
     ),
     responses(
         (status = 200, body = RecordList),
         (status = 400, description = "no categories, one this agency does not have, or the gateway's headers missing", body = ErrorEnvelope),
         (status = 403, description = "another agency's practitioner: cross-agency reads go through the gateway", body = ErrorEnvelope),
+        (status = 409, description = "`subject_mismatch`: the reference belongs to another child than the NHS number the gateway named", body = ErrorEnvelope),
         (status = 503, description = "the read cannot be recorded in the access register, so it is not made", body = ErrorEnvelope),
     )
 )]
@@ -239,7 +263,13 @@ pub async fn read_records(
 ) -> Result<web::Json<RecordList>, ApiError> {
     let read = Read::parse(&req, &caller, &path.into_inner(), &query.0.categories, &node)?;
     let (lookup, asked) = (read.subject_ref.clone(), read.category_names());
-    let rows = store.run_brief(move |conn| records::for_subject(conn, lookup.as_str(), &asked)).await?;
+    let (known, rows) = store
+        .run_brief(move |conn| {
+            let known = access_store::nhs_number_of(conn, lookup.as_str())?;
+            Ok((known, records::for_subject(conn, lookup.as_str(), &asked)?))
+        })
+        .await?;
+    read.check_child(&node, known).await?;
     read.record(&node, rows.len()).await?;
     let mut list = Vec::with_capacity(rows.len());
     for row in rows {
@@ -279,9 +309,66 @@ pub async fn holdings(
 ) -> Result<web::Json<Holdings>, ApiError> {
     let read = Read::parse(&req, &caller, &path.into_inner(), &query.0.categories, &node)?;
     let (lookup, asked) = (read.subject_ref.clone(), read.category_names());
-    let held = store.run_brief(move |conn| records::holdings(conn, lookup.as_str(), &asked)).await?;
+    let (known, held) = store
+        .run_brief(move |conn| {
+            let known = access_store::nhs_number_of(conn, lookup.as_str())?;
+            Ok((known, records::holdings(conn, lookup.as_str(), &asked)?))
+        })
+        .await?;
+    read.check_child(&node, known).await?;
     read.record(&node, held.iter().map(|(_, n)| usize::try_from(*n).unwrap_or(0)).sum()).await?;
     Ok(web::Json(Holdings { categories: held.into_iter().filter(|(_, n)| *n > 0).map(|(c, _)| c).collect() }))
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChildBody {
+    /// The NHS number this agency's reference belongs to, as its own case system has it.
+    #[schema(value_type = String, example = "9434765919")]
+    pub nhs_number: NhsNumber,
+}
+
+/// Records which child one of this agency's references belongs to (its own practitioners and managers): the node
+/// then refuses any read of that reference made for another child — a wrong link at the gateway sends nothing.
+#[utoipa::path(
+    tag = "records",
+    request_body = ChildBody,
+    params(("local_ref" = String, Path, description = "the child's reference at this agency")),
+    responses(
+        (status = 200, body = ChildBody),
+        (status = 400, description = "not a valid NHS number or reference", body = ErrorEnvelope),
+        (status = 403, description = "not a practitioner or manager of this agency", body = ErrorEnvelope),
+    )
+)]
+#[put("/v1/children/{local_ref}")]
+pub async fn record_child(
+    identity: Identity,
+    path: web::Path<String>,
+    body: ApiJson<ChildBody>,
+    node: web::Data<NodeState>,
+    store: web::Data<Store>,
+) -> Result<web::Json<ChildBody>, ApiError> {
+    admit_writer(&node, &identity)?;
+    if !identity.works_cases() {
+        return Err(ApiError::forbidden("a data-protection officer does not record the agency's children"));
+    }
+    let local_ref =
+        LocalRef::parse(&path.into_inner()).map_err(|e| ApiError::invalid("local_ref", format!("local_ref {e}")))?;
+    let nhs = body.0.nhs_number;
+    let stored = nhs.clone();
+    store
+        .run(move |conn| {
+            access_store::record_child(
+                conn,
+                local_ref.as_str(),
+                stored.as_str(),
+                Utc::now().naive_utc(),
+                identity.person.as_str(),
+                &identity.serial,
+            )
+        })
+        .await?;
+    Ok(web::Json(ChildBody { nhs_number: nhs }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -295,6 +382,8 @@ pub struct AccessEntry {
     pub subject_ref: String,
     pub categories: Vec<String>,
     pub returned: i64,
+    /// Why the read was refused (`subject_mismatch`: the reference belongs to another child); none when answered.
+    pub refused: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -337,6 +426,7 @@ pub async fn access_register(
                 subject_ref: r.subject_ref,
                 categories: r.categories.split(',').map(str::to_owned).collect(),
                 returned: r.returned,
+                refused: r.refused,
             })
             .collect(),
     ))

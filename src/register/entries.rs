@@ -16,6 +16,7 @@ pub const CONSENT_FORMAT: &str = "sharegate-consent-v1";
 pub const WITHDRAWAL_FORMAT: &str = "sharegate-consent-withdrawal-v1";
 pub const DECISION_FORMAT: &str = "sharegate-consent-decision-v1";
 pub const ENDORSEMENT_FORMAT: &str = "sharegate-consent-endorsement-v1";
+pub const CONFIRMATION_FORMAT: &str = "sharegate-consent-confirmation-v1";
 
 /// Who recorded an entry, from their certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -145,14 +146,37 @@ pub struct EndorsementEntry {
     pub endorsed_by: Actor,
 }
 
+/// A holding agency confirms a consent another agency recorded: it too has the family's consent to share its
+/// records so (¶33). Until then, for that agency's records, the consent is only a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmationEntry {
+    #[schema(value_type = String)]
+    pub consent: ConsentId,
+    /// The holding agency that confirms it.
+    #[schema(value_type = String)]
+    pub agency: AgencyName,
+    pub confirmed_at: DateTime<Utc>,
+    #[schema(value_type = Option<String>)]
+    pub comment: Option<Narrative>,
+    pub confirmed_by: Actor,
+}
+
 impl ConsentEntry {
-    /// The consent as decisions see it, withdrawn if a withdrawal is given.
-    pub fn to_consent(&self, withdrawal: Option<&WithdrawalEntry>) -> Consent {
+    /// The consent as decisions see it, withdrawn if a withdrawal is given, confirmed by the agencies whose
+    /// confirmations are given.
+    pub fn to_consent<'c>(
+        &self,
+        withdrawal: Option<&WithdrawalEntry>,
+        confirmations: impl Iterator<Item = &'c ConfirmationEntry>,
+    ) -> Consent {
         Consent {
             id: self.id.clone(),
             scope: (&self.scope).into(),
             validity: Validity { from: self.valid_from, until: self.valid_until },
             withdrawn_at: withdrawal.map(|w| w.withdrawn_at),
+            recorded_by: self.recorded_by.agency.clone(),
+            confirmed_by: confirmations.filter(|c| c.consent == self.id).map(|c| c.agency.clone()).collect(),
         }
     }
 }

@@ -4,9 +4,14 @@
 //!
 //! This module owns the entries and their rules; `crate::store::register` keeps them and `crate::routes::consents`
 //! serves them. Decisions read them through [`crate::decision::consent::SubjectConsents`].
+//!
+//! The subject index's link history ([`links`]) is sealed the same way: who linked, changed or removed an agency's
+//! reference to a child.
 
 pub mod entries;
+pub mod links;
 
 pub use entries::{
-    Actor, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, Relationship, ScopeEntry, WithdrawalEntry,
+    Actor, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, Relationship, ScopeEntry,
+    WithdrawalEntry,
 };

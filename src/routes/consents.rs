@@ -11,8 +11,12 @@ use crate::decision::policy::Vocabulary;
 use crate::domain::{AgencyName, ConsentId, DecisionId, Narrative, SubjectId};
 use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
 use crate::identity::Identity;
-use crate::register::entries::{CONSENT_FORMAT, DECISION_FORMAT, ENDORSEMENT_FORMAT, WITHDRAWAL_FORMAT};
-use crate::register::{Actor, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, ScopeEntry, WithdrawalEntry};
+use crate::register::entries::{
+    CONFIRMATION_FORMAT, CONSENT_FORMAT, DECISION_FORMAT, ENDORSEMENT_FORMAT, WITHDRAWAL_FORMAT,
+};
+use crate::register::{
+    Actor, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, ScopeEntry, WithdrawalEntry,
+};
 use crate::routes::extract::{ApiJson, OptionalJson};
 use crate::store::register::{self as rows, ConsentRecord, DecisionRecord, Signed};
 use crate::store::{Store, subjects};
@@ -90,6 +94,9 @@ pub struct ConsentView {
     pub consent: ConsentEntry,
     pub status: ConsentStatus,
     pub withdrawal: Option<WithdrawalEntry>,
+    /// The holding agencies that confirmed it. For a holder that neither recorded nor confirmed it, it is only a
+    /// claim: it covers that holder's records only where the policy lets the requester's own record suffice.
+    pub confirmations: Vec<ConfirmationEntry>,
     /// The gateway's signature over the consent as recorded.
     pub signature: String,
 }
@@ -108,7 +115,11 @@ pub struct RegisterView {
     pub decisions: Vec<DecisionView>,
 }
 
-fn consent_view((consent, withdrawal): ConsentRecord, now: DateTime<Utc>) -> ConsentView {
+fn consent_view(
+    (consent, withdrawal): ConsentRecord,
+    confirmations: &[Signed<ConfirmationEntry>],
+    now: DateTime<Utc>,
+) -> ConsentView {
     let status =
         match (&withdrawal, consent.entry.valid_from > now, consent.entry.valid_until.is_some_and(|u| u <= now)) {
             (Some(_), ..) => ConsentStatus::Withdrawn,
@@ -117,6 +128,11 @@ fn consent_view((consent, withdrawal): ConsentRecord, now: DateTime<Utc>) -> Con
             (None, false, false) => ConsentStatus::Active,
         };
     ConsentView {
+        confirmations: confirmations
+            .iter()
+            .filter(|c| c.entry.consent == consent.entry.id)
+            .map(|c| c.entry.clone())
+            .collect(),
         consent: consent.entry,
         status,
         withdrawal: withdrawal.map(|w| w.entry),
@@ -164,7 +180,7 @@ fn parse_scope(body: ScopeBody, vocabulary: &Vocabulary, now: DateTime<Utc>) -> 
     Ok(ParsedScope { scope, valid_from: from, valid_until: until })
 }
 
-fn seal<T: Serialize>(format: &str, entry: &T, key: &GatewayKey) -> Result<crate::seal::Seal, ApiError> {
+pub(crate) fn seal<T: Serialize>(format: &str, entry: &T, key: &GatewayKey) -> Result<crate::seal::Seal, ApiError> {
     crate::seal::seal(format, entry, &key.0).map_err(ApiError::internal)
 }
 
@@ -231,7 +247,7 @@ pub async fn record_consent(
         recorded_by: Actor::from(&identity),
     };
     let stored = (seal_and_store(&store, &key, CONSENT_FORMAT, entry, rows::insert_consent).await?, None);
-    Ok(HttpResponse::Created().json(consent_view(stored, now)))
+    Ok(HttpResponse::Created().json(consent_view(stored, &[], now)))
 }
 
 /// Need to know: a consent names who gave it, a decision why the family was not asked; about another agency's records
@@ -258,12 +274,13 @@ pub async fn list_consents(
     known_subject(&store, &subject).await?;
     let register = store.run(move |conn| rows::for_subject(conn, &subject)).await?;
     let now = Utc::now();
+    let confirmations = &register.confirmations;
     Ok(web::Json(RegisterView {
         consents: register
             .consents
             .into_iter()
             .filter(|(c, _)| part_of(&c.entry.scope, &c.entry.recorded_by, &identity.agency))
-            .map(|c| consent_view(c, now))
+            .map(|c| consent_view(c, confirmations, now))
             .collect(),
         decisions: register
             .decisions
@@ -315,16 +332,110 @@ pub async fn withdraw_consent(
                 Some((_, Some(_))) => Ok(Appended::AlreadyThere),
                 Some((consent, None)) => {
                     rows::insert_withdrawal(conn, &entry, &sealed)?;
-                    Ok(Appended::Done((consent, Some(Signed { entry, signature: sealed.signature }))))
+                    let confirmations = rows::confirmations_of(conn, &consent.entry.id)?;
+                    Ok(Appended::Done(((consent, Some(Signed { entry, signature: sealed.signature })), confirmations)))
                 }
             })
         })
         .await?;
     match appended {
-        Appended::Done(record) => Ok(HttpResponse::Ok().json(consent_view(record, now))),
+        Appended::Done((record, confirmations)) => {
+            Ok(HttpResponse::Ok().json(consent_view(record, &confirmations, now)))
+        }
         Appended::Missing => Err(not_found()),
         Appended::AlreadyThere => Err(ApiError::new(ErrorKind::Duplicate, "this consent has already been withdrawn")),
     }
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmBody {
+    /// How the agency knows: e.g. the family confirmed it to us, our own consent form's reference.
+    #[schema(value_type = Option<String>)]
+    pub comment: Option<Narrative>,
+}
+
+/// A practitioner or manager of a holding agency confirms a consent another agency recorded (¶33): from then on it
+/// covers that agency's records too. Until confirmed, for that agency's records the consent is only a claim. A
+/// consent the caller's agency holds nothing under, recorded itself, or cannot see answers as the register says.
+#[utoipa::path(
+    tag = "consent register",
+    request_body(content = ConfirmBody, description = "optional: the body may be empty"),
+    params(("id" = String, Path, description = "the consent")),
+    responses(
+        (status = 200, body = ConsentView),
+        (status = 403, description = "a data-protection officer: practitioners and managers confirm", body = ErrorEnvelope),
+        (status = 404, description = "no such consent covering the caller's agency's records", body = ErrorEnvelope),
+        (status = 409, description = "already confirmed by this agency, recorded by it, or withdrawn", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/consents/{id}/confirm")]
+pub async fn confirm_consent(
+    identity: Identity,
+    path: web::Path<String>,
+    body: OptionalJson<ConfirmBody>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let not_found = || ApiError::not_found("no consent with that id covers your agency's records");
+    let id = ConsentId::parse(&path.into_inner()).map_err(|_| not_found())?;
+    if !identity.works_cases() {
+        return Err(ApiError::forbidden("a practitioner or manager of the holding agency confirms a consent"));
+    }
+    let now = Utc::now().trunc_subsecs(6);
+    let entry = ConfirmationEntry {
+        consent: id.clone(),
+        agency: identity.agency.clone(),
+        confirmed_at: now,
+        comment: body.0.comment,
+        confirmed_by: Actor::from(&identity),
+    };
+    let sealed = seal(CONFIRMATION_FORMAT, &entry, &key)?;
+    let agency = identity.agency.clone();
+    let confirmed = store
+        .run(move |conn| {
+            crate::store::write_transaction(conn, |conn| {
+                let Some((consent, withdrawal)) = rows::find_consent(conn, &id)? else {
+                    return Ok(Confirmed::Missing);
+                };
+                // Only a holder of a category it covers confirms it; to anyone else it is not theirs to see.
+                if !consent.entry.scope.categories.iter().any(|c| c.holder() == &agency) {
+                    return Ok(Confirmed::Missing);
+                }
+                if consent.entry.recorded_by.agency == agency {
+                    return Ok(Confirmed::RecordedByYou);
+                }
+                if withdrawal.is_some() {
+                    return Ok(Confirmed::Withdrawn);
+                }
+                let mut confirmations = rows::confirmations_of(conn, &id)?;
+                if confirmations.iter().any(|c| c.entry.agency == agency) {
+                    return Ok(Confirmed::AlreadyThere);
+                }
+                rows::insert_confirmation(conn, &entry, &sealed)?;
+                confirmations.push(Signed { entry, signature: sealed.signature });
+                Ok(Confirmed::Done(Box::new((consent, withdrawal)), confirmations))
+            })
+        })
+        .await?;
+    let duplicate = |message: &str| ApiError::new(ErrorKind::Duplicate, message);
+    match confirmed {
+        Confirmed::Done(record, confirmations) => {
+            Ok(HttpResponse::Ok().json(consent_view(*record, &confirmations, now)))
+        }
+        Confirmed::Missing => Err(not_found()),
+        Confirmed::RecordedByYou => Err(duplicate("your agency recorded this consent: it already covers your records")),
+        Confirmed::Withdrawn => Err(duplicate("this consent has been withdrawn: there is nothing to confirm")),
+        Confirmed::AlreadyThere => Err(duplicate("your agency has already confirmed this consent")),
+    }
+}
+
+enum Confirmed {
+    Done(Box<ConsentRecord>, Vec<Signed<ConfirmationEntry>>),
+    Missing,
+    RecordedByYou,
+    Withdrawn,
+    AlreadyThere,
 }
 
 /// The outcome of appending to an entry that may not exist, or may already have what is appended.

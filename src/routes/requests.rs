@@ -90,7 +90,7 @@ pub fn no_such_child() -> ApiError {
 
 async fn find_subject(store: &Store, cache: &SubjectCache, key: SubjectKey) -> Result<Arc<Subject>, ApiError> {
     let cache = cache.clone();
-    store.run_brief(move |conn| cache.find(conn, &key)).await?.ok_or_else(no_such_child)
+    Ok(store.run_brief(move |conn| cache.find(conn, &key)).await?.ok_or_else(no_such_child)?.subject)
 }
 
 /// Asks for a child's records in some categories. Decided per category; fetched from the holding agencies at once;
@@ -119,10 +119,10 @@ pub async fn request_records(
     let (subjects, registers) = (sharing.subjects.clone(), sharing.registers.clone());
     let found = store
         .run_brief(move |conn| match subjects.find(conn, &key)? {
-            Some(subject) => {
-                let consents = registers.consents(conn, &subject.id)?;
+            Some(child) => {
+                let consents = registers.consents(conn, &child.subject.id, child.version)?;
                 let meeting = meeting.map(|m| crate::routes::meetings::load(conn, &m)).transpose()?.flatten();
-                Ok(Some((subject, consents, meeting)))
+                Ok(Some((child.subject, consents, meeting)))
             }
             None => Ok(None),
         })
@@ -148,7 +148,10 @@ pub async fn share(
 ) -> Result<disclosure_log::Disclosed, ApiError> {
     let authorized = decision::authorize(&sharing.policy.current(), identity, request, consents, meeting, Utc::now());
     let id = DisclosureId::new();
-    let fetched = sharing.broker.fetch(&authorized, subject, FetchFor { disclosure: &id, requester: identity }).await;
+    let fetched = sharing
+        .broker
+        .fetch(&authorized, subject, FetchFor { disclosure: &id, requester: identity, subject: &subject.nhs_number })
+        .await;
     let redacted = redaction::redact(&authorized, fetched, &sharing.record_keys.current());
     disclosure_log::commit(
         &sharing.log,
@@ -232,7 +235,12 @@ pub async fn holders(
     let disclosure = DisclosureId::new();
     let asked: Vec<Category> = allowed.values().flatten().cloned().collect();
     let answers = broker
-        .holdings(allowed, &subject, purpose.as_str(), FetchFor { disclosure: &disclosure, requester: &identity })
+        .holdings(
+            allowed,
+            &subject,
+            purpose.as_str(),
+            FetchFor { disclosure: &disclosure, requester: &identity, subject: &subject.nhs_number },
+        )
         .await;
 
     let mut holders = Vec::new();
@@ -304,6 +312,7 @@ pub async fn holders(
                     agency: agency.clone(),
                     ground: GroundRef::NeedToKnow,
                     rule: rules.get(category).cloned(),
+                    consent: None,
                 })
             })
             .collect(),

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::access_register;
+use super::schema::{access_register, node_children};
 use super::{AnyConnection, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -23,6 +23,41 @@ pub struct AccessRow {
     pub categories: String,
     /// How many records were returned (for holdings: how many were counted).
     pub returned: i64,
+    /// Why the read was refused (`subject_mismatch`); none when it was answered.
+    pub refused: Option<String>,
+}
+
+/// Records which NHS number one of the node's references belongs to (replacing what was recorded before).
+pub fn record_child(
+    conn: &mut AnyConnection,
+    local_ref: &str,
+    nhs_number: &str,
+    at: NaiveDateTime,
+    person: &str,
+    serial: &str,
+) -> Result<(), StoreError> {
+    super::write_transaction(conn, |conn| {
+        diesel::delete(node_children::table.filter(node_children::local_ref.eq(local_ref))).execute(conn)?;
+        diesel::insert_into(node_children::table)
+            .values((
+                node_children::local_ref.eq(local_ref),
+                node_children::nhs_number.eq(nhs_number),
+                node_children::recorded_at.eq(at),
+                node_children::recorded_by_person.eq(person),
+                node_children::recorded_by_serial.eq(serial),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// The NHS number the node's own practitioners recorded for one of its references, if any.
+pub fn nhs_number_of(conn: &mut AnyConnection, local_ref: &str) -> Result<Option<String>, StoreError> {
+    Ok(node_children::table
+        .filter(node_children::local_ref.eq(local_ref))
+        .select(node_children::nhs_number)
+        .get_result(conn)
+        .optional()?)
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &AccessRow) -> Result<(), StoreError> {

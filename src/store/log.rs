@@ -31,6 +31,8 @@ pub struct LogRow {
     pub reviews: Option<String>,
     /// `,a,b,`: the agencies whose nodes sent records that were not passed on.
     pub dropped_from: Option<String>,
+    /// `,a,b,`: the agencies whose DPOs review the entry; none for entries logged before it was kept.
+    pub waits_for: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -256,10 +258,13 @@ pub fn unreviewed(
             .filter(log_entries::agencies.like(involving(agency)))
             .filter(log_entries::kind.ne("review"))
             .filter(
-                log_entries::outcome
-                    .eq("refused")
-                    .or(log_entries::lawful_basis.ne("consent"))
-                    .or(log_entries::dropped_from.like(involving(agency))),
+                log_entries::waits_for.like(involving(agency)).or(log_entries::waits_for.is_null().and(
+                    // Entries logged before `waits_for` was kept: the rule as it stood then.
+                    log_entries::outcome
+                        .eq("refused")
+                        .or(log_entries::lawful_basis.ne("consent"))
+                        .or(log_entries::dropped_from.like(involving(agency))),
+                )),
             )
             .filter(log_entries::seq.gt(after))
             .order(log_entries::seq.asc())

@@ -35,6 +35,7 @@ pub struct EntryRow<'a> {
     pub agencies: &'a [u8],
     pub reviews: Option<&'a [u8]>,
     pub dropped_from: Option<&'a [u8]>,
+    pub waits_for: Option<&'a [u8]>,
     pub canonical: &'a [u8],
     pub leaf_hash: &'a [u8],
 }
@@ -55,6 +56,7 @@ impl<'a> From<&'a LogRow> for EntryRow<'a> {
             agencies: row.agencies.as_bytes(),
             reviews: row.reviews.as_deref().map(str::as_bytes),
             dropped_from: row.dropped_from.as_deref().map(str::as_bytes),
+            waits_for: row.waits_for.as_deref().map(str::as_bytes),
             canonical: row.canonical.as_bytes(),
             leaf_hash: row.leaf_hash.as_bytes(),
         }
@@ -185,7 +187,7 @@ mod sqlite {
     ) -> rusqlite::Result<()> {
         let mut statement = conn.prepare(
             "SELECT seq, id, at, kind, subject_id, requester_agency, requester_person, purpose, lawful_basis, \
-             outcome, agencies, reviews, dropped_from, canonical, leaf_hash FROM log_entries WHERE seq >= ?1 AND seq < ?2 \
+             outcome, agencies, reviews, dropped_from, waits_for, canonical, leaf_hash FROM log_entries WHERE seq >= ?1 AND seq < ?2 \
              ORDER BY seq",
         )?;
         let mut rows = statement.query([start, end])?;
@@ -204,8 +206,9 @@ mod sqlite {
                 agencies: bytes(r, 10)?,
                 reviews: nullable(r, 11)?,
                 dropped_from: nullable(r, 12)?,
-                canonical: bytes(r, 13)?,
-                leaf_hash: bytes(r, 14)?,
+                waits_for: nullable(r, 13)?,
+                canonical: bytes(r, 14)?,
+                leaf_hash: bytes(r, 15)?,
             };
             if each(row).is_break() {
                 break;

@@ -6,11 +6,13 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 
-use super::schema::{consent_decisions, consent_endorsements, consent_withdrawals, consents, register_versions};
+use super::schema::{
+    consent_confirmations, consent_decisions, consent_endorsements, consent_withdrawals, consents, register_versions,
+};
 use super::{AnyConnection, StoreError};
 use crate::decision::consent::SubjectConsents;
 use crate::domain::{ConsentId, DecisionId, SubjectId};
-use crate::register::{ConsentEntry, DecisionEntry, EndorsementEntry, WithdrawalEntry};
+use crate::register::{ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, WithdrawalEntry};
 use crate::seal::Seal;
 
 /// An entry read back, with the gateway's signature over it.
@@ -29,6 +31,8 @@ pub type DecisionRecord = (Signed<DecisionEntry>, Option<Signed<EndorsementEntry
 #[derive(Debug, Clone, Default)]
 pub struct SubjectRegister {
     pub consents: Vec<ConsentRecord>,
+    /// Every holding agency's confirmation of a consent another agency recorded, in the order recorded.
+    pub confirmations: Vec<Signed<ConfirmationEntry>>,
     pub decisions: Vec<DecisionRecord>,
 }
 
@@ -36,7 +40,13 @@ impl SubjectRegister {
     /// What decisions read.
     pub fn state(&self) -> SubjectConsents {
         SubjectConsents {
-            consents: self.consents.iter().map(|(c, w)| c.entry.to_consent(w.as_ref().map(|w| &w.entry))).collect(),
+            consents: self
+                .consents
+                .iter()
+                .map(|(c, w)| {
+                    c.entry.to_consent(w.as_ref().map(|w| &w.entry), self.confirmations.iter().map(|c| &c.entry))
+                })
+                .collect(),
             decisions: self.decisions.iter().map(|(d, e)| d.entry.to_decision(e.as_ref().map(|e| &e.entry))).collect(),
         }
     }
@@ -79,6 +89,33 @@ pub fn insert_withdrawal(conn: &mut AnyConnection, entry: &WithdrawalEntry, seal
         .execute(conn)
         .map_err(unique("a withdrawal of this consent"))?;
     Ok(())
+}
+
+pub fn insert_confirmation(conn: &mut AnyConnection, entry: &ConfirmationEntry, seal: &Seal) -> Result<(), StoreError> {
+    diesel::insert_into(consent_confirmations::table)
+        .values((
+            consent_confirmations::consent_id.eq(entry.consent.as_str()),
+            consent_confirmations::agency.eq(entry.agency.as_str()),
+            consent_confirmations::confirmed_at.eq(time(entry.confirmed_at)),
+            consent_confirmations::sealed.eq(&seal.canonical),
+            consent_confirmations::signature.eq(&seal.signature),
+        ))
+        .execute(conn)
+        .map_err(unique("a confirmation of this consent by this agency"))?;
+    Ok(())
+}
+
+/// The confirmations of one consent, oldest first.
+pub fn confirmations_of(
+    conn: &mut AnyConnection,
+    consent: &ConsentId,
+) -> Result<Vec<Signed<ConfirmationEntry>>, StoreError> {
+    let rows: Vec<(String, String)> = consent_confirmations::table
+        .filter(consent_confirmations::consent_id.eq(consent.as_str()))
+        .order((consent_confirmations::confirmed_at.asc(), consent_confirmations::agency.asc()))
+        .select((consent_confirmations::sealed, consent_confirmations::signature))
+        .load(conn)?;
+    rows.into_iter().map(signed).collect()
 }
 
 pub fn insert_decision(conn: &mut AnyConnection, entry: &DecisionEntry, seal: &Seal) -> Result<(), StoreError> {
@@ -179,7 +216,17 @@ pub fn for_subject(conn: &mut AnyConnection, subject: &SubjectId) -> Result<Subj
     ) -> Result<(Signed<A>, Option<Signed<B>>), StoreError> {
         Ok((signed((sealed, signature))?, later.zip(later_signature).map(signed).transpose()?))
     }
+    let confirmation_query = consent_confirmations::table
+        .inner_join(consents::table)
+        .filter(consents::subject_id.eq(subject.as_str()))
+        .order((consent_confirmations::confirmed_at.asc(), consent_confirmations::agency.asc()))
+        .select((consent_confirmations::sealed, consent_confirmations::signature));
+    let confirmation_rows: Vec<(String, String)> = match conn {
+        AnyConnection::Sqlite(c) => confirmation_query.load(c)?,
+        AnyConnection::Postgres(c) => confirmation_query.load(c)?,
+    };
     Ok(SubjectRegister {
+        confirmations: confirmation_rows.into_iter().map(signed).collect::<Result<_, _>>()?,
         consents: consent_rows.into_iter().map(pair).collect::<Result<_, _>>()?,
         decisions: decision_rows.into_iter().map(pair).collect::<Result<_, _>>()?,
     })
@@ -201,9 +248,14 @@ impl RegisterCache {
         Self(Arc::new(quick_cache::sync::Cache::new(capacity)))
     }
 
-    /// The child's consent state as the register says now.
-    pub fn consents(&self, conn: &mut AnyConnection, subject: &SubjectId) -> Result<Arc<SubjectConsents>, StoreError> {
-        let version = version(conn, subject)?;
+    /// The child's consent state as the register says at `version` (read by [`super::subjects::SubjectCache::find`]
+    /// just before).
+    pub fn consents(
+        &self,
+        conn: &mut AnyConnection,
+        subject: &SubjectId,
+        version: i64,
+    ) -> Result<Arc<SubjectConsents>, StoreError> {
         if let Some((kept, consents)) = self.0.get(subject)
             && kept == version
         {

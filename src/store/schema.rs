@@ -19,10 +19,26 @@ diesel::table! {
         subject_id -> Text,
         agency -> Text,
         local_ref -> Text,
+        linked_at -> Nullable<Timestamp>,
+        linked_by_agency -> Nullable<Text>,
+        linked_by_person -> Nullable<Text>,
+        link_event -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    subject_link_events (id) {
+        id -> Text,
+        subject_id -> Text,
+        agency -> Text,
+        recorded_at -> Timestamp,
+        sealed -> Text,
+        signature -> Text,
     }
 }
 
 diesel::joinable!(subject_local_refs -> subjects (subject_id));
+diesel::joinable!(consent_confirmations -> consents (consent_id));
 diesel::allow_tables_to_appear_in_same_query!(subjects, subject_local_refs);
 diesel::allow_tables_to_appear_in_same_query!(records, record_tombstones);
 
@@ -66,6 +82,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    consent_confirmations (consent_id, agency) {
+        consent_id -> Text,
+        agency -> Text,
+        confirmed_at -> Timestamp,
+        sealed -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
     consent_withdrawals (consent_id) {
         consent_id -> Text,
         withdrawn_at -> Timestamp,
@@ -96,7 +122,13 @@ diesel::table! {
 
 diesel::joinable!(consent_withdrawals -> consents (consent_id));
 diesel::joinable!(consent_endorsements -> consent_decisions (decision_id));
-diesel::allow_tables_to_appear_in_same_query!(consents, consent_withdrawals, consent_decisions, consent_endorsements);
+diesel::allow_tables_to_appear_in_same_query!(
+    consents,
+    consent_withdrawals,
+    consent_confirmations,
+    consent_decisions,
+    consent_endorsements
+);
 
 diesel::table! {
     /// Moved on by database triggers at every insert into the four register tables.
@@ -123,6 +155,7 @@ diesel::table! {
         leaf_hash -> Text,
         reviews -> Nullable<Text>,
         dropped_from -> Nullable<Text>,
+        waits_for -> Nullable<Text>,
     }
 }
 
@@ -162,6 +195,17 @@ diesel::table! {
         subject_ref -> Text,
         categories -> Text,
         returned -> BigInt,
+        refused -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    node_children (local_ref) {
+        local_ref -> Text,
+        nhs_number -> Text,
+        recorded_at -> Timestamp,
+        recorded_by_person -> Text,
+        recorded_by_serial -> Text,
     }
 }
 

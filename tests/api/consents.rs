@@ -77,7 +77,7 @@ async fn consents_are_recorded_by_the_certificate_holder_and_withdrawn_by_append
     assert_eq!(created["recorded_by"]["role"], "investigator");
     assert_eq!(created["status"], "active");
     assert!(created["id"].as_str().unwrap().starts_with("con_"));
-    let entry: ConsentEntry = verify(CONSENT_FORMAT, &created, &["status", "withdrawal"]);
+    let entry: ConsentEntry = verify(CONSENT_FORMAT, &created, &["status", "withdrawal", "confirmations"]);
     assert_eq!(entry.recorded_by.person.as_str(), "Alex Morgan");
 
     let mut spoof = consent_body();
@@ -106,7 +106,7 @@ async fn consents_are_recorded_by_the_certificate_holder_and_withdrawn_by_append
     assert_eq!(listed["recorded_at"], created["recorded_at"]);
     assert_eq!(listed["categories"], created["categories"]);
     assert_eq!(listed["status"], "withdrawn");
-    let _: ConsentEntry = verify(CONSENT_FORMAT, listed, &["status", "withdrawal"]);
+    let _: ConsentEntry = verify(CONSENT_FORMAT, listed, &["status", "withdrawal", "confirmations"]);
 
     for missing in ["con_00000000000000000000000000000000", "nonsense"] {
         let (status, _) = send(

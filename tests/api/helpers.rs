@@ -169,18 +169,43 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// The example federation's front-line practitioner of `agency`, as `people/<agency>-<role>` names them.
+pub fn practitioner(agency: &str) -> &'static str {
+    match agency {
+        "police" => "police-investigator",
+        "health" => "health-health_visitor",
+        "education" => "education-dsl",
+        "social_care" => "social_care-social_worker",
+        other => panic!("no practitioner for {other}"),
+    }
+}
+
+/// Through the gateway at `base`: social care registers a child with NHS number `nhs`, and each agency of `refs`
+/// links its own reference, as only that agency may. Returns the child's id.
+pub async fn register_child(base: &str, nhs: &str, refs: &[(&str, &str)]) -> String {
+    let child = serde_json::json!({"nhs_number": nhs, "name": "Lily Example", "date_of_birth": "2015-03-02"});
+    let (status, created) =
+        send(person("social_care-social_worker").post(format!("{base}/v1/subjects")).json(&child)).await;
+    assert_eq!(status, 201, "{created}");
+    let subject = created["id"].as_str().expect("an id").to_owned();
+    for (agency, local_ref) in refs {
+        let url = format!("{base}/v1/subjects/{subject}/local-refs/{agency}");
+        let (status, linked) =
+            send(person(practitioner(agency)).put(url).json(&serde_json::json!({"local_ref": local_ref}))).await;
+        assert_eq!(status, 200, "{agency} links {local_ref}: {linked}");
+    }
+    subject
+}
+
 /// Through the gateway at `base` (`https://localhost:PORT`): a child the school knows as `E-1`, whose parent consented
 /// to social care seeing their attendance for safeguarding. Returns the child's id and social care's request for it.
 pub async fn child_with_consented_attendance(base: &str) -> (String, Value) {
-    let worker = person("social_care-social_worker");
-    let child = serde_json::json!({"nhs_number": crate::subjects::fresh_nhs_number(), "name": "Lily Example",
-        "date_of_birth": "2015-03-02", "local_refs": {"education": "E-1"}});
-    let (status, created) = send(worker.post(format!("{base}/v1/subjects")).json(&child)).await;
-    assert_eq!(status, 201, "{created}");
-    let subject = created["id"].as_str().expect("an id").to_owned();
+    let subject = register_child(base, &crate::subjects::fresh_nhs_number(), &[("education", "E-1")]).await;
     let consent = serde_json::json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
         "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
-    let (status, given) = send(worker.post(format!("{base}/v1/subjects/{subject}/consents")).json(&consent)).await;
+    // Recorded by the school, whose records it covers: no confirmation, and nothing waits for its DPO on that count.
+    let school = person("education-dsl");
+    let (status, given) = send(school.post(format!("{base}/v1/subjects/{subject}/consents")).json(&consent)).await;
     assert_eq!(status, 201, "{given}");
     let ask = serde_json::json!({"subject": subject, "categories": ["education.attendance"], "purpose": "safeguarding",
         "lawful_basis": "consent", "reason": "Concerns raised by the school about neglect."});

@@ -16,6 +16,7 @@ mod logs;
 mod meetings;
 mod migrations;
 mod node;
+mod ownership;
 mod policy;
 mod revocation;
 mod rogue;

@@ -44,6 +44,7 @@ pub fn gateway_read(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder
         .header("Sharegate-Disclosure-Id", "dis_0123456789abcdef0123456789abcdef")
         .header("Sharegate-Requester", "social_care/social_worker")
         .header("Sharegate-Purpose", "safeguarding")
+        .header("Sharegate-Subject-Nhs-Number", "9434765919")
 }
 
 fn texts(list: &Value) -> Vec<String> {

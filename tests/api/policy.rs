@@ -83,7 +83,9 @@ fn explain_names_the_deciding_rule_and_its_reason() {
     assert!(ok, "{text}");
     assert!(text.starts_with("ALLOWED"), "{text}");
     assert!(
-        text.contains("p, social_worker, social_care, education.attendance, safeguarding, consent, allow, -"),
+        text.contains(
+            "p, social_worker, social_care, education.attendance, safeguarding, consent, allow, requester-consent"
+        ),
         "{text}"
     );
     assert!(text.contains("whether the child is in school"), "the rule's comment: {text}");

@@ -39,12 +39,12 @@ pub async fn federation_with(
     })
     .await;
     let nhs = fresh_nhs_number();
-    let body = json!({"nhs_number": nhs, "name": "Lily Example", "date_of_birth": "2015-03-02",
-        "local_refs": {"education": "E-1", "health": "H-1", "police": "P-1"}});
-    let (status, created) =
-        send(person("social_care-social_worker").post(gateway.url("/v1/subjects")).json(&body)).await;
-    assert_eq!(status, 201, "{created}");
-    let subject = created["id"].as_str().unwrap().to_owned();
+    let subject = crate::helpers::register_child(
+        &gateway.url(""),
+        &nhs,
+        &[("education", "E-1"), ("health", "H-1"), ("police", "P-1")],
+    )
+    .await;
 
     for (category, text) in
         [("education.attendance", "Attendance 72% this term."), ("education.behaviour", "Withdrawn in class.")]
@@ -56,14 +56,12 @@ pub async fn federation_with(
         });
         assert_eq!(send(person("education-dsl").post(education.url("/v1/records")).json(&record)).await.0, 201);
     }
+    // The school records the family's consent to share its own records: it covers them without confirming.
     let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"},
         "categories": ["education.attendance", "education.behaviour"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
-    let (status, _) = send(
-        person("social_care-social_worker")
-            .post(gateway.url(&format!("/v1/subjects/{subject}/consents")))
-            .json(&consent),
-    )
-    .await;
+    let (status, _) =
+        send(person("education-dsl").post(gateway.url(&format!("/v1/subjects/{subject}/consents"))).json(&consent))
+            .await;
     assert_eq!(status, 201);
     Federation { gateway, education, health, subject, nhs }
 }
@@ -201,11 +199,8 @@ async fn a_new_child_and_a_withdrawn_consent_count_at_the_next_request(backend: 
     let newcomer = fresh_nhs_number();
     let (status, answer, _) = request(&f.gateway, "social_care-social_worker", &attendance(&newcomer)).await;
     assert_eq!(status, 404, "{answer}");
-    let body = json!({"nhs_number": newcomer, "name": "New Child", "date_of_birth": "2017-05-05", "local_refs": {"education": "E-2"}});
-    let (status, created) =
-        send(person("social_care-social_worker").post(f.gateway.url("/v1/subjects")).json(&body)).await;
-    assert_eq!(status, 201, "{created}");
-    for key in [newcomer.as_str(), created["id"].as_str().unwrap()] {
+    let created = crate::helpers::register_child(&f.gateway.url(""), &newcomer, &[("education", "E-2")]).await;
+    for key in [newcomer.as_str(), created.as_str()] {
         let (status, answer, _) = request(&f.gateway, "social_care-social_worker", &attendance(key)).await;
         assert_eq!(status, 403, "found, and no consent covers the newcomer: {answer}");
         assert!(answer["refused"][0]["why"].as_str().unwrap().contains("no active consent"), "{answer}");

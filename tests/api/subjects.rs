@@ -25,7 +25,7 @@ fn child(nhs: &str) -> Value {
         "nhs_number": nhs,
         "name": "Lily Example",
         "date_of_birth": "2015-03-02",
-        "local_refs": {"police": "P-1", "education": "UPN-77", "social_care": "SC-9"}
+        "local_refs": {"social_care": "SC-9"}
     })
 }
 
@@ -49,7 +49,7 @@ async fn round_trip(backend: Backend) {
     let id = created["id"].as_str().expect("id");
     assert!(id.starts_with("sub_") && id.len() > 10, "{id}");
     assert_eq!(created["nhs_number"], nhs.as_str());
-    assert_eq!(created["local_refs"]["police"], "P-1");
+    assert_eq!(created["local_refs"], json!({"social_care": "SC-9"}));
 
     // Spaces in the NHS number find the same child.
     let spaced = format!("{} {} {}", &nhs[..3], &nhs[3..6], &nhs[6..]);
@@ -58,10 +58,10 @@ async fn round_trip(backend: Backend) {
     assert_eq!(found["id"], id);
     assert_eq!(found["name"], "Lily Example");
     assert_eq!(found["date_of_birth"], "2015-03-02");
-    assert_eq!(found["local_refs"], json!({"police": "P-1"}), "a lookup shows only the caller's own reference");
+    assert_eq!(found["local_refs"], json!({}), "a lookup shows only the caller's own reference: police have none");
 
-    let (_, found) = lookup(&gateway, "health-health_visitor", &nhs).await;
-    assert_eq!(found["local_refs"], json!({}), "health holds no reference for this child");
+    let (_, found) = lookup(&gateway, "social_care-manager", &nhs).await;
+    assert_eq!(found["local_refs"], json!({"social_care": "SC-9"}));
 
     let (status, body) = lookup(&gateway, "police-investigator", &crate::subjects::fresh_nhs_number()).await;
     assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
@@ -102,6 +102,13 @@ async fn bad_input_names_the_field(backend: Backend) {
         (with("local_refs", json!({"fire_service": "F-1"})), 400, "invalid_field", Some("local_refs.fire_service")),
         (with("local_refs", json!({"police": ""})), 400, "invalid_field", Some("local_refs.police")),
         (with("local_refs", json!({"Police": "P-1"})), 400, "invalid_field", Some("local_refs.Police")),
+        // Only an agency links its own reference (issue 22).
+        (
+            with("local_refs", json!({"social_care": "SC-1", "police": "P-1"})),
+            403,
+            "forbidden",
+            Some("local_refs.police"),
+        ),
     ];
     for (body, status, code, field) in cases {
         let (got, answer) = create(&gateway, &body).await;

@@ -112,7 +112,8 @@ fn the_index_names_the_agencies_whose_nodes_sent_what_was_not_passed_on() {
     assert_eq!(index.dropped_from.as_deref(), Some(",health,police,"));
     let text = canonical(7, "ab12", &index, &body(&entry).unwrap()).unwrap();
     assert!(
-        text.contains(r#","reviews":"#) && text.contains(r#","dropped_from":",health,police,"},"entry":"#),
+        text.contains(r#","reviews":"#)
+            && text.contains(r#","dropped_from":",health,police,","waits_for":",,"},"entry":"#),
         "{text}"
     );
     let logged: LoggedEntry = serde_json::from_str(&text).unwrap();
@@ -124,15 +125,15 @@ fn the_index_names_the_agencies_whose_nodes_sent_what_was_not_passed_on() {
 }
 
 #[test]
-fn an_entry_with_nothing_dropped_is_written_as_before_dropped_from_was_kept() {
-    // Entries logged before `dropped_from` existed must still match their text: when nothing was dropped, the text
-    // is exactly the old form and reads back with no `dropped_from`.
+fn an_entry_logged_before_dropped_from_and_waits_for_were_kept_reads_as_written() {
+    // Entries logged before `dropped_from` and `waits_for` existed must still match their text: without them the
+    // text is exactly the old form and reads back with neither.
     let mut entry = entry();
     entry.agencies = vec![part("education", &[])];
-    let index = Index::of(&entry);
+    let index = Index { waits_for: None, ..Index::of(&entry) };
     assert_eq!(index.dropped_from, None);
     let text = canonical(7, "ab12", &index, &body(&entry).unwrap()).unwrap();
-    assert!(!text.contains("dropped_from"), "{text}");
+    assert!(!text.contains("dropped_from") && !text.contains("waits_for"), "{text}");
     assert!(text.contains(r#"","reviews":""#) && text.contains(r#""},"entry":{"#), "{text}");
     let logged: LoggedEntry = serde_json::from_str(&text).unwrap();
     assert_eq!(logged.index, index);

@@ -13,7 +13,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::decision::policy::Vocabulary;
-use crate::disclosure_log::{Entry, Kind, LogWriter, LoggedEntry, Outcome, Review};
+use crate::disclosure_log::{Entry, Kind, LogWriter, LoggedEntry, Review};
 use crate::domain::{AgencyName, DisclosureId, Narrative, SubjectId};
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::identity::Identity;
@@ -220,40 +220,7 @@ pub async fn unreviewed(
     Ok(web::Json(waiting(&rows, &identity.agency)?))
 }
 
-/// Why an entry waits for a DPO's review: what [`log::unreviewed`] selects, said of one entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Waiting {
-    Refused,
-    WithoutConsent,
-    /// The DPO's own agency's node sent records the gateway did not pass on: sent beyond what was asked, about
-    /// another child, or changed since it signed them.
-    NotPassedOn,
-}
-
-impl Waiting {
-    /// Why `entry` waits for a DPO of `agency` (nothing for a review, which is never waited on).
-    pub fn of(entry: &Entry, agency: &AgencyName) -> Vec<Self> {
-        if entry.kind == Kind::Review {
-            return Vec::new();
-        }
-        let reasons = [
-            (entry.outcome == Outcome::Refused, Self::Refused),
-            (entry.lawful_basis.as_str() != "consent", Self::WithoutConsent),
-            (entry.agencies.iter().any(|a| &a.agency == agency && !a.dropped.is_empty()), Self::NotPassedOn),
-        ];
-        reasons.into_iter().filter_map(|(applies, why)| applies.then_some(why)).collect()
-    }
-
-    /// In words, as the console shows it.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Refused => "refused",
-            Self::WithoutConsent => "made without consent",
-            Self::NotPassedOn => "your agency's node sent records that were not passed on",
-        }
-    }
-}
+pub use crate::disclosure_log::Waiting;
 
 /// The review queue's entries as a DPO of `agency` reads them: each with why it waits.
 pub(crate) fn waiting(rows: &[LogRow], agency: &AgencyName) -> Result<Vec<DisclosureView>, StoreError> {
@@ -411,6 +378,3 @@ pub(crate) async fn record_review(
     let bytes = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
     crate::disclosure_log::commit_built(writer, entry, actix_web::http::StatusCode::CREATED, bytes).await
 }
-
-#[cfg(test)]
-mod tests;

@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{S47, invited_to, load, meeting_id, not_found};
 use crate::decision::{CORE_GROUP, ShareRequest};
-use crate::domain::{LawfulBasis, Narrative, Purpose, SubjectId};
+use crate::domain::{LawfulBasis, Narrative, Purpose, SubjectKey};
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::identity::Identity;
 use crate::meetings::Meeting;
 use crate::routes::extract::ApiQuery;
 use crate::routes::requests::{Sharing, share};
-use crate::store::{Store, subjects};
+use crate::store::Store;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -61,15 +61,15 @@ pub async fn pack(
     };
     let id = meeting_id(&path.into_inner())?;
     let lookup = id.clone();
-    let registers = sharing.registers.clone();
+    let (subjects, registers) = (sharing.subjects.clone(), sharing.registers.clone());
     let agency = identity.agency.clone();
     let (meeting, subject, consents) = store
         .run(move |conn| {
             let Ok(meeting) = invited_to(load(conn, &lookup)?, &agency) else { return Ok(Err(not_found())) };
-            let subject: SubjectId = meeting.subject.clone();
-            let Some(subject) = subjects::find_by_id(conn, &subject)? else { return Ok(Err(not_found())) };
-            let consents = registers.consents(conn, &subject.id)?;
-            Ok(Ok((meeting, subject, consents)))
+            let key = SubjectKey::Id(meeting.subject.clone());
+            let Some(child) = subjects.find(conn, &key)? else { return Ok(Err(not_found())) };
+            let consents = registers.consents(conn, &child.subject.id, child.version)?;
+            Ok(Ok((meeting, child.subject, consents)))
         })
         .await??;
     let standing = meeting.standing(&identity.agency, &subject.id);

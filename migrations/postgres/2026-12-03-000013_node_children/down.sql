@@ -1,0 +1,2 @@
+ALTER TABLE access_register DROP COLUMN refused;
+DROP TABLE node_children;

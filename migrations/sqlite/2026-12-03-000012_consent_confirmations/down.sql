@@ -1,0 +1,4 @@
+DROP TRIGGER confirmations_move_register_version;
+DROP TRIGGER confirmations_append_only_delete;
+DROP TRIGGER confirmations_append_only_update;
+DROP TABLE consent_confirmations;
