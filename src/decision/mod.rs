@@ -41,10 +41,11 @@ pub struct ShareRequest {
 }
 
 /// What the meetings register says about the meeting a request names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MeetingStanding {
-    /// The meeting is open and the requester's agency is invited.
-    Invited,
+    /// The meeting is open and the requester's agency is invited, among these agencies: only their records are
+    /// shared under it.
+    Invited(BTreeSet<AgencyName>),
     /// The requester's agency is invited, and the meeting has closed.
     Closed,
     /// No such meeting for this child, or none that invites the requester's agency.
@@ -89,6 +90,8 @@ pub enum Refusal {
     MeetingRequired,
     MeetingUnknown,
     MeetingClosed,
+    /// The meeting does not invite the agency that holds the category: its records are not shared under it.
+    HolderNotInvited,
 }
 
 /// The answer for one category (held by one agency).
@@ -130,6 +133,10 @@ impl Outcome {
                 "there is no core group meeting with that id for this child that your agency is invited to".to_owned()
             }
             Refusal::MeetingClosed => "this core group meeting is closed: nothing more is shared under it".to_owned(),
+            Refusal::HolderNotInvited => format!(
+                "this core group meeting does not invite {holder}: {holder}'s records are not shared under it",
+                holder = self.agency
+            ),
         })
     }
 }
@@ -183,7 +190,7 @@ pub fn authorize(
     requester: &Identity,
     request: ShareRequest,
     consents: &SubjectConsents,
-    meeting: Option<MeetingStanding>,
+    meeting: Option<&MeetingStanding>,
     now: DateTime<Utc>,
 ) -> Authorized {
     let decision = decide(policy, requester, &request, consents, meeting, now);
@@ -196,7 +203,7 @@ pub fn decide(
     requester: &Identity,
     request: &ShareRequest,
     consents: &SubjectConsents,
-    meeting: Option<MeetingStanding>,
+    meeting: Option<&MeetingStanding>,
     now: DateTime<Utc>,
 ) -> Decision {
     let outcomes = request
@@ -233,7 +240,7 @@ fn ground(
     request: &ShareRequest,
     category: &Category,
     consents: &SubjectConsents,
-    meeting: Option<MeetingStanding>,
+    meeting: Option<&MeetingStanding>,
     now: DateTime<Utc>,
 ) -> Result<Ground, Refusal> {
     let recipient = &requester.agency;
@@ -260,7 +267,8 @@ fn ground(
     if purpose.as_str() == CORE_GROUP {
         let id = request.meeting.clone().ok_or(Refusal::MeetingRequired)?;
         return match meeting {
-            Some(MeetingStanding::Invited) => Ok(Ground::Meeting(id)),
+            Some(MeetingStanding::Invited(invited)) if invited.contains(category.holder()) => Ok(Ground::Meeting(id)),
+            Some(MeetingStanding::Invited(_)) => Err(Refusal::HolderNotInvited),
             Some(MeetingStanding::Closed) => Err(Refusal::MeetingClosed),
             Some(MeetingStanding::Unknown) | None => Err(Refusal::MeetingUnknown),
         };

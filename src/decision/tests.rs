@@ -295,6 +295,11 @@ const PI: (&str, &str) = ("police", "investigator");
 const DSL: (&str, &str) = ("education", "dsl");
 const HV: (&str, &str) = ("health", "health_visitor");
 
+/// An open meeting inviting every agency but health.
+fn invited() -> MeetingStanding {
+    MeetingStanding::Invited(set(&["police", "education", "social_care"], |a| AgencyName::parse(a).expect("agency")))
+}
+
 fn forbidden(reason_part: &'static str) -> Want {
     Want::Refused(Refusal::Forbidden { reason: reason_part.to_owned() })
 }
@@ -449,20 +454,27 @@ fn cases() -> Vec<Case> {
         case(SW, "police.intelligence", "safeguarding", "consent", forbidden("never shared on consent")),
         case(("police", "dpo"), "police.incident", "safeguarding", "consent", forbidden("never receive records")),
         // Core groups: the meeting is the ground.
-        meeting(MeetingStanding::Invited, Want::Meeting),
-        Case { meeting: None, ..meeting(MeetingStanding::Invited, Want::Refused(MeetingRequired)) },
+        meeting(invited(), Want::Meeting),
+        Case { meeting: None, ..meeting(invited(), Want::Refused(MeetingRequired)) },
         meeting(MeetingStanding::Closed, Want::Refused(MeetingClosed)),
         meeting(MeetingStanding::Unknown, Want::Refused(MeetingUnknown)),
+        // Only an invited agency's records are shared under a meeting (issue 30).
         Case {
-            meeting: Some(MeetingStanding::Invited),
+            meeting: Some(MeetingStanding::Invited(set(&["education", "health"], |a| {
+                AgencyName::parse(a).expect("agency")
+            }))),
             ..case(DSL, "health.summary", "core_group", "children_act_1989_s47", Want::Meeting)
         },
         Case {
-            meeting: Some(MeetingStanding::Invited),
+            meeting: Some(invited()),
+            ..case(DSL, "health.summary", "core_group", "children_act_1989_s47", Want::Refused(HolderNotInvited))
+        },
+        Case {
+            meeting: Some(invited()),
             ..case(HV, "social_care.plan", "core_group", "children_act_1989_s47", Want::Meeting)
         },
         Case {
-            meeting: Some(MeetingStanding::Invited),
+            meeting: Some(invited()),
             ..case(
                 PI,
                 "health.mental_health",
@@ -472,7 +484,7 @@ fn cases() -> Vec<Case> {
             )
         },
         Case {
-            meeting: Some(MeetingStanding::Invited),
+            meeting: Some(invited()),
             ..case(PI, "education.attendance", "core_group", "consent", Want::Refused(NotNeedToKnow))
         },
     ]
@@ -489,9 +501,9 @@ fn decide_answers_every_case_as_policy_and_register_say() {
             categories: [Category::parse(case.category).expect("category")].into_iter().collect(),
             purpose: Purpose::parse(case.purpose).expect("purpose"),
             lawful_basis: LawfulBasis::parse(case.basis).expect("basis"),
-            meeting: case.meeting.map(|_| MeetingId::parse(MEETING).expect("meeting")),
+            meeting: case.meeting.as_ref().map(|_| MeetingId::parse(MEETING).expect("meeting")),
         };
-        let decision = decide(policy(), &requester, &request, &register, case.meeting, at(case.now));
+        let decision = decide(policy(), &requester, &request, &register, case.meeting.as_ref(), at(case.now));
         let [outcome] = decision.outcomes.as_slice() else { panic!("one outcome per category") };
         let label = format!("{:?} {} {} {} at {}", case.who, case.category, case.purpose, case.basis, case.now);
         match (&case.want, &outcome.result) {

@@ -291,7 +291,7 @@ impl Meeting {
         } else if self.closed_at.is_some() {
             MeetingStanding::Closed
         } else {
-            MeetingStanding::Invited
+            MeetingStanding::Invited(self.invited.clone())
         }
     }
 }

@@ -33,7 +33,7 @@ fn a_meeting_is_unknown_to_an_agency_it_does_not_invite_even_once_closed() {
     let mut meeting = created(&["social_care", "education"]);
     let (education, health) = (AgencyName::parse("education").unwrap(), AgencyName::parse("health").unwrap());
     let subject = meeting.subject.clone();
-    assert_eq!(meeting.standing(&education, &subject), MeetingStanding::Invited);
+    assert_eq!(meeting.standing(&education, &subject), MeetingStanding::Invited(meeting.invited.clone()));
     assert_eq!(meeting.standing(&health, &subject), MeetingStanding::Unknown);
     assert_eq!(meeting.standing(&education, &SubjectId::new()), MeetingStanding::Unknown, "another child's");
     meeting.closed_at = Some(Utc::now());

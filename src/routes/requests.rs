@@ -81,6 +81,12 @@ fn parse(body: RequestBody, vocabulary: &Vocabulary) -> Result<(SubjectKey, Shar
         .map(MeetingId::parse)
         .transpose()
         .map_err(|e| ApiError::invalid("meeting_id", format!("meeting_id {e}")))?;
+    if meeting.is_some() && purpose.as_str() != crate::decision::CORE_GROUP {
+        return Err(ApiError::invalid(
+            "meeting_id",
+            format!("meeting_id names a core group meeting: it goes with the purpose core_group, not {purpose}"),
+        ));
+    }
     Ok((subject, ShareRequest { categories, purpose, lawful_basis, meeting }, body.reason))
 }
 
@@ -132,7 +138,7 @@ pub async fn request_records(
         .meeting
         .as_ref()
         .map(|_| meeting.map_or(MeetingStanding::Unknown, |m| m.standing(&identity.agency, &subject.id)));
-    let disclosed = share(&sharing, &identity, &subject, &consents, request, &reason, standing).await?;
+    let disclosed = share(&sharing, &identity, &subject, &consents, request, &reason, standing.as_ref()).await?;
     Ok(disclosed.into_response())
 }
 
@@ -144,7 +150,7 @@ pub async fn share(
     consents: &crate::decision::consent::SubjectConsents,
     request: ShareRequest,
     reason: &Narrative,
-    meeting: Option<MeetingStanding>,
+    meeting: Option<&MeetingStanding>,
 ) -> Result<disclosure_log::Disclosed, ApiError> {
     let authorized = decision::authorize(&sharing.policy.current(), identity, request, consents, meeting, Utc::now());
     let id = DisclosureId::new();

@@ -78,6 +78,22 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
             assert_eq!((status, answer["error"]["message"].as_str()), (404, Some("no such meeting")), "{meeting}");
         }
     }
+    // Under a meeting only invited agencies' records are shared (issue 30): the narrow meeting does not invite
+    // health, so a social worker (invited: social care convenes) gets the school's part and not health's.
+    let mut both = ask(&narrow);
+    both["categories"] = json!(["education.attendance", "health.summary"]);
+    let (status, part) = post(g, "social_care-social_worker", "/v1/requests", both).await;
+    assert_eq!(status, 200, "{part}");
+    assert_eq!(part["records"][0]["category"], "education.attendance", "{part}");
+    assert_eq!(part["refused"][0]["category"], "health.summary", "{part}");
+    assert!(part["refused"][0]["why"].as_str().unwrap().contains("does not invite health"), "{part}");
+    // A meeting belongs with the purpose core_group only: under any other purpose it is a 400, not logged unchecked.
+    let mut elsewhere = ask(&m);
+    elsewhere["purpose"] = json!("safeguarding");
+    elsewhere["lawful_basis"] = json!("consent");
+    let (status, answer) = post(g, "social_care-social_worker", "/v1/requests", elsewhere).await;
+    assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("meeting_id")), "{answer}");
+
     // Invited, it is granted under the meeting.
     let (status, granted) = post(g, "health-health_visitor", "/v1/requests", ask(&m)).await;
     assert_eq!(status, 200, "{granted}");

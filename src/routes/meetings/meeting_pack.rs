@@ -87,7 +87,7 @@ pub async fn pack(
             lawful_basis: LawfulBasis::parse(S47).map_err(ApiError::internal)?,
             meeting: Some(id.clone()),
         };
-        let disclosed = share(&sharing, &identity, &subject, &consents, request, &reason, Some(standing)).await?;
+        let disclosed = share(&sharing, &identity, &subject, &consents, request, &reason, Some(&standing)).await?;
         let answer: serde_json::Value = serde_json::from_slice(disclosed.body()).map_err(ApiError::internal)?;
         let list = |field: &str| answer.get(field).and_then(|v| v.as_array()).cloned().unwrap_or_default();
         parts.push(PackPart {
