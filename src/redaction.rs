@@ -186,6 +186,11 @@ fn nothing_to_tell(dropped: &BTreeMap<Dropped, usize>) -> bool {
 }
 
 impl AgencyReport {
+    /// An agency that answered with `records` records.
+    pub fn answered(agency: AgencyName, records: usize) -> Self {
+        Self { agency, status: "answered", message: None, records, dropped: BTreeMap::new() }
+    }
+
     /// Whether this agency's part, as the requester sees it, is missing or was cut.
     pub fn incomplete(&self) -> bool {
         self.message.is_some() || !nothing_to_tell(&self.dropped)

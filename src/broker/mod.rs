@@ -100,6 +100,16 @@ struct NodeRecords {
 #[derive(Deserialize)]
 struct NodeHoldings {
     categories: Vec<String>,
+    /// A node of an older build says nothing of how many.
+    #[serde(default)]
+    records: usize,
+}
+
+/// What an agency holds about a child among the categories asked: no content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub categories: BTreeSet<Category>,
+    pub records: usize,
 }
 
 /// Why the broker cannot be set up.
@@ -170,26 +180,30 @@ impl Broker {
         Fetched { answers: join_all(asks).await }
     }
 
-    /// Asks each agency that knows the child which of `categories` it holds records in: no content.
+    /// Asks each agency that knows the child which of the categories `authorized` allows it holds records in: no
+    /// content.
     pub async fn holdings(
         &self,
-        allowed: BTreeMap<AgencyName, BTreeSet<Category>>,
+        authorized: &Authorized,
         subject: &Subject,
-        purpose: &str,
         why: FetchFor<'_>,
-    ) -> Vec<(AgencyName, Result<BTreeSet<Category>, NodeFault>)> {
+    ) -> Vec<(AgencyName, Result<Held, NodeFault>)> {
         let why = &why;
-        let asks = allowed.into_iter().filter_map(|(agency, asked)| {
+        let purpose = authorized.request().purpose.as_str();
+        let asks = authorized.allowed_by_agency().into_iter().filter_map(|(agency, asked)| {
             let local_ref = subject.local_refs.get(&agency).cloned()?;
             Some(async move {
                 let held =
                     self.get::<NodeHoldings>(&agency, &local_ref, "holdings", &asked, purpose, why).await.map(|h| {
                         // Only categories that were asked count, whatever the node says.
-                        h.categories
+                        let categories: BTreeSet<Category> = h
+                            .categories
                             .iter()
                             .filter_map(|c| Category::parse(c).ok())
                             .filter(|c| asked.contains(c))
-                            .collect()
+                            .collect();
+                        let records = if categories.is_empty() { 0 } else { h.records };
+                        Held { categories, records }
                     });
                 (agency, held)
             })

@@ -160,7 +160,7 @@ fn print_welcome(running: &Running, subject: &str) {
     );
     println!("# a health visitor: which agencies hold what about the child (no content)");
     println!(
-        "{} 'https://localhost:{port}/v1/subjects/{subject}/holders?purpose=safeguarding&lawful_basis=consent&reason=demo'\n",
+        "{} https://localhost:{port}/v1/subjects/{subject}/holders -H 'content-type: application/json' -d '{{\"purpose\": \"safeguarding\", \"lawful_basis\": \"consent\", \"reason\": \"Who else knows this child?\"}}'\n",
         curl("health-health_visitor")
     );
     println!("# a school DSL: who am I?");

@@ -99,11 +99,10 @@ pub async fn play(client: &DemoClient, subject: &str, education: ServerHandle) -
     });
 
     let holders = client
-        .get(
+        .post(
             "social_care-social_worker",
-            &client.at_gateway(&format!(
-                "/v1/subjects/{subject}/holders?purpose=safeguarding&lawful_basis=consent&reason=smoke"
-            )),
+            &client.at_gateway(&format!("/v1/subjects/{subject}/holders")),
+            &json!({"purpose": "safeguarding", "lawful_basis": "consent", "reason": "Who else knows this child?"}),
         )
         .await?;
     steps.push(Step {

@@ -30,8 +30,9 @@ pub use writer::{AppendError, CheckpointPolicy, LogError, LogWriter};
 #[cfg(test)]
 pub(crate) use entry::tests::sample;
 
+use crate::broker::{Held, NodeFault};
 use crate::decision::{Authorized, Ground};
-use crate::domain::{DisclosureId, Narrative, Subject};
+use crate::domain::{AgencyName, DisclosureId, Narrative, Subject};
 use crate::error::{ApiError, ErrorKind};
 use crate::identity::Identity;
 use crate::redaction::{AgencyReport, Redacted};
@@ -126,13 +127,10 @@ fn refused_views(authorized: &Authorized) -> Vec<RefusedView> {
         .collect()
 }
 
-/// Builds the answer, writes its entry (with the answer's digest), and only then hands the answer back.
-pub async fn commit(log: &LogWriter, request: Request<'_>) -> Result<Disclosed, ApiError> {
-    let authorized = request.authorized;
-    let decision = authorized.decision();
-    let granted_any = decision.granted().next().is_some();
-    let refused = refused_views(authorized);
-    let given: Vec<Given> = decision
+/// What a decided request gave, on which ground (and, on consent, whose consent).
+fn given(authorized: &Authorized) -> Vec<Given> {
+    authorized
+        .decision()
         .granted()
         .filter_map(|o| {
             let ground = o.result.as_ref().ok()?;
@@ -144,14 +142,64 @@ pub async fn commit(log: &LogWriter, request: Request<'_>) -> Result<Disclosed, 
                 consent: ground.consent_by().cloned(),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The parts of an entry that any decided disclosure has: who, whom, why, what was asked, given and refused.
+fn decided_entry(
+    kind: Kind,
+    id: &DisclosureId,
+    requester: &Identity,
+    subject: &Subject,
+    reason: &Narrative,
+    authorized: &Authorized,
+    agencies: &[AgencyReport],
+    outcome: Outcome,
+) -> Entry {
+    let (decision, request) = (authorized.decision(), authorized.request());
+    Entry {
+        id: id.clone(),
+        at: Utc::now().trunc_subsecs(6),
+        kind,
+        requester: Actor::from(requester),
+        subject: subject.id.clone(),
+        purpose: request.purpose.clone(),
+        lawful_basis: request.lawful_basis.clone(),
+        reason: reason.clone(),
+        meeting: request.meeting.clone(),
+        policy_hash: decision.policy_hash.clone(),
+        asked: request.categories.iter().cloned().collect(),
+        given: given(authorized),
+        refused: decision
+            .refused()
+            .map(|o| Refused {
+                category: o.category.clone(),
+                agency: o.agency.clone(),
+                why: o.why(request).unwrap_or_default(),
+                rule: o.rule.clone(),
+            })
+            .collect(),
+        agencies: agencies.iter().map(AgencyPart::from).collect(),
+        records: Vec::new(),
+        outcome,
+        response_digest: String::new(),
+        review: None,
+    }
+}
+
+/// Builds the answer, writes its entry (with the answer's digest), and only then hands the answer back.
+pub async fn commit(log: &LogWriter, request: Request<'_>) -> Result<Disclosed, ApiError> {
+    let authorized = request.authorized;
+    let decision = authorized.decision();
+    let granted_any = decision.granted().next().is_some();
+    let refused = refused_views(authorized);
     let (status, body) = if granted_any {
         let answer = Granted {
             disclosure_id: &request.id,
             records: request.redacted.records(),
             partial: request.redacted.partial(),
             agencies: request.redacted.agencies(),
-            granted: given.clone(),
+            granted: given(authorized),
             refused: refused.clone(),
             policy: &decision.policy_hash,
         };
@@ -165,36 +213,110 @@ pub async fn commit(log: &LogWriter, request: Request<'_>) -> Result<Disclosed, 
         (true, true, false) => Outcome::Granted,
         (true, ..) => Outcome::Partial,
     };
-    let entry = Entry {
-        id: request.id.clone(),
-        at: Utc::now().trunc_subsecs(6),
-        kind: Kind::Request,
-        requester: Actor::from(request.requester),
-        subject: request.subject.id.clone(),
-        purpose: authorized.request().purpose.clone(),
-        lawful_basis: authorized.request().lawful_basis.clone(),
-        reason: request.reason.clone(),
-        meeting: authorized.request().meeting.clone(),
-        policy_hash: decision.policy_hash.clone(),
-        asked: authorized.request().categories.iter().cloned().collect(),
-        given,
-        refused: decision
-            .refused()
-            .map(|o| Refused {
-                category: o.category.clone(),
-                agency: o.agency.clone(),
-                why: o.why(authorized.request()).unwrap_or_default(),
-                rule: o.rule.clone(),
-            })
-            .collect(),
-        agencies: request.redacted.agencies().iter().map(AgencyPart::from).collect(),
-        records: request.redacted.records().iter().map(|r| r.record.id.clone()).collect(),
+    let mut entry = decided_entry(
+        Kind::Request,
+        &request.id,
+        request.requester,
+        request.subject,
+        request.reason,
+        authorized,
+        request.redacted.agencies(),
         outcome,
-        response_digest: digest(&body),
-        review: None,
-    };
+    );
+    entry.records = request.redacted.records().iter().map(|r| r.record.id.clone()).collect();
+    entry.response_digest = digest(&body);
     write(log, entry).await?;
     Ok(Disclosed { id: request.id, status, body })
+}
+
+/// One agency that holds records about the child in categories the requester could be granted: no content.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Holder {
+    pub agency: String,
+    /// Categories in which the agency holds records about the child.
+    pub categories: Vec<String>,
+}
+
+/// `200` to a discovery: who holds what, among the categories the requester could be granted now.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Holders<'a> {
+    #[schema(value_type = String)]
+    pub disclosure_id: &'a DisclosureId,
+    pub holders: Vec<Holder>,
+    pub partial: bool,
+    #[schema(value_type = Vec<AgencyReport>)]
+    pub agencies: &'a [AgencyReport],
+    /// Categories that could not be granted now, with why (as for a request).
+    pub refused: Vec<RefusedView>,
+    pub policy: &'a str,
+}
+
+/// A decided discovery and each asked agency's answer.
+pub struct Discovery<'a> {
+    pub id: DisclosureId,
+    pub requester: &'a Identity,
+    pub subject: &'a Subject,
+    pub reason: &'a Narrative,
+    pub authorized: &'a Authorized,
+    pub answers: Vec<(AgencyName, Result<Held, NodeFault>)>,
+}
+
+/// A discovery's answer and entry, typed like a request's: only what the decision granted is asked of the nodes,
+/// and the answer goes only once its entry is written.
+pub async fn commit_discovery(log: &LogWriter, discovery: Discovery<'_>) -> Result<Disclosed, ApiError> {
+    let authorized = discovery.authorized;
+    let decision = authorized.decision();
+    let granted_any = decision.granted().next().is_some();
+    let refused = refused_views(authorized);
+    let mut holders = Vec::new();
+    let mut agencies = Vec::new();
+    for (agency, answer) in discovery.answers {
+        match answer {
+            Ok(held) => {
+                if !held.categories.is_empty() {
+                    holders.push(Holder {
+                        agency: agency.to_string(),
+                        categories: held.categories.iter().map(ToString::to_string).collect(),
+                    });
+                }
+                agencies.push(AgencyReport::answered(agency, held.records));
+            }
+            Err(fault) => agencies.push(crate::redaction::fault_report(agency, &fault)),
+        }
+    }
+    let partial = agencies.iter().any(AgencyReport::incomplete);
+    let (status, body) = if granted_any {
+        let answer = Holders {
+            disclosure_id: &discovery.id,
+            holders,
+            partial,
+            agencies: &agencies,
+            refused: refused.clone(),
+            policy: &decision.policy_hash,
+        };
+        (StatusCode::OK, serde_json::to_vec(&answer).map_err(ApiError::internal)?)
+    } else {
+        let answer = Refusal { disclosure_id: &discovery.id, refused: refused.clone() };
+        (StatusCode::FORBIDDEN, serde_json::to_vec(&answer).map_err(ApiError::internal)?)
+    };
+    let outcome = match (granted_any, refused.is_empty() && !partial) {
+        (false, _) => Outcome::Refused,
+        (true, true) => Outcome::Granted,
+        (true, false) => Outcome::Partial,
+    };
+    let mut entry = decided_entry(
+        Kind::Discovery,
+        &discovery.id,
+        discovery.requester,
+        discovery.subject,
+        discovery.reason,
+        authorized,
+        &agencies,
+        outcome,
+    );
+    entry.response_digest = digest(&body);
+    write(log, entry).await?;
+    Ok(Disclosed { id: discovery.id, status, body })
 }
 
 /// Appends a whole entry; the caller answers only if this succeeds.

@@ -289,6 +289,8 @@ pub async fn read_records(
 pub struct Holdings {
     /// The categories (of those asked) in which this agency holds records about the child.
     pub categories: Vec<String>,
+    /// How many records it holds in them (originals and amendments).
+    pub records: i64,
 }
 
 /// Whether this agency holds records about a child in the given categories: no content. Recorded in the access
@@ -317,7 +319,8 @@ pub async fn holdings(
         .await?;
     read.check_child(&node, known).await?;
     read.record(&node, held.iter().map(|(_, n)| usize::try_from(*n).unwrap_or(0)).sum()).await?;
-    Ok(web::Json(Holdings { categories: held.into_iter().filter(|(_, n)| *n > 0).map(|(c, _)| c).collect() }))
+    let records = held.iter().map(|(_, n)| *n).sum();
+    Ok(web::Json(Holdings { categories: held.into_iter().filter(|(_, n)| *n > 0).map(|(c, _)| c).collect(), records }))
 }
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]

@@ -1,28 +1,25 @@
-//! Sharing: `POST /v1/requests` (records) and `GET /v1/subjects/{id}/holders` (discovery: who holds what, no
+//! Sharing: `POST /v1/requests` (records) and `POST /v1/subjects/{id}/holders` (discovery: who holds what, no
 //! content). Each handler walks the request's way through in order — parse, decide, fetch, redact, log, answer —
 //! and every answer, refusals included, is a logged disclosure.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
-use chrono::{SubsecRound, Utc};
-use serde::{Deserialize, Serialize};
+use actix_web::{HttpResponse, post, web};
+use chrono::Utc;
+use serde::Deserialize;
 
 use crate::broker::{Broker, FetchFor};
+use crate::decision::consent::SubjectConsents;
 use crate::decision::policy::Vocabulary;
 use crate::decision::shared::SharedPolicy;
 use crate::decision::{self, MeetingStanding, ShareRequest};
-use crate::disclosure_log::{self, AgencyPart, Entry, Given, GroundRef, Kind, LogWriter, Outcome, Refused};
-use crate::domain::{
-    AgencyName, Category, DisclosureId, LawfulBasis, MeetingId, Narrative, Purpose, Subject, SubjectId, SubjectKey,
-};
+use crate::disclosure_log::{self, LogWriter};
+use crate::domain::{Category, DisclosureId, MeetingId, Narrative, Subject, SubjectKey};
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::identity::Identity;
-use crate::redaction::{self, AgencyReport, SharedRecordKeys};
-use crate::register::Actor;
-use crate::routes::extract::{ApiJson, ApiQuery};
+use crate::redaction::{self, SharedRecordKeys};
+use crate::routes::extract::ApiJson;
 use crate::store::Store;
 use crate::store::register::RegisterCache;
 use crate::store::subjects::SubjectCache;
@@ -94,11 +91,6 @@ pub fn no_such_child() -> ApiError {
     ApiError::not_found("no child with that id or NHS number is in the subject index")
 }
 
-async fn find_subject(store: &Store, cache: &SubjectCache, key: SubjectKey) -> Result<Arc<Subject>, ApiError> {
-    let cache = cache.clone();
-    Ok(store.run_brief(move |conn| cache.find(conn, &key)).await?.ok_or_else(no_such_child)?.subject)
-}
-
 /// Asks for a child's records in some categories. Decided per category; fetched from the holding agencies at once;
 /// redacted to what was allowed; logged before the answer is sent.
 #[utoipa::path(
@@ -120,8 +112,20 @@ pub async fn request_records(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let (key, request, reason) = parse(body.0, &sharing.vocabulary)?;
-    // The child, their consent state and the meeting named (if any), in one trip to the store.
-    let meeting = request.meeting.clone();
+    let (subject, consents, standing) = ground_state(&store, &sharing, &identity, key, request.meeting.clone()).await?;
+    let disclosed = share(&sharing, &identity, &subject, &consents, request, &reason, standing.as_ref()).await?;
+    Ok(disclosed.into_response())
+}
+
+/// The child, their consent state and the standing of the meeting named (if any), in one trip to the store.
+async fn ground_state(
+    store: &Store,
+    sharing: &Sharing,
+    identity: &Identity,
+    key: SubjectKey,
+    meeting: Option<MeetingId>,
+) -> Result<(Arc<Subject>, Arc<SubjectConsents>, Option<MeetingStanding>), ApiError> {
+    let named = meeting.is_some();
     let (subjects, registers) = (sharing.subjects.clone(), sharing.registers.clone());
     let found = store
         .run_brief(move |conn| match subjects.find(conn, &key)? {
@@ -134,12 +138,9 @@ pub async fn request_records(
         })
         .await?;
     let (subject, consents, meeting) = found.ok_or_else(no_such_child)?;
-    let standing = request
-        .meeting
-        .as_ref()
-        .map(|_| meeting.map_or(MeetingStanding::Unknown, |m| m.standing(&identity.agency, &subject.id)));
-    let disclosed = share(&sharing, &identity, &subject, &consents, request, &reason, standing.as_ref()).await?;
-    Ok(disclosed.into_response())
+    let standing =
+        named.then(|| meeting.map_or(MeetingStanding::Unknown, |m| m.standing(&identity.agency, &subject.id)));
+    Ok((subject, consents, standing))
 }
 
 /// A request's way through once parsed: decide, fetch, redact, log, and only then the answer.
@@ -166,168 +167,82 @@ pub async fn share(
     .await
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+/// A discovery: which agencies hold records about the child, among the categories that could be granted now.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct HoldersQuery {
+pub struct DiscoveryBody {
+    #[schema(example = "safeguarding")]
     pub purpose: String,
+    #[schema(example = "consent")]
     pub lawful_basis: String,
     /// Why, in words: kept in the disclosure log.
-    pub reason: String,
+    #[schema(value_type = String, example = "Concerns raised by the school about neglect.")]
+    pub reason: Narrative,
+    /// For purpose `core_group`: the meeting.
+    pub meeting_id: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Holder {
-    pub agency: String,
-    /// Categories in which the agency holds records about the child (no content).
-    pub categories: Vec<String>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Holders<'a> {
-    #[schema(value_type = String)]
-    pub disclosure_id: &'a DisclosureId,
-    pub holders: Vec<Holder>,
-    pub partial: bool,
-    pub agencies: Vec<AgencyReport>,
-}
-
-/// Which agencies hold records about a child in which categories — no content — among the categories
-/// need-to-know policy lets this requester see for this purpose on this basis. Itself a logged disclosure.
+/// Which agencies hold records about a child in which categories — no content — among the categories this
+/// requester could be granted now for this purpose on this basis: need-to-know policy *and* a ground (consent,
+/// decision or meeting), decided as a request is. Itself a logged disclosure; refusals say why. A POST, so that no
+/// bare link (from a mail or chat program) makes a disclosure in the clicker's name.
 #[utoipa::path(
     tag = "sharing",
-    params(("id" = String, Path, description = "the child's gateway id"), HoldersQuery),
+    request_body = DiscoveryBody,
+    params(("id" = String, Path, description = "the child: gateway id or NHS number")),
     responses(
-        (status = 200, body = Holders),
+        (status = 200, body = disclosure_log::Holders),
         (status = 400, description = "unknown purpose or basis, or no reason", body = ErrorEnvelope),
-        (status = 403, description = "policy allows this requester no category for this purpose", body = disclosure_log::Refusal),
+        (status = 403, description = "nothing could be granted now: each category with why", body = disclosure_log::Refusal),
         (status = 404, description = "no such child", body = ErrorEnvelope),
         (status = 503, description = "the discovery could not be logged, so nothing was disclosed", body = ErrorEnvelope),
     )
 )]
-#[get("/v1/subjects/{id}/holders")]
+#[post("/v1/subjects/{id}/holders")]
 pub async fn holders(
     identity: Identity,
     path: web::Path<String>,
-    query: ApiQuery<HoldersQuery>,
+    body: ApiJson<DiscoveryBody>,
     sharing: web::Data<Sharing>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let Sharing { vocabulary, policy, broker, log, subjects, .. } = sharing.get_ref();
-    let query = query.0;
-    let purpose: Purpose = vocabulary.parse_purpose(&query.purpose).map_err(|why| ApiError::invalid("purpose", why))?;
-    let lawful_basis: LawfulBasis =
-        vocabulary.parse_lawful_basis(&query.lawful_basis).map_err(|why| ApiError::invalid("lawful_basis", why))?;
-    let reason = Narrative::parse(&query.reason).map_err(|e| ApiError::invalid("reason", format!("reason {e}")))?;
-    let id = SubjectId::parse(&path.into_inner())
-        .map_err(|_| ApiError::not_found("no child with that id is in the subject index"))?;
-    let subject = find_subject(&store, subjects, SubjectKey::Id(id)).await?;
-
-    let policy = policy.current();
-    let mut allowed: BTreeMap<AgencyName, BTreeSet<Category>> = BTreeMap::new();
-    let mut rules: BTreeMap<Category, String> = BTreeMap::new();
-    for category in &vocabulary.categories {
-        let verdict = policy.evaluate(
-            identity.role.as_str(),
-            identity.agency.as_str(),
-            category.as_str(),
-            purpose.as_str(),
-            lawful_basis.as_str(),
-        );
-        if let (true, Some(rule)) = (verdict.allowed, verdict.rule) {
-            allowed.entry(category.holder().clone()).or_default().insert(category.clone());
-            rules.insert(category.clone(), rule.reference());
-        }
+    let key = SubjectKey::parse(&path.into_inner()).map_err(|_| no_such_child())?;
+    let DiscoveryBody { purpose, lawful_basis, reason, meeting_id } = body.0;
+    let policy = sharing.policy.current();
+    let vocabulary = &sharing.vocabulary;
+    // Every category need-to-know policy lets this role see on this basis is asked, and the decision says which of
+    // them have a ground now; when policy allows none, every category is asked, so that each refusal says why.
+    let allowed = |c: &&Category| {
+        policy.evaluate(identity.role.as_str(), identity.agency.as_str(), c.as_str(), &purpose, &lawful_basis).allowed
+    };
+    let mut categories: Vec<String> = vocabulary.categories.iter().filter(allowed).map(ToString::to_string).collect();
+    if categories.is_empty() {
+        categories = vocabulary.categories.iter().map(ToString::to_string).collect();
     }
-    let disclosure = DisclosureId::new();
-    let asked: Vec<Category> = allowed.values().flatten().cloned().collect();
-    let answers = broker
+    let subject = match &key {
+        SubjectKey::Id(id) => id.to_string(),
+        SubjectKey::Nhs(nhs) => nhs.to_string(),
+    };
+    let (key, request, reason) =
+        parse(RequestBody { subject, categories, purpose, lawful_basis, reason, meeting_id }, vocabulary)?;
+    let (subject, consents, standing) = ground_state(&store, &sharing, &identity, key, request.meeting.clone()).await?;
+    let authorized = decision::authorize(&policy, &identity, request, &consents, standing.as_ref(), Utc::now());
+    let id = DisclosureId::new();
+    let answers = sharing
+        .broker
         .holdings(
-            allowed,
+            &authorized,
             &subject,
-            purpose.as_str(),
-            FetchFor { disclosure: &disclosure, requester: &identity, subject: &subject.nhs_number },
+            FetchFor { disclosure: &id, requester: &identity, subject: &subject.nhs_number },
         )
         .await;
-
-    let mut holders = Vec::new();
-    let mut agencies = Vec::new();
-    for (agency, answer) in answers {
-        match answer {
-            Ok(held) => {
-                agencies.push(AgencyReport {
-                    agency: agency.clone(),
-                    status: "answered",
-                    message: None,
-                    records: 0,
-                    dropped: Default::default(),
-                });
-                if !held.is_empty() {
-                    holders.push((agency, held));
-                }
-            }
-            Err(fault) => agencies.push(redaction::fault_report(agency, &fault)),
-        }
-    }
-    let partial = agencies.iter().any(AgencyReport::incomplete);
-    let outcome = match (asked.is_empty(), partial) {
-        (true, _) => Outcome::Refused,
-        (false, true) => Outcome::Partial,
-        (false, false) => Outcome::Granted,
+    let discovery = disclosure_log::Discovery {
+        id,
+        requester: &identity,
+        subject: &subject,
+        reason: &reason,
+        authorized: &authorized,
+        answers,
     };
-    let (status, body) = if asked.is_empty() {
-        let why = format!(
-            "need-to-know policy lets your role discover no category for {purpose} on the basis {lawful_basis}"
-        );
-        let refusal = disclosure_log::Refusal {
-            disclosure_id: &disclosure,
-            refused: vec![disclosure_log::RefusedView { category: "*".into(), agency: "*".into(), why }],
-        };
-        (StatusCode::FORBIDDEN, serde_json::to_vec(&refusal).map_err(ApiError::internal)?)
-    } else {
-        let answer = Holders {
-            disclosure_id: &disclosure,
-            holders: holders
-                .iter()
-                .map(|(agency, held)| Holder {
-                    agency: agency.to_string(),
-                    categories: held.iter().map(ToString::to_string).collect(),
-                })
-                .collect(),
-            partial,
-            agencies: agencies.clone(),
-        };
-        (StatusCode::OK, serde_json::to_vec(&answer).map_err(ApiError::internal)?)
-    };
-    let entry = Entry {
-        id: disclosure.clone(),
-        at: Utc::now().trunc_subsecs(6),
-        kind: Kind::Discovery,
-        requester: Actor::from(&identity),
-        subject: subject.id.clone(),
-        purpose,
-        lawful_basis,
-        reason,
-        meeting: None,
-        policy_hash: policy.hash.clone(),
-        asked,
-        given: holders
-            .iter()
-            .flat_map(|(agency, held)| {
-                held.iter().map(|category| Given {
-                    category: category.clone(),
-                    agency: agency.clone(),
-                    ground: GroundRef::NeedToKnow,
-                    rule: rules.get(category).cloned(),
-                    consent: None,
-                })
-            })
-            .collect(),
-        refused: Vec::<Refused>::new(),
-        agencies: agencies.iter().map(AgencyPart::from).collect(),
-        records: Vec::new(),
-        outcome,
-        response_digest: String::new(),
-        review: None,
-    };
-    Ok(disclosure_log::commit_built(log, entry, status, body).await?.into_response())
+    Ok(disclosure_log::commit_discovery(&sharing.log, discovery).await?.into_response())
 }

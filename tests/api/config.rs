@@ -227,7 +227,11 @@ async fn a_gateway_whose_log_nobody_reads_any_more_still_serves_and_stops() {
     // A refused request: its warning is written to the closed pipe.
     let url = format!("https://localhost:{}/v1/subjects/sub_0123456789abcdef0123456789abcdef/holders", gateway.port);
     for _ in 0..3 {
-        assert_eq!(crate::helpers::send(crate::helpers::person("police-investigator").get(&url)).await.0, 400);
+        let body = serde_json::json!({"purpose": "safeguarding"});
+        assert_eq!(
+            crate::helpers::send(crate::helpers::person("police-investigator").post(&url).json(&body)).await.0,
+            400
+        );
     }
     gateway.signal("TERM");
     let started = std::time::Instant::now();

@@ -23,10 +23,11 @@ async fn another_sites_page_cannot_make_a_browser_ask_for_records_or_discover_ho
     let subject = child(&gateway).await;
     let ask = json!({"subject": subject, "categories": ["health.mental_health"], "purpose": "safeguarding",
         "lawful_basis": "consent", "reason": "forged"});
-    let holders = format!("/v1/subjects/{subject}/holders?purpose=safeguarding&lawful_basis=consent&reason=forged");
+    let holders = format!("/v1/subjects/{subject}/holders");
+    let discover = json!({"purpose": "safeguarding", "lawful_basis": "consent", "reason": "forged"});
 
     let mut forged = person("police-investigator").post(gateway.url("/v1/requests")).json(&ask);
-    let mut discovery = person("police-investigator").get(gateway.url(&holders));
+    let mut discovery = person("police-investigator").post(gateway.url(&holders)).json(&discover);
     for (name, value) in FROM_ANOTHER_SITE {
         forged = forged.header(name, value);
         discovery = discovery.header(name, value);

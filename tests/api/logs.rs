@@ -14,10 +14,9 @@ async fn a_requests_log_lines_name_its_route_not_its_path_or_query() {
     // reason, and a name typed into the wrong field (the 400 repeats it to the client, who sent it).
     let (child_id, reason, name) =
         ("sub_0123456789abcdef0123456789abcdef", "the-mother-said-something", "Lily-Example");
-    let url = format!(
-        "https://localhost:{port}/v1/subjects/{child_id}/holders?purpose={name}&lawful_basis=consent&reason={reason}"
-    );
-    let (status, body) = send(person("health-health_visitor").get(url)).await;
+    let url = format!("https://localhost:{port}/v1/subjects/{child_id}/holders");
+    let body = serde_json::json!({"purpose": name, "lawful_basis": "consent", "reason": reason});
+    let (status, body) = send(person("health-health_visitor").post(url).json(&body)).await;
     assert_eq!(status, 400);
     assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains(name)), "{body}");
     // A mistyped path holding an NHS number: no route, so the path is all there is to log.

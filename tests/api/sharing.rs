@@ -261,8 +261,8 @@ async fn consents_recorded_through_another_gateway_count_at_the_next_request(bac
 async fn discovery_is_a_logged_disclosure(backend: Backend) {
     let f = federation_with(backend, |_| {}).await;
     let url = f.gateway.url(&format!("/v1/subjects/{}/holders", f.subject));
-    let query = [("purpose", "safeguarding"), ("lawful_basis", "consent"), ("reason", "Who knows this child?")];
-    let response = person("social_care-social_worker").get(&url).query(&query).send().await.unwrap();
+    let query = json!({"purpose": "safeguarding", "lawful_basis": "consent", "reason": "Who knows this child?"});
+    let response = person("social_care-social_worker").post(&url).json(&query).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let bytes = response.bytes().await.unwrap().to_vec();
     let answer: Value = serde_json::from_slice(&bytes).unwrap();
@@ -271,19 +271,49 @@ async fn discovery_is_a_logged_disclosure(backend: Backend) {
         json!([{"agency": "education", "categories": ["education.attendance", "education.behaviour"]}])
     );
     assert!(answer.get("records").is_none() && !answer.to_string().contains("72%"), "no content: {answer}");
-    let down: Vec<&Value> =
-        answer["agencies"].as_array().unwrap().iter().filter(|a| a["status"] != "answered").collect();
-    assert_eq!(down.len(), 1, "police is down: {answer}");
-    assert_eq!(answer["partial"], true);
+    // Police (down) and health are not asked at all: no consent covers their categories, so discovery could not
+    // grant them, and the answer says why instead.
+    let asked: Vec<&Value> = answer["agencies"].as_array().unwrap().iter().map(|a| &a["agency"]).collect();
+    assert_eq!(asked, [&json!("education")], "{answer}");
+    assert_eq!(answer["partial"], false);
+    assert!(answer["refused"].as_array().unwrap().iter().any(|r| r["category"] == "police.incident"), "{answer}");
     let entry = logged(&f.gateway, &answer, &bytes);
     assert_eq!(entry.kind, sharegate::disclosure_log::Kind::Discovery);
     assert_eq!(entry.given.len(), 2);
+    assert_eq!(answer["agencies"][0]["records"], 2, "the school's part counts what it holds: {answer}");
     let reads = access_register(&f.education, "education").await;
     assert_eq!(reads[0]["disclosure_id"], answer["disclosure_id"]);
+    // By NHS number too.
+    let by_nhs = f.gateway.url(&format!("/v1/subjects/{}/holders", f.nhs));
+    let (status, again) = send(person("social_care-social_worker").post(&by_nhs).json(&query)).await;
+    assert_eq!((status, &again["holders"]), (200, &answer["holders"]), "{again}");
 
-    let (status, refused) = send(person("police-dpo").get(&url).query(&query)).await;
+    let (status, refused) = send(person("police-dpo").post(&url).json(&query)).await;
     assert_eq!(status, 403, "{refused}");
     assert!(refused["disclosure_id"].is_string(), "a refused discovery is logged too");
+
+    // Discovery is decided like a request (issue 22): a health visitor asking on consent, with no consent that
+    // covers the plan, does not learn that a plan exists; and a bare link (GET) discloses nothing.
+    let (status, refused) = send(person("health-health_visitor").post(&url).json(&query)).await;
+    assert_eq!(status, 403, "{refused}");
+    assert!(
+        refused["refused"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["category"] == "social_care.plan" && r["why"].as_str().unwrap().contains("no active consent")),
+        "{refused}"
+    );
+    let response = person("social_care-social_worker").get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+    // Discovery on a decision not to seek consent waits for the holders' DPOs like a request would.
+    let without = json!({"purpose": "safeguarding", "lawful_basis": "dpa_2018_safeguarding", "reason": "Urgent."});
+    let (status, refused) = send(person("social_care-social_worker").post(&url).json(&without)).await;
+    assert_eq!(status, 403, "no decision recorded: {refused}");
+    let (_, queue) = send(person("education-dpo").get(f.gateway.url("/v1/disclosures/unreviewed"))).await;
+    let queued = queue.as_array().unwrap().iter().find(|e| e["id"] == refused["disclosure_id"]);
+    assert_eq!(queued.map(|e| e["waiting"].clone()), Some(json!(["refused", "without_consent"])), "{queue}");
 }
 
 async fn no_answer_without_its_entry(backend: Backend) {
