@@ -145,17 +145,18 @@ fn given(authorized: &Authorized) -> Vec<Given> {
         .collect()
 }
 
+/// Who asked about whom, why, and what was decided: what every decided disclosure's entry starts from.
+struct Decided<'a> {
+    id: &'a DisclosureId,
+    requester: &'a Identity,
+    subject: &'a Subject,
+    reason: &'a Narrative,
+    authorized: &'a Authorized,
+}
+
 /// The parts of an entry that any decided disclosure has: who, whom, why, what was asked, given and refused.
-fn decided_entry(
-    kind: Kind,
-    id: &DisclosureId,
-    requester: &Identity,
-    subject: &Subject,
-    reason: &Narrative,
-    authorized: &Authorized,
-    agencies: &[AgencyReport],
-    outcome: Outcome,
-) -> Entry {
+fn decided_entry(kind: Kind, decided: Decided<'_>, agencies: &[AgencyReport], outcome: Outcome) -> Entry {
+    let Decided { id, requester, subject, reason, authorized } = decided;
     let (decision, request) = (authorized.decision(), authorized.request());
     Entry {
         id: id.clone(),
@@ -213,16 +214,14 @@ pub async fn commit(log: &LogWriter, request: Request<'_>) -> Result<Disclosed, 
         (true, true, false) => Outcome::Granted,
         (true, ..) => Outcome::Partial,
     };
-    let mut entry = decided_entry(
-        Kind::Request,
-        &request.id,
-        request.requester,
-        request.subject,
-        request.reason,
+    let decided = Decided {
+        id: &request.id,
+        requester: request.requester,
+        subject: request.subject,
+        reason: request.reason,
         authorized,
-        request.redacted.agencies(),
-        outcome,
-    );
+    };
+    let mut entry = decided_entry(Kind::Request, decided, request.redacted.agencies(), outcome);
     entry.records = request.redacted.records().iter().map(|r| r.record.id.clone()).collect();
     entry.response_digest = digest(&body);
     write(log, entry).await?;
@@ -304,16 +303,14 @@ pub async fn commit_discovery(log: &LogWriter, discovery: Discovery<'_>) -> Resu
         (true, true) => Outcome::Granted,
         (true, false) => Outcome::Partial,
     };
-    let mut entry = decided_entry(
-        Kind::Discovery,
-        &discovery.id,
-        discovery.requester,
-        discovery.subject,
-        discovery.reason,
+    let decided = Decided {
+        id: &discovery.id,
+        requester: discovery.requester,
+        subject: discovery.subject,
+        reason: discovery.reason,
         authorized,
-        &agencies,
-        outcome,
-    );
+    };
+    let mut entry = decided_entry(Kind::Discovery, decided, &agencies, outcome);
     entry.response_digest = digest(&body);
     write(log, entry).await?;
     Ok(Disclosed { id: discovery.id, status, body })

@@ -15,6 +15,20 @@ pub enum NameError {
     NotAToken,
     #[error("contains control characters")]
     ControlCharacters,
+    #[error(
+        "contains invisible or unusual spacing characters (such as a zero-width space), which could make two names look alike"
+    )]
+    InvisibleCharacters,
+}
+
+/// Characters that show as nothing, or as a space other than the plain one: in a person's name they would let two
+/// certificates whose names look the same pass for two people.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00A0}' | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{2000}'..='\u{200F}' | '\u{2028}'..='\u{202F}' | '\u{205F}'..='\u{206F}'
+        | '\u{3000}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
 const TOKEN_MAX: usize = 32;
@@ -119,6 +133,9 @@ impl PersonName {
         }
         if trimmed.chars().any(char::is_control) {
             return Err(NameError::ControlCharacters);
+        }
+        if trimmed.chars().any(invisible) || trimmed.contains("  ") {
+            return Err(NameError::InvisibleCharacters);
         }
         Ok(Self(trimmed.to_owned()))
     }

@@ -38,6 +38,13 @@ impl From<&Identity> for Actor {
 }
 
 impl Actor {
+    /// Whether `identity` is this actor, for separation of duties: the same agency, and the same certificate or the
+    /// same name (a person's renewed certificate has another serial; names with invisible characters are refused
+    /// at the door, so two certificates cannot pass for two people by a zero-width space).
+    pub fn is(&self, identity: &Identity) -> bool {
+        self.agency == identity.agency && (self.serial == identity.serial || self.person == identity.person)
+    }
+
     fn person(&self) -> Person {
         Person { agency: self.agency.clone(), person: self.person.clone() }
     }

@@ -508,8 +508,8 @@ pub async fn record_decision(
     params(("id" = String, Path, description = "the decision")),
     responses(
         (status = 200, body = DecisionView),
-        (status = 403, description = "not a manager of the deciding agency, or the decider", body = ErrorEnvelope),
-        (status = 404, description = "no such decision", body = ErrorEnvelope),
+        (status = 403, description = "not a manager, or the decider", body = ErrorEnvelope),
+        (status = 404, description = "no such decision of the caller's agency", body = ErrorEnvelope),
         (status = 409, description = "already endorsed", body = ErrorEnvelope),
     )
 )]
@@ -527,10 +527,14 @@ pub async fn endorse_decision(
     let lookup = id.clone();
     let (decision, _) = store.run(move |conn| rows::find_decision(conn, &lookup)).await?.ok_or_else(not_found)?;
     let decider = &decision.entry.decided_by;
-    if identity.role.as_str() != MANAGER || identity.agency != decider.agency {
+    // Another agency's decision is not this agency's to see: answered as an unknown id is (issue 30).
+    if identity.agency != decider.agency {
+        return Err(not_found());
+    }
+    if identity.role.as_str() != MANAGER {
         return Err(ApiError::forbidden(format!("only a manager of {} may endorse its decisions", decider.agency)));
     }
-    if identity.person == decider.person {
+    if decider.is(&identity) {
         return Err(ApiError::forbidden("you made this decision: another manager must endorse it"));
     }
     let entry = EndorsementEntry {

@@ -137,11 +137,14 @@ async fn decisions_need_a_manager_of_the_deciding_agency(backend: Backend) {
     let _: DecisionEntry = verify(DECISION_FORMAT, &decided, &["endorsement"]);
     let endorse = gateway.url(&format!("/v1/consent-decisions/{}/endorse", decided["id"].as_str().unwrap()));
 
-    for (who, why) in [
-        ("health-health_visitor", "only a manager of health"),
-        ("police-manager", "only a manager of health"),
-        ("health-dpo", "only a manager of health"),
-    ] {
+    // Another agency's decision is not theirs to see: the same 404 as an unknown id (issue 30).
+    let (status, answer) = send(person("police-manager").post(&endorse).json(&json!({}))).await;
+    let unknown = gateway.url(&format!("/v1/consent-decisions/{}/endorse", sharegate::domain::DecisionId::new()));
+    let (_, unknown) = send(person("police-manager").post(&unknown).json(&json!({}))).await;
+    assert_eq!((status, &answer), (404, &unknown), "{answer}");
+    for (who, why) in
+        [("health-health_visitor", "only a manager of health"), ("health-dpo", "only a manager of health")]
+    {
         let (status, answer) = send(person(who).post(&endorse).json(&json!({}))).await;
         assert_eq!(status, 403, "{who}: {answer}");
         assert!(answer["error"]["message"].as_str().unwrap().contains(why), "{answer}");
@@ -199,7 +202,11 @@ async fn every_register_entry_moves_the_childs_register_version(backend: Backend
     assert_eq!(status, 201, "{decided}");
     assert_eq!(version(&subject), 3, "a decision not to seek consent");
     let endorse = gateway.url(&format!("/v1/consent-decisions/{}/endorse", decided["id"].as_str().unwrap()));
-    assert_eq!(send(person("police-manager").post(&endorse).json(&json!({}))).await.0, 403);
+    assert_eq!(
+        send(person("police-manager").post(&endorse).json(&json!({}))).await.0,
+        404,
+        "another agency's decision is as unknown to police"
+    );
     assert_eq!(version(&subject), 3, "a refused endorsement moves nothing");
     assert_eq!(send(person("health-manager").post(&endorse).json(&json!({}))).await.0, 200);
     assert_eq!(version(&subject), 4, "its endorsement");

@@ -202,3 +202,44 @@ async fn a_person_issued_while_the_gateway_runs_is_let_in_at_once() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"), "{again:?}");
     assert_eq!(send(dana.get(gateway.url("/v1/whoami"))).await.0, 200);
 }
+
+/// Separation of duties holds by identity, not by how a name looks (issue 30): a name with a zero-width space is
+/// refused at issue, and a second certificate with the decider's very name cannot endorse the decision.
+#[tokio::test]
+async fn a_second_certificate_in_the_deciders_name_cannot_endorse_their_decision() {
+    let gateway = crate::helpers::spawn_gateway().await;
+    let ca = ca_copy();
+    let issue = |name: &str, file: Option<&str>| {
+        let mut command = Command::new(sharegate_binary());
+        command
+            .args(["certs", "issue", "--dir"])
+            .arg(ca.path())
+            .args(["--agency", "health", "--role", "manager", "--name", name, "--days", "30"]);
+        if let Some(file) = file {
+            command.args(["--file", file]);
+        }
+        command.output().unwrap()
+    };
+    let sneaky = issue("Grace Okafor\u{200b}", None);
+    assert!(!sneaky.status.success());
+    assert!(String::from_utf8_lossy(&sneaky.stderr).contains("invisible"), "{sneaky:?}");
+
+    let twin = issue("Grace Okafor", Some("grace-okafor-manager"));
+    assert!(twin.status.success(), "{}", String::from_utf8_lossy(&twin.stderr));
+    let cert = ca.path().join("people/health-manager-grace-okafor-manager.crt");
+    let twin = crate::helpers::client_with(&cert, &cert.with_extension("key"));
+
+    let subject = crate::helpers::register_child(&gateway.url(""), &crate::subjects::fresh_nhs_number(), &[]).await;
+    let decision = serde_json::json!({"lawful_basis": "crime_and_disorder_act_1998_s115", "reasons": "Asking would alert him.",
+        "categories": ["health.mental_health"], "recipients": ["police"], "purposes": ["crime_prevention"]});
+    let url = gateway.url(&format!("/v1/subjects/{subject}/consent-decisions"));
+    let (status, decided) = send(person("health-health_visitor").post(url).json(&decision)).await;
+    assert_eq!(status, 201, "{decided}");
+    assert_eq!(decided["decided_by"]["person"], "Grace Okafor");
+    let endorse = gateway.url(&format!("/v1/consent-decisions/{}/endorse", decided["id"].as_str().unwrap()));
+    let (status, refused) = send(twin.post(&endorse).json(&serde_json::json!({}))).await;
+    assert_eq!(status, 403, "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("you made this decision"), "{refused}");
+    let (status, _) = send(person("health-manager").post(&endorse).json(&serde_json::json!({}))).await;
+    assert_eq!(status, 200, "another manager endorses it");
+}

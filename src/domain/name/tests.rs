@@ -33,3 +33,18 @@ fn person_names_are_bounded_and_printable() {
     assert_eq!(PersonName::parse(&long), Err(NameError::TooLong { max: 128 }));
     assert!(PersonName::parse(&"é".repeat(128)).is_ok(), "the bound counts characters, not bytes");
 }
+
+#[test]
+fn person_names_with_invisible_characters_are_refused() {
+    // Each would let a certificate for "Grace Okafor" with one of these pass for another person (issue 30).
+    for sneaky in [
+        "Grace Okafor\u{200b}",
+        "Grace\u{00a0}Okafor",
+        "Grace  Okafor",
+        "Gr\u{200d}ace Okafor",
+        "\u{feff}Grace Okafor x",
+    ] {
+        assert_eq!(PersonName::parse(sneaky), Err(NameError::InvisibleCharacters), "{sneaky:?}");
+    }
+    assert!(PersonName::parse("Siân O'Neill-Ó").is_ok(), "letters beyond ASCII are names, not tricks");
+}

@@ -288,7 +288,7 @@ pub(crate) enum NotReviewable {
 pub(crate) fn reviewable(identity: &Identity, entry: &Entry) -> Result<(), NotReviewable> {
     if entry.kind == Kind::Review {
         Err(NotReviewable::IsAReview)
-    } else if entry.requester.person == identity.person && entry.requester.agency == identity.agency {
+    } else if entry.requester.is(identity) {
         Err(NotReviewable::OwnDisclosure)
     } else {
         Ok(())

@@ -402,7 +402,7 @@ pub async fn endorse(
                 m.coordinator.agency
             )));
         }
-        if found.by.person == identity.person && found.by.agency == identity.agency {
+        if found.by.is(&identity) {
             return Err(ApiError::forbidden("you recorded this decision: another manager must endorse it"));
         }
         if found.endorsed_by.is_some() {
