@@ -184,7 +184,12 @@ fn commented_rules(
         if line.is_empty() {
             comment.clear();
         } else if let Some(text) = line.strip_prefix('#') {
-            comment.push(text.trim());
+            // A section heading (`# --- Never ---…`) titles the rules below it; it is no rule's reason.
+            if text.trim().starts_with("---") {
+                comment.clear();
+            } else {
+                comment.push(text.trim());
+            }
         } else {
             if line.starts_with("p,") {
                 lines.push((number, comment.join(" ")));

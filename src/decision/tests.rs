@@ -661,3 +661,18 @@ fn the_index_answers_exactly_as_casbin_on_a_large_generated_policy() {
     }
     assert!(allowed > 0, "the sample exercises allows too");
 }
+
+#[test]
+fn a_rules_reason_is_its_own_comment_not_the_section_heading_above_it() {
+    assert!(policy().rules.iter().all(|r| !r.reason.contains("---")), "a heading leaked into a reason");
+    let first_never = policy().rules.iter().find(|r| {
+        r.fields.get(2).is_some_and(|c| c == "health.mental_health")
+            && r.fields.get(3).is_some_and(|p| p == "core_group")
+    });
+    assert_eq!(
+        first_never.map(|r| r.reason.as_str()),
+        Some(
+            "Mental-health detail is not circulated to a whole core group: it is shared one to one, with its own decision."
+        )
+    );
+}

@@ -18,6 +18,7 @@ mod name;
 mod nhs_number;
 mod subject;
 mod text;
+pub mod time;
 
 pub use category::{Category, CategoryError, DEFAULT_CATEGORIES};
 pub use ids::{

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::decision::consent::{Consent, ConsentDecision, Person, Scope, Validity};
 use crate::domain::{
-    AgencyName, Category, ChildName, ConsentId, DecisionId, LawfulBasis, Narrative, PersonName, Purpose, Role,
-    SubjectId,
+    AgencyName, Category, ChildName, ConsentId, DecisionId, LawfulBasis, LocalRef, Narrative, PersonName, Purpose,
+    Role, SubjectId,
 };
 use crate::identity::Identity;
 
@@ -109,6 +109,63 @@ pub struct ConsentEntry {
     pub valid_until: Option<DateTime<Utc>>,
     pub recorded_at: DateTime<Utc>,
     pub recorded_by: Actor,
+    /// How it was obtained (¶33). Absent from consents recorded before it was asked, which read "not recorded".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub how_obtained: Option<HowObtained>,
+    /// The reference of the agency's own consent form (¶33: "using the respective agency's documentation").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "CF-2026-0412")]
+    pub form_reference: Option<LocalRef>,
+    /// When the young person gave it: who judged them competent to (Gillick competence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub competence: Option<Competence>,
+}
+
+/// How a consent was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HowObtained {
+    InPerson,
+    Telephone,
+    InWriting,
+    Electronic,
+}
+
+impl HowObtained {
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::InPerson => "in person",
+            Self::Telephone => "by telephone",
+            Self::InWriting => "in writing",
+            Self::Electronic => "electronically",
+        }
+    }
+}
+
+/// A young person judged competent to give consent themselves (Gillick), and by whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Competence {
+    #[schema(value_type = String, example = "Dr Amira Khan")]
+    pub assessed_by: PersonName,
+    /// What the judgement rested on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Narrative>,
+}
+
+impl ConsentEntry {
+    /// How it was obtained, in words, as a DPO reads it: "how obtained: not recorded" when it was not said.
+    pub fn how_obtained_words(&self) -> String {
+        let how = self.how_obtained.map_or("not recorded", HowObtained::words);
+        let form = self.form_reference.as_ref().map(|f| format!("; consent form {f}")).unwrap_or_default();
+        let competent = self
+            .competence
+            .as_ref()
+            .map(|c| format!("; the young person judged competent by {}", c.assessed_by))
+            .unwrap_or_default();
+        format!("how obtained: {how}{form}{competent}")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

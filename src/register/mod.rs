@@ -12,6 +12,6 @@ pub mod entries;
 pub mod links;
 
 pub use entries::{
-    Actor, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, Relationship, ScopeEntry,
-    WithdrawalEntry,
+    Actor, Competence, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, HowObtained,
+    Relationship, ScopeEntry, WithdrawalEntry,
 };

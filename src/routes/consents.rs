@@ -7,15 +7,17 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::decision::CONSENT;
-use crate::decision::policy::Vocabulary;
-use crate::domain::{AgencyName, ConsentId, DecisionId, Narrative, SubjectId};
-use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
+use crate::decision::policy::{Policy, Vocabulary};
+use crate::decision::shared::SharedPolicy;
+use crate::domain::{AgencyName, ConsentId, DecisionId, LocalRef, Narrative, SubjectId};
+use crate::error::{ApiError, ErrorEnvelope, ErrorKind, Violation};
 use crate::identity::Identity;
 use crate::register::entries::{
     CONFIRMATION_FORMAT, CONSENT_FORMAT, DECISION_FORMAT, ENDORSEMENT_FORMAT, WITHDRAWAL_FORMAT,
 };
 use crate::register::{
-    Actor, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, ScopeEntry, WithdrawalEntry,
+    Actor, Competence, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, HowObtained,
+    Relationship, ScopeEntry, WithdrawalEntry,
 };
 use crate::routes::extract::{ApiJson, OptionalJson};
 use crate::store::register::{self as rows, ConsentRecord, DecisionRecord, Signed};
@@ -38,10 +40,12 @@ pub struct ScopeBody {
     pub recipients: Vec<String>,
     #[schema(example = json!(["safeguarding"]))]
     pub purposes: Vec<String>,
-    /// From when it counts; now if left out.
-    pub valid_from: Option<DateTime<Utc>>,
-    /// Until when it counts; open-ended if left out.
-    pub valid_until: Option<DateTime<Utc>>,
+    /// From when it counts; now if left out. A time, or a date alone (the start of that day, UTC).
+    #[schema(example = "2026-11-01")]
+    pub valid_from: Option<String>,
+    /// Until when it counts; open-ended if left out. A time, or a date alone (the start of that day, UTC).
+    #[schema(example = "2027-11-01")]
+    pub valid_until: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -50,6 +54,13 @@ pub struct ConsentBody {
     pub given_by: GivenBy,
     #[serde(flatten)]
     pub scope: ScopeBody,
+    /// How it was obtained (¶33).
+    pub how_obtained: Option<HowObtained>,
+    /// The reference of the agency's own consent form.
+    #[schema(value_type = Option<String>, example = "CF-2026-0412")]
+    pub form_reference: Option<LocalRef>,
+    /// Only when the young person gives it: who judged them competent to (Gillick).
+    pub competence: Option<Competence>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -94,6 +105,8 @@ pub struct ConsentView {
     pub consent: ConsentEntry,
     pub status: ConsentStatus,
     pub withdrawal: Option<WithdrawalEntry>,
+    /// How it was obtained, in words ("how obtained: not recorded" when it was not said).
+    pub obtained: String,
     /// The holding agencies that confirmed it. For a holder that neither recorded nor confirmed it, it is only a
     /// claim: it covers that holder's records only where the policy lets the requester's own record suffice.
     pub confirmations: Vec<ConfirmationEntry>,
@@ -133,6 +146,7 @@ fn consent_view(
             .filter(|c| c.entry.consent == consent.entry.id)
             .map(|c| c.entry.clone())
             .collect(),
+        obtained: consent.entry.how_obtained_words(),
         consent: consent.entry,
         status,
         withdrawal: withdrawal.map(|w| w.entry),
@@ -172,8 +186,16 @@ fn parse_scope(body: ScopeBody, vocabulary: &Vocabulary, now: DateTime<Utc>) -> 
         recipients: each("recipients", &body.recipients, |n| vocabulary.parse_agency(n))?,
         purposes: each("purposes", &body.purposes, |n| vocabulary.parse_purpose(n))?,
     };
-    let from = body.valid_from.unwrap_or(now).trunc_subsecs(6);
-    let until = body.valid_until.map(|u| u.trunc_subsecs(6));
+    // Read here rather than by serde: inside a flattened body serde cannot say which field was wrong.
+    let time = |field: &str, text: Option<String>| {
+        text.map(|t| {
+            crate::domain::time::parse(&t)
+                .ok_or_else(|| ApiError::invalid(field, format!("{field} {}", crate::domain::time::SHAPES)))
+        })
+        .transpose()
+    };
+    let from = time("valid_from", body.valid_from)?.unwrap_or(now).trunc_subsecs(6);
+    let until = time("valid_until", body.valid_until)?.map(|u| u.trunc_subsecs(6));
     if until.is_some_and(|until| until <= from) {
         return Err(ApiError::invalid("valid_until", "valid_until must be after valid_from"));
     }
@@ -198,16 +220,17 @@ async fn seal_and_store<E: Serialize + Clone + Send + 'static>(
     Ok(stored)
 }
 
-fn subject_id(raw: String) -> Result<SubjectId, ApiError> {
-    SubjectId::parse(&raw).map_err(|_| ApiError::not_found("no child with that id is in the subject index"))
+fn no_such_child() -> ApiError {
+    ApiError::not_found("no child with that id or NHS number is in the subject index")
 }
 
-/// 404 unless the child is in the index.
-async fn known_subject(store: &Store, id: &SubjectId) -> Result<(), ApiError> {
+/// The child a path names (gateway id or NHS number), or 404 unless the child is in the index.
+async fn known_subject(store: &Store, raw: &str) -> Result<SubjectId, ApiError> {
+    let id = crate::routes::subjects::named_child(store, raw).await?.ok_or_else(no_such_child)?;
     let lookup = id.clone();
     match store.run(move |conn| subjects::find_by_id(conn, &lookup)).await? {
-        Some(_) => Ok(()),
-        None => Err(ApiError::not_found("no child with that id is in the subject index")),
+        Some(_) => Ok(id),
+        None => Err(no_such_child()),
     }
 }
 
@@ -220,6 +243,7 @@ async fn known_subject(store: &Store, id: &SubjectId) -> Result<(), ApiError> {
         (status = 201, body = ConsentView),
         (status = 400, description = "a field is missing, unknown or invalid", body = ErrorEnvelope),
         (status = 404, description = "no such child", body = ErrorEnvelope),
+        (status = 422, description = "a consent that could never be used: a category no rule allows on consent, or a period in the past", body = ErrorEnvelope),
     )
 )]
 #[post("/v1/subjects/{id}/consents")]
@@ -227,15 +251,23 @@ pub async fn record_consent(
     identity: Identity,
     path: web::Path<String>,
     body: ApiJson<ConsentBody>,
+    policy: web::Data<SharedPolicy>,
     vocabulary: web::Data<Vocabulary>,
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let subject = subject_id(path.into_inner())?;
+    let raw = path.into_inner();
     let now = Utc::now().trunc_subsecs(6);
     let body = body.0;
     let ParsedScope { scope, valid_from, valid_until } = parse_scope(body.scope, &vocabulary, now)?;
-    known_subject(&store, &subject).await?;
+    if body.competence.is_some() && body.given_by.relationship != Relationship::YoungPerson {
+        return Err(ApiError::invalid(
+            "competence",
+            "competence is recorded only when the young person gives consent themselves",
+        ));
+    }
+    never_usable(&scope, valid_until, &policy.current(), &vocabulary, now)?;
+    let subject = known_subject(&store, &raw).await?;
     let entry = ConsentEntry {
         id: ConsentId::new(),
         subject,
@@ -245,9 +277,58 @@ pub async fn record_consent(
         valid_until,
         recorded_at: now,
         recorded_by: Actor::from(&identity),
+        how_obtained: body.how_obtained,
+        form_reference: body.form_reference,
+        competence: body.competence,
     };
     let stored = (seal_and_store(&store, &key, CONSENT_FORMAT, entry, rows::insert_consent).await?, None);
     Ok(HttpResponse::Created().json(consent_view(stored, &[], now)))
+}
+
+/// A consent that could never be used is refused (422), naming why: a category no rule lets any of its recipients
+/// see for any of its purposes on consent, or a period wholly in the past.
+fn never_usable(
+    scope: &ScopeEntry,
+    valid_until: Option<DateTime<Utc>>,
+    policy: &Policy,
+    vocabulary: &Vocabulary,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let mut violations = Vec::new();
+    for (i, category) in scope.categories.iter().enumerate() {
+        let usable = vocabulary.roles.iter().any(|role| {
+            scope.recipients.iter().any(|recipient| {
+                scope.purposes.iter().any(|purpose| {
+                    policy
+                        .evaluate(role.as_str(), recipient.as_str(), category.as_str(), purpose.as_str(), CONSENT)
+                        .allowed
+                })
+            })
+        });
+        if !usable {
+            violations.push(Violation {
+                rule: "consent_could_be_used",
+                field: format!("categories[{i}]"),
+                message: format!(
+                    "need-to-know policy never lets {} see {category} for {} on consent: this consent could never be used",
+                    names(&scope.recipients),
+                    names(&scope.purposes)
+                ),
+            });
+        }
+    }
+    if valid_until.is_some_and(|until| until <= now) {
+        violations.push(Violation {
+            rule: "consent_could_be_used",
+            field: "valid_until".into(),
+            message: "the consent's period is wholly in the past: it could never be used".into(),
+        });
+    }
+    if violations.is_empty() { Ok(()) } else { Err(ApiError::breaks_rules(violations)) }
+}
+
+fn names<T: std::fmt::Display>(set: &std::collections::BTreeSet<T>) -> String {
+    set.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// Need to know: a consent names who gave it, a decision why the family was not asked; about another agency's records
@@ -270,8 +351,8 @@ pub async fn list_consents(
     path: web::Path<String>,
     store: web::Data<Store>,
 ) -> Result<web::Json<RegisterView>, ApiError> {
-    let subject = subject_id(path.into_inner())?;
-    known_subject(&store, &subject).await?;
+    let raw = path.into_inner();
+    let subject = known_subject(&store, &raw).await?;
     let register = store.run(move |conn| rows::for_subject(conn, &subject)).await?;
     let now = Utc::now();
     let confirmations = &register.confirmations;
@@ -466,7 +547,7 @@ pub async fn record_decision(
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let subject = subject_id(path.into_inner())?;
+    let raw = path.into_inner();
     let now = Utc::now().trunc_subsecs(6);
     let body = body.0;
     let lawful_basis =
@@ -484,7 +565,7 @@ pub async fn record_decision(
             format!("an agency decides only about its own records: {other} is held by {}", other.holder()),
         ));
     }
-    known_subject(&store, &subject).await?;
+    let subject = known_subject(&store, &raw).await?;
     let entry = DecisionEntry {
         id: DecisionId::new(),
         subject,

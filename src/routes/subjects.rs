@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     AgencyName, ChildName, DateOfBirth, LinkEventId, LocalRef, Narrative, NewSubject, NhsNumber, Subject, SubjectId,
+    SubjectKey,
 };
 use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
 use crate::identity::{Federation, Identity};
@@ -183,6 +184,15 @@ pub(crate) async fn find_by_nhs_number(store: &Store, nhs: NhsNumber) -> Result<
     found.ok_or_else(|| ApiError::not_found("no child with that NHS number is in the subject index"))
 }
 
+/// The child a path names, by gateway id or NHS number (the index is read only for an NHS number). `None` for an
+/// NHS number the index does not hold; a text that is neither is answered as an unknown child.
+pub(crate) async fn named_child(store: &Store, raw: &str) -> Result<Option<SubjectId>, ApiError> {
+    match SubjectKey::parse(raw).map_err(|_| no_such_child())? {
+        SubjectKey::Id(id) => Ok(Some(id)),
+        SubjectKey::Nhs(nhs) => Ok(store.run(move |conn| subjects::id_of(conn, &nhs)).await?),
+    }
+}
+
 fn not_casework() -> ApiError {
     ApiError::forbidden("a data-protection officer reviews links; a practitioner or manager of the agency makes them")
 }
@@ -220,7 +230,7 @@ fn own_link_path(identity: &Identity, (subject, agency): (String, String)) -> Re
 }
 
 fn no_such_child() -> ApiError {
-    ApiError::not_found("no child with that id is in the subject index")
+    ApiError::not_found("no child with that id or NHS number is in the subject index")
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

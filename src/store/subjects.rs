@@ -319,7 +319,7 @@ impl SubjectCache {
 }
 
 /// The gateway id of the child with this NHS number.
-fn id_of(conn: &mut AnyConnection, nhs: &NhsNumber) -> Result<Option<SubjectId>, StoreError> {
+pub fn id_of(conn: &mut AnyConnection, nhs: &NhsNumber) -> Result<Option<SubjectId>, StoreError> {
     let id: Option<String> = subjects::table
         .filter(subjects::nhs_number.eq(nhs.as_str()))
         .select(subjects::id)

@@ -77,7 +77,7 @@ async fn consents_are_recorded_by_the_certificate_holder_and_withdrawn_by_append
     assert_eq!(created["recorded_by"]["role"], "investigator");
     assert_eq!(created["status"], "active");
     assert!(created["id"].as_str().unwrap().starts_with("con_"));
-    let entry: ConsentEntry = verify(CONSENT_FORMAT, &created, &["status", "withdrawal", "confirmations"]);
+    let entry: ConsentEntry = verify(CONSENT_FORMAT, &created, &["status", "withdrawal", "confirmations", "obtained"]);
     assert_eq!(entry.recorded_by.person.as_str(), "Alex Morgan");
 
     let mut spoof = consent_body();
@@ -106,7 +106,7 @@ async fn consents_are_recorded_by_the_certificate_holder_and_withdrawn_by_append
     assert_eq!(listed["recorded_at"], created["recorded_at"]);
     assert_eq!(listed["categories"], created["categories"]);
     assert_eq!(listed["status"], "withdrawn");
-    let _: ConsentEntry = verify(CONSENT_FORMAT, listed, &["status", "withdrawal", "confirmations"]);
+    let _: ConsentEntry = verify(CONSENT_FORMAT, listed, &["status", "withdrawal", "confirmations", "obtained"]);
 
     for missing in ["con_00000000000000000000000000000000", "nonsense"] {
         let (status, _) = send(
@@ -247,8 +247,38 @@ async fn register_input_is_checked(backend: Backend) {
         let (status, answer) = send(person("health-health_visitor").post(url.as_str()).json(&body)).await;
         assert_eq!((status, answer["error"]["field"].as_str()), (400, Some(field)), "{body} → {answer}");
     }
+    // A date alone must be a date; a competence goes with a young person's own consent only (issue 22).
+    for (body, field, says) in [
+        (with(consent_body(), "valid_until", json!("01/01/2099")), "valid_until", "2026-11-01"),
+        (with(consent_body(), "competence", json!({"assessed_by": "Dr Amira Khan"})), "competence", "young person"),
+    ] {
+        let (status, answer) = send(person("health-health_visitor").post(consents.as_str()).json(&body)).await;
+        assert_eq!((status, answer["error"]["field"].as_str()), (400, Some(field)), "{answer}");
+        assert!(answer["error"]["message"].as_str().unwrap().contains(says), "{answer}");
+    }
+    // A consent that could never be used: 422, naming why.
+    let never = with(consent_body(), "categories", json!(["education.attendance", "police.intelligence"]));
+    let (status, answer) = send(person("health-health_visitor").post(consents.as_str()).json(&never)).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (422, Some("breaks_recording_rule")), "{answer}");
+    assert_eq!(answer["error"]["violations"][0]["field"], "categories[1]", "{answer}");
     let (_, register) = send(person("health-health_visitor").get(consents.as_str())).await;
     assert_eq!(register, json!({"consents": [], "decisions": []}), "nothing refused was kept");
+
+    // How it was obtained, the form, and a young person judged competent; a date alone is the start of that day.
+    let mut full = with(consent_body(), "valid_until", json!("2099-01-01"));
+    full["given_by"] = json!({"name": "Lily Example", "relationship": "young_person"});
+    full["how_obtained"] = json!("in_person");
+    full["form_reference"] = json!("CF-2026-0412");
+    full["competence"] = json!({"assessed_by": "Dr Amira Khan", "notes": "Understood what would be shared and why."});
+    let (status, recorded) = send(person("health-health_visitor").post(consents.as_str()).json(&full)).await;
+    assert_eq!(status, 201, "{recorded}");
+    assert_eq!(recorded["valid_until"], "2099-01-01T00:00:00Z");
+    assert_eq!(
+        recorded["obtained"],
+        "how obtained: in person; consent form CF-2026-0412; the young person judged competent by Dr Amira Khan"
+    );
+    let (status, plain) = send(person("health-health_visitor").post(consents.as_str()).json(&consent_body())).await;
+    assert_eq!((status, plain["obtained"].as_str()), (201, Some("how obtained: not recorded")), "{plain}");
 }
 
 /// A consent names who gave it and a decision why the family was not asked: each agency reads only the entries it is

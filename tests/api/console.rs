@@ -177,20 +177,24 @@ async fn a_childs_history_is_found_by_nhs_number() {
     let child = child["id"].as_str().unwrap();
     let asked =
         ask(&gateway, "police-investigator", child, "health.summary", "safeguarding", "consent", "worried").await;
+    // The API takes the NHS number for a child's history too.
+    let (status, lines) = send(person("health-dpo").get(gateway.url(&format!("/v1/subjects/{nhs}/disclosures")))).await;
+    assert_eq!(status, 200, "{lines}");
+    assert_eq!(lines[0]["disclosure_id"], asked.as_str(), "{lines}");
 
+    // Found from the DPO's agency's own entries, not the subject index (issue 30): no redirect to the child's id.
     let response =
         person("health-dpo").get(gateway.url(&format!("/console/subjects?nhs_number={nhs}"))).send().await.unwrap();
-    assert_eq!(
-        (response.status().as_u16(), response.url().path()),
-        (200, format!("/console/subjects/{child}").as_str())
-    );
+    assert_eq!((response.status().as_u16(), response.url().path()), (200, "/console/subjects"));
     assert!(response.text().await.unwrap().contains(&asked));
     let (status, _, body) = page(&gateway, "health-dpo", "/console/subjects?nhs_number=9434765918").await;
     assert_eq!(status, 400, "a number that fails its check digit: {body}");
     assert!(body.contains("nhs_number"), "{body}");
+    // A child the index does not hold reads as one with no history with the agency: the page says nothing more.
     let (status, _, body) =
         page(&gateway, "health-dpo", &format!("/console/subjects?nhs_number={}", fresh_nhs_number())).await;
-    assert_eq!(status, 404, "{body}");
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains("/console/disclosures/dis_"), "{body}");
     let (status, _, _) = page(&gateway, "police-investigator", &format!("/console/subjects?nhs_number={nhs}")).await;
     assert_eq!(status, 403);
 }

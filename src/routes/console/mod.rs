@@ -29,7 +29,7 @@ use crate::identity::Identity;
 use crate::routes::dpo::{self, DisclosureQuery, NotReviewable, history_of, scoped, view};
 use crate::routes::extract::{ApiForm, ApiQuery};
 use crate::routes::log::LogKey;
-use crate::routes::subjects::{SubjectLookup, find_by_nhs_number};
+use crate::routes::subjects::SubjectLookup;
 use crate::store::{Store, log};
 use pages::{Choices, Reviewing};
 
@@ -285,15 +285,17 @@ async fn review(
         .finish())
 }
 
-/// A child's history by NHS number, as a DPO answering a subject-access request knows the child.
+/// A child's history by NHS number, as a DPO answering a subject-access request knows the child: read from the
+/// DPO's agency's entries, never from the subject index (being in the index is itself a safeguarding signal).
 async fn find_child(
     identity: Identity,
     query: ApiQuery<SubjectLookup>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     dpo::dpo(&identity)?;
-    let child = find_by_nhs_number(&store, query.0.nhs_number).await?;
-    Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/console/subjects/{}", child.id))).finish())
+    let nhs = query.0.nhs_number.to_string();
+    let lines = history_of(&store, &identity, &nhs).await?;
+    Ok(page(pages::history(&identity, &nhs, &lines)))
 }
 
 async fn history(

@@ -70,9 +70,13 @@ pub struct DisclosureQuery {
     pub kind: Option<String>,
     /// `true`: only answers in which your agency's node sent records that were not passed on.
     pub not_passed_on: Option<bool>,
-    /// From this time (RFC 3339), inclusive.
+    /// From this time (RFC 3339), or the start of this date (UTC), inclusive.
+    #[serde(default, deserialize_with = "crate::domain::time::optional")]
+    #[param(value_type = Option<String>, example = "2026-11-01")]
     pub from: Option<DateTime<Utc>>,
-    /// Until this time, exclusive.
+    /// Until this time, or the start of this date (UTC), exclusive.
+    #[serde(default, deserialize_with = "crate::domain::time::optional")]
+    #[param(value_type = Option<String>, example = "2026-12-01")]
     pub to: Option<DateTime<Utc>>,
     /// `csv` or `json`: the whole result, streamed. Without it, one page.
     pub format: Option<String>,

@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::{DisclosureView, EXPORT_PAGE, dpo, view};
 use crate::disclosure_log::{GroundRef, Kind};
-use crate::domain::SubjectId;
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::identity::Identity;
 use crate::store::Store;
@@ -86,7 +85,7 @@ fn history_line(v: &DisclosureView) -> HistoryLine {
 /// basis — oldest first.
 #[utoipa::path(
     tag = "dpo",
-    params(("id" = String, Path, description = "the child's gateway id")),
+    params(("id" = String, Path, description = "the child: gateway id or NHS number")),
     responses((status = 200, body = Vec<HistoryLine>), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope))
 )]
 #[get("/v1/subjects/{id}/disclosures")]
@@ -101,8 +100,9 @@ pub async fn history(
 
 /// The history of the child with gateway id `raw` with the DPO's agency, oldest first.
 pub(crate) async fn history_of(store: &Store, identity: &Identity, raw: &str) -> Result<Vec<HistoryLine>, ApiError> {
-    let subject =
-        SubjectId::parse(raw).map_err(|_| ApiError::not_found("no child with that id is in the subject index"))?;
+    // An NHS number the index does not hold has no history with any agency: the same empty answer as an id
+    // without entries of the DPO's agency, so the answer says nothing of whether the child is in the index.
+    let Some(subject) = crate::routes::subjects::named_child(store, raw).await? else { return Ok(Vec::new()) };
     let filter = Filter { scope: identity.agency.to_string(), subject: Some(subject.to_string()), ..Filter::default() };
     let rows = store
         .run(move |conn| {

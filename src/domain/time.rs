@@ -1,0 +1,40 @@
+//! Times as practitioners and DPOs write them: an RFC 3339 time, or a date alone, taken as the start of that day in
+//! UTC (`2026-11-01` is `2026-11-01T00:00:00Z`). Anything else is refused naming both shapes.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer};
+
+/// Why a time was refused.
+pub const SHAPES: &str =
+    "must be a time such as 2026-11-01T09:30:00Z or a date such as 2026-11-01 (the start of that day, UTC)";
+
+/// A time or a date (the start of that day, UTC).
+pub fn parse(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
+}
+
+/// For `#[serde(default, deserialize_with = "crate::domain::time::optional")]`.
+pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(deserializer)? else { return Ok(None) };
+    parse(&text).map(Some).ok_or_else(|| serde::de::Error::custom(SHAPES))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::parse;
+
+    #[test]
+    fn a_date_alone_is_the_start_of_that_day_in_utc() {
+        assert_eq!(parse("2027-01-01").unwrap().to_rfc3339(), "2027-01-01T00:00:00+00:00");
+        assert_eq!(parse("2026-11-01T09:30:00+01:00").unwrap().to_rfc3339(), "2026-11-01T08:30:00+00:00");
+        for bad in ["01/01/2027", "2027-13-01", "2027-01-01T25:00:00Z", "tomorrow", ""] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+}
