@@ -24,14 +24,22 @@ pub enum Kind {
     Discovery,
     /// `POST /v1/disclosures/{id}/review`: a DPO's review of a disclosure.
     Review,
+    /// `GET /v1/subjects?nhs_number=…`: a child looked up in the subject index (being in it is itself a signal).
+    Lookup,
+    /// `GET /v1/meetings/{id}`: a core group meeting read, with what it says about the child.
+    MeetingRead,
 }
 
 impl Kind {
+    pub const ALL: [Self; 5] = [Self::Request, Self::Discovery, Self::Review, Self::Lookup, Self::MeetingRead];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Request => "request",
             Self::Discovery => "discovery",
             Self::Review => "review",
+            Self::Lookup => "lookup",
+            Self::MeetingRead => "meeting_read",
         }
     }
 }

@@ -32,7 +32,7 @@ pub(crate) use entry::tests::sample;
 
 use crate::broker::{Held, NodeFault};
 use crate::decision::{Authorized, Ground};
-use crate::domain::{AgencyName, DisclosureId, Narrative, Subject};
+use crate::domain::{AgencyName, DisclosureId, Narrative, Subject, SubjectId};
 use crate::error::{ApiError, ErrorKind};
 use crate::identity::Identity;
 use crate::redaction::{AgencyReport, Redacted};
@@ -314,6 +314,51 @@ pub async fn commit_discovery(log: &LogWriter, discovery: Discovery<'_>) -> Resu
     entry.response_digest = digest(&body);
     write(log, entry).await?;
     Ok(Disclosed { id: discovery.id, status, body })
+}
+
+/// A read that discloses something about a child without deciding categories — a subject-index lookup, a meeting
+/// read: logged before its answer like any disclosure, with who, whom and why.
+pub async fn commit_read(
+    log: &LogWriter,
+    id: DisclosureId,
+    kind: Kind,
+    requester: &Identity,
+    subject: &SubjectId,
+    why: ReadWhy,
+    body: Vec<u8>,
+) -> Result<Disclosed, ApiError> {
+    let entry = Entry {
+        id: id.clone(),
+        at: Utc::now().trunc_subsecs(6),
+        kind,
+        requester: Actor::from(requester),
+        subject: subject.clone(),
+        purpose: why.purpose,
+        lawful_basis: why.lawful_basis,
+        reason: why.reason,
+        meeting: why.meeting,
+        policy_hash: why.policy_hash,
+        asked: Vec::new(),
+        given: Vec::new(),
+        refused: Vec::new(),
+        agencies: Vec::new(),
+        records: Vec::new(),
+        outcome: Outcome::Granted,
+        response_digest: digest(&body),
+        review: None,
+    };
+    write(log, entry).await?;
+    Ok(Disclosed { id, status: StatusCode::OK, body })
+}
+
+/// Why a read was made, as its entry keeps it.
+pub struct ReadWhy {
+    pub purpose: crate::domain::Purpose,
+    pub lawful_basis: crate::domain::LawfulBasis,
+    pub reason: Narrative,
+    pub meeting: Option<crate::domain::MeetingId>,
+    /// The policy in force (not consulted by a read, but named, as in every entry).
+    pub policy_hash: String,
 }
 
 /// Appends a whole entry; the caller answers only if this succeeds.

@@ -27,10 +27,11 @@ pub enum Waiting {
 }
 
 impl Waiting {
-    /// Why `entry` waits for a DPO of `agency` (nothing for a review, which is never waited on, nor for an agency
-    /// the entry does not involve).
+    /// Why `entry` waits for a DPO of `agency`: nothing for a review, a lookup or a meeting read (logged to be found,
+    /// not reviewed one by one), nor for an agency the entry does not involve.
     pub fn of(entry: &Entry, agency: &AgencyName) -> Vec<Self> {
-        if entry.kind == Kind::Review || !involved(entry).any(|a| a == agency) {
+        let reviewed_one_by_one = matches!(entry.kind, Kind::Request | Kind::Discovery);
+        if !reviewed_one_by_one || !involved(entry).any(|a| a == agency) {
             return Vec::new();
         }
         let part = entry.agencies.iter().find(|a| &a.agency == agency);

@@ -259,6 +259,7 @@ pub async fn record_consent(
     let raw = path.into_inner();
     let now = Utc::now().trunc_subsecs(6);
     let body = body.0;
+    let named = body.scope.categories.clone();
     let ParsedScope { scope, valid_from, valid_until } = parse_scope(body.scope, &vocabulary, now)?;
     if body.competence.is_some() && body.given_by.relationship != Relationship::YoungPerson {
         return Err(ApiError::invalid(
@@ -266,7 +267,7 @@ pub async fn record_consent(
             "competence is recorded only when the young person gives consent themselves",
         ));
     }
-    never_usable(&scope, valid_until, &policy.current(), &vocabulary, now)?;
+    never_usable(&scope, &named, valid_until, &policy.current(), &vocabulary, now)?;
     let subject = known_subject(&store, &raw).await?;
     let entry = ConsentEntry {
         id: ConsentId::new(),
@@ -289,13 +290,14 @@ pub async fn record_consent(
 /// see for any of its purposes on consent, or a period wholly in the past.
 fn never_usable(
     scope: &ScopeEntry,
+    named: &[String],
     valid_until: Option<DateTime<Utc>>,
     policy: &Policy,
     vocabulary: &Vocabulary,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let mut violations = Vec::new();
-    for (i, category) in scope.categories.iter().enumerate() {
+    for category in &scope.categories {
         let usable = vocabulary.roles.iter().any(|role| {
             scope.recipients.iter().any(|recipient| {
                 scope.purposes.iter().any(|purpose| {
@@ -308,7 +310,8 @@ fn never_usable(
         if !usable {
             violations.push(Violation {
                 rule: "consent_could_be_used",
-                field: format!("categories[{i}]"),
+                // Where the body named it (the scope is kept sorted).
+                field: format!("categories[{}]", named.iter().position(|n| n == category.as_str()).unwrap_or(0)),
                 message: format!(
                     "need-to-know policy never lets {} see {category} for {} on consent: this consent could never be used",
                     names(&scope.recipients),

@@ -12,9 +12,10 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::disclosure_log::{self, Kind, ReadWhy};
 use crate::domain::{
-    AgencyName, ChildName, DateOfBirth, LinkEventId, LocalRef, Narrative, NewSubject, NhsNumber, Subject, SubjectId,
-    SubjectKey,
+    AgencyName, ChildName, DateOfBirth, DisclosureId, LinkEventId, LocalRef, Narrative, NewSubject, NhsNumber, Subject,
+    SubjectId, SubjectKey,
 };
 use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
 use crate::identity::{Federation, Identity};
@@ -22,6 +23,7 @@ use crate::register::Actor;
 use crate::register::links::{LINK_FORMAT, LinkChange, LinkEntry};
 use crate::routes::consents::{GatewayKey, seal};
 use crate::routes::extract::{ApiJson, ApiQuery};
+use crate::routes::requests::Sharing;
 use crate::store::register::Signed;
 use crate::store::subjects::{Applied, CurrentLink};
 use crate::store::{Store, subjects};
@@ -156,26 +158,63 @@ pub struct SubjectLookup {
     /// The child's NHS number.
     #[param(value_type = String, example = "9434765919")]
     pub nhs_number: NhsNumber,
+    #[param(example = "safeguarding")]
+    pub purpose: String,
+    #[param(example = "consent")]
+    pub lawful_basis: String,
+    /// Why, in words: kept in the disclosure log.
+    #[param(value_type = String, example = "Referral from the school about neglect.")]
+    pub reason: Narrative,
 }
 
-/// Finds a child in the index by NHS number.
+/// A child found in the index, with the logged disclosure the lookup is.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FoundSubject {
+    pub disclosure_id: String,
+    #[serde(flatten)]
+    pub subject: SubjectView,
+}
+
+/// Finds a child in the index by NHS number, for practitioners and managers. Being in the index is itself a
+/// safeguarding signal, so a lookup is a logged disclosure with its purpose, basis and reason; a DPO finds a child
+/// through their agency's entries instead.
 #[utoipa::path(
     tag = "subjects",
     params(SubjectLookup),
     responses(
-        (status = 200, body = SubjectView),
-        (status = 400, description = "the NHS number is not valid", body = ErrorEnvelope),
+        (status = 200, body = FoundSubject),
+        (status = 400, description = "the NHS number is not valid, or the purpose, basis or reason is missing or unknown", body = ErrorEnvelope),
+        (status = 403, description = "a data-protection officer", body = ErrorEnvelope),
         (status = 404, description = "no child with that NHS number is in the index", body = ErrorEnvelope),
+        (status = 503, description = "the lookup could not be logged, so nothing was disclosed", body = ErrorEnvelope),
     )
 )]
 #[get("/v1/subjects")]
 pub async fn find_subject(
     identity: Identity,
     query: ApiQuery<SubjectLookup>,
+    sharing: web::Data<Sharing>,
     store: web::Data<Store>,
-) -> Result<web::Json<SubjectView>, ApiError> {
-    let subject = find_by_nhs_number(&store, query.0.nhs_number).await?;
-    Ok(web::Json(SubjectView::new(&subject, &identity.agency)))
+) -> Result<HttpResponse, ApiError> {
+    if !identity.works_cases() {
+        return Err(ApiError::forbidden(
+            "a data-protection officer finds a child through the disclosures of their agency, not the subject index",
+        ));
+    }
+    let SubjectLookup { nhs_number, purpose, lawful_basis, reason } = query.0;
+    let vocabulary = &sharing.vocabulary;
+    let purpose = vocabulary.parse_purpose(&purpose).map_err(|why| ApiError::invalid("purpose", why))?;
+    let lawful_basis =
+        vocabulary.parse_lawful_basis(&lawful_basis).map_err(|why| ApiError::invalid("lawful_basis", why))?;
+    let subject = find_by_nhs_number(&store, nhs_number).await?;
+    let id = DisclosureId::new();
+    let found = FoundSubject { disclosure_id: id.to_string(), subject: SubjectView::new(&subject, &identity.agency) };
+    let body = serde_json::to_vec(&found).map_err(ApiError::internal)?;
+    let why =
+        ReadWhy { purpose, lawful_basis, reason, meeting: None, policy_hash: sharing.policy.current().hash.clone() };
+    let disclosed =
+        disclosure_log::commit_read(&sharing.log, id, Kind::Lookup, &identity, &subject.id, why, body).await?;
+    Ok(disclosed.into_response())
 }
 
 /// The child with NHS number `nhs` in the subject index, or 404.

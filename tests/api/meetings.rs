@@ -94,6 +94,14 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     let (status, answer) = post(g, "social_care-social_worker", "/v1/requests", elsewhere).await;
     assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("meeting_id")), "{answer}");
 
+    // Reading a meeting is a logged disclosure under it (issue 30).
+    let (status, read) = send(person("education-dsl").get(g.url(&format!("/v1/meetings/{m}")))).await;
+    assert_eq!(status, 200, "{read}");
+    let (_, logged) =
+        send(person("education-dpo").get(g.url("/v1/disclosures")).query(&[("kind", "meeting_read")])).await;
+    let reads = logged["disclosures"].as_array().unwrap();
+    assert!(reads.iter().any(|e| e["meeting"] == m.as_str() && e["requester"]["agency"] == "education"), "{logged}");
+
     // Invited, it is granted under the meeting.
     let (status, granted) = post(g, "health-health_visitor", "/v1/requests", ask(&m)).await;
     assert_eq!(status, 200, "{granted}");

@@ -82,7 +82,7 @@ async fn only_an_agency_links_its_own_reference(backend: Backend) {
     let (status, refused) = send(person("education-dsl").post(gateway.url("/v1/subjects")).json(&body)).await;
     assert_eq!((status, refused["error"]["field"].as_str()), (403, Some("local_refs.police")), "{refused}");
     let (status, _) =
-        send(person("education-dsl").get(gateway.url("/v1/subjects")).query(&[("nhs_number", nhs.as_str())])).await;
+        send(person("education-dsl").get(gateway.url("/v1/subjects")).query(&crate::subjects::why(&nhs))).await;
     assert_eq!(status, 404, "nothing was stored");
 
     // Its own reference only: accepted.
@@ -230,14 +230,15 @@ async fn a_consent_the_requester_wrote_for_itself_is_a_claim_until_the_holder_co
     let asks = |body: &Value| send(person("police-investigator").post(n.gateway.url("/v1/requests")).json(body));
     let (status, _) = asks(&mental_health).await;
     assert_eq!(status, 403);
-    let claim = consent(
-        &n.gateway,
-        "police-investigator",
-        &subject,
-        &["health.mental_health", "health.summary", "education.behaviour"],
-        &["police"],
-    )
-    .await;
+    // The reproduction also named categories no rule lets police see on consent: such a consent could
+    // never be used, and is refused whole (422).
+    let reproduction = json!({"given_by": {"name": "Anyone", "relationship": "parent"},
+        "categories": ["health.mental_health", "health.summary", "social_care.assessment", "education.behaviour"],
+        "recipients": ["police"], "purposes": ["safeguarding"]});
+    let url = n.gateway.url(&format!("/v1/subjects/{subject}/consents"));
+    let (status, _) = send(person("police-investigator").post(url).json(&reproduction)).await;
+    assert_eq!(status, 422);
+    let claim = consent(&n.gateway, "police-investigator", &subject, &["health.mental_health"], &["police"]).await;
     let (status, refused) = asks(&mental_health).await;
     assert_eq!(status, 403, "{refused}");
     let why = refused["refused"][0]["why"].as_str().unwrap();

@@ -36,7 +36,12 @@ async fn create(gateway: &TestGateway, body: &Value) -> (u16, Value) {
 
 async fn lookup(gateway: &TestGateway, who: &str, nhs: &str) -> (u16, Value) {
     let client = gateway.client_as(who);
-    send(client.get(gateway.url("/v1/subjects")).query(&[("nhs_number", nhs)])).await
+    send(client.get(gateway.url("/v1/subjects")).query(&why(nhs))).await
+}
+
+/// A lookup's query: the NHS number, and why (a lookup is a logged disclosure).
+pub fn why(nhs: &str) -> [(&str, &str); 4] {
+    [("nhs_number", nhs), ("purpose", "safeguarding"), ("lawful_basis", "consent"), ("reason", "A referral came in.")]
 }
 
 on_both_backends!(round_trip, bad_input_names_the_field, duplicates_conflict, the_store_down_means_503_then_recovery);
@@ -62,6 +67,28 @@ async fn round_trip(backend: Backend) {
 
     let (_, found) = lookup(&gateway, "social_care-manager", &nhs).await;
     assert_eq!(found["local_refs"], json!({"social_care": "SC-9"}));
+
+    // A lookup is a logged disclosure (issue 30): the police DPO finds it, with who looked and why.
+    let (status, logged) = send(
+        gateway
+            .client_as("police-dpo")
+            .get(gateway.url("/v1/disclosures"))
+            .query(&[("kind", "lookup"), ("subject", id)]),
+    )
+    .await;
+    assert_eq!(status, 200, "{logged}");
+    let entries = logged["disclosures"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{logged}");
+    assert_eq!(entries[0]["reason"], "A referral came in.");
+    assert_eq!(entries[0]["requester"]["person"], "Alex Morgan");
+    assert!(found["disclosure_id"].as_str().is_some_and(|d| d.starts_with("dis_")), "{found}");
+    // A DPO does not use the index; a lookup without its why is refused, naming what is missing.
+    let (status, _) = lookup(&gateway, "police-dpo", &nhs).await;
+    assert_eq!(status, 403);
+    let (status, answer) =
+        send(gateway.client_as("police-investigator").get(gateway.url("/v1/subjects")).query(&[("nhs_number", &nhs)]))
+            .await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("missing_field")), "{answer}");
 
     let (status, body) = lookup(&gateway, "police-investigator", &crate::subjects::fresh_nhs_number()).await;
     assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
@@ -141,7 +168,7 @@ async fn bad_input_names_the_field(backend: Backend) {
     let (status, answer) = send(client.get(gateway.url("/v1/subjects"))).await;
     assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("missing_field")), "{answer}");
     let (status, answer) =
-        send(client.get(gateway.url("/v1/subjects")).query(&[("nhs_number", nhs.as_str()), ("name", "x")])).await;
+        send(client.get(gateway.url("/v1/subjects")).query(&why(&nhs)).query(&[("name", "x")])).await;
     assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("name")), "{answer}");
 
     // Nothing half-written: none of the refused bodies left a child behind.

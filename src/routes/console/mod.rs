@@ -29,7 +29,6 @@ use crate::identity::Identity;
 use crate::routes::dpo::{self, DisclosureQuery, NotReviewable, history_of, scoped, view};
 use crate::routes::extract::{ApiForm, ApiQuery};
 use crate::routes::log::LogKey;
-use crate::routes::subjects::SubjectLookup;
 use crate::store::{Store, log};
 use pages::{Choices, Reviewing};
 
@@ -285,11 +284,17 @@ async fn review(
         .finish())
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ChildQuery {
+    nhs_number: crate::domain::NhsNumber,
+}
+
 /// A child's history by NHS number, as a DPO answering a subject-access request knows the child: read from the
 /// DPO's agency's entries, never from the subject index (being in the index is itself a safeguarding signal).
 async fn find_child(
     identity: Identity,
-    query: ApiQuery<SubjectLookup>,
+    query: ApiQuery<ChildQuery>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     dpo::dpo(&identity)?;

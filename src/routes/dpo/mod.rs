@@ -66,7 +66,7 @@ pub struct DisclosureQuery {
     pub basis: Option<String>,
     /// `granted`, `partial` or `refused`.
     pub decision: Option<String>,
-    /// `request`, `discovery` or `review`.
+    /// `request`, `discovery`, `review`, `lookup` or `meeting_read`.
     pub kind: Option<String>,
     /// `true`: only answers in which your agency's node sent records that were not passed on.
     pub not_passed_on: Option<bool>,
@@ -126,7 +126,8 @@ pub(crate) fn filter(
         }
     };
     let outcome = one_of("decision", &q.decision, &["granted", "partial", "refused"])?;
-    let kind = one_of("kind", &q.kind, &["request", "discovery", "review"])?;
+    let kinds = Kind::ALL.map(Kind::as_str);
+    let kind = one_of("kind", &q.kind, &kinds)?;
     let export = match one_of("format", &q.format, &["csv", "json"])?.as_deref() {
         Some("csv") => Some(Export::Csv),
         Some(_) => Some(Export::Json),

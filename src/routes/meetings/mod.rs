@@ -14,15 +14,17 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::decision::CORE_GROUP;
 use crate::decision::policy::Vocabulary;
-use crate::domain::{AgencyName, EventId, MeetingId, Narrative, SubjectKey};
+use crate::disclosure_log::{self, Kind, ReadWhy};
+use crate::domain::{AgencyName, DisclosureId, EventId, LawfulBasis, MeetingId, Narrative, Purpose, SubjectKey};
 use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
 use crate::identity::Identity;
 use crate::meetings::{Agreeing, Conveners, Dissent, FORMAT, Meeting, MeetingEvent};
 use crate::register::Actor;
 use crate::routes::consents::GatewayKey;
 use crate::routes::extract::{ApiJson, OptionalJson};
-use crate::routes::requests::no_such_child;
+use crate::routes::requests::{Sharing, no_such_child};
 use crate::store::meetings::{self as events, EventRow};
 use crate::store::{AnyConnection, Store, StoreError, subjects};
 
@@ -199,17 +201,31 @@ pub async fn create(
     Ok(HttpResponse::Created().json(meeting))
 }
 
-/// The meeting as it stands: for its invited agencies.
-#[utoipa::path(tag = "meetings", params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope)))]
+/// The meeting as it stands: for its invited agencies. What it says of the child (views, decisions) is disclosed,
+/// so each read is a logged disclosure, under the meeting.
+#[utoipa::path(tag = "meetings", params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope), (status = 503, description = "the read could not be logged, so nothing was disclosed", body = ErrorEnvelope)))]
 #[get("/v1/meetings/{id}")]
 pub async fn show(
     identity: Identity,
     path: web::Path<String>,
+    sharing: web::Data<Sharing>,
     store: web::Data<Store>,
-) -> Result<web::Json<Meeting>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id = meeting_id(&path.into_inner())?;
-    let meeting = invited_to(store.run(move |conn| load(conn, &id)).await?, &identity.agency)?;
-    Ok(web::Json(meeting))
+    let lookup = id.clone();
+    let meeting = invited_to(store.run(move |conn| load(conn, &lookup)).await?, &identity.agency)?;
+    let body = serde_json::to_vec(&meeting).map_err(ApiError::internal)?;
+    let why = ReadWhy {
+        purpose: Purpose::parse(CORE_GROUP).map_err(ApiError::internal)?,
+        lawful_basis: LawfulBasis::parse(S47).map_err(ApiError::internal)?,
+        reason: Narrative::parse(&format!("Read the core group meeting {id}")).map_err(ApiError::internal)?,
+        meeting: Some(id),
+        policy_hash: sharing.policy.current().hash.clone(),
+    };
+    let (log, subject) = (&sharing.log, &meeting.subject);
+    let disclosed =
+        disclosure_log::commit_read(log, DisclosureId::new(), Kind::MeetingRead, &identity, subject, why, body).await?;
+    Ok(disclosed.into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
