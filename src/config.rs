@@ -93,6 +93,10 @@ pub struct GatewayConfig {
     /// The largest request body accepted, in bytes.
     #[serde(default = "default_body_limit")]
     pub body_limit_bytes: usize,
+    /// How long a client may take to send a request's head, and then its body, before it gets 408: a client that
+    /// trickles its body never holds a worker for longer.
+    #[serde(default = "default_client_timeout_ms")]
+    pub client_timeout_ms: u64,
     /// The agencies of the federation. A certificate naming any other agency is refused.
     pub agencies: BTreeMap<AgencyName, AgencyEntry>,
     /// The roles the federation recognises. A certificate naming any other role is refused.
@@ -133,6 +137,10 @@ pub struct GatewayConfig {
 
 pub fn default_body_limit() -> usize {
     64 * 1024
+}
+
+pub fn default_client_timeout_ms() -> u64 {
+    10_000
 }
 
 pub fn default_pool_size() -> u32 {
@@ -207,6 +215,7 @@ impl GatewayConfig {
             database_wait_ms: default_database_wait_ms(),
             tls: layout.gateway_server(),
             body_limit_bytes: default_body_limit(),
+            client_timeout_ms: default_client_timeout_ms(),
             agencies: default_agencies()
                 .map(|(agency, port)| {
                     let entry = AgencyEntry {
@@ -291,6 +300,9 @@ impl GatewayConfig {
                 setting: "agencies",
                 reason: format!("{agency}'s record_keys is empty: name at least the public key its node signs with"),
             });
+        }
+        if self.client_timeout_ms == 0 {
+            return Err(ConfigError::Setting { setting: "client_timeout_ms", reason: "must be more than 0".into() });
         }
         if self.body_limit_bytes == 0 {
             return Err(ConfigError::Setting { setting: "body_limit_bytes", reason: "must be more than 0".into() });

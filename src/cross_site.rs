@@ -8,7 +8,11 @@
 //!
 //! The rule, from the browser's own account of where a request comes from (Fetch Metadata's `Sec-Fetch-Site`, and
 //! `Origin` for browsers too old to send it):
-//! - from the server's own pages, or typed into the address bar: allowed;
+//! - from the server's own pages: allowed;
+//! - with no initiator (`Sec-Fetch-Site: none`: typed into the address bar, a bookmark — or a link opened from a
+//!   mail or chat program, which looks the same): only opening a console page, or reading what discloses nothing
+//!   (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`, `/v1/whoami`, `/v1/policy`). A bare link to a lookup or a
+//!   meeting is otherwise a logged disclosure in the clicker's name;
 //! - from another site: only opening a console page (a link to it in an e-mail still works); nothing else — not a
 //!   `GET` either, since asking who holds what about a child is itself a logged disclosure.
 
@@ -24,8 +28,10 @@ use crate::error::ApiError;
 enum Initiator {
     /// Not a browser, or one that says nothing (checked by `Origin` alone).
     Unsaid,
-    /// The server's own pages, or the user (address bar, bookmark).
+    /// The server's own pages.
     OwnPages,
+    /// No page: the address bar, a bookmark, or a link opened from another program.
+    NoPage,
     /// A page of another origin.
     OtherSite,
 }
@@ -33,7 +39,8 @@ enum Initiator {
 fn initiator(req: &ServiceRequest) -> Initiator {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     match header("sec-fetch-site") {
-        Some("same-origin" | "none") => Initiator::OwnPages,
+        Some("same-origin") => Initiator::OwnPages,
+        Some("none") => Initiator::NoPage,
         Some(_) => Initiator::OtherSite,
         None => match req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
             Some(origin) if origin == format!("https://{}", req.connection_info().host()) => Initiator::OwnPages,
@@ -52,12 +59,27 @@ fn opens_a_console_page(req: &ServiceRequest) -> bool {
     navigates && console && matches!(*req.method(), Method::GET | Method::HEAD)
 }
 
+/// Reading what discloses nothing about anyone.
+fn reads_nothing_personal(req: &ServiceRequest) -> bool {
+    const PATHS: [&str; 6] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/whoami", "/v1/policy"];
+    matches!(*req.method(), Method::GET | Method::HEAD) && PATHS.contains(&req.path())
+}
+
+/// Whether the module's rule refuses `req`.
+fn refused(req: &ServiceRequest) -> bool {
+    match initiator(req) {
+        Initiator::Unsaid | Initiator::OwnPages => false,
+        Initiator::NoPage => !opens_a_console_page(req) && !reads_nothing_personal(req),
+        Initiator::OtherSite => !opens_a_console_page(req),
+    }
+}
+
 /// The middleware: see the module's doc.
 pub async fn refuse_other_sites(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if initiator(&req) == Initiator::OtherSite && !opens_a_console_page(&req) {
+    if refused(&req) {
         return Err(ApiError::forbidden(
             "this request was started by another site's page; sharegate takes requests only from its own pages \
              and from programs",

@@ -34,6 +34,10 @@ pub enum ErrorKind {
     /// The caller is known but may not do this.
     Forbidden,
     NotFound,
+    /// The client did not send its request body in time.
+    RequestTimeout,
+    /// A body that is not of the type the endpoint takes (JSON bodies must say `application/json`).
+    UnsupportedMediaType,
     /// The thing exists already (a duplicate NHS number, …).
     Duplicate,
     /// A node: the gateway asked about a child other than the one the agency's reference belongs to.
@@ -57,6 +61,8 @@ impl ErrorKind {
             Self::NotAuthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Duplicate | Self::SubjectMismatch => StatusCode::CONFLICT,
             Self::BreaksRecordingRule => StatusCode::UNPROCESSABLE_ENTITY,
             Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -75,6 +81,8 @@ impl ErrorKind {
             Self::NotAuthenticated => "not_authenticated",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
+            Self::RequestTimeout => "request_timeout",
+            Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Duplicate => "duplicate",
             Self::SubjectMismatch => "subject_mismatch",
             Self::BreaksRecordingRule => "breaks_recording_rule",

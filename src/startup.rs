@@ -58,6 +58,8 @@ pub struct ServerParts<'a> {
     pub tls: &'a TlsFiles,
     pub federation: Federation,
     pub body_limit_bytes: usize,
+    /// For a request's head, and again for its body.
+    pub client_timeout: std::time::Duration,
     /// The server's own metrics (its writers'), served at `/metrics` with the HTTP ones.
     pub metrics: Vec<Box<dyn Collector>>,
 }
@@ -109,7 +111,8 @@ where
         registry.register(collector).map_err(|e| StartError::Metrics(e.to_string()))?;
     }
     let metrics = http_metrics(&registry)?;
-    let body_limit = extract::BodyLimit(parts.body_limit_bytes);
+    let body_limit = extract::BodyLimit { bytes: parts.body_limit_bytes, deadline: parts.client_timeout };
+    let client_timeout = parts.client_timeout;
     let title = parts.title;
 
     let server = HttpServer::new(move || {
@@ -136,6 +139,7 @@ where
         capture_peer_identity(leaf, extensions, &federation);
         revocation::capture_presented(leaf, extensions, &revocations);
     })
+    .client_request_timeout(client_timeout)
     .disable_signals()
     .shutdown_timeout(10)
     .listen_rustls_0_23(listener, tls)
@@ -189,6 +193,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         tls: &config.tls,
         federation: config.federation(),
         body_limit_bytes: config.body_limit_bytes,
+        client_timeout: std::time::Duration::from_millis(config.client_timeout_ms),
         // The door's own lists are added by `serve`; these are the nodes'.
         metrics: log.collectors().into_iter().chain(node_revocations.collectors()).collect(),
     };

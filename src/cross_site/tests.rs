@@ -11,8 +11,18 @@ fn request(method: Method, path: &str, headers: &[(&str, &str)]) -> ServiceReque
 }
 
 fn refused(method: Method, path: &str, headers: &[(&str, &str)]) -> bool {
-    let req = request(method, path, headers);
-    initiator(&req) == Initiator::OtherSite && !opens_a_console_page(&req)
+    super::refused(&request(method, path, headers))
+}
+
+#[test]
+fn a_bare_link_opened_from_a_mail_program_discloses_nothing() {
+    // `Sec-Fetch-Site: none` is the address bar, a bookmark, or a link from a mail or chat program (issue 30).
+    let bare = [("sec-fetch-site", "none"), ("sec-fetch-mode", "navigate")];
+    assert!(refused(Method::GET, "/v1/subjects?nhs_number=9434765919", &bare), "a lookup is a logged disclosure");
+    assert!(refused(Method::GET, "/v1/meetings/mtg_1", &bare), "a meeting read is a logged disclosure");
+    assert!(refused(Method::GET, "/v1/meetings/mtg_1/pack", &bare), "a pack is a logged disclosure");
+    assert!(!refused(Method::GET, "/console/disclosures/dis_1", &bare), "a console page opens");
+    assert!(!refused(Method::GET, "/healthz", &bare));
 }
 
 #[test]
@@ -20,6 +30,7 @@ fn programs_and_the_servers_own_pages_are_let_through() {
     assert!(!refused(Method::POST, "/v1/requests", &[]), "curl, agency systems");
     assert!(!refused(Method::POST, "/v1/requests", &[("sec-fetch-site", "same-origin")]));
     assert!(!refused(Method::GET, "/v1/whoami", &[("sec-fetch-site", "none")]), "typed into the address bar");
+    assert!(!refused(Method::GET, "/console", &[("sec-fetch-site", "none"), ("sec-fetch-mode", "navigate")]));
     assert!(!refused(Method::POST, "/console/disclosures/x/review", &[("origin", "https://gateway.example:8443")]));
     // A browser's own form under `Referrer-Policy: no-referrer` says `Origin: null`; Fetch Metadata still knows.
     assert!(!refused(Method::POST, "/x", &[("sec-fetch-site", "same-origin"), ("origin", "null")]));

@@ -58,6 +58,9 @@ pub struct NodeConfig {
     pub retired_signing_keys: Vec<PathBuf>,
     #[serde(default = "config::default_body_limit")]
     pub body_limit_bytes: usize,
+    /// How long a client may take to send a request's head, and then its body, before it gets 408.
+    #[serde(default = "config::default_client_timeout_ms")]
+    pub client_timeout_ms: u64,
     /// The federation's agencies (certificates naming others are refused).
     pub agencies: BTreeSet<AgencyName>,
     #[serde(default = "config::default_roles")]
@@ -103,6 +106,7 @@ impl NodeConfig {
             signing_key: layout.node_signing_key(agency),
             retired_signing_keys: Vec::new(),
             body_limit_bytes: config::default_body_limit(),
+            client_timeout_ms: config::default_client_timeout_ms(),
             agencies: config::default_agencies().map(|(a, _)| a).collect(),
             roles: config::default_roles(),
             categories: DEFAULT_CATEGORIES

@@ -124,6 +124,7 @@ pub fn start(config: &NodeConfig) -> Result<Listening, StartError> {
         tls: &config.tls,
         federation: config.federation(),
         body_limit_bytes: config.body_limit_bytes,
+        client_timeout: std::time::Duration::from_millis(config.client_timeout_ms),
         metrics: state.access.metrics().collectors(),
     };
     serve(parts, store, move |service| {

@@ -4,7 +4,7 @@
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::http::header::CONTENT_LENGTH;
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::web::{self, BytesMut};
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
@@ -13,9 +13,13 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorKind};
 
-/// The largest request body accepted, in bytes (config `body_limit_bytes`).
+/// The largest request body accepted (config `body_limit_bytes`), and how long its client may take to send it
+/// (config `client_timeout_ms`).
 #[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+pub struct BodyLimit {
+    pub bytes: usize,
+    pub deadline: std::time::Duration,
+}
 
 /// A JSON body parsed into `T` (which should `deny_unknown_fields`). Bodies over [`BodyLimit`] are refused with 413
 /// before they are read in full.
@@ -26,12 +30,16 @@ fn too_large(limit: usize) -> ApiError {
     ApiError::new(ErrorKind::BodyTooLarge, format!("the request body is larger than the limit of {limit} bytes"))
 }
 
-/// Reads the whole body, refusing it with 413 as soon as it passes the limit.
+/// Reads the whole body, refusing it with 413 as soon as it passes the limit, and with 408 if the client has not
+/// sent it all by the deadline (a client trickling its body would otherwise hold a worker as long as it liked).
 fn read_body(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static, Result<BytesMut, ApiError>> {
-    let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |l| l.0);
+    let BodyLimit { bytes: limit, deadline } = req
+        .app_data::<BodyLimit>()
+        .copied()
+        .unwrap_or(BodyLimit { bytes: 64 * 1024, deadline: std::time::Duration::from_secs(10) });
     let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let mut payload = payload.take();
-    Box::pin(async move {
+    let read = async move {
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(too_large(limit));
         }
@@ -46,7 +54,29 @@ fn read_body(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static
             body.extend_from_slice(&chunk);
         }
         Ok(body)
+    };
+    Box::pin(async move {
+        tokio::time::timeout(deadline, read).await.unwrap_or_else(|_| {
+            Err(ApiError::new(
+                ErrorKind::RequestTimeout,
+                format!("the request body did not arrive within {} ms", deadline.as_millis()),
+            ))
+        })
     })
+}
+
+/// A JSON body must say so: a browser's cross-site form can post `text/plain`, never `application/json`.
+fn says_json(req: &HttpRequest) -> Result<(), ApiError> {
+    let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if essence.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorKind::UnsupportedMediaType,
+            "the request body must be JSON, sent with Content-Type: application/json",
+        ))
+    }
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
@@ -54,8 +84,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let typed = says_json(req);
         let body = read_body(req, payload);
-        Box::pin(async move { parse_json(&body.await?).map(ApiJson) })
+        Box::pin(async move {
+            typed?;
+            parse_json(&body.await?).map(ApiJson)
+        })
     }
 }
 
@@ -69,12 +103,14 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let typed = says_json(req);
         let body = read_body(req, payload);
         Box::pin(async move {
             let body = body.await?;
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(OptionalJson(T::default()));
             }
+            typed?;
             parse_json(&body).map(OptionalJson)
         })
     }
