@@ -112,6 +112,9 @@ pub struct GatewayConfig {
     /// The agencies whose coordinators may convene core group meetings (a meeting is a ground for sharing).
     #[serde(default = "default_meeting_conveners")]
     pub meeting_conveners: BTreeSet<AgencyName>,
+    /// How many days before a core group meeting sharing under it opens (it ends when the meeting closes).
+    #[serde(default = "default_meeting_opens_days")]
+    pub meeting_opens_days: u32,
     /// The folder holding `model.conf`, `policy.csv` and `cases.csv`.
     pub policy_dir: PathBuf,
     /// The gateway's ed25519 key: it signs consent-register entries (and, later, log checkpoints).
@@ -180,6 +183,10 @@ pub fn default_lawful_bases() -> BTreeSet<LawfulBasis> {
 }
 
 /// Children's social care convenes core group meetings: its social worker leads the child protection plan.
+pub fn default_meeting_opens_days() -> u32 {
+    7
+}
+
 pub fn default_meeting_conveners() -> BTreeSet<AgencyName> {
     AgencyName::parse("social_care").into_iter().collect()
 }
@@ -230,6 +237,7 @@ impl GatewayConfig {
             purposes: default_purposes(),
             lawful_bases: default_lawful_bases(),
             meeting_conveners: default_meeting_conveners(),
+            meeting_opens_days: default_meeting_opens_days(),
             policy_dir: PathBuf::from(POLICY_DIR),
             signing_key: layout.log_signing_key(),
             node_client: layout.gateway_client(),

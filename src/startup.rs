@@ -185,6 +185,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         log: log.clone(),
         subjects: SubjectCache::new(SUBJECT_CACHE_LOOKUPS),
         registers: RegisterCache::new(REGISTER_CACHE_CHILDREN),
+        meeting_opens: crate::meetings::OpensBefore(chrono::Duration::days(i64::from(config.meeting_opens_days))),
     });
     let log = web::Data::new(log);
     let parts = ServerParts {
@@ -222,6 +223,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::consents::record_decision)
             .service(routes::consents::endorse_decision)
             .service(routes::requests::holders)
+            .service(routes::meetings::list)
             .service(routes::meetings::create)
             .service(routes::meetings::show)
             .service(routes::meetings::attendance)

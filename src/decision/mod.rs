@@ -48,6 +48,8 @@ pub enum MeetingStanding {
     Invited(BTreeSet<AgencyName>),
     /// The requester's agency is invited, and the meeting has closed.
     Closed,
+    /// The requester's agency is invited; sharing under the meeting opens at this time.
+    NotYetOpen(DateTime<Utc>),
     /// No such meeting for this child, or none that invites the requester's agency.
     Unknown,
 }
@@ -90,6 +92,7 @@ pub enum Refusal {
     MeetingRequired,
     MeetingUnknown,
     MeetingClosed,
+    MeetingNotYetOpen(DateTime<Utc>),
     /// The meeting does not invite the agency that holds the category: its records are not shared under it.
     HolderNotInvited,
 }
@@ -133,6 +136,10 @@ impl Outcome {
                 "there is no core group meeting with that id for this child that your agency is invited to".to_owned()
             }
             Refusal::MeetingClosed => "this core group meeting is closed: nothing more is shared under it".to_owned(),
+            Refusal::MeetingNotYetOpen(opens) => format!(
+                "sharing for this core group meeting opens on {}: nothing is shared under it before then",
+                opens.format("%-d %B %Y at %H:%M UTC")
+            ),
             Refusal::HolderNotInvited => format!(
                 "this core group meeting does not invite {holder}: {holder}'s records are not shared under it",
                 holder = self.agency
@@ -270,6 +277,7 @@ fn ground(
             Some(MeetingStanding::Invited(invited)) if invited.contains(category.holder()) => Ok(Ground::Meeting(id)),
             Some(MeetingStanding::Invited(_)) => Err(Refusal::HolderNotInvited),
             Some(MeetingStanding::Closed) => Err(Refusal::MeetingClosed),
+            Some(MeetingStanding::NotYetOpen(opens)) => Err(Refusal::MeetingNotYetOpen(*opens)),
             Some(MeetingStanding::Unknown) | None => Err(Refusal::MeetingUnknown),
         };
     }

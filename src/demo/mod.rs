@@ -61,6 +61,12 @@ pub fn run(smoke: bool, ports_from: u16) -> Result<(), String> {
     })
 }
 
+/// Ten o'clock tomorrow (UTC): when the demo's core group meets (a meeting is scheduled ahead, and sharing under it
+/// opens a week before).
+fn tomorrow_morning() -> String {
+    (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%dT10:00:00Z").to_string()
+}
+
 /// The case child's gateway id if an earlier run added it, read from the gateway's store before anything starts: on
 /// a first run the demo does not ask the gateway for a child it does not have, which would log a refusal.
 fn known_child(data: &Path) -> Result<Option<SubjectId>, String> {
@@ -175,9 +181,10 @@ fn print_welcome(running: &Running, subject: &str) {
         "# the core group coordinator: a meeting for the child (then /v1/meetings/{{id}}/views, /decisions, /pack)"
     );
     println!(
-        "{} -H 'content-type: application/json' https://localhost:{port}/v1/meetings -d '{{\"subject\":\"{}\",\"scheduled_for\":\"2026-12-01T10:00:00Z\",\"invited\":[\"police\",\"health\",\"education\"]}}'\n",
+        "{} -H 'content-type: application/json' https://localhost:{port}/v1/meetings -d '{{\"subject\":\"{}\",\"scheduled_for\":\"{}\",\"invited\":[\"police\",\"health\",\"education\"]}}'\n",
         curl("social_care-coordinator"),
-        case::NHS_NUMBER
+        case::NHS_NUMBER,
+        tomorrow_morning()
     );
     println!("# the school's DPO: disclosures involving the school, and those awaiting review");
     println!("{} https://localhost:{port}/v1/disclosures/unreviewed\n", curl("education-dpo"));

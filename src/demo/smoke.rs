@@ -133,7 +133,7 @@ pub async fn play(client: &DemoClient, subject: &str, education: ServerHandle) -
         .post(
             "social_care-coordinator",
             &client.at_gateway("/v1/meetings"),
-            &json!({"subject": NHS_NUMBER, "scheduled_for": "2026-12-01T10:00:00Z", "invited": ["police", "health", "education"]}),
+            &json!({"subject": NHS_NUMBER, "scheduled_for": super::tomorrow_morning(), "invited": ["police", "health", "education"]}),
         )
         .await?;
     let meeting_id = at(&meeting.body, "/id").as_str().unwrap_or_default().to_owned();

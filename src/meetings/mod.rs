@@ -22,6 +22,10 @@ pub const FORMAT: &str = "sharegate-meeting-event-v1";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conveners(pub BTreeSet<AgencyName>);
 
+/// How long before its time a meeting's sharing opens (the gateway's `meeting_opens_days`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpensBefore(pub chrono::Duration);
+
 /// An agency that disagreed with a decision, and why; and who of it, where the coordinator names them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -120,6 +124,11 @@ pub enum MeetingEvent {
         id: EventId,
         #[schema(value_type = String)]
         meeting: MeetingId,
+        /// Why a manager closed it with decisions still unendorsed. Left out of the sealed text when not given, so
+        /// closings sealed before it was asked read and verify as they were.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<String>)]
+        reason: Option<Narrative>,
         by: Actor,
         at: DateTime<Utc>,
     },
@@ -179,6 +188,8 @@ pub struct View {
     pub id: String,
     pub text: String,
     pub absent: bool,
+    /// Given after the meeting closed: a late addendum, kept beside the rest and marked (never an edit).
+    pub late: bool,
     pub by: Actor,
     pub at: DateTime<Utc>,
     /// The gateway's signature over the view as given.
@@ -221,6 +232,9 @@ pub struct Meeting {
     pub views: Vec<View>,
     pub decisions: Vec<Decision>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Why a manager closed it with decisions unendorsed, if so.
+    #[schema(value_type = Option<String>)]
+    pub closed_because: Option<Narrative>,
 }
 
 impl Meeting {
@@ -239,6 +253,7 @@ impl Meeting {
             views: Vec::new(),
             decisions: Vec::new(),
             closed_at: None,
+            closed_because: None,
         };
         let mut endorsements: BTreeMap<String, Actor> = BTreeMap::new();
         for (event, signature) in rest {
@@ -252,6 +267,7 @@ impl Meeting {
                     id: id.to_string(),
                     text: text.to_string(),
                     absent: *absent,
+                    late: m.closed_at.is_some(),
                     by: by.clone(),
                     at: *at,
                     signature: signature.clone(),
@@ -273,7 +289,10 @@ impl Meeting {
                 MeetingEvent::Endorsement { decision, by, .. } => {
                     endorsements.insert(decision.to_string(), by.clone());
                 }
-                MeetingEvent::Closed { at, .. } => m.closed_at = Some(*at),
+                MeetingEvent::Closed { at, reason, .. } => {
+                    m.closed_at = Some(*at);
+                    m.closed_because.clone_from(reason);
+                }
             }
         }
         for decision in &mut m.decisions {
@@ -283,13 +302,27 @@ impl Meeting {
         Some(m)
     }
 
-    /// Where a requester of `agency`, asking about `subject`, stands with this meeting. A meeting about another child,
-    /// or one that does not invite the agency, is unknown to it: a refusal does not say the meeting exists.
-    pub fn standing(&self, agency: &AgencyName, subject: &SubjectId) -> MeetingStanding {
+    /// The agencies that sent apologies and gave no written view (¶32: the views of those who cannot attend).
+    pub fn silent_apologies(&self) -> Vec<AgencyName> {
+        self.apologies.iter().filter(|a| !self.views.iter().any(|v| &v.by.agency == *a)).cloned().collect()
+    }
+
+    /// Where a requester of `agency`, asking about `subject` at `now`, stands with this meeting. A meeting about
+    /// another child, or one that does not invite the agency, is unknown to it: a refusal does not say the meeting
+    /// exists. Sharing opens `opens.0` before the meeting's time and ends when it closes.
+    pub fn standing(
+        &self,
+        agency: &AgencyName,
+        subject: &SubjectId,
+        now: DateTime<Utc>,
+        opens: OpensBefore,
+    ) -> MeetingStanding {
         if &self.subject != subject || !self.invited.contains(agency) {
             MeetingStanding::Unknown
         } else if self.closed_at.is_some() {
             MeetingStanding::Closed
+        } else if now < self.scheduled_for - opens.0 {
+            MeetingStanding::NotYetOpen(self.scheduled_for - opens.0)
         } else {
             MeetingStanding::Invited(self.invited.clone())
         }

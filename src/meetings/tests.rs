@@ -33,10 +33,28 @@ fn a_meeting_is_unknown_to_an_agency_it_does_not_invite_even_once_closed() {
     let mut meeting = created(&["social_care", "education"]);
     let (education, health) = (AgencyName::parse("education").unwrap(), AgencyName::parse("health").unwrap());
     let subject = meeting.subject.clone();
-    assert_eq!(meeting.standing(&education, &subject), MeetingStanding::Invited(meeting.invited.clone()));
-    assert_eq!(meeting.standing(&health, &subject), MeetingStanding::Unknown);
-    assert_eq!(meeting.standing(&education, &SubjectId::new()), MeetingStanding::Unknown, "another child's");
+    let week = OpensBefore(chrono::Duration::days(7));
+    let standing =
+        |m: &Meeting, agency: &AgencyName, subject: &SubjectId| m.standing(agency, subject, Utc::now(), week);
+    assert_eq!(standing(&meeting, &education, &subject), MeetingStanding::Invited(meeting.invited.clone()));
+    assert_eq!(standing(&meeting, &health, &subject), MeetingStanding::Unknown);
+    assert_eq!(standing(&meeting, &education, &SubjectId::new()), MeetingStanding::Unknown, "another child's");
     meeting.closed_at = Some(Utc::now());
-    assert_eq!(meeting.standing(&education, &subject), MeetingStanding::Closed);
-    assert_eq!(meeting.standing(&health, &subject), MeetingStanding::Unknown, "closing says nothing to outsiders");
+    assert_eq!(standing(&meeting, &education, &subject), MeetingStanding::Closed);
+    assert_eq!(standing(&meeting, &health, &subject), MeetingStanding::Unknown, "closing says nothing to outsiders");
+}
+
+#[test]
+fn sharing_under_a_meeting_opens_a_set_time_before_it() {
+    let meeting = created(&["social_care", "education"]);
+    let education = AgencyName::parse("education").unwrap();
+    let week = OpensBefore(chrono::Duration::days(7));
+    let opens = meeting.scheduled_for - chrono::Duration::days(7);
+    let at = |t| meeting.standing(&education, &meeting.subject, t, week);
+    assert_eq!(at(opens - chrono::Duration::seconds(1)), MeetingStanding::NotYetOpen(opens));
+    assert_eq!(at(opens), MeetingStanding::Invited(meeting.invited.clone()));
+    assert_eq!(
+        at(meeting.scheduled_for + chrono::Duration::days(1)),
+        MeetingStanding::Invited(meeting.invited.clone())
+    );
 }

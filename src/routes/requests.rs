@@ -18,6 +18,7 @@ use crate::disclosure_log::{self, LogWriter};
 use crate::domain::{Category, DisclosureId, MeetingId, Narrative, Subject, SubjectKey};
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::identity::Identity;
+use crate::meetings::OpensBefore;
 use crate::redaction::{self, SharedRecordKeys};
 use crate::routes::extract::ApiJson;
 use crate::store::Store;
@@ -35,6 +36,8 @@ pub struct Sharing {
     pub log: LogWriter,
     pub subjects: SubjectCache,
     pub registers: RegisterCache,
+    /// How long before a meeting sharing under it opens.
+    pub meeting_opens: OpensBefore,
 }
 
 /// A request for another agency's records about a child.
@@ -138,8 +141,11 @@ async fn ground_state(
         })
         .await?;
     let (subject, consents, meeting) = found.ok_or_else(no_such_child)?;
-    let standing =
-        named.then(|| meeting.map_or(MeetingStanding::Unknown, |m| m.standing(&identity.agency, &subject.id)));
+    let standing = named.then(|| {
+        meeting.map_or(MeetingStanding::Unknown, |m| {
+            m.standing(&identity.agency, &subject.id, Utc::now(), sharing.meeting_opens)
+        })
+    });
     Ok((subject, consents, standing))
 }
 

@@ -22,6 +22,15 @@ pub fn insert(conn: &mut AnyConnection, row: &EventRow) -> Result<(), StoreError
     Ok(())
 }
 
+/// The ids of every meeting, oldest first (their creation events).
+pub fn meeting_ids(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+    Ok(meeting_events::table
+        .filter(meeting_events::kind.eq("created"))
+        .order((meeting_events::at.asc(), meeting_events::id.asc()))
+        .select(meeting_events::meeting_id)
+        .load(conn)?)
+}
+
 /// A meeting's events in the order they happened.
 pub fn events(conn: &mut AnyConnection, meeting: &str) -> Result<Vec<EventRow>, StoreError> {
     Ok(meeting_events::table

@@ -23,12 +23,21 @@ fn logged_meeting(gateway: &TestGateway, disclosure: &str) -> Option<String> {
 
 on_both_backends!(a_core_group_from_invitation_to_closing);
 
+/// Ten o'clock tomorrow, UTC: meetings are scheduled ahead.
+fn soon() -> String {
+    in_days(1)
+}
+
+fn in_days(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days)).format("%Y-%m-%dT10:00:00Z").to_string()
+}
+
 #[tokio::test]
 async fn only_a_coordinator_of_a_convening_agency_creates_a_meeting() {
     // A meeting is a ground for sharing: a federation where police convene refuses social care's coordinator.
     let police = sharegate::domain::AgencyName::parse("police").unwrap();
     let f = federation_with(Backend::Sqlite, |config| config.meeting_conveners = [police].into()).await;
-    let invitation = json!({"subject": f.subject, "scheduled_for": "2026-12-01T10:00:00Z", "invited": ["education"]});
+    let invitation = json!({"subject": f.subject, "scheduled_for": soon(), "invited": ["education"]});
     let (status, refused) = post(&f.gateway, "social_care-coordinator", "/v1/meetings", invitation).await;
     assert_eq!(status, 403, "{refused}");
     assert_eq!(refused["error"]["message"], "only a core group coordinator of police creates meetings");
@@ -38,7 +47,8 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     let f = federation_with(backend, |_| {}).await;
     let g = &f.gateway;
     let coordinator = "social_care-coordinator";
-    let invitation = json!({"subject": f.subject, "scheduled_for": "2026-12-01T10:00:00Z", "invited": ["police", "education", "health"]});
+    let invitation =
+        json!({"subject": f.subject, "scheduled_for": soon(), "invited": ["police", "education", "health"]});
     let (status, _) = post(g, "social_care-social_worker", "/v1/meetings", invitation.clone()).await;
     assert_eq!(status, 403, "only a coordinator creates meetings");
     let (status, created) = post(g, coordinator, "/v1/meetings", invitation).await;
@@ -46,12 +56,38 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     let m = created["id"].as_str().unwrap().to_owned();
     assert_eq!(created["invited"], json!(["education", "health", "police", "social_care"]));
 
+    // A meeting is scheduled ahead; sharing under one opens a week before it (issue 22).
+    let past = json!({"subject": f.subject, "scheduled_for": in_days(-1), "invited": ["education"]});
+    let (status, answer) = post(g, coordinator, "/v1/meetings", past).await;
+    assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("scheduled_for")), "{answer}");
+    let later = json!({"subject": f.subject, "scheduled_for": in_days(30), "invited": ["education"]});
+    let (_, later) = post(g, coordinator, "/v1/meetings", later).await;
+    let later = later["id"].as_str().unwrap().to_owned();
+    let early = json!({"subject": f.subject, "categories": ["education.attendance"], "purpose": "core_group",
+        "lawful_basis": "children_act_1989_s47", "reason": "core group", "meeting_id": later});
+    let (status, refused) = post(g, "social_care-social_worker", "/v1/requests", early).await;
+    assert_eq!(status, 403, "{refused}");
+    assert!(refused["refused"][0]["why"].as_str().unwrap().contains("opens on"), "{refused}");
+
+    // Each agency lists the meetings it is invited to; a coordinator, those its agency convenes.
+    let (status, listed) =
+        send(person("education-dsl").get(g.url("/v1/meetings")).query(&[("subject", f.nhs.as_str())])).await;
+    assert_eq!(status, 200, "{listed}");
+    let ids: Vec<&str> = listed.as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [m.as_str(), later.as_str()], "{listed}");
+    let (_, open_for_health) =
+        send(person("health-health_visitor").get(g.url("/v1/meetings")).query(&[("state", "open")])).await;
+    assert!(open_for_health.as_array().unwrap().iter().all(|x| x["id"] != later.as_str()), "health is not invited");
+    let (status, _) =
+        send(person("health-health_visitor").get(g.url("/v1/meetings")).query(&[("state", "shut")])).await;
+    assert_eq!(status, 400);
+
     // A meeting that does not invite health: health is refused under it, and cannot add a view or read its pack.
     let (_, narrow) = post(
         g,
         coordinator,
         "/v1/meetings",
-        json!({"subject": f.nhs, "scheduled_for": "2026-12-02T10:00:00Z", "invited": ["education"]}),
+        json!({"subject": f.nhs, "scheduled_for": soon(), "invited": ["education"]}),
     )
     .await;
     let narrow = narrow["id"].as_str().unwrap().to_owned();
@@ -117,6 +153,18 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     )
     .await;
     assert_eq!(status, 200);
+    // An agency that attended gives no view "in absence"; one that sent apologies cannot have agreed in person.
+    let (status, answer) =
+        post(g, "education-dsl", &format!("/v1/meetings/{m}/views"), json!({"text": "x", "absent": true})).await;
+    assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("absent")), "{answer}");
+    let (status, answer) = post(
+        g,
+        coordinator,
+        &format!("/v1/meetings/{m}/decisions"),
+        json!({"text": "x", "agreed_by": ["police"], "agreeing": [{"agency": "police", "name": "Alex Morgan"}]}),
+    )
+    .await;
+    assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("agreeing[0].agency")), "{answer}");
     let (status, answer) =
         post(g, coordinator, &format!("/v1/meetings/{m}/attendance"), json!({"attended": ["fire"]})).await;
     assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("attended[0]")));
@@ -158,7 +206,7 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
         json!({
             "text": "The plan continues; the school shares attendance weekly.",
             "agreed_by": ["social_care", "education", "health"],
-            "agreeing": [{"agency": "education", "name": "Sam Patel"}, {"agency": "health", "name": "Priya Shah"}],
+            "agreeing": [{"agency": "education", "name": "Sam Patel"}, {"agency": "social_care", "name": "Chris Doe"}],
             "dissent": [{"agency": "police", "name": "Alex Morgan", "reason": "Would escalate to a strategy discussion."}]
         }),
     )
@@ -166,12 +214,35 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     assert_eq!(status, 201, "{decided}");
     let d = decided["id"].as_str().unwrap().to_owned();
     assert_eq!(decided["meeting"]["decisions"][0]["needs_endorsement"], true);
-    assert_eq!(decided["meeting"]["decisions"][0]["agreeing"][1], json!({"agency": "health", "name": "Priya Shah"}));
+    assert_eq!(
+        decided["meeting"]["decisions"][0]["agreeing"][1],
+        json!({"agency": "social_care", "name": "Chris Doe"})
+    );
 
     let pack_url = g.url(&format!("/v1/meetings/{m}/pack"));
     let (status, pack) = send(person("education-dsl").get(&pack_url)).await;
     assert_eq!(status, 200, "{pack}");
     assert_eq!(pack["unendorsed_decisions"], json!([d]), "a decision lacking its endorsement is flagged");
+    assert_eq!(pack["apologies_without_view"], json!([]), "health and police both gave views");
+
+    // While a decision awaits its endorsement, the coordinator cannot close; a manager can, saying why.
+    let (status, refused) = post(g, coordinator, &format!("/v1/meetings/{m}/close"), json!({})).await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains(&d), "names what is missing: {refused}");
+    let (status, refused) = post(g, "social_care-manager", &format!("/v1/meetings/{m}/close"), json!({})).await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (400, Some("reason")), "{refused}");
+    let (status, _) = post(
+        g,
+        coordinator,
+        &format!("/v1/meetings/{later}/decisions"),
+        json!({"text": "Meet again in a month.", "agreed_by": ["education"]}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let why = json!({"reason": "The child has moved out of the area; the plan transfers."});
+    let (status, closed) = post(g, "social_care-manager", &format!("/v1/meetings/{later}/close"), why).await;
+    assert_eq!(status, 200, "{closed}");
+    assert_eq!(closed["closed_because"], "The child has moved out of the area; the plan transfers.");
     let views = pack["meeting"]["views"].as_array().unwrap();
     assert_eq!(views.len(), 2);
     assert!(views.iter().all(|v| v["absent"] == true), "views given in absence are marked");
@@ -199,7 +270,7 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     assert_eq!(html.headers()["cache-control"], "no-store");
     let html = html.text().await.unwrap();
     assert!(html.contains("education.attendance") && html.contains("Dissent: "), "{html}");
-    assert!(html.contains("(Sam Patel of education, Priya Shah of health)"), "{html}");
+    assert!(html.contains("(Sam Patel of education, Chris Doe of social_care)"), "{html}");
     assert!(html.contains("Dissent: police (Alex Morgan): Would escalate"), "{html}");
     assert!(html.contains("NOT ENDORSED"), "{html}");
     assert!(html.contains("given in absence"));
@@ -238,14 +309,16 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     let (status, refused) = post(g, "health-health_visitor", "/v1/requests", ask(&m)).await;
     assert_eq!(status, 403, "{refused}");
     assert!(refused["refused"][0]["why"].as_str().unwrap().contains("closed"), "{refused}");
-    assert_eq!(
-        post(g, "police-investigator", &format!("/v1/meetings/{m}/views"), json!({"text": "late"})).await.0,
-        409
-    );
+    // A view after the close is a late addendum, marked so; nothing is edited.
+    let (status, late) =
+        post(g, "police-investigator", &format!("/v1/meetings/{m}/views"), json!({"text": "A late call-out."})).await;
+    assert_eq!(status, 201, "{late}");
+    assert_eq!(late["meeting"]["views"][2]["late"], true, "{late}");
+    assert_eq!(late["meeting"]["views"][0]["late"], false);
     let (_, pack) = send(person("education-dsl").get(&pack_url)).await;
     assert!(
         pack["parts"].as_array().unwrap().iter().all(|p| p["records"] == json!([])),
         "nothing new under a closed meeting: {pack}"
     );
-    assert_eq!(pack["meeting"]["views"].as_array().unwrap().len(), 2, "the views and decisions stay");
+    assert_eq!(pack["meeting"]["views"].as_array().unwrap().len(), 3, "the views, the addendum and decisions stay");
 }

@@ -65,10 +65,14 @@ fn render(pack: &Pack) -> Markup {
                     @for refused in &part.refused { p { (text(refused, "/category")) ": " (text(refused, "/why")) } }
                 }
                 h2 { "Written views" }
+                @for agency in &pack.apologies_without_view {
+                    p { span.flag { "NO VIEW: " (agency) " sent apologies and gave no written view (¶32)." } }
+                }
                 @for view in &m.views {
                     p {
-                        b { (view.by.person) " (" (view.by.role) ", " (view.by.agency) ")" } ", " (view.at.to_rfc3339())
-                        @if view.absent { ", given in absence" } ":"
+                        b { (view.by.person) " (" (view.by.role) ", " (view.by.agency) ")" } ", " (view.at.format("%-d %B %Y, %H:%M UTC"))
+                        @if view.absent { ", given in absence" }
+                        @if view.late { ", a late addendum given after the meeting closed" } ":"
                     }
                     blockquote { (view.text) }
                 }

@@ -41,6 +41,9 @@ pub struct Pack {
     pub parts: Vec<PackPart>,
     /// Decisions still lacking the endorsement they need, flagged.
     pub unendorsed_decisions: Vec<String>,
+    /// Agencies that sent apologies and gave no written view, flagged (¶32).
+    #[schema(value_type = Vec<String>)]
+    pub apologies_without_view: Vec<crate::domain::AgencyName>,
 }
 
 /// The meeting pack for the requester: for each invited agency, the records policy and consent allow under
@@ -72,7 +75,7 @@ pub async fn pack(
             Ok(Ok((meeting, child.subject, consents)))
         })
         .await??;
-    let standing = meeting.standing(&identity.agency, &subject.id);
+    let standing = meeting.standing(&identity.agency, &subject.id, chrono::Utc::now(), sharing.meeting_opens);
     let reason = Narrative::parse(&format!("Core group meeting pack for {id}")).map_err(ApiError::internal)?;
     let mut parts = Vec::new();
     for agency in &meeting.invited {
@@ -100,7 +103,8 @@ pub async fn pack(
         });
     }
     let unendorsed_decisions = meeting.decisions.iter().filter(|d| d.needs_endorsement).map(|d| d.id.clone()).collect();
-    let pack = Pack { meeting, parts, unendorsed_decisions };
+    let apologies_without_view = meeting.silent_apologies();
+    let pack = Pack { meeting, parts, unendorsed_decisions, apologies_without_view };
     if html {
         return Ok(super::html::page(&pack));
     }

@@ -23,7 +23,7 @@ use crate::identity::Identity;
 use crate::meetings::{Agreeing, Conveners, Dissent, FORMAT, Meeting, MeetingEvent};
 use crate::register::Actor;
 use crate::routes::consents::GatewayKey;
-use crate::routes::extract::{ApiJson, OptionalJson};
+use crate::routes::extract::{ApiJson, ApiQuery, OptionalJson};
 use crate::routes::requests::{Sharing, no_such_child};
 use crate::store::meetings::{self as events, EventRow};
 use crate::store::{AnyConnection, Store, StoreError, subjects};
@@ -172,6 +172,9 @@ pub async fn create(
         return Err(ApiError::invalid("invited", "invite at least one agency"));
     }
     invited.insert(identity.agency.clone());
+    if body.scheduled_for < Utc::now() {
+        return Err(ApiError::invalid("scheduled_for", "scheduled_for is in the past: a meeting is scheduled ahead"));
+    }
     let subject = store.run(move |conn| subjects::find(conn, &key_of)).await?.ok_or_else(no_such_child)?;
     let id = MeetingId::new();
     let event = MeetingEvent::Created {
@@ -199,6 +202,90 @@ pub async fn create(
         .await?
         .ok_or_else(not_found)?;
     Ok(HttpResponse::Created().json(meeting))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingsQuery {
+    /// Only this child's meetings: gateway id or NHS number.
+    pub subject: Option<String>,
+    /// `open` or `closed`.
+    pub state: Option<String>,
+}
+
+/// The meetings the caller's agency is invited to — for a coordinator, those their agency convenes — oldest first,
+/// without what was said at them (each meeting is read, and logged, on its own).
+#[utoipa::path(tag = "meetings", params(MeetingsQuery), responses((status = 200, body = Vec<MeetingSummary>), (status = 400, body = ErrorEnvelope)))]
+#[get("/v1/meetings")]
+pub async fn list(
+    identity: Identity,
+    query: ApiQuery<MeetingsQuery>,
+    store: web::Data<Store>,
+) -> Result<web::Json<Vec<MeetingSummary>>, ApiError> {
+    let MeetingsQuery { subject, state } = query.0;
+    let closed = match state.as_deref() {
+        None => None,
+        Some("open") => Some(false),
+        Some("closed") => Some(true),
+        Some(_) => return Err(ApiError::invalid("state", "state is open or closed")),
+    };
+    let subject = match subject {
+        Some(raw) => {
+            SubjectKey::parse(&raw).map_err(|e| ApiError::invalid("subject", format!("subject {e}")))?;
+            // A child the index does not hold has no meetings: the same empty list as any other.
+            let Some(id) = crate::routes::subjects::named_child(&store, &raw).await? else {
+                return Ok(web::Json(Vec::new()));
+            };
+            Some(id)
+        }
+        None => None,
+    };
+    let agency = identity.agency.clone();
+    let convenes_only = identity.role.as_str() == "coordinator";
+    let meetings = store
+        .run(move |conn| {
+            let mut found = Vec::new();
+            for id in events::meeting_ids(conn)? {
+                let Ok(id) = MeetingId::parse(&id) else { continue };
+                let Some(m) = load(conn, &id)? else { continue };
+                let theirs = m.invited.contains(&agency) && (!convenes_only || m.coordinator.agency == agency);
+                let wanted = subject.as_ref().is_none_or(|s| &m.subject == s)
+                    && closed.is_none_or(|c| m.closed_at.is_some() == c);
+                if theirs && wanted {
+                    found.push(MeetingSummary::of(&m));
+                }
+            }
+            Ok(found)
+        })
+        .await?;
+    Ok(web::Json(meetings))
+}
+
+/// A meeting in a list: when, about whom, who is invited, whether it is closed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MeetingSummary {
+    pub id: String,
+    #[schema(value_type = String)]
+    pub subject: crate::domain::SubjectId,
+    pub scheduled_for: DateTime<Utc>,
+    #[schema(value_type = Vec<String>)]
+    pub invited: BTreeSet<AgencyName>,
+    #[schema(value_type = String)]
+    pub coordinating_agency: AgencyName,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl MeetingSummary {
+    fn of(m: &Meeting) -> Self {
+        Self {
+            id: m.id.clone(),
+            subject: m.subject.clone(),
+            scheduled_for: m.scheduled_for,
+            invited: m.invited.clone(),
+            coordinating_agency: m.coordinator.agency.clone(),
+            closed_at: m.closed_at,
+        }
+    }
 }
 
 /// The meeting as it stands: for its invited agencies. What it says of the child (views, decisions) is disclosed,
@@ -290,8 +377,9 @@ pub struct Created {
 }
 
 /// An invited practitioner gives a written view (¶32): dated, sealed with its author and role, marked when given in
-/// absence.
-#[utoipa::path(tag = "meetings", request_body = ViewBody, params(("id" = String, Path)), responses((status = 201, body = Created), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope), (status = 409, description = "the meeting is closed", body = ErrorEnvelope)))]
+/// absence (not by an agency that attended). After the meeting closes a view is still taken, marked as a late
+/// addendum; none is ever edited.
+#[utoipa::path(tag = "meetings", request_body = ViewBody, params(("id" = String, Path)), responses((status = 201, body = Created), (status = 400, description = "marked absent by an agency that attended", body = ErrorEnvelope), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope)))]
 #[post("/v1/meetings/{id}/views")]
 pub async fn add_view(
     identity: Identity,
@@ -302,6 +390,7 @@ pub async fn add_view(
 ) -> Result<HttpResponse, ApiError> {
     let id = meeting_id(&path.into_inner())?;
     let event_id = EventId::new();
+    let body_absent = body.0.absent;
     let event = MeetingEvent::View {
         id: event_id.clone(),
         meeting: id.clone(),
@@ -310,7 +399,18 @@ pub async fn add_view(
         by: Actor::from(&identity),
         at: Utc::now().trunc_subsecs(6),
     };
-    let meeting = append(&store, &key, id, event, open).await?;
+    let (absent, agency) = (body_absent, identity.agency.clone());
+    // After the meeting closes a view may still be added, as a late addendum (marked so in the meeting).
+    let meeting = append(&store, &key, id, event, move |m| {
+        if absent && m.attended.contains(&agency) {
+            return Err(ApiError::invalid(
+                "absent",
+                format!("{agency} attended this meeting: its view is not one given in absence"),
+            ));
+        }
+        Ok(())
+    })
+    .await?;
     Ok(HttpResponse::Created().json(Created { id: event_id.to_string(), meeting }))
 }
 
@@ -361,6 +461,7 @@ pub async fn record_decision(
         return Err(ApiError::invalid("dissent", format!("{both} cannot both agree and dissent")));
     }
     let event_id = EventId::new();
+    let agreeing = body.agreeing.clone();
     let event = MeetingEvent::Decision {
         id: event_id.clone(),
         meeting: id.clone(),
@@ -375,6 +476,12 @@ pub async fn record_decision(
         coordinator_of(m, &identity)?;
         open(m)?;
         invited_only("agreed_by", &agreed_by, m)?;
+        if let Some((n, person)) = agreeing.iter().enumerate().find(|(_, p)| m.apologies.contains(&p.agency)) {
+            return Err(ApiError::invalid(
+                format!("agreeing[{n}].agency"),
+                format!("{} sent apologies: no one of it agreed in person", person.agency),
+            ));
+        }
         invited_only("dissent", &dissenting, m)
     })
     .await?;
@@ -430,25 +537,57 @@ pub async fn endorse(
     Ok(web::Json(meeting))
 }
 
-/// The coordinator closes the meeting: nothing more is shared under it.
-#[utoipa::path(tag = "meetings", params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 403, description = "not a coordinator of the coordinating agency", body = ErrorEnvelope), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope), (status = 409, description = "already closed", body = ErrorEnvelope)))]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseBody {
+    /// Why the meeting closes with decisions still unendorsed: only a manager of the coordinating agency closes it so.
+    #[schema(value_type = Option<String>)]
+    pub reason: Option<Narrative>,
+}
+
+/// The coordinator closes the meeting: nothing more is shared under it. While a decision awaits its endorsement it
+/// stays open (409 naming them), unless a manager of the coordinating agency closes it saying why (¶26).
+#[utoipa::path(tag = "meetings", request_body(content = CloseBody, description = "optional"), params(("id" = String, Path)), responses((status = 200, body = Meeting), (status = 400, description = "a manager closing over unendorsed decisions without a reason", body = ErrorEnvelope), (status = 403, description = "not a coordinator or manager of the coordinating agency", body = ErrorEnvelope), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope), (status = 409, description = "already closed, or decisions await endorsement", body = ErrorEnvelope)))]
 #[post("/v1/meetings/{id}/close")]
 pub async fn close(
     identity: Identity,
     path: web::Path<String>,
+    body: OptionalJson<CloseBody>,
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<web::Json<Meeting>, ApiError> {
     let id = meeting_id(&path.into_inner())?;
+    let reason = body.0.reason;
+    let overriding = reason.is_some();
     let event = MeetingEvent::Closed {
         id: EventId::new(),
         meeting: id.clone(),
+        reason,
         by: Actor::from(&identity),
         at: Utc::now().trunc_subsecs(6),
     };
     let meeting = append(&store, &key, id, event, move |m| {
-        coordinator_of(m, &identity)?;
-        open(m)
+        let manager = identity.role.as_str() == "manager" && identity.agency == m.coordinator.agency;
+        if !manager {
+            coordinator_of(m, &identity)?;
+        }
+        open(m)?;
+        let waiting: Vec<&str> = m.decisions.iter().filter(|d| d.needs_endorsement).map(|d| d.id.as_str()).collect();
+        match (waiting.is_empty(), manager, overriding) {
+            (true, _, _) | (false, true, true) => Ok(()),
+            (false, true, false) => {
+                Err(ApiError::invalid("reason", "decisions await endorsement: say why the meeting closes without it"))
+            }
+            (false, false, _) => Err(ApiError::new(
+                ErrorKind::Duplicate,
+                format!(
+                    "decisions await a manager's endorsement ({}): endorse them first, or a manager of {} closes \
+                     the meeting saying why",
+                    waiting.join(", "),
+                    m.coordinator.agency
+                ),
+            )),
+        }
     })
     .await?;
     Ok(web::Json(meeting))
