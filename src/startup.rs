@@ -236,6 +236,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::dpo::unreviewed)
             .service(routes::dpo::one)
             .service(routes::dpo::review)
+            .service(routes::dpo::review_meeting)
             .service(routes::dpo::history)
             .service(routes::log::checkpoint)
             .service(routes::log::inclusion_proof)

@@ -24,6 +24,9 @@ pub enum Waiting {
     /// The DPO's agency's node refused the read: its reference for the child belongs to another child, so the
     /// link at the gateway is wrong.
     LinkMismatch,
+    /// Shared under a core group meeting: reviewed with the rest of the meeting's sharing, as one thing
+    /// (`POST /v1/meetings/{id}/review`), not one by one as sharing without consent.
+    CoreGroupMeeting,
 }
 
 impl Waiting {
@@ -36,9 +39,11 @@ impl Waiting {
         }
         let part = entry.agencies.iter().find(|a| &a.agency == agency);
         let requester = &entry.requester.agency;
+        let under_meeting = entry.meeting.is_some() && entry.purpose.as_str() == crate::decision::CORE_GROUP;
         let reasons = [
             (entry.outcome == Outcome::Refused, Self::Refused),
-            (entry.lawful_basis.as_str() != crate::decision::CONSENT, Self::WithoutConsent),
+            (!under_meeting && entry.lawful_basis.as_str() != crate::decision::CONSENT, Self::WithoutConsent),
+            (under_meeting && entry.outcome != Outcome::Refused, Self::CoreGroupMeeting),
             (part.is_some_and(|a| !a.dropped.is_empty()), Self::NotPassedOn),
             (
                 requester != agency
@@ -62,6 +67,7 @@ impl Waiting {
             Self::NotPassedOn => "your agency's node sent records that were not passed on",
             Self::ConsentRecordedByRequester => "given on a consent the requesting agency recorded itself",
             Self::LinkMismatch => "your agency's node says its reference belongs to another child",
+            Self::CoreGroupMeeting => "shared under a core group meeting (review the meeting's sharing as one)",
         }
     }
 }

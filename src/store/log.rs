@@ -285,6 +285,29 @@ pub fn unreviewed(
     Ok(found)
 }
 
+/// The disclosures (not reviews) made under core group meeting `meeting` that involve `agency` and that no DPO of
+/// `agency` has reviewed, oldest first. The meeting is read from the entries' text (it has no column of its own).
+pub fn unreviewed_under_meeting(
+    conn: &mut AnyConnection,
+    agency: &str,
+    meeting: &str,
+) -> Result<Vec<LogRow>, StoreError> {
+    let under: Vec<LogRow> = log_entries::table
+        .filter(log_entries::agencies.like(involving(agency)))
+        .filter(log_entries::kind.eq_any(["request", "discovery"]))
+        .filter(log_entries::canonical.like(format!("%\"meeting\":\"{meeting}\"%")))
+        .order(log_entries::seq.asc())
+        .select(LogRow::as_select())
+        .load(conn)?;
+    let ids: Vec<&str> = under.iter().map(|r| r.id.as_str()).collect();
+    let reviewed: Vec<Option<String>> = log_entries::table
+        .filter(log_entries::reviews.eq_any(&ids))
+        .filter(log_entries::requester_agency.eq(agency))
+        .select(log_entries::reviews)
+        .load(conn)?;
+    Ok(under.into_iter().filter(|r| !reviewed.iter().any(|d| d.as_deref() == Some(r.id.as_str()))).collect())
+}
+
 /// Whether a DPO of `agency` has already reviewed disclosure `id`.
 pub fn reviewed_by(conn: &mut AnyConnection, id: &str, agency: &str) -> Result<bool, StoreError> {
     let n: i64 = log_entries::table

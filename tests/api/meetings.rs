@@ -322,3 +322,48 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     );
     assert_eq!(pack["meeting"]["views"].as_array().unwrap().len(), 3, "the views, the addendum and decisions stay");
 }
+
+on_both_backends!(a_meetings_sharing_is_reviewed_as_one);
+
+/// Opening a meeting's pack three times writes a disclosure per invited agency each time. Each used to wait for
+/// every involved agency's DPO as sharing "without consent"; now each DPO's queue shows the meeting's sharing as one
+/// line, and one review covers it (issue 22).
+async fn a_meetings_sharing_is_reviewed_as_one(backend: Backend) {
+    let f = federation_with(backend, |_| {}).await;
+    let g = &f.gateway;
+    let invitation =
+        json!({"subject": f.subject, "scheduled_for": soon(), "invited": ["police", "education", "health"]});
+    let (status, created) = post(g, "social_care-coordinator", "/v1/meetings", invitation).await;
+    assert_eq!(status, 201, "{created}");
+    let m = created["id"].as_str().unwrap().to_owned();
+    for _ in 0..3 {
+        let (status, _) = send(person("education-dsl").get(g.url(&format!("/v1/meetings/{m}/pack")))).await;
+        assert_eq!(status, 200);
+    }
+    let queue = |dpo: &'static str| {
+        let (url, m) = (g.url("/v1/disclosures/unreviewed"), m.clone());
+        async move {
+            let (status, queue) = send(person(dpo).get(url)).await;
+            assert_eq!(status, 200, "{queue}");
+            queue.as_array().unwrap().iter().filter(|e| e["meeting"] == m.as_str()).cloned().collect::<Vec<Value>>()
+        }
+    };
+    let school = queue("education-dpo").await;
+    assert_eq!(school.len(), 1, "one line for the meeting: {school:?}");
+    assert_eq!(school[0]["waiting"], json!(["core_group_meeting"]));
+    assert_eq!(school[0]["meeting_disclosures"], 12, "four parts, three times");
+    let health = queue("health-dpo").await;
+    assert_eq!((health.len(), &health[0]["meeting_disclosures"]), (1, &json!(3)), "{health:?}");
+
+    let url = g.url(&format!("/v1/meetings/{m}/review"));
+    let comment = json!({"comment": "The core group's sharing was within the plan."});
+    let (status, _) = send(person("education-dsl").post(&url).json(&comment)).await;
+    assert_eq!(status, 403, "a DPO reviews");
+    let (status, reviewed) = send(person("education-dpo").post(&url).json(&comment)).await;
+    assert_eq!(status, 201, "{reviewed}");
+    assert_eq!(reviewed["reviews"].as_array().unwrap().len(), 12, "one review entry per disclosure");
+    assert!(queue("education-dpo").await.is_empty(), "the school's queue is clear of the meeting");
+    assert_eq!(queue("health-dpo").await.len(), 1, "health's DPO still reviews its own part");
+    let (status, _) = send(person("education-dpo").post(&url).json(&comment)).await;
+    assert_eq!(status, 404, "nothing left to review");
+}

@@ -44,13 +44,17 @@ pub struct DisclosureView {
     /// In the review queue: why the entry waits for the DPO's agency. Left out elsewhere.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waiting: Vec<Waiting>,
+    /// In the review queue, for sharing under a meeting: how many of the meeting's disclosures on this page the
+    /// line stands for (review them together with `POST /v1/meetings/{id}/review`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_disclosures: Option<usize>,
 }
 
 pub(crate) fn view(row: &LogRow) -> Result<DisclosureView, StoreError> {
     let logged: LoggedEntry = serde_json::from_str(&row.canonical).map_err(|e| {
         StoreError::Unavailable(format!("entry {} cannot be read: {e}; run `sharegate log verify`", row.seq))
     })?;
-    Ok(DisclosureView { index: row.seq, entry: logged.entry, waiting: Vec::new() })
+    Ok(DisclosureView { index: row.seq, entry: logged.entry, waiting: Vec::new(), meeting_disclosures: None })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -222,7 +226,31 @@ pub async fn unreviewed(
     let agency = identity.agency.to_string();
     let after = query.0.after;
     let rows = store.run(move |conn| log::unreviewed(conn, &agency, after, limit)).await?;
-    Ok(web::Json(waiting(&rows, &identity.agency)?))
+    Ok(web::Json(one_line_per_meeting(waiting(&rows, &identity.agency)?)))
+}
+
+/// A meeting's sharing is reviewed as one thing: of the entries that wait only as sharing under a meeting, the page
+/// keeps the first of each meeting and says how many of the meeting's disclosures it stands for.
+fn one_line_per_meeting(views: Vec<DisclosureView>) -> Vec<DisclosureView> {
+    let only_meeting = |v: &DisclosureView| v.waiting == [Waiting::CoreGroupMeeting];
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for v in views.iter().filter(|v| only_meeting(v)) {
+        if let Some(m) = &v.entry.meeting {
+            *counts.entry(m.to_string()).or_default() += 1;
+        }
+    }
+    let mut shown = std::collections::BTreeSet::new();
+    views
+        .into_iter()
+        .filter_map(|mut v| match (&v.entry.meeting, only_meeting(&v)) {
+            (Some(m), true) => {
+                let m = m.to_string();
+                v.meeting_disclosures = counts.get(&m).copied();
+                shown.insert(m).then_some(v)
+            }
+            _ => Some(v),
+        })
+        .collect()
 }
 
 pub use crate::disclosure_log::Waiting;
@@ -367,6 +395,51 @@ pub async fn review(
 ) -> Result<HttpResponse, ApiError> {
     let disclosed = record_review(&identity, path.into_inner(), body.0.comment, &store, &writer).await?;
     Ok(disclosed.into_response())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MeetingReviewed {
+    /// The reviews written, one log entry for each disclosure made under the meeting.
+    pub reviews: Vec<ReviewView>,
+}
+
+/// A DPO reviews a core group meeting's sharing as one thing: every disclosure made under the meeting that involves
+/// their agency and that their agency has not reviewed gets a review entry (one each, the same comment). The
+/// disclosures they made themselves are left for another DPO.
+#[utoipa::path(
+    tag = "dpo",
+    request_body = ReviewBody,
+    params(("id" = String, Path, description = "the meeting")),
+    responses(
+        (status = 201, body = MeetingReviewed),
+        (status = 403, description = "not a DPO", body = ErrorEnvelope),
+        (status = 404, description = "nothing under that meeting waits for the DPO's agency", body = ErrorEnvelope),
+        (status = 503, description = "the reviews could not be logged", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/meetings/{id}/review")]
+pub async fn review_meeting(
+    identity: Identity,
+    path: web::Path<String>,
+    body: ApiJson<ReviewBody>,
+    store: web::Data<Store>,
+    writer: web::Data<LogWriter>,
+) -> Result<HttpResponse, ApiError> {
+    dpo(&identity)?;
+    let nothing = || ApiError::not_found("nothing shared under that meeting waits for your agency's review");
+    let meeting = crate::domain::MeetingId::parse(&path.into_inner()).map_err(|_| nothing())?;
+    let agency = identity.agency.to_string();
+    let rows = store.run(move |conn| log::unreviewed_under_meeting(conn, &agency, meeting.as_str())).await?;
+    let mut reviews = Vec::new();
+    for row in &rows {
+        let Ok((entry, answer)) = review_entry(&identity, row, body.0.comment.clone()) else { continue };
+        crate::disclosure_log::write(&writer, entry).await?;
+        reviews.push(answer);
+    }
+    if reviews.is_empty() {
+        return Err(nothing());
+    }
+    Ok(HttpResponse::Created().json(MeetingReviewed { reviews }))
 }
 
 /// `identity` reviews the disclosure with id `raw`: the review's entry is committed, and its answer handed back.
