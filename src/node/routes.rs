@@ -377,7 +377,8 @@ pub async fn record_child(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AccessEntry {
     pub id: String,
-    pub at: chrono::NaiveDateTime,
+    /// When, in UTC.
+    pub at: chrono::DateTime<Utc>,
     pub disclosure_id: Option<String>,
     pub requester: String,
     pub purpose: String,
@@ -392,11 +393,14 @@ pub struct AccessEntry {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct AccessQuery {
-    /// How many of the newest reads (default 100, at most 1000).
+    /// How many reads (default 100, at most 1000).
     pub limit: Option<u16>,
+    /// The `id` of the last read of the previous page: the reads older than it.
+    pub after: Option<String>,
 }
 
-/// Every read of this agency's records, newest first: for this agency's DPO.
+/// Every read of this agency's records, newest first, a page at a time (`after` the last id of the previous page):
+/// for this agency's DPO.
 #[utoipa::path(
     tag = "records",
     params(AccessQuery),
@@ -415,13 +419,14 @@ pub async fn access_register(
             node.agency
         )));
     }
-    let limit = i64::from(query.0.limit.unwrap_or(100).min(1000));
-    let rows = store.run(move |conn| access_store::recent(conn, limit)).await?;
+    let limit = i64::from(query.0.limit.unwrap_or(100).clamp(1, 1000));
+    let after = query.0.after;
+    let rows = store.run(move |conn| access_store::recent(conn, after.as_deref(), limit)).await?;
     Ok(web::Json(
         rows.into_iter()
             .map(|r| AccessEntry {
                 id: r.id,
-                at: r.at,
+                at: r.at.and_utc(),
                 disclosure_id: r.disclosure_id,
                 requester: r.requester,
                 purpose: r.purpose,

@@ -65,11 +65,24 @@ pub fn insert(conn: &mut AnyConnection, row: &AccessRow) -> Result<(), StoreErro
     Ok(())
 }
 
-/// The newest `limit` reads, newest first.
-pub fn recent(conn: &mut AnyConnection, limit: i64) -> Result<Vec<AccessRow>, StoreError> {
-    Ok(access_register::table
+/// Up to `limit` reads, newest first; after `after` (a read's id: the last of the previous page), the reads older
+/// than it. Keyset pagination, so reads added meanwhile neither repeat nor leave gaps. An unknown `after` is none.
+pub fn recent(conn: &mut AnyConnection, after: Option<&str>, limit: i64) -> Result<Vec<AccessRow>, StoreError> {
+    let mut query = access_register::table
         .order((access_register::at.desc(), access_register::id.desc()))
         .limit(limit)
         .select(AccessRow::as_select())
-        .load(conn)?)
+        .into_boxed();
+    if let Some(after) = after {
+        let Some((at, id)) = access_register::table
+            .filter(access_register::id.eq(after))
+            .select((access_register::at, access_register::id))
+            .get_result::<(NaiveDateTime, String)>(conn)
+            .optional()?
+        else {
+            return Ok(Vec::new());
+        };
+        query = query.filter(access_register::at.lt(at).or(access_register::at.eq(at).and(access_register::id.lt(id))));
+    }
+    Ok(query.load(conn)?)
 }

@@ -198,6 +198,16 @@ async fn a_node_refuses_a_read_for_another_child(backend: Backend) {
     .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["records"][0]["statements"][0]["text"], "Lily's incident.", "the changed link counts at once");
+    // The access register pages (newest first, `after` the last id) and its times carry their zone.
+    let dpo = person("police-dpo");
+    let (_, first) = send(dpo.get(n.police.url("/v1/access-register")).query(&[("limit", "1")])).await;
+    assert_eq!(first.as_array().unwrap().len(), 1, "{first}");
+    assert!(first[0]["at"].as_str().unwrap().ends_with('Z'), "{first}");
+    assert_eq!(first[0]["refused"], Value::Null, "the newest read was answered");
+    let after = first[0]["id"].as_str().unwrap();
+    let (_, next) = send(dpo.get(n.police.url("/v1/access-register")).query(&[("limit", "1"), ("after", after)])).await;
+    assert_eq!(next[0]["refused"], "subject_mismatch", "the page after it holds the older, refused read: {next}");
+
     // Only its own practitioners tell the node which child a reference is.
     let (status, _) =
         send(person("health-health_visitor").put(n.police.url("/v1/children/P-9")).json(&json!({"nhs_number": lily})))
