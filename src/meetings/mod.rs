@@ -209,6 +209,8 @@ pub struct Decision {
     pub by: Actor,
     pub at: DateTime<Utc>,
     pub endorsed_by: Option<Actor>,
+    /// What the endorsing manager said, if anything.
+    pub endorsement_comment: Option<String>,
     /// Shown, not hidden: a decision still lacking the manager's endorsement it needs.
     pub needs_endorsement: bool,
     pub signature: String,
@@ -255,7 +257,7 @@ impl Meeting {
             closed_at: None,
             closed_because: None,
         };
-        let mut endorsements: BTreeMap<String, Actor> = BTreeMap::new();
+        let mut endorsements: BTreeMap<String, (Actor, Option<Narrative>)> = BTreeMap::new();
         for (event, signature) in rest {
             match event {
                 MeetingEvent::Created { .. } => {}
@@ -282,12 +284,13 @@ impl Meeting {
                         by: by.clone(),
                         at: *at,
                         endorsed_by: None,
+                        endorsement_comment: None,
                         needs_endorsement: true,
                         signature: signature.clone(),
                     })
                 }
-                MeetingEvent::Endorsement { decision, by, .. } => {
-                    endorsements.insert(decision.to_string(), by.clone());
+                MeetingEvent::Endorsement { decision, by, comment, .. } => {
+                    endorsements.insert(decision.to_string(), (by.clone(), comment.clone()));
                 }
                 MeetingEvent::Closed { at, reason, .. } => {
                     m.closed_at = Some(*at);
@@ -296,7 +299,9 @@ impl Meeting {
             }
         }
         for decision in &mut m.decisions {
-            decision.endorsed_by = endorsements.remove(&decision.id);
+            let (by, comment) = endorsements.remove(&decision.id).unzip();
+            decision.endorsed_by = by;
+            decision.endorsement_comment = comment.flatten().map(String::from);
             decision.needs_endorsement = decision.endorsed_by.is_none();
         }
         Some(m)

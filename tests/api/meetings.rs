@@ -301,6 +301,15 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     );
     let (_, pack) = send(person("education-dsl").get(&pack_url)).await;
     assert_eq!(pack["unendorsed_decisions"], json!([]));
+    // The pack keeps what the seed asks: each record's sources (¶14), the endorsement's comment, times as a person
+    // reads them, and no doubled full stops.
+    let html = person("education-dsl").get(&pack_url).query(&[("format", "html")]).send().await.unwrap();
+    let html = html.text().await.unwrap();
+    assert!(html.contains("Sources (¶14): the class register (school records)"), "{html}");
+    assert!(html.contains("Endorsed by Ruth Campbell (social_care): Agreed."), "{html}");
+    assert!(html.contains("Would escalate to a strategy discussion. "), "{html}");
+    assert!(!html.contains(".."), "no doubled full stops: {html}");
+    assert!(!html.contains("T10:00:00"), "times as a person reads them: {html}");
 
     // Closed: no new disclosure under it.
     assert_eq!(post(g, "education-dsl", &format!("/v1/meetings/{m}/close"), json!({})).await.0, 403);

@@ -17,15 +17,32 @@ fn text<'v>(value: &'v serde_json::Value, pointer: &str) -> &'v str {
     value.pointer(pointer).and_then(|v| v.as_str()).unwrap_or_default()
 }
 
+/// A time as a person reads it: `2 December 2026, 10:00 UTC` (no seconds, no fractions).
+fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%-d %B %Y, %H:%M UTC").to_string()
+}
+
+/// A record's time, from its RFC 3339 text, as a person reads it (the text as it is if it is not a time).
+fn when_text(value: &serde_json::Value, pointer: &str) -> String {
+    let raw = text(value, pointer);
+    chrono::DateTime::parse_from_rfc3339(raw).map_or_else(|_| raw.to_owned(), |t| when(t.to_utc()))
+}
+
+/// Text ending a sentence: a full stop added unless it already ends with one (or ? or !).
+fn sentence(text: &str) -> String {
+    let text = text.trim_end();
+    if text.ends_with(['.', '?', '!']) { text.to_owned() } else { format!("{text}.") }
+}
+
 fn list(items: &BTreeSet<AgencyName>) -> String {
     items.iter().map(AgencyName::as_str).collect::<Vec<_>>().join(", ")
 }
 
-/// `police (Alex Morgan): reason`, or `police: reason` when no one is named.
+/// `police (Alex Morgan): reason.`, or `police: reason.` when no one is named.
 fn dissent(d: &Dissent) -> String {
     match &d.name {
-        Some(name) => format!("{} ({name}): {}", d.agency, d.reason),
-        None => format!("{}: {}", d.agency, d.reason),
+        Some(name) => format!("{} ({name}): {}", d.agency, sentence(d.reason.as_str())),
+        None => format!("{}: {}", d.agency, sentence(d.reason.as_str())),
     }
 }
 
@@ -39,13 +56,16 @@ fn render(pack: &Pack) -> Markup {
             body {
                 h1 { "Core group meeting pack" }
                 p {
-                    "Meeting " (m.id) " for child " (m.subject) ", scheduled for " (m.scheduled_for.to_rfc3339()) ". "
+                    "Meeting " (m.id) " for child " (m.subject) ", scheduled for " (when(m.scheduled_for)) ". "
                     "Coordinator: " (coordinator.person) " (" (coordinator.role) ", " (coordinator.agency) ")."
                 }
                 p {
                     "Invited: " (list(&m.invited)) ". Attended: " (list(&m.attended)) ". Apologies: "
                     (list(&m.apologies)) "."
-                    @if let Some(closed) = m.closed_at { " Closed " (closed.to_rfc3339()) "." }
+                    @if let Some(closed) = m.closed_at { " Closed " (when(closed)) "." }
+                    @if let Some(why) = &m.closed_because {
+                        " Closed by a manager with decisions unendorsed, because: " (sentence(why.as_str()))
+                    }
                 }
                 h2 { "What each agency may share" }
                 @for part in &pack.parts {
@@ -53,13 +73,24 @@ fn render(pack: &Pack) -> Markup {
                     @if part.partial { p.flag { "Partial: part of this agency's answer is missing." } }
                     @for record in &part.records {
                         p {
-                            b { (text(record, "/category")) } ", " (text(record, "/occurred_at")) " by "
+                            b { (text(record, "/category")) } ", " (when_text(record, "/occurred_at")) " by "
                             (text(record, "/author/person")) " (" (text(record, "/author/role")) ")"
                         }
                         ul {
                             @for statement in record.pointer("/statements").and_then(|s| s.as_array()).into_iter().flatten() {
-                                li { (text(statement, "/kind")) ": " (text(statement, "/text")) }
+                                li {
+                                    (text(statement, "/kind")) ": " (text(statement, "/text"))
+                                    @if let Some(evidence) = statement.pointer("/evidence").and_then(|e| e.as_str()) {
+                                        " " i { "(evidence: " (evidence) ")" }
+                                    }
+                                }
                             }
+                        }
+                        p.sources {
+                            "Sources (¶14): "
+                            (record.pointer("/sources").and_then(|s| s.as_array()).into_iter().flatten()
+                                .map(|s| format!("{} ({})", text(s, "/who"), text(s, "/how")))
+                                .collect::<Vec<_>>().join("; "))
                         }
                     }
                     @for refused in &part.refused { p { (text(refused, "/category")) ": " (text(refused, "/why")) } }
@@ -70,7 +101,7 @@ fn render(pack: &Pack) -> Markup {
                 }
                 @for view in &m.views {
                     p {
-                        b { (view.by.person) " (" (view.by.role) ", " (view.by.agency) ")" } ", " (view.at.format("%-d %B %Y, %H:%M UTC"))
+                        b { (view.by.person) " (" (view.by.role) ", " (view.by.agency) ")" } ", " (when(view.at))
                         @if view.absent { ", given in absence" }
                         @if view.late { ", a late addendum given after the meeting closed" } ":"
                     }
@@ -89,12 +120,14 @@ fn render(pack: &Pack) -> Markup {
                         "."
                         @if !d.dissent.is_empty() {
                             " Dissent: "
-                            (d.dissent.iter().map(dissent).collect::<Vec<_>>().join("; "))
-                            "."
+                            (d.dissent.iter().map(dissent).collect::<Vec<_>>().join(" "))
                         }
                         " "
                         @match &d.endorsed_by {
-                            Some(by) => { "Endorsed by " (by.person) " (" (by.agency) ")." },
+                            Some(by) => {
+                                "Endorsed by " (by.person) " (" (by.agency) ")"
+                                @if let Some(comment) = &d.endorsement_comment { ": " (sentence(comment)) } @else { "." }
+                            },
                             None => span.flag { "NOT ENDORSED: this decision still needs a manager's endorsement." },
                         }
                     }
