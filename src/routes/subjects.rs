@@ -109,7 +109,7 @@ fn parse_new_subject(
     responses(
         (status = 201, body = SubjectView),
         (status = 400, description = "a field is missing, unknown or invalid", body = ErrorEnvelope),
-        (status = 403, description = "another agency's reference was given (`local_refs.<agency>`), or a DPO gave a reference", body = ErrorEnvelope),
+        (status = 403, description = "another agency's reference was given (`local_refs.<agency>`), or a DPO", body = ErrorEnvelope),
         (status = 409, description = "the NHS number is already in the index, or the reference is linked to another child", body = ErrorEnvelope),
         (status = 413, description = "the body is over the limit", body = ErrorEnvelope),
         (status = 503, description = "the store cannot be written", body = ErrorEnvelope),
@@ -123,10 +123,12 @@ pub async fn create_subject(
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let (subject, own_ref) = parse_new_subject(body.0, &identity, &federation)?;
-    if own_ref.is_some() && !identity.works_cases() {
-        return Err(not_casework());
+    // A DPO reviews what is shared; registering children (and so learning, by a 409, who is in the index) is
+    // casework.
+    if !identity.works_cases() {
+        return Err(ApiError::forbidden("a data-protection officer does not register children"));
     }
+    let (subject, own_ref) = parse_new_subject(body.0, &identity, &federation)?;
     let now = Utc::now().trunc_subsecs(6);
     let id = SubjectId::new();
     let link = own_ref

@@ -85,6 +85,9 @@ async fn only_an_agency_links_its_own_reference(backend: Backend) {
         send(person("education-dsl").get(gateway.url("/v1/subjects")).query(&crate::subjects::why(&nhs))).await;
     assert_eq!(status, 404, "nothing was stored");
 
+    let (status, _) = send(person("education-dpo").post(gateway.url("/v1/subjects")).json(&body)).await;
+    assert_eq!(status, 403, "a DPO does not register children");
+
     // Its own reference only: accepted.
     let body = json!({"nhs_number": nhs, "name": "Lily Example", "date_of_birth": "2015-03-02",
         "local_refs": {"education": "E-1"}});

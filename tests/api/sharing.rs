@@ -307,6 +307,8 @@ async fn discovery_is_a_logged_disclosure(backend: Backend) {
     let response = person("social_care-social_worker").get(&url).send().await.unwrap();
     assert_eq!(response.status(), 405);
     assert_eq!(response.headers()["allow"], "POST");
+    let response = person("social_care-social_worker").get(f.gateway.url("/v1/requests")).send().await.unwrap();
+    assert_eq!((response.status().as_u16(), response.headers()["allow"].to_str().unwrap()), (405, "POST"));
     // Discovery on a decision not to seek consent waits for the holders' DPOs like a request would.
     let without = json!({"purpose": "safeguarding", "lawful_basis": "dpa_2018_safeguarding", "reason": "Urgent."});
     let (status, refused) = send(person("social_care-social_worker").post(&url).json(&without)).await;
@@ -314,6 +316,21 @@ async fn discovery_is_a_logged_disclosure(backend: Backend) {
     let (_, queue) = send(person("education-dpo").get(f.gateway.url("/v1/disclosures/unreviewed"))).await;
     let queued = queue.as_array().unwrap().iter().find(|e| e["id"] == refused["disclosure_id"]);
     assert_eq!(queued.map(|e| e["waiting"].clone()), Some(json!(["refused", "without_consent"])), "{queue}");
+    // With the school's endorsed decision not to seek consent, the same discovery is granted, and waits for the
+    // school's DPO as sharing without consent does.
+    let decision = json!({"lawful_basis": "dpa_2018_safeguarding", "reasons": "Asking the family would put the child at risk.",
+        "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]});
+    let decisions = f.gateway.url(&format!("/v1/subjects/{}/consent-decisions", f.subject));
+    let (status, decided) = send(person("education-dsl").post(&decisions).json(&decision)).await;
+    assert_eq!(status, 201, "{decided}");
+    let endorse = f.gateway.url(&format!("/v1/consent-decisions/{}/endorse", decided["id"].as_str().unwrap()));
+    assert_eq!(send(person("education-manager").post(&endorse).json(&json!({}))).await.0, 200);
+    let (status, granted) = send(person("social_care-social_worker").post(&url).json(&without)).await;
+    assert_eq!(status, 200, "{granted}");
+    assert_eq!(granted["holders"], json!([{"agency": "education", "categories": ["education.attendance"]}]));
+    let (_, queue) = send(person("education-dpo").get(f.gateway.url("/v1/disclosures/unreviewed"))).await;
+    let queued = queue.as_array().unwrap().iter().find(|e| e["id"] == granted["disclosure_id"]);
+    assert_eq!(queued.map(|e| e["waiting"].clone()), Some(json!(["without_consent"])), "{queue}");
 }
 
 async fn no_answer_without_its_entry(backend: Backend) {
