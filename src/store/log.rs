@@ -292,13 +292,8 @@ pub fn unreviewed_under_meeting(
     agency: &str,
     meeting: &str,
 ) -> Result<Vec<LogRow>, StoreError> {
-    let under: Vec<LogRow> = log_entries::table
-        .filter(log_entries::agencies.like(involving(agency)))
-        .filter(log_entries::kind.eq_any(["request", "discovery"]))
-        .filter(log_entries::canonical.like(format!("%\"meeting\":\"{meeting}\"%")))
-        .order(log_entries::seq.asc())
-        .select(LogRow::as_select())
-        .load(conn)?;
+    let under: Vec<LogRow> =
+        under_meeting(conn, meeting)?.into_iter().filter(|r| r.agencies.contains(&format!(",{agency},"))).collect();
     let ids: Vec<&str> = under.iter().map(|r| r.id.as_str()).collect();
     let reviewed: Vec<Option<String>> = log_entries::table
         .filter(log_entries::reviews.eq_any(&ids))
@@ -306,6 +301,17 @@ pub fn unreviewed_under_meeting(
         .select(log_entries::reviews)
         .load(conn)?;
     Ok(under.into_iter().filter(|r| !reviewed.iter().any(|d| d.as_deref() == Some(r.id.as_str()))).collect())
+}
+
+/// The requests and discoveries made under core group meeting `meeting`, oldest first. The meeting is read from the
+/// entries' text (it has no column of its own): a scan, fine for the few meetings a DPO or a pack looks at.
+pub fn under_meeting(conn: &mut AnyConnection, meeting: &str) -> Result<Vec<LogRow>, StoreError> {
+    Ok(log_entries::table
+        .filter(log_entries::kind.eq_any(["request", "discovery"]))
+        .filter(log_entries::canonical.like(format!("%\"meeting\":\"{meeting}\"%")))
+        .order(log_entries::seq.asc())
+        .select(LogRow::as_select())
+        .load(conn)?)
 }
 
 /// Whether a DPO of `agency` has already reviewed disclosure `id`.

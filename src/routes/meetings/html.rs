@@ -95,6 +95,18 @@ fn render(pack: &Pack) -> Markup {
                     }
                     @for refused in &part.refused { p { (text(refused, "/category")) ": " (text(refused, "/why")) } }
                 }
+                @if m.closed_at.is_some() {
+                    h2 { "Shared while the meeting was open" }
+                    p { "The meeting is closed: nothing more is shared under it. From the disclosure log:" }
+                    ul {
+                        @for shared in &pack.shared_while_open {
+                            li {
+                                (when(shared.at)) ": " (shared.received_by) " received " (shared.given.join(", "))
+                                " (" (shared.records) " records; disclosure " (shared.disclosure_id) ")"
+                            }
+                        }
+                    }
+                }
                 h2 { "Written views" }
                 @for agency in &pack.apologies_without_view {
                     p { span.flag { "NO VIEW: " (agency) " sent apologies and gave no written view (¶32)." } }

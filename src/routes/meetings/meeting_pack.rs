@@ -16,6 +16,7 @@ use crate::meetings::Meeting;
 use crate::routes::extract::ApiQuery;
 use crate::routes::requests::{Sharing, share};
 use crate::store::Store;
+use crate::store::log::LogRow;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +45,40 @@ pub struct Pack {
     /// Agencies that sent apologies and gave no written view, flagged (¶32).
     #[schema(value_type = Vec<String>)]
     pub apologies_without_view: Vec<crate::domain::AgencyName>,
+    /// Once the meeting has closed (and `parts` is empty: nothing is fetched or shared any more), what was shared
+    /// under it while it was open, read from the disclosure log: who received which categories and how many records.
+    pub shared_while_open: Vec<SharedUnderMeeting>,
+}
+
+/// One disclosure made under the meeting, as the log keeps it (no content).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SharedUnderMeeting {
+    pub disclosure_id: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Who received it: `person (role, agency)`.
+    pub received_by: String,
+    /// `category from agency`, for each category given.
+    pub given: Vec<String>,
+    pub records: usize,
+}
+
+/// What was shared under `meeting`, from the log.
+fn shared_while_open(rows: &[LogRow]) -> Result<Vec<SharedUnderMeeting>, ApiError> {
+    let mut shared = Vec::new();
+    for row in rows {
+        let entry = crate::routes::dpo::view(row)?.entry;
+        if entry.given.is_empty() {
+            continue;
+        }
+        shared.push(SharedUnderMeeting {
+            disclosure_id: entry.id.to_string(),
+            at: entry.at,
+            received_by: format!("{} ({}, {})", entry.requester.person, entry.requester.role, entry.requester.agency),
+            given: entry.given.iter().map(|g| format!("{} from {}", g.category, g.agency)).collect(),
+            records: entry.records.len(),
+        });
+    }
+    Ok(shared)
 }
 
 /// The meeting pack for the requester: for each invited agency, the records policy and consent allow under
@@ -75,6 +110,16 @@ pub async fn pack(
             Ok(Ok((meeting, child.subject, consents)))
         })
         .await??;
+    let unendorsed_decisions = meeting.decisions.iter().filter(|d| d.needs_endorsement).map(|d| d.id.clone()).collect();
+    let apologies_without_view = meeting.silent_apologies();
+    if meeting.closed_at.is_some() {
+        // Closed: nothing more is shared under it, so nothing is fetched; the pack shows what was, from the log.
+        let under = id.to_string();
+        let rows = store.run(move |conn| crate::store::log::under_meeting(conn, &under)).await?;
+        let shared_while_open = shared_while_open(&rows)?;
+        let pack = Pack { meeting, parts: Vec::new(), unendorsed_decisions, apologies_without_view, shared_while_open };
+        return Ok(if html { super::html::page(&pack) } else { HttpResponse::Ok().json(pack) });
+    }
     let standing = meeting.standing(&identity.agency, &subject.id, chrono::Utc::now(), sharing.meeting_opens);
     let reason = Narrative::parse(&format!("Core group meeting pack for {id}")).map_err(ApiError::internal)?;
     let mut parts = Vec::new();
@@ -102,9 +147,7 @@ pub async fn pack(
                 && answer.get("partial").and_then(|p| p.as_bool()).unwrap_or(false),
         });
     }
-    let unendorsed_decisions = meeting.decisions.iter().filter(|d| d.needs_endorsement).map(|d| d.id.clone()).collect();
-    let apologies_without_view = meeting.silent_apologies();
-    let pack = Pack { meeting, parts, unendorsed_decisions, apologies_without_view };
+    let pack = Pack { meeting, parts, unendorsed_decisions, apologies_without_view, shared_while_open: Vec::new() };
     if html {
         return Ok(super::html::page(&pack));
     }
