@@ -181,6 +181,17 @@ async fn a_childs_history_is_found_by_nhs_number() {
     let (status, lines) = send(person("health-dpo").get(gateway.url(&format!("/v1/subjects/{nhs}/disclosures")))).await;
     assert_eq!(status, 200, "{lines}");
     assert_eq!(lines[0]["disclosure_id"], asked.as_str(), "{lines}");
+    // And the log's search, by NHS number as by id (issue 22); an NHS number the index does not hold finds nothing.
+    let (status, found) =
+        send(person("health-dpo").get(gateway.url("/v1/disclosures")).query(&[("subject", nhs.as_str())])).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["disclosures"][0]["id"], asked.as_str(), "{found}");
+    let stranger = fresh_nhs_number();
+    let (_, none) =
+        send(person("health-dpo").get(gateway.url("/v1/disclosures")).query(&[("subject", stranger.as_str())])).await;
+    assert_eq!(none["disclosures"], json!([]), "{none}");
+    let (_, _, listing) = page(&gateway, "health-dpo", &format!("/console/disclosures?subject={nhs}")).await;
+    assert!(listing.contains(&asked), "the console's search takes the NHS number too");
 
     // Found from the DPO's agency's own entries, not the subject index (issue 30): no redirect to the child's id.
     let response =

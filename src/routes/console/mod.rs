@@ -210,7 +210,8 @@ async fn search(
 ) -> Result<HttpResponse, ApiError> {
     dpo::dpo(&identity)?;
     let form = form.0;
-    let query = form.query()?;
+    let mut query = form.query()?;
+    dpo::subject_as_id(&store, &mut query).await?;
     let (filter, _) = dpo::filter(&identity, &query, &vocabulary)?;
     let after = query.after;
     let rows = store.run(move |conn| log::search(conn, &filter, after, PAGE)).await?;

@@ -60,7 +60,7 @@ pub(crate) fn view(row: &LogRow) -> Result<DisclosureView, StoreError> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct DisclosureQuery {
-    /// The child's gateway id.
+    /// The child: gateway id or NHS number.
     pub subject: Option<String>,
     /// An agency that asked or was asked.
     pub agency: Option<String>,
@@ -94,6 +94,17 @@ pub struct DisclosureQuery {
 pub(crate) enum Export {
     Csv,
     Json,
+}
+
+/// The `subject` filter as a gateway id: an NHS number is looked up, and one the index does not hold becomes an id
+/// no entry has, so the answer is the same empty one as for a child without entries of the DPO's agency.
+pub(crate) async fn subject_as_id(store: &Store, q: &mut DisclosureQuery) -> Result<(), ApiError> {
+    let Some(raw) = q.subject.as_deref() else { return Ok(()) };
+    if let Ok(crate::domain::SubjectKey::Nhs(_)) = crate::domain::SubjectKey::parse(raw) {
+        let id = crate::routes::subjects::named_child(store, raw).await?.unwrap_or_default();
+        q.subject = Some(id.to_string());
+    }
+    Ok(())
 }
 
 pub(crate) fn filter(
@@ -186,6 +197,8 @@ pub async fn list(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     dpo(&identity)?;
+    let mut query = query;
+    subject_as_id(&store, &mut query.0).await?;
     let (filter, export) = filter(&identity, &query.0, &vocabulary)?;
     if let Some(export) = export {
         return Ok(export::stream(store.get_ref().clone(), filter, export));
