@@ -1,6 +1,6 @@
 //! What checking a node's signature adds to redaction, per record: reading a served record into its strict type (what
-//! redaction did before it checked signatures: the baseline) against reading it and checking its ed25519 signature
-//! with the agency's record key, the first time and once remembered (`RecordKeys`, as redaction checks), on the same
+//! redaction did before it checked signatures: the baseline) against reading it as received (its RFC 8785 signed
+//! text made from what was sent) and checking its ed25519 signature with the agency's record key, the first time and once remembered (`RecordKeys`, as redaction checks), on the same
 //! realistic record (~900 bytes, as the demo's nodes serve them).
 //!
 //! Run: `cargo bench --bench record_check`, then `bash benches/record-check-report.sh` for the medians and ratio.
@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
-use sharegate::node::seal::{SignedRecord, seal};
 use sharegate::redaction::RecordKeys;
+use sharegate_protocol::record::{Received, SignedRecord, seal};
 
 fn served(key: &ed25519_dalek::SigningKey) -> String {
     let mut record = json!({
-        "format": "sharegate-record-v1",
+        "format": "sharegate-record-v2",
         "id": "rec_01a218a8471658a4ff9f76c897652418",
         "agency": "education",
         "subject_ref": "E-3003",
@@ -54,7 +54,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("read", |b| b.iter(|| serde_json::from_str::<SignedRecord>(black_box(&text)).unwrap()));
     group.bench_function("read_and_check", |b| {
         b.iter(|| {
-            let record = serde_json::from_str::<SignedRecord>(black_box(&text)).unwrap();
+            let record = Received::read(black_box(&text)).unwrap();
             record.check(&public).unwrap();
             record
         })
@@ -63,7 +63,7 @@ fn bench(c: &mut Criterion) {
     let keys = RecordKeys::new(BTreeMap::from([(education.clone(), vec![public])]));
     group.bench_function("read_and_check_remembered", |b| {
         b.iter(|| {
-            let record = serde_json::from_str::<SignedRecord>(black_box(&text)).unwrap();
+            let record = Received::read(black_box(&text)).unwrap();
             assert!(keys.signed_by(&education, &record));
             record
         })

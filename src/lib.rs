@@ -21,7 +21,7 @@ pub mod node;
 pub mod redaction;
 pub mod register;
 pub mod routes;
-pub mod seal;
+
 pub mod shutdown;
 pub mod signing;
 pub mod startup;

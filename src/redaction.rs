@@ -17,8 +17,8 @@ use crate::broker::{Fetched, NodeFault};
 use crate::config::AgencyEntry;
 use crate::decision::Authorized;
 use crate::domain::AgencyName;
-use crate::node::seal::SignedRecord;
 use crate::signing::SigningKeyError;
+use sharegate_protocol::record::{Received, SignedRecord};
 
 mod reload;
 
@@ -80,21 +80,21 @@ impl RecordKeys {
     }
 
     /// Whether `record` is signed with one of `agency`'s keys. An agency without keys has no record that passes.
-    pub fn signed_by(&self, agency: &AgencyName, record: &SignedRecord) -> bool {
+    pub fn signed_by(&self, agency: &AgencyName, received: &Received) -> bool {
         let Some(keys) = self.keys.get(agency) else { return false };
-        let Ok(text) = record.signed_text() else { return false };
+        let (record, text) = (&received.record, &received.signed_text);
         let digest: [u8; 32] = Sha256::new()
             .chain_update(agency.as_str())
             .chain_update([0])
             .chain_update(&record.signature)
             .chain_update([0])
-            .chain_update(&text)
+            .chain_update(text)
             .finalize()
             .into();
         if self.verified.get(&digest).is_some() {
             return true;
         }
-        let verified = keys.iter().any(|key| crate::node::seal::check_text(&text, &record.signature, key).is_ok());
+        let verified = keys.iter().any(|key| received.check(key).is_ok());
         if verified {
             self.verified.insert(digest, ());
         }
@@ -241,16 +241,16 @@ pub fn redact(authorized: &Authorized, fetched: Fetched, keys: &RecordKeys) -> R
                 let may_pass = allowed.get(&answer.agency);
                 for text in sent {
                     // Strict: exactly a signed record's fields, at every depth (see `SignedRecord`).
-                    let verdict = match serde_json::from_str::<SignedRecord>(text.get()).ok() {
+                    let verdict = match Received::read(text.get()).ok() {
                         None => Err(Dropped::NotARecord),
-                        Some(r) if r.record.agency != answer.agency => Err(Dropped::OtherAgency),
-                        Some(r) if &r.record.subject_ref != local_ref => Err(Dropped::OtherChild),
-                        Some(r) if !may_pass.is_some_and(|c| c.contains(&r.record.category)) => {
+                        Some(r) if r.record.record.agency != answer.agency => Err(Dropped::OtherAgency),
+                        Some(r) if &r.record.record.subject_ref != local_ref => Err(Dropped::OtherChild),
+                        Some(r) if !may_pass.is_some_and(|c| c.contains(&r.record.record.category)) => {
                             Err(Dropped::CategoryNotAllowed)
                         }
                         // Last: the costliest check, made only for a record that would otherwise pass.
                         Some(r) if !keys.signed_by(&answer.agency, &r) => Err(Dropped::BadSignature),
-                        Some(r) => Ok(r),
+                        Some(r) => Ok(r.record),
                     };
                     match verdict {
                         Ok(record) => {

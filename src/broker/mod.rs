@@ -19,8 +19,9 @@ use crate::config::GatewayConfig;
 use crate::decision::Authorized;
 use crate::domain::{AgencyName, Category, DisclosureId, LocalRef, NhsNumber, Subject};
 use crate::identity::Identity;
-use crate::node::access::{DISCLOSURE_HEADER, PURPOSE_HEADER, REQUESTER_HEADER, SUBJECT_HEADER};
 use crate::tls::{Revocations, TlsError};
+use sharegate_protocol::headers::{DISCLOSURE_HEADER, PURPOSE_HEADER, REQUESTER_HEADER, SUBJECT_HEADER};
+use sharegate_protocol::holdings::Holdings;
 
 /// Why a node's answer could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,14 +96,6 @@ struct NodeRecords {
     /// Each record's text as sent: read once, by redaction, straight into the strict record type, so that one bad
     /// record is dropped on its own rather than spoiling the agency's whole answer.
     records: Vec<Box<RawValue>>,
-}
-
-#[derive(Deserialize)]
-struct NodeHoldings {
-    categories: Vec<String>,
-    /// A node of an older build says nothing of how many.
-    #[serde(default)]
-    records: usize,
 }
 
 /// What an agency holds about a child among the categories asked: no content.
@@ -193,18 +186,18 @@ impl Broker {
         let asks = authorized.allowed_by_agency().into_iter().filter_map(|(agency, asked)| {
             let local_ref = subject.local_refs.get(&agency).cloned()?;
             Some(async move {
-                let held =
-                    self.get::<NodeHoldings>(&agency, &local_ref, "holdings", &asked, purpose, why).await.map(|h| {
-                        // Only categories that were asked count, whatever the node says.
-                        let categories: BTreeSet<Category> = h
-                            .categories
-                            .iter()
-                            .filter_map(|c| Category::parse(c).ok())
-                            .filter(|c| asked.contains(c))
-                            .collect();
-                        let records = if categories.is_empty() { 0 } else { h.records };
-                        Held { categories, records }
-                    });
+                let held = self.get::<Holdings>(&agency, &local_ref, "holdings", &asked, purpose, why).await.map(|h| {
+                    // Only categories that were asked count, whatever the node says.
+                    let categories: BTreeSet<Category> = h
+                        .categories
+                        .iter()
+                        .filter_map(|c| Category::parse(c).ok())
+                        .filter(|c| asked.contains(c))
+                        .collect();
+                    let records =
+                        if categories.is_empty() { 0 } else { usize::try_from(h.records).unwrap_or(usize::MAX) };
+                    Held { categories, records }
+                });
                 (agency, held)
             })
         });

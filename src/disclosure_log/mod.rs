@@ -78,8 +78,8 @@ pub struct RefusedView {
 pub struct Granted<'a> {
     #[schema(value_type = String)]
     pub disclosure_id: &'a DisclosureId,
-    #[schema(value_type = Vec<crate::node::seal::SignedRecord>)]
-    pub records: &'a [crate::node::seal::SignedRecord],
+    #[schema(value_type = Vec<sharegate_protocol::record::SignedRecord>)]
+    pub records: &'a [sharegate_protocol::record::SignedRecord],
     /// Some agency's part is missing or was cut; see `agencies`.
     pub partial: bool,
     #[schema(value_type = Vec<AgencyReport>)]

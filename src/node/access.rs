@@ -7,13 +7,7 @@ use actix_web::HttpRequest;
 use crate::domain::{DisclosureId, NhsNumber, Purpose};
 use crate::error::ApiError;
 use crate::identity::Caller;
-
-pub const DISCLOSURE_HEADER: &str = "Sharegate-Disclosure-Id";
-pub const REQUESTER_HEADER: &str = "Sharegate-Requester";
-pub const PURPOSE_HEADER: &str = "Sharegate-Purpose";
-/// The NHS number of the child the gateway asks about: the node refuses a read whose reference it knows to belong to
-/// another child.
-pub const SUBJECT_HEADER: &str = "Sharegate-Subject-Nhs-Number";
+use sharegate_protocol::headers::{DISCLOSURE_HEADER, PURPOSE_HEADER, REQUESTER_HEADER, SUBJECT_HEADER};
 
 /// For whom and why a read is made.
 #[derive(Debug, Clone, PartialEq, Eq)]

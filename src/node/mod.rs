@@ -10,7 +10,7 @@ pub mod plain_language;
 pub mod record;
 pub mod retention;
 mod routes;
-pub mod seal;
+
 pub mod verify;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,7 +22,6 @@ use ed25519_dalek::SigningKey;
 use self::config::{NodeConfig, RetentionRule};
 use self::plain_language::Glossary;
 use self::record::{NewRecord, RecordRules};
-use self::seal::{Author, SealedRecord};
 use crate::domain::{AgencyName, Category, RecordId, RetentionClass};
 use crate::identity::Identity;
 use crate::startup::{Listening, ServerParts, StartError, serve};
@@ -30,6 +29,7 @@ use crate::store::Store;
 use crate::store::access::{self as access_register, AccessRow};
 use crate::store::group_commit::{CommitFn, GroupCommit};
 use crate::store::records::RecordRow;
+use sharegate_protocol::record::{self as seal, Author, RecordFormat, SealedRecord};
 
 /// What the node's handlers share.
 pub struct NodeState {
@@ -75,7 +75,7 @@ impl NodeState {
         // Microseconds: what both databases keep, so the columns and the signed text agree exactly.
         let recorded_at = now.trunc_subsecs(6);
         let sealed = SealedRecord {
-            format: seal::FORMAT.into(),
+            format: RecordFormat::CURRENT,
             id: RecordId::new(),
             agency: self.agency.clone(),
             subject_ref: record.subject_ref,

@@ -6,7 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+pub use sharegate_protocol::record::{Source, Statement, StatementKind};
 
 use super::config::RetentionRule;
 use super::plain_language::Glossary;
@@ -35,13 +36,6 @@ pub struct RecordBody {
     pub retention_class: RetentionClass,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StatementKind {
-    Fact,
-    Opinion,
-}
-
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatementBody {
@@ -51,28 +45,6 @@ pub struct StatementBody {
     /// Required for an opinion (¶17): what the professional judgement rests on.
     #[serde(default)]
     pub evidence: Option<String>,
-}
-
-/// A statement as stored and signed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Statement {
-    pub kind: StatementKind,
-    #[schema(value_type = String)]
-    pub text: Narrative,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
-    pub evidence: Option<Narrative>,
-}
-
-/// Where information came from, and how it was obtained.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Source {
-    #[schema(value_type = String, example = "the child's class teacher")]
-    pub who: Narrative,
-    #[schema(value_type = String, example = "telephone call")]
-    pub how: Narrative,
 }
 
 /// A record that keeps every rule, ready to be sealed.

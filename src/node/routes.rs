@@ -9,7 +9,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::NodeState;
 use super::access::{self, ReadFor};
 use super::record::{self, RecordBody};
-use super::seal::{self, SignedRecord};
 use crate::domain::{AccessId, Category, LocalRef, NhsNumber, RecordId};
 use crate::error::{ApiError, ErrorEnvelope, ErrorKind};
 use crate::identity::{Caller, Identity};
@@ -17,6 +16,8 @@ use crate::routes::extract::{ApiJson, ApiQuery};
 use crate::store::Store;
 use crate::store::access::{self as access_store, AccessRow};
 use crate::store::records::{self, RecordRow};
+use sharegate_protocol::holdings::Holdings;
+use sharegate_protocol::record::{self as seal, SignedRecord};
 
 pub(super) fn register(service: &mut ServiceConfig<'_>) {
     service
@@ -284,15 +285,6 @@ pub async fn read_records(
     Ok(web::Json(RecordList { records: list }))
 }
 
-/// Which of the given categories a child has records in, without any content (for the gateway's discovery).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Holdings {
-    /// The categories (of those asked) in which this agency holds records about the child.
-    pub categories: Vec<String>,
-    /// How many records it holds in them (originals and amendments).
-    pub records: i64,
-}
-
 /// Whether this agency holds records about a child in the given categories: no content. Recorded in the access
 /// register like any read.
 #[utoipa::path(
@@ -319,7 +311,7 @@ pub async fn holdings(
         .await?;
     read.check_child(&node, known).await?;
     read.record(&node, held.iter().map(|(_, n)| usize::try_from(*n).unwrap_or(0)).sum()).await?;
-    let records = held.iter().map(|(_, n)| *n).sum();
+    let records = held.iter().map(|(_, n)| u64::try_from(*n).unwrap_or(0)).sum();
     Ok(web::Json(Holdings { categories: held.into_iter().filter(|(_, n)| *n > 0).map(|(c, _)| c).collect(), records }))
 }
 

@@ -3,9 +3,9 @@
 
 use ed25519_dalek::VerifyingKey;
 
-use super::seal::{self, Seal, SealedRecord};
 use crate::store::records::{self, RecordRow};
 use crate::store::{Store, StoreError};
+use sharegate_protocol::record::{self as seal, Seal, SealedRecord};
 
 /// A record that does not verify, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -203,8 +203,12 @@ fn parse_scope(body: ScopeBody, vocabulary: &Vocabulary, now: DateTime<Utc>) -> 
     Ok(ParsedScope { scope, valid_from: from, valid_until: until })
 }
 
-pub(crate) fn seal<T: Serialize>(format: &str, entry: &T, key: &GatewayKey) -> Result<crate::seal::Seal, ApiError> {
-    crate::seal::seal(format, entry, &key.0).map_err(ApiError::internal)
+pub(crate) fn seal<T: Serialize>(
+    format: &str,
+    entry: &T,
+    key: &GatewayKey,
+) -> Result<sharegate_protocol::seal::Seal, ApiError> {
+    sharegate_protocol::seal::seal(format, entry, &key.0).map_err(ApiError::internal)
 }
 
 /// Seals a new register entry and stores it; returns it as stored.
@@ -213,7 +217,11 @@ async fn seal_and_store<E: Serialize + Clone + Send + 'static>(
     key: &GatewayKey,
     format: &'static str,
     entry: E,
-    insert: fn(&mut crate::store::AnyConnection, &E, &crate::seal::Seal) -> Result<(), crate::store::StoreError>,
+    insert: fn(
+        &mut crate::store::AnyConnection,
+        &E,
+        &sharegate_protocol::seal::Seal,
+    ) -> Result<(), crate::store::StoreError>,
 ) -> Result<Signed<E>, ApiError> {
     let sealed = seal(format, &entry, key)?;
     let stored = Signed { entry: entry.clone(), signature: sealed.signature.clone() };

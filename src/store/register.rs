@@ -13,7 +13,7 @@ use super::{AnyConnection, StoreError};
 use crate::decision::consent::SubjectConsents;
 use crate::domain::{ConsentId, DecisionId, SubjectId};
 use crate::register::{ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, WithdrawalEntry};
-use crate::seal::Seal;
+use sharegate_protocol::seal::Seal;
 
 /// An entry read back, with the gateway's signature over it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +146,7 @@ pub fn insert_endorsement(conn: &mut AnyConnection, entry: &EndorsementEntry, se
 }
 
 fn signed<T: DeserializeOwned>((sealed, signature): (String, String)) -> Result<Signed<T>, StoreError> {
-    let entry = crate::seal::open(&sealed)
+    let entry = sharegate_protocol::seal::open(&sealed)
         .map_err(|e| StoreError::Unavailable(format!("a consent-register entry cannot be read: {e}")))?;
     Ok(Signed { entry, signature })
 }

@@ -15,7 +15,7 @@ use crate::domain::{
 };
 use crate::identity::Identity;
 use crate::register::links::LinkEntry;
-use crate::seal::Seal;
+use sharegate_protocol::seal::Seal;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = subjects)]
@@ -234,7 +234,7 @@ pub fn link_history(
     let events = events
         .into_iter()
         .map(|(sealed, signature)| {
-            let entry = crate::seal::open(&sealed).map_err(|_| corrupt("link history event"))?;
+            let entry = sharegate_protocol::seal::open(&sealed).map_err(|_| corrupt("link history event"))?;
             Ok(Signed { entry, signature })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

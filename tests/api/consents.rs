@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use sharegate::register::entries::{CONSENT_FORMAT, DECISION_FORMAT};
 use sharegate::register::{ConsentEntry, DecisionEntry};
-use sharegate::seal::Seal;
+use sharegate_protocol::seal::Seal;
 
 use crate::databases::Backend;
 use crate::helpers::{TestGateway, federation, person, send, spawn_gateway_with};
@@ -55,7 +55,7 @@ fn verify<T: serde::de::DeserializeOwned + serde::Serialize>(format: &str, view:
         canonical: serde_json::to_string(&entry).unwrap(),
         signature: view["signature"].as_str().unwrap().to_owned(),
     };
-    sharegate::seal::verify(format, &seal, &gateway_public_key()).expect("the gateway's signature verifies")
+    sharegate_protocol::seal::verify(format, &seal, &gateway_public_key()).expect("the gateway's signature verifies")
 }
 
 on_both_backends!(

@@ -32,18 +32,18 @@ pub fn record(agency: &str, subject_ref: &str, category: &str, text: &str) -> Va
 /// `record` with its signature made by `agency`'s node key, as the real node would; left as it is if it is not a
 /// record the node could have stored (too long a text, say).
 fn signed_by(agency: &str, mut record: Value) -> Value {
-    let Ok(served) = serde_json::from_value::<sharegate::node::seal::SignedRecord>(record.clone()) else {
+    let Ok(served) = serde_json::from_value::<sharegate_protocol::record::SignedRecord>(record.clone()) else {
         return record;
     };
     let agency = sharegate::domain::AgencyName::parse(agency).expect("agency");
     let key = sharegate::signing::load(&federation().layout.node_signing_key(&agency)).expect("the node's key");
-    record["signature"] = json!(sharegate::node::seal::seal(&served.record, &key).expect("seal").signature);
+    record["signature"] = json!(sharegate_protocol::record::seal(&served.record, &key).expect("seal").signature);
     record
 }
 
 fn unsigned(agency: &str, subject_ref: &str, category: &str, text: &str) -> Value {
     json!({
-        "format": "sharegate-record-v1",
+        "format": "sharegate-record-v2",
         "id": format!("rec_{}", hex::encode(rand::random::<[u8; 16]>())),
         "agency": agency,
         "subject_ref": subject_ref,

@@ -413,7 +413,7 @@ async fn a_lying_nodes_extra_data_and_forged_records_are_dropped_and_flagged() {
     assert_eq!(records.len(), 1, "{answer}");
     assert_eq!(records[0]["statements"][0]["text"], "the one that was asked for");
     // What passed carries a signature the requester can check with the school's public key.
-    let passed: sharegate::node::seal::SignedRecord = serde_json::from_value(records[0].clone()).unwrap();
+    let passed = sharegate_protocol::record::Received::read(&records[0].to_string()).unwrap();
     let education = sharegate::domain::AgencyName::parse("education").unwrap();
     let key = sharegate::signing::load_public(&crate::helpers::federation().layout.node_record_key(&education));
     assert_eq!(passed.check(&key.unwrap()), Ok(()));

@@ -37,7 +37,7 @@ pub fn load(conn: &mut AnyConnection, id: &MeetingId) -> Result<Option<Meeting>,
     let parsed = rows
         .into_iter()
         .map(|row| {
-            crate::seal::open::<MeetingEvent>(&row.sealed)
+            sharegate_protocol::seal::open::<MeetingEvent>(&row.sealed)
                 .map(|event| (event, row.signature))
                 .map_err(|e| StoreError::Unavailable(format!("a meeting record cannot be read: {e}")))
         })
@@ -69,7 +69,7 @@ async fn append(
     event: MeetingEvent,
     check: impl FnOnce(&Meeting) -> Result<(), ApiError> + Send + 'static,
 ) -> Result<Meeting, ApiError> {
-    let sealed = crate::seal::seal(FORMAT, &event, &key.0).map_err(ApiError::internal)?;
+    let sealed = sharegate_protocol::seal::seal(FORMAT, &event, &key.0).map_err(ApiError::internal)?;
     let author = event.by().agency.clone();
     let row = EventRow {
         id: event.id(),
@@ -185,7 +185,7 @@ pub async fn create(
         by: Actor::from(&identity),
         at: Utc::now().trunc_subsecs(6),
     };
-    let sealed = crate::seal::seal(FORMAT, &event, &key.0).map_err(ApiError::internal)?;
+    let sealed = sharegate_protocol::seal::seal(FORMAT, &event, &key.0).map_err(ApiError::internal)?;
     let row = EventRow {
         id: id.to_string(),
         meeting_id: id.to_string(),

@@ -1,10 +1,18 @@
 use super::*;
-use crate::domain::Narrative;
-use crate::node::record::{Source, Statement, StatementKind};
+
+fn generate() -> SigningKey {
+    SigningKey::generate(&mut rand::rngs::OsRng)
+}
+
+/// What a node serves for a stored seal: the record read back from its text, beside its signature.
+fn served_text(sealed: &Seal) -> String {
+    let served = SignedRecord { record: open(&sealed.canonical).expect("open"), signature: sealed.signature.clone() };
+    serde_json::to_string(&served).expect("serve")
+}
 
 fn record() -> SealedRecord {
     SealedRecord {
-        format: FORMAT.into(),
+        format: RecordFormat::CURRENT,
         id: RecordId::new(),
         agency: AgencyName::parse("police").expect("agency"),
         subject_ref: LocalRef::parse("P-1").expect("ref"),
@@ -34,7 +42,7 @@ fn record() -> SealedRecord {
 
 #[test]
 fn a_record_verifies_reads_back_and_binds_its_author() {
-    let key = crate::signing::generate();
+    let key = generate();
     let original = record();
     let sealed = seal(&original, &key).expect("seal");
     assert_eq!(verify(&sealed, &key.verifying_key()), Ok(original));
@@ -44,11 +52,42 @@ fn a_record_verifies_reads_back_and_binds_its_author() {
 
 #[test]
 fn another_kind_of_sealed_text_is_not_a_record() {
-    let key = crate::signing::generate();
+    let key = generate();
     let mut other = serde_json::to_value(record()).expect("json");
     other["format"] = serde_json::json!("sharegate-record-v0");
-    let sealed = crate::seal::seal(FORMAT, &other, &key).expect("seal");
+    let sealed = crate::seal::seal("sharegate-record-v0", &other, &key).expect("seal");
     assert!(matches!(verify(&sealed, &key.verifying_key()), Err(Broken::Unreadable(_))));
+    let served = format!("{},\"signature\":\"{}\"}}", sealed.canonical.trim_end_matches('}'), sealed.signature);
+    assert!(Received::read(&served).is_err(), "an unknown format is not a record: {served}");
+}
+
+#[test]
+fn a_record_of_either_format_verifies_and_the_format_is_bound() {
+    let key = generate();
+    for format in [RecordFormat::V1, RecordFormat::V2] {
+        let original = SealedRecord { format, ..record() };
+        let sealed = seal(&original, &key).expect("seal");
+        assert_eq!(verify(&sealed, &key.verifying_key()), Ok(original), "{format:?}");
+        let received = Received::read(&served_text(&sealed)).expect("read");
+        assert_eq!(received.check(&key.verifying_key()), Ok(()), "{format:?} as the gateway receives it");
+    }
+    // A v1 record relabelled v2 (or back) is checked as what it claims to be, and fails.
+    let v1 = seal(&SealedRecord { format: RecordFormat::V1, ..record() }, &key).expect("seal");
+    let relabelled = Seal { canonical: v1.canonical.replace("record-v1", "record-v2"), ..v1 };
+    assert_eq!(verify(&relabelled, &key.verifying_key()), Err(Broken::SignatureMismatch));
+}
+
+#[test]
+fn a_v2_signature_covers_the_object_sent_whatever_its_member_order_or_spacing() {
+    let key = generate();
+    let sealed = seal(&record(), &key).expect("seal");
+    // Members in field order (not sorted) and pretty-printed: what a node in another language might send.
+    let served: SignedRecord = serde_json::from_str(&served_text(&sealed)).expect("read");
+    let text = serde_json::to_string_pretty(&served).expect("text");
+    assert!(text.starts_with("{\n  \"format\""), "not sorted as the canonical text is: {text}");
+    let received = Received::read(&text).expect("read");
+    assert_eq!(received.check(&key.verifying_key()), Ok(()));
+    assert_eq!(received.signed_text, sealed.canonical, "the canonical text is the node's stored text");
 }
 
 #[test]
@@ -75,22 +114,27 @@ fn a_signed_record_reads_back_from_its_served_text_and_an_extra_field_anywhere_f
 
 #[test]
 fn a_served_record_checks_against_its_nodes_key_and_fails_changed_or_signed_by_another() {
-    let key = crate::signing::generate();
+    let key = generate();
     let sealed = seal(&record(), &key).expect("seal");
     // As the gateway gets it: the stored text read back and served beside its signature, then parsed from the wire.
-    let served = SignedRecord { record: open(&sealed.canonical).expect("open"), signature: sealed.signature };
-    let received: SignedRecord = serde_json::from_str(&serde_json::to_string(&served).expect("serve")).expect("read");
+    let text = served_text(&sealed);
+    let received = Received::read(&text).expect("read");
     assert_eq!(received.check(&key.verifying_key()), Ok(()));
 
-    let other = crate::signing::generate();
+    let other = generate();
     assert_eq!(received.check(&other.verifying_key()), Err(Broken::SignatureMismatch), "another node's key");
-    let mut changed = received.clone();
-    changed.record.statements[0].text = Narrative::parse("Not seen.").expect("text");
+    let changed = Received::read(&text.replace("Seen.", "Not seen.")).expect("read");
     assert_eq!(changed.check(&key.verifying_key()), Err(Broken::SignatureMismatch), "a statement changed");
-    let mut moved = received.clone();
-    moved.record.occurred_at += chrono::Duration::seconds(1);
+    let mut moved = served_value(&text);
+    moved["occurred_at"] = serde_json::json!("2020-01-01T00:00:01Z");
+    let moved = Received::read(&moved.to_string()).expect("read");
     assert_eq!(moved.check(&key.verifying_key()), Err(Broken::SignatureMismatch), "the contact time moved");
-    let mut forged = received;
-    forged.signature = "00".into();
+    let mut forged = served_value(&text);
+    forged["signature"] = serde_json::json!("00");
+    let forged = Received::read(&forged.to_string()).expect("read");
     assert_eq!(forged.check(&key.verifying_key()), Err(Broken::MalformedSignature));
+}
+
+fn served_value(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).expect("json")
 }

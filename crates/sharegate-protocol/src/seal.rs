@@ -1,9 +1,12 @@
 //! Seals: a server signs what it stores, over a canonical text that binds the author's identity and certificate
-//! serial. Contact records (nodes) and consent-register entries (gateway) are sealed; authors hold no keys.
+//! serial. Contact records (nodes, see [`crate::record`]) and the gateway's register entries are sealed; authors
+//! hold no keys.
 //!
-//! A seal is the value as compact JSON (fields in declaration order) and an ed25519 signature, hex, over
-//! `<format>\n<canonical text>`. The format names what kind of thing was signed, so a signature over one kind can
-//! never pass for another. The canonical text is what is stored, and a value is read back from it.
+//! A seal is a canonical text and an ed25519 signature, hex, over `<format>\n<canonical text>`. The format names
+//! what kind of thing was signed, so a signature over one kind can never pass for another. The canonical text is
+//! what is stored, and a value is read back from it. [`seal`] makes the text as compact JSON in field order: right
+//! for what one server writes and reads back itself; what crosses the federation is signed as [`crate::record`]
+//! says.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::Serialize;
@@ -36,9 +39,13 @@ fn message(format: &str, canonical: &str) -> Vec<u8> {
 }
 
 pub fn seal<T: Serialize>(format: &str, value: &T, key: &SigningKey) -> Result<Seal, SealError> {
-    let canonical = serde_json::to_string(value)?;
+    Ok(sign_text(format, serde_json::to_string(value)?, key))
+}
+
+/// Signs `canonical`, already made, as a value of kind `format`.
+pub fn sign_text(format: &str, canonical: String, key: &SigningKey) -> Seal {
     let signature = hex::encode(key.sign(&message(format, &canonical)).to_bytes());
-    Ok(Seal { canonical, signature })
+    Seal { canonical, signature }
 }
 
 /// Checks a seal's signature and reads the value back.
