@@ -13,14 +13,14 @@ use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sharegate::decision::consent::{Consent, ConsentDecision, Person, Scope, SubjectConsents, Validity};
-use sharegate::decision::policy::Policy;
-use sharegate::decision::synthetic::{self, Synthetic};
-use sharegate::decision::{ShareRequest, decide};
-use sharegate::domain::{
+use sharegate_core::domain::{
     AgencyName, Category, ConsentId, DecisionId, LawfulBasis, PersonName, Purpose, Role, SubjectId,
 };
-use sharegate::identity::Identity;
+use sharegate_core::identity::Identity;
+use sharegate_gateway::decision::consent::{Consent, ConsentDecision, Person, Scope, SubjectConsents, Validity};
+use sharegate_gateway::decision::policy::Policy;
+use sharegate_gateway::decision::synthetic::{self, Synthetic};
+use sharegate_gateway::decision::{ShareRequest, decide};
 
 const RULES: usize = 10_000;
 const SUBJECTS: usize = 20_000;

@@ -10,13 +10,13 @@ use std::time::{Duration, Instant};
 
 use chrono::SubsecRound;
 use rand::Rng;
-use sharegate::disclosure_log::{Entry, Kind, LoggedEntry, Outcome};
-use sharegate::domain::{
+use sharegate_core::domain::{
     AgencyName, Category, DisclosureId, LawfulBasis, Narrative, PersonName, Purpose, Role, SubjectId,
 };
-use sharegate::register::Actor;
-use sharegate::store::log::Filter;
-use sharegate::store::{DatabaseUrl, Store, StoreOptions};
+use sharegate_core::store::{DatabaseUrl, Store, StoreOptions};
+use sharegate_gateway::disclosure_log::{Entry, Kind, LoggedEntry, Outcome};
+use sharegate_gateway::register::Actor;
+use sharegate_gateway::store::log::Filter;
 
 const PER_CHILD: u64 = 10;
 const AGENCIES: [&str; 4] = ["police", "health", "education", "social_care"];
@@ -54,11 +54,11 @@ fn entry(subject: &SubjectId, n: u64) -> Entry {
 
 fn load(store: &Store, total: u64) -> Vec<SubjectId> {
     let children: Vec<SubjectId> = (0..total / PER_CHILD).map(|_| SubjectId::new()).collect();
-    let existing = store.run_now(sharegate::store::log::count).unwrap() as u64;
+    let existing = store.run_now(sharegate_gateway::store::log::count).unwrap() as u64;
     if existing >= total {
         println!("reusing a log of {existing} entries");
         return store
-            .run_now(|conn| sharegate::store::log::page(conn, 0, i64::MAX, 5000))
+            .run_now(|conn| sharegate_gateway::store::log::page(conn, 0, i64::MAX, 5000))
             .unwrap()
             .into_iter()
             .filter_map(|r| SubjectId::parse(&r.subject_id).ok())
@@ -75,7 +75,8 @@ fn load(store: &Store, total: u64) -> Vec<SubjectId> {
             let child = &children[rng.gen_range(0..children.len())];
             let mut e = entry(child, seq);
             e.at = e.at.trunc_subsecs(6);
-            let (row, _) = sharegate::disclosure_log::writer::Prepared::new(&e).unwrap().row(seq, &prev).unwrap();
+            let (row, _) =
+                sharegate_gateway::disclosure_log::writer::Prepared::new(&e).unwrap().row(seq, &prev).unwrap();
             let leaf = row.leaf_hash.clone();
             rows.push(row);
             prev = leaf;
@@ -84,7 +85,7 @@ fn load(store: &Store, total: u64) -> Vec<SubjectId> {
         store
             .run_now(|conn| {
                 use diesel::Connection;
-                conn.transaction(|conn| sharegate::store::log::insert_entries(conn, &rows))
+                conn.transaction(|conn| sharegate_gateway::store::log::insert_entries(conn, &rows))
             })
             .unwrap();
         if seq.is_multiple_of(1_000_000) {
@@ -113,7 +114,7 @@ fn main() {
         let scope = AGENCIES[rng.gen_range(0..4)].to_owned();
         let filter = Filter { scope, subject: Some(child), ..Filter::default() };
         let started = Instant::now();
-        let rows = store.run_now(|conn| sharegate::store::log::search(conn, &filter, None, 500)).unwrap();
+        let rows = store.run_now(|conn| sharegate_gateway::store::log::search(conn, &filter, None, 500)).unwrap();
         let entries: Vec<LoggedEntry> = rows.iter().map(|r| serde_json::from_str(&r.canonical).unwrap()).collect();
         times.push(started.elapsed());
         lines += entries.len();

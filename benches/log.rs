@@ -18,13 +18,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, RunQueryDsl};
-use sharegate::disclosure_log::{CheckpointPolicy, Entry, Kind, LogWriter, Outcome, merkle};
-use sharegate::domain::{
+use sharegate_core::domain::{
     AgencyName, Category, DisclosureId, LawfulBasis, Narrative, PersonName, Purpose, Role, SubjectId,
 };
-use sharegate::register::Actor;
-use sharegate::store::log_scan::LogReader;
-use sharegate::store::{DatabaseUrl, Store, StoreOptions};
+use sharegate_core::store::{DatabaseUrl, Store, StoreOptions};
+use sharegate_gateway::disclosure_log::{CheckpointPolicy, Entry, Kind, LogWriter, Outcome, merkle};
+use sharegate_gateway::register::Actor;
+use sharegate_gateway::store::log_scan::LogReader;
 
 const SECONDS: u64 = 10;
 const SUBMITTERS: usize = 512;
@@ -124,7 +124,7 @@ fn main() {
     let fsyncs = fsync_rate(dir.path());
     println!("disk: {fsyncs:.0} fsync/s (128-byte write + fsync, one at a time)");
 
-    let key = sharegate::signing::generate();
+    let key = sharegate_core::signing::generate();
     let sqlite = DatabaseUrl::Sqlite(dir.path().join("log.db"));
     let rate = appends_per_second(&sqlite, &runtime, &key);
     println!("SQLite: {rate:.0} durable appends/s = {:.1}x the fsync rate (goal >= 10x, >= 20,000/s)", rate / fsyncs);
@@ -202,7 +202,7 @@ fn main() {
     });
     let verified = median(|| {
         let started = Instant::now();
-        let report = sharegate::disclosure_log::verify::verify_log(&store, &key.verifying_key()).unwrap();
+        let report = sharegate_gateway::disclosure_log::verify::verify_log(&store, &key.verifying_key()).unwrap();
         assert_eq!((report.entries as f64, report.problem), (entries, None), "the benchmark's log verifies");
         entries / started.elapsed().as_secs_f64()
     });

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
-use sharegate::redaction::RecordKeys;
+use sharegate_gateway::redaction::RecordKeys;
 use sharegate_protocol::record::{Received, SignedRecord, seal};
 
 fn served(key: &ed25519_dalek::SigningKey) -> String {
@@ -46,7 +46,7 @@ fn served(key: &ed25519_dalek::SigningKey) -> String {
 }
 
 fn bench(c: &mut Criterion) {
-    let key = sharegate::signing::generate();
+    let key = sharegate_core::signing::generate();
     let public = key.verifying_key();
     let text = served(&key);
     let mut group = c.benchmark_group("served_record");
@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
             record
         })
     });
-    let education = sharegate::domain::AgencyName::parse("education").unwrap();
+    let education = sharegate_core::domain::AgencyName::parse("education").unwrap();
     let keys = RecordKeys::new(BTreeMap::from([(education.clone(), vec![public])]));
     group.bench_function("read_and_check_remembered", |b| {
         b.iter(|| {

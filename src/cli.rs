@@ -5,13 +5,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::certs::Enrolment;
-use crate::config::{self, GatewayConfig};
-use crate::decision::policy::Policy;
-use crate::domain::AgencyName;
-use crate::node::config::NodeConfig;
-use crate::startup;
-use crate::store::Store;
+use sharegate_core::certs::Enrolment;
+use sharegate_core::domain::AgencyName;
+use sharegate_core::settings as config;
+use sharegate_core::store::Store;
+use sharegate_gateway::config::GatewayConfig;
+use sharegate_gateway::decision::policy::Policy;
+use sharegate_gateway::startup;
+use sharegate_node::config::NodeConfig;
 
 #[derive(Debug, Parser)]
 #[command(name = "sharegate", version, about = "Need-to-know sharing between agencies about a child, over mutual TLS")]
@@ -173,13 +174,13 @@ pub enum CertsCommand {
         cert: PathBuf,
         /// Why, as the CRL records it.
         #[arg(long, value_enum)]
-        reason: crate::certs::Reason,
+        reason: sharegate_core::certs::Reason,
     },
 }
 
 /// Runs the command and turns any failure into a message on stderr and a non-zero exit.
 pub fn run(cli: Cli) -> ExitCode {
-    crate::telemetry::init();
+    sharegate_core::telemetry::init();
     let outcome = match cli.command {
         Command::Demo { smoke, ports_from } => crate::demo::run(smoke, ports_from),
         Command::Gateway { config } => run_gateway(config),
@@ -194,7 +195,7 @@ pub fn run(cli: Cli) -> ExitCode {
             certs_issue(&dir, enrolment)
         }
         Command::Certs { command: CertsCommand::SigningKey { out } } => {
-            let public = crate::certs::new_signing_key(&out).map_err(|e| e.to_string());
+            let public = sharegate_core::certs::new_signing_key(&out).map_err(|e| e.to_string());
             public.map(|public| {
                 println!("wrote {} (private: keep it on the node) and {}", out.display(), public.display());
             })
@@ -213,7 +214,7 @@ fn run_gateway(config_file: Option<PathBuf>) -> Result<(), String> {
     let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
     actix_web::rt::System::new().block_on(async move {
         let gateway = startup::gateway(&config).await.map_err(|e| e.to_string())?;
-        crate::shutdown::stop_on_signal(vec![gateway.handle()])
+        sharegate_core::shutdown::stop_on_signal(vec![gateway.handle()])
             .map_err(|e| format!("cannot listen for signals: {e}"))?;
         tracing::info!(port = gateway.port(), "gateway listening");
         gateway.run().await.map_err(|e| format!("the gateway stopped with an error: {e}"))?;
@@ -234,8 +235,9 @@ fn node(target: NodeTarget, action: Option<NodeAction>) -> Result<(), String> {
 
 fn run_node(config: NodeConfig) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
-        let node = crate::node::start(&config).map_err(|e| e.to_string())?;
-        crate::shutdown::stop_on_signal(vec![node.handle()]).map_err(|e| format!("cannot listen for signals: {e}"))?;
+        let node = sharegate_node::start(&config).map_err(|e| e.to_string())?;
+        sharegate_core::shutdown::stop_on_signal(vec![node.handle()])
+            .map_err(|e| format!("cannot listen for signals: {e}"))?;
         tracing::info!(agency = %config.agency, port = node.port(), "node listening");
         node.run().await.map_err(|e| format!("the node stopped with an error: {e}"))?;
         tracing::info!(agency = %config.agency, "node stopped");
@@ -244,13 +246,13 @@ fn run_node(config: NodeConfig) -> Result<(), String> {
 }
 
 fn verify_node(config: &NodeConfig) -> Result<(), String> {
-    let key = crate::signing::load(&config.signing_key).map_err(|e| e.to_string())?;
+    let key = sharegate_core::signing::load(&config.signing_key).map_err(|e| e.to_string())?;
     let mut keys = vec![key.verifying_key()];
     for retired in &config.retired_signing_keys {
-        keys.push(crate::signing::load_public(retired).map_err(|e| e.to_string())?);
+        keys.push(sharegate_core::signing::load_public(retired).map_err(|e| e.to_string())?);
     }
     let store = Store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
-    let outcome = crate::node::verify::verify_all(&store, &keys).map_err(|e| e.to_string())?;
+    let outcome = sharegate_node::verify::verify_all(&store, &keys).map_err(|e| e.to_string())?;
     for failure in &outcome.failures {
         println!("FAILED {}: {}", failure.id, failure.why);
     }
@@ -263,7 +265,8 @@ fn verify_node(config: &NodeConfig) -> Result<(), String> {
 
 fn retention(config: &NodeConfig, apply: bool) -> Result<(), String> {
     let store = Store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
-    let report = crate::node::retention::run(&store, config, chrono::Utc::now(), apply).map_err(|e| e.to_string())?;
+    let report =
+        sharegate_node::retention::run(&store, config, chrono::Utc::now(), apply).map_err(|e| e.to_string())?;
     let verb = if report.applied { "removed" } else { "would remove" };
     for expired in &report.expired {
         let record = &expired.record;
@@ -305,8 +308,8 @@ because: {}",
 }
 
 async fn check_policy(config: &GatewayConfig, policy: &Policy) -> Result<(), String> {
-    let cases = crate::decision::cases::load(&config.policy_dir).map_err(|e| e.to_string())?;
-    let mismatches = crate::decision::cases::run(policy, &cases).await.map_err(|e| e.to_string())?;
+    let cases = sharegate_gateway::decision::cases::load(&config.policy_dir).map_err(|e| e.to_string())?;
+    let mismatches = sharegate_gateway::decision::cases::run(policy, &cases).await.map_err(|e| e.to_string())?;
     for m in &mismatches {
         let want = if m.case.expected { "allow" } else { "deny" };
         let c = &m.case;
@@ -339,10 +342,11 @@ async fn check_policy(config: &GatewayConfig, policy: &Policy) -> Result<(), Str
 
 fn verify_log(config_file: Option<PathBuf>) -> Result<(), String> {
     let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
-    let key = crate::signing::load(&config.signing_key).map_err(|e| e.to_string())?;
+    let key = sharegate_core::signing::load(&config.signing_key).map_err(|e| e.to_string())?;
     let store = Store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
-    let report = crate::disclosure_log::verify::verify_log(&store, &key.verifying_key()).map_err(|e| e.to_string())?;
+    let report = sharegate_gateway::disclosure_log::verify::verify_log(&store, &key.verifying_key())
+        .map_err(|e| e.to_string())?;
     let seconds = started.elapsed().as_secs_f64();
     match report.problem {
         None => {
@@ -372,15 +376,15 @@ fn migrate(config_file: Option<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-fn certs_revoke(dir: &Path, cert: &Path, reason: crate::certs::Reason) -> Result<(), String> {
-    let layout = crate::certs::Layout::new(dir);
-    match crate::certs::revoke(&layout, cert, reason).map_err(|e| e.to_string())? {
-        crate::certs::Revoked::Now { subject, serial, crl_number } => println!(
+fn certs_revoke(dir: &Path, cert: &Path, reason: sharegate_core::certs::Reason) -> Result<(), String> {
+    let layout = sharegate_core::certs::Layout::new(dir);
+    match sharegate_core::certs::revoke(&layout, cert, reason).map_err(|e| e.to_string())? {
+        sharegate_core::certs::Revoked::Now { subject, serial, crl_number } => println!(
             "revoked {subject} (serial {serial}): CRL number {crl_number} written to {}; send SIGHUP to the gateway \
              and the nodes (or restart them) to apply it",
             layout.crl().display()
         ),
-        crate::certs::Revoked::Already { subject, serial, since } => {
+        sharegate_core::certs::Revoked::Already { subject, serial, since } => {
             println!("{subject} (serial {serial}) is already revoked, since {since}; nothing written")
         }
     }
@@ -388,7 +392,8 @@ fn certs_revoke(dir: &Path, cert: &Path, reason: crate::certs::Reason) -> Result
 }
 
 fn certs_issue(dir: &Path, enrolment: Enrolment<'_>) -> Result<(), String> {
-    let issued = crate::certs::enrol(&crate::certs::Layout::new(dir), enrolment).map_err(|e| e.to_string())?;
+    let issued =
+        sharegate_core::certs::enrol(&sharegate_core::certs::Layout::new(dir), enrolment).map_err(|e| e.to_string())?;
     println!(
         "issued {} (serial {}), valid until {}: certificate {}, key {} (give the key to its holder alone); the \
          gateway accepts it once its agency and role are in the configuration",
@@ -403,7 +408,7 @@ fn certs_issue(dir: &Path, enrolment: Enrolment<'_>) -> Result<(), String> {
 
 fn certs_init(out: PathBuf, force: bool) -> Result<(), String> {
     let agencies: Vec<AgencyName> = config::default_agencies().map(|(agency, _)| agency).collect();
-    crate::certs::init(&out, &agencies, force).map_err(|e| e.to_string())?;
+    sharegate_core::certs::init(&out, &agencies, force).map_err(|e| e.to_string())?;
     println!("wrote an example federation under {} (examples only: never for real use)", out.display());
     Ok(())
 }

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::client::{DemoClient, at};
-use crate::domain::SubjectId;
+use sharegate_core::domain::SubjectId;
 
 /// The child's NHS number (a valid test number; the child is fictional).
 pub const NHS_NUMBER: &str = "9434765919";

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::certs::{Layout, PEOPLE};
-use crate::tls::revocation::Side;
-use crate::tls::{Revocations, TlsFiles};
+use sharegate_core::certs::{Layout, PEOPLE};
+use sharegate_core::tls::revocation::Side;
+use sharegate_core::tls::{Revocations, TlsFiles};
 
 /// One HTTPS client per example person, and where the servers listen.
 pub struct DemoClient {
@@ -36,7 +36,7 @@ impl DemoClient {
         for person in PEOPLE {
             let (cert, key) = layout.person(person.agency, person.role);
             let files = TlsFiles { ca: layout.ca_cert(), crl: layout.crl(), cert, key };
-            let tls = crate::tls::client_config(&files, &revocations).map_err(|e| e.to_string())?;
+            let tls = sharegate_core::tls::client_config(&files, &revocations).map_err(|e| e.to_string())?;
             let client = reqwest::Client::builder().use_preconfigured_tls(tls).build().map_err(|e| e.to_string())?;
             people.insert(format!("{}-{}", person.agency, person.role), client);
         }

@@ -16,12 +16,13 @@ use std::path::{Path, PathBuf};
 use actix_web::dev::ServerHandle;
 
 use self::client::DemoClient;
-use crate::certs::Layout;
-use crate::config::{self, DATA_DIR, EXAMPLE_CERTS, GatewayConfig};
-use crate::domain::{SubjectId, SubjectKey};
-use crate::node::config::NodeConfig;
-use crate::startup::Listening;
-use crate::store::{DatabaseUrl, Store, StoreOptions, subjects};
+use sharegate_core::certs::Layout;
+use sharegate_core::domain::{SubjectId, SubjectKey};
+use sharegate_core::serve::Listening;
+use sharegate_core::settings::{self as config, DATA_DIR, EXAMPLE_CERTS};
+use sharegate_gateway::config::GatewayConfig;
+use sharegate_gateway::store::{DatabaseUrl, Store, StoreOptions, subjects};
+use sharegate_node::config::NodeConfig;
 
 /// Where the demo keeps its stores and which ports it listens on (none: any free ports).
 struct Placement {
@@ -32,7 +33,7 @@ struct Placement {
 /// Runs the demo with the gateway on `ports_from` and the nodes on the next four ports.
 pub fn run(smoke: bool, ports_from: u16) -> Result<(), String> {
     let agencies: Vec<_> = config::default_agencies().map(|(a, _)| a).collect();
-    crate::certs::ensure(Path::new(EXAMPLE_CERTS), &agencies).map_err(|e| e.to_string())?;
+    sharegate_core::certs::ensure(Path::new(EXAMPLE_CERTS), &agencies).map_err(|e| e.to_string())?;
     let scratch = if smoke { Some(tempfile::tempdir().map_err(|e| e.to_string())?) } else { None };
     let placement = match &scratch {
         Some(dir) => Placement { data: dir.path().to_owned(), ports_from: None },
@@ -51,7 +52,7 @@ pub fn run(smoke: bool, ports_from: u16) -> Result<(), String> {
             played
         } else {
             // Listening before the welcome: whoever reads "Ctrl-C stops the demo" may signal at once.
-            crate::shutdown::stop_on_signal(running.handles.values().cloned().collect())
+            sharegate_core::shutdown::stop_on_signal(running.handles.values().cloned().collect())
                 .map_err(|e| format!("cannot listen for signals: {e}"))?;
             print_welcome(&running, &subject);
             running.wait().await;
@@ -120,7 +121,7 @@ async fn start(placement: &Placement) -> Result<Running, String> {
         let mut node = NodeConfig::embedded(&agency).ok_or("a shipped agency has no defaults")?;
         node.database_url = DatabaseUrl::Sqlite(placement.data.join(format!("{agency}.db")));
         node.listen.set_port(placement.ports_from.map_or(0, |first| first.saturating_add(offset)));
-        let server = crate::node::start(&node).map_err(|e| format!("the {agency} node cannot start: {e}"))?;
+        let server = sharegate_node::start(&node).map_err(|e| format!("the {agency} node cannot start: {e}"))?;
         let port = server.port();
         if let Some(entry) = gateway.agencies.get_mut(&agency) {
             entry.node_url = format!("https://localhost:{port}");
@@ -130,7 +131,8 @@ async fn start(placement: &Placement) -> Result<Running, String> {
     }
     gateway.database_url = DatabaseUrl::Sqlite(placement.data.join("gateway.db"));
     gateway.listen.set_port(placement.ports_from.unwrap_or(0));
-    let server = crate::startup::gateway(&gateway).await.map_err(|e| format!("the gateway cannot start: {e}"))?;
+    let server =
+        sharegate_gateway::startup::gateway(&gateway).await.map_err(|e| format!("the gateway cannot start: {e}"))?;
     running.gateway_port = server.port();
     running.spawn("gateway", server);
     Ok(running)

@@ -38,7 +38,7 @@ key = "{}"
         tls.crl.display(),
         layout.gateway_client().cert.display(),
         layout.gateway_client().key.display(),
-        sharegate::config::default_agencies()
+        sharegate_core::settings::default_agencies()
             .map(|(agency, port)| format!(
                 "[agencies.{agency}]\nnode_url = \"https://127.0.0.1:{port}\"\nrecord_keys = [\"{}\"]\n",
                 layout.node_record_key(&agency).display()
@@ -65,8 +65,8 @@ fn start_with(toml: &str, env: &[(&str, &str)]) -> (bool, String) {
 #[test]
 fn bad_settings_stop_the_start_naming_the_setting() {
     let valid = valid_toml();
-    let health = sharegate::domain::AgencyName::parse("health").unwrap();
-    let record_key = |agency: &sharegate::domain::AgencyName| {
+    let health = sharegate_core::domain::AgencyName::parse("health").unwrap();
+    let record_key = |agency: &sharegate_core::domain::AgencyName| {
         format!("record_keys = [\"{}\"]\n", federation().layout.node_record_key(agency).display())
     };
     let health_section = format!("[agencies.health]\nnode_url = \"https://127.0.0.1:8445\"\n{}", record_key(&health));
@@ -130,12 +130,12 @@ fn a_missing_config_file_is_named() {
 #[test]
 fn the_annotated_example_is_the_embedded_defaults() {
     let path = std::path::Path::new("sharegate.example.toml");
-    let example = sharegate::config::GatewayConfig::load(Some(path)).expect("the example configuration loads");
+    let example = sharegate_gateway::config::GatewayConfig::load(Some(path)).expect("the example configuration loads");
     assert_eq!(example.source.as_deref(), Some(path), "read again from there on SIGHUP");
     // Every setting, so that one added to the embedded defaults and not to the example is caught.
     assert_eq!(
-        sharegate::config::GatewayConfig { source: None, ..example },
-        sharegate::config::GatewayConfig::embedded()
+        sharegate_gateway::config::GatewayConfig { source: None, ..example },
+        sharegate_gateway::config::GatewayConfig::embedded()
     );
 }
 
@@ -247,8 +247,8 @@ async fn a_gateway_whose_log_nobody_reads_any_more_still_serves_and_stops() {
 
 #[test]
 fn the_annotated_node_example_is_the_police_nodes_embedded_defaults() {
-    use sharegate::domain::AgencyName;
-    use sharegate::node::config::NodeConfig;
+    use sharegate_core::domain::AgencyName;
+    use sharegate_node::config::NodeConfig;
     let example = NodeConfig::load(Some(std::path::Path::new("node.example.toml")), None).expect("the example loads");
     let embedded = NodeConfig::embedded(&AgencyName::parse("police").unwrap()).unwrap();
     assert_eq!(toml::to_string(&example).unwrap(), toml::to_string(&embedded).unwrap());

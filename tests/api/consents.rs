@@ -2,8 +2,8 @@
 //! withdrawal, decisions and their endorsement, every entry sealed by the gateway.
 
 use serde_json::{Value, json};
-use sharegate::register::entries::{CONSENT_FORMAT, DECISION_FORMAT};
-use sharegate::register::{ConsentEntry, DecisionEntry};
+use sharegate_gateway::register::entries::{CONSENT_FORMAT, DECISION_FORMAT};
+use sharegate_gateway::register::{ConsentEntry, DecisionEntry};
 use sharegate_protocol::seal::Seal;
 
 use crate::databases::Backend;
@@ -41,7 +41,7 @@ fn decision_body() -> Value {
 }
 
 fn gateway_public_key() -> ed25519_dalek::VerifyingKey {
-    sharegate::signing::load(&federation().layout.log_signing_key()).unwrap().verifying_key()
+    sharegate_core::signing::load(&federation().layout.log_signing_key()).unwrap().verifying_key()
 }
 
 /// Re-serialises a returned entry (without the view's extra fields) and checks the gateway's signature over it.
@@ -139,7 +139,7 @@ async fn decisions_need_a_manager_of_the_deciding_agency(backend: Backend) {
 
     // Another agency's decision is not theirs to see: the same 404 as an unknown id (issue 30).
     let (status, answer) = send(person("police-manager").post(&endorse).json(&json!({}))).await;
-    let unknown = gateway.url(&format!("/v1/consent-decisions/{}/endorse", sharegate::domain::DecisionId::new()));
+    let unknown = gateway.url(&format!("/v1/consent-decisions/{}/endorse", sharegate_core::domain::DecisionId::new()));
     let (_, unknown) = send(person("police-manager").post(&unknown).json(&json!({}))).await;
     assert_eq!((status, &answer), (404, &unknown), "{answer}");
     for (who, why) in
@@ -175,8 +175,8 @@ async fn decisions_need_a_manager_of_the_deciding_agency(backend: Backend) {
 /// The database moves a child's register version at every entry of the four kinds (gateways check their copy of a
 /// child's consents against it), and at nothing refused or about another child.
 async fn every_register_entry_moves_the_childs_register_version(backend: Backend) {
-    use sharegate::domain::SubjectId;
-    use sharegate::store::{Store, StoreOptions, register};
+    use sharegate_core::domain::SubjectId;
+    use sharegate_gateway::store::{Store, StoreOptions, register};
     let gateway = spawn_gateway_with(backend, |_| {}).await;
     let store = Store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
     let version = |subject: &str| {

@@ -114,9 +114,10 @@ async fn a_client_trickling_its_body_is_cut_off() {
         use std::io::{Read, Write};
         let layout = &crate::helpers::federation().layout;
         let (cert, key) = layout.person("police", "investigator");
-        let files = sharegate::tls::TlsFiles { ca: layout.ca_cert(), crl: layout.crl(), cert, key };
-        let revocations = sharegate::tls::Revocations::load(&files, sharegate::tls::revocation::Side::Servers).unwrap();
-        let config = std::sync::Arc::new(sharegate::tls::client_config(&files, &revocations).unwrap());
+        let files = sharegate_core::tls::TlsFiles { ca: layout.ca_cert(), crl: layout.crl(), cert, key };
+        let revocations =
+            sharegate_core::tls::Revocations::load(&files, sharegate_core::tls::revocation::Side::Servers).unwrap();
+        let config = std::sync::Arc::new(sharegate_core::tls::client_config(&files, &revocations).unwrap());
         let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
         let connection = rustls::ClientConnection::new(config, name).unwrap();
         let socket = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();

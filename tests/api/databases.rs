@@ -8,7 +8,7 @@ use std::sync::Once;
 
 use diesel::pg::PgConnection;
 use diesel::{Connection, RunQueryDsl};
-use sharegate::store::DatabaseUrl;
+use sharegate_core::store::DatabaseUrl;
 
 pub const POSTGRES_ENV: &str = "SHAREGATE_TEST_DATABASE_URL";
 

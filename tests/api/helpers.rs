@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use std::sync::OnceLock;
 
-use sharegate::certs::Layout;
-use sharegate::config::{self, GatewayConfig};
-use sharegate::domain::AgencyName;
-use sharegate::node::config::NodeConfig;
-use sharegate::tls::TlsFiles;
+use sharegate_core::certs::Layout;
+use sharegate_core::domain::AgencyName;
+use sharegate_core::settings as config;
+use sharegate_core::tls::TlsFiles;
+use sharegate_gateway::config::GatewayConfig;
+use sharegate_node::config::NodeConfig;
 
 use crate::databases::{Backend, TestDatabase};
 
@@ -24,7 +25,7 @@ pub fn federation() -> &'static TestFederation {
     FEDERATION.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
         let agencies: Vec<AgencyName> = config::default_agencies().map(|(a, _)| a).collect();
-        let layout = sharegate::certs::init(dir.path(), &agencies, false).expect("certs init");
+        let layout = sharegate_core::certs::init(dir.path(), &agencies, false).expect("certs init");
         TestFederation { _dir: dir, layout }
     })
 }
@@ -53,7 +54,7 @@ pub async fn spawn_gateway_with(backend: Backend, adjust: impl FnOnce(&mut Gatew
     let database = TestDatabase::create(backend).expect("the backend is configured");
     let mut config = gateway_config(&database);
     adjust(&mut config);
-    let gateway = sharegate::startup::gateway(&config).await.expect("gateway starts");
+    let gateway = sharegate_gateway::startup::gateway(&config).await.expect("gateway starts");
     let port = gateway.port();
     tokio::spawn(gateway.run());
     TestGateway { port, database }
@@ -93,7 +94,7 @@ pub async fn spawn_node_with(backend: Backend, agency: &str, adjust: impl FnOnce
     config.signing_key = layout.node_signing_key(&agency);
     config.database_url = database.url().clone();
     adjust(&mut config);
-    let node = sharegate::node::start(&config).expect("node starts");
+    let node = sharegate_node::start(&config).expect("node starts");
     let port = node.port();
     tokio::spawn(node.run());
     TestNode { port, database, config }
@@ -123,8 +124,8 @@ pub fn client_with(cert: &Path, key: &Path) -> reqwest::Client {
     let layout = &federation().layout;
     let files = TlsFiles { ca: layout.ca_cert(), crl: layout.crl(), cert: cert.to_owned(), key: key.to_owned() };
     let revocations =
-        sharegate::tls::Revocations::load(&files, sharegate::tls::revocation::Side::Servers).expect("CRL");
-    let tls = sharegate::tls::client_config(&files, &revocations).expect("client TLS config");
+        sharegate_core::tls::Revocations::load(&files, sharegate_core::tls::revocation::Side::Servers).expect("CRL");
+    let tls = sharegate_core::tls::client_config(&files, &revocations).expect("client TLS config");
     reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("client")
 }
 

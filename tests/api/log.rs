@@ -4,13 +4,13 @@ use std::collections::BTreeSet;
 
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
-use sharegate::disclosure_log::merkle::{self, Hash};
-use sharegate::disclosure_log::{CheckpointPolicy, Entry, Kind, LogWriter, Outcome};
-use sharegate::domain::{
+use sharegate_core::domain::{
     AgencyName, Category, DisclosureId, LawfulBasis, Narrative, PersonName, Purpose, Role, SubjectId,
 };
-use sharegate::register::Actor;
-use sharegate::store::{DatabaseUrl, Store, StoreOptions};
+use sharegate_core::store::{DatabaseUrl, Store, StoreOptions};
+use sharegate_gateway::disclosure_log::merkle::{self, Hash};
+use sharegate_gateway::disclosure_log::{CheckpointPolicy, Entry, Kind, LogWriter, Outcome};
+use sharegate_gateway::register::Actor;
 
 use crate::config::GatewayProcess;
 use crate::databases::{Backend, TestDatabase};
@@ -46,7 +46,7 @@ fn entry(n: usize) -> Entry {
 }
 
 fn key() -> ed25519_dalek::SigningKey {
-    sharegate::signing::load(&federation().layout.log_signing_key()).unwrap()
+    sharegate_core::signing::load(&federation().layout.log_signing_key()).unwrap()
 }
 
 /// A log of `n` entries written through the real writer, `concurrency` appends at a time (so batches form).
@@ -71,9 +71,9 @@ async fn write_log(url: &DatabaseUrl, n: usize, concurrency: usize) -> Vec<Discl
     ids
 }
 
-fn verify(url: &DatabaseUrl) -> sharegate::disclosure_log::verify::Report {
+fn verify(url: &DatabaseUrl) -> sharegate_gateway::disclosure_log::verify::Report {
     let store = Store::open(url, &StoreOptions::default()).unwrap();
-    sharegate::disclosure_log::verify::verify_log(&store, &key().verifying_key()).unwrap()
+    sharegate_gateway::disclosure_log::verify::verify_log(&store, &key().verifying_key()).unwrap()
 }
 
 /// Runs SQL as someone with the database in hand: the append-only triggers dropped or disabled first.
@@ -229,7 +229,7 @@ async fn an_inclusion_proof_verifies_and_fails_for_a_changed_entry() {
     // The checkpoint is signed by the key in log-signing.pub.
     let public = key().verifying_key();
     assert_eq!(proof["checkpoint"]["public_key"], hex::encode(public.as_bytes()));
-    let message = sharegate::disclosure_log::checkpoint::message(
+    let message = sharegate_gateway::disclosure_log::checkpoint::message(
         size,
         proof["checkpoint"]["root"].as_str().unwrap(),
         chrono::DateTime::parse_from_rfc3339(proof["checkpoint"]["at"].as_str().unwrap())
@@ -308,7 +308,7 @@ async fn killed_under_load_the_log_verifies_and_holds_every_answer() {
         Store::open(&DatabaseUrl::Sqlite(dir.path().join("data/gateway.db")), &StoreOptions::default()).unwrap();
     for id in &received {
         assert!(
-            store.run_now(|conn| sharegate::store::log::find(conn, id)).unwrap().is_some(),
+            store.run_now(|conn| sharegate_gateway::store::log::find(conn, id)).unwrap().is_some(),
             "{id} was answered 200 but is not in the log"
         );
     }

@@ -2,7 +2,7 @@
 //! decisions and their endorsement, the pack (each part a logged disclosure carrying the meeting id), and closing.
 
 use serde_json::{Value, json};
-use sharegate::store::{Store, StoreOptions};
+use sharegate_core::store::{Store, StoreOptions};
 
 use crate::databases::Backend;
 use crate::helpers::{TestGateway, person, send};
@@ -15,9 +15,11 @@ async fn post(gateway: &TestGateway, who: &str, path: &str, body: Value) -> (u16
 
 fn logged_meeting(gateway: &TestGateway, disclosure: &str) -> Option<String> {
     let store = Store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
-    let row =
-        store.run_now(|conn| sharegate::store::log::find(conn, disclosure)).unwrap().expect("the part is in the log");
-    let logged: sharegate::disclosure_log::LoggedEntry = serde_json::from_str(&row.canonical).unwrap();
+    let row = store
+        .run_now(|conn| sharegate_gateway::store::log::find(conn, disclosure))
+        .unwrap()
+        .expect("the part is in the log");
+    let logged: sharegate_gateway::disclosure_log::LoggedEntry = serde_json::from_str(&row.canonical).unwrap();
     logged.entry.meeting.map(String::from)
 }
 
@@ -35,7 +37,7 @@ fn in_days(days: i64) -> String {
 #[tokio::test]
 async fn only_a_coordinator_of_a_convening_agency_creates_a_meeting() {
     // A meeting is a ground for sharing: a federation where police convene refuses social care's coordinator.
-    let police = sharegate::domain::AgencyName::parse("police").unwrap();
+    let police = sharegate_core::domain::AgencyName::parse("police").unwrap();
     let f = federation_with(Backend::Sqlite, |config| config.meeting_conveners = [police].into()).await;
     let invitation = json!({"subject": f.subject, "scheduled_for": soon(), "invited": ["education"]});
     let (status, refused) = post(&f.gateway, "social_care-coordinator", "/v1/meetings", invitation).await;
@@ -97,7 +99,7 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     };
     // To health the meeting does not exist: every answer is the one an unknown id gets, so none tells an outsider
     // that a core group is meeting about this child.
-    let unknown = sharegate::domain::MeetingId::new().to_string();
+    let unknown = sharegate_core::domain::MeetingId::new().to_string();
     let (status, refused) = post(g, "health-health_visitor", "/v1/requests", ask(&narrow)).await;
     assert_eq!(status, 403, "{refused}");
     let (_, refused_unknown) = post(g, "health-health_visitor", "/v1/requests", ask(&unknown)).await;

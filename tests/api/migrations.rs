@@ -7,7 +7,7 @@ use diesel::sql_types::Text;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, QueryableByName, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
-use sharegate::store::{DatabaseUrl, migrations};
+use sharegate_core::store::{DatabaseUrl, migrations};
 
 use crate::databases::{Backend, TestDatabase};
 

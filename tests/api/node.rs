@@ -3,8 +3,8 @@
 
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
-use sharegate::node::config::{RetentionFrom, RetentionRule};
-use sharegate::store::{DatabaseUrl, Store, StoreOptions};
+use sharegate_core::store::{DatabaseUrl, Store, StoreOptions};
+use sharegate_node::config::{RetentionFrom, RetentionRule};
 
 use crate::databases::Backend;
 use crate::helpers::{TestNode, gateway_client, person, send, sharegate_binary, spawn_node_with};
@@ -256,7 +256,7 @@ async fn reads_return_only_the_categories_asked(backend: Backend) {
 async fn retention_removes_expired_records_leaving_tombstones(backend: Backend) {
     let node = spawn_node_with(backend, "police", |config| {
         let rule = RetentionRule { keep_years: 6, from: RetentionFrom::OccurredAt };
-        config.retention.insert(sharegate::domain::RetentionClass::parse("standard").unwrap(), rule);
+        config.retention.insert(sharegate_core::domain::RetentionClass::parse("standard").unwrap(), rule);
     })
     .await;
     let who = "police-investigator";
@@ -271,7 +271,7 @@ async fn retention_removes_expired_records_leaving_tombstones(backend: Backend) 
     assert_eq!(write(&node, who, &record("P-1", "police.incident", "recent contact")).await.0, 201);
 
     let store = Store::open(node.database.url(), &StoreOptions::default()).unwrap();
-    let dry = sharegate::node::retention::run(&store, &node.config, chrono::Utc::now(), false).unwrap();
+    let dry = sharegate_node::retention::run(&store, &node.config, chrono::Utc::now(), false).unwrap();
     let mut listed: Vec<&str> = dry.expired.iter().map(|e| e.record.id.as_str()).collect();
     listed.sort();
     let mut expected = vec![old_id.as_str(), fix_id.as_str()];
@@ -279,21 +279,21 @@ async fn retention_removes_expired_records_leaving_tombstones(backend: Backend) 
     assert_eq!(listed, expected, "the dry run lists the expired record and its amendment");
     assert_eq!(texts(&read(&node, "P-1", "police.incident").await.1).len(), 3, "a dry run removes nothing");
 
-    let applied = sharegate::node::retention::run(&store, &node.config, chrono::Utc::now(), true).unwrap();
+    let applied = sharegate_node::retention::run(&store, &node.config, chrono::Utc::now(), true).unwrap();
     assert_eq!(applied.expired.len(), 2);
     assert_eq!(texts(&read(&node, "P-1", "police.incident").await.1), vec!["recent contact"]);
-    let tombstones = store.run_now(sharegate::store::records::tombstones).unwrap();
+    let tombstones = store.run_now(sharegate_node::store::records::tombstones).unwrap();
     let mut removed: Vec<&str> = tombstones.iter().map(|t| t.record_id.as_str()).collect();
     removed.sort();
     assert_eq!(removed, expected);
     for (tombstone, expired) in
         tombstones.iter().filter_map(|t| dry.expired.iter().find(|e| e.record.id == t.record_id).map(|e| (t, e)))
     {
-        assert_eq!(tombstone.sealed_sha256, sharegate::store::records::sealed_hash(&expired.record));
+        assert_eq!(tombstone.sealed_sha256, sharegate_node::store::records::sealed_hash(&expired.record));
         assert_eq!(tombstone.retention_class, "standard");
         assert_eq!(tombstone.rule, "standard: 6 years from occurred_at");
     }
-    let again = sharegate::node::retention::run(&store, &node.config, chrono::Utc::now(), true).unwrap();
+    let again = sharegate_node::retention::run(&store, &node.config, chrono::Utc::now(), true).unwrap();
     assert!(again.expired.is_empty(), "nothing left to remove");
 }
 
@@ -302,9 +302,9 @@ async fn a_changed_byte_breaks_the_signature(backend: Backend) {
     let who = "police-investigator";
     let (_, kept) = write(&node, who, &record("P-1", "police.incident", "Nothing unusual.")).await;
     let (_, target) = write(&node, who, &record("P-1", "police.incident", "Marker-7f3a: the door was open.")).await;
-    let key = sharegate::signing::load(&node.config.signing_key).unwrap().verifying_key();
+    let key = sharegate_core::signing::load(&node.config.signing_key).unwrap().verifying_key();
     let store = Store::open(node.database.url(), &StoreOptions::default()).unwrap();
-    let outcome = sharegate::node::verify::verify_all(&store, &[key]).unwrap();
+    let outcome = sharegate_node::verify::verify_all(&store, &[key]).unwrap();
     assert_eq!((outcome.checked, outcome.failures.len()), (2, 0), "fresh records verify");
 
     match node.database.url() {
@@ -329,7 +329,7 @@ async fn a_changed_byte_breaks_the_signature(backend: Backend) {
         }
     }
     let store = Store::open(node.database.url(), &StoreOptions::default()).unwrap();
-    let outcome = sharegate::node::verify::verify_all(&store, &[key]).unwrap();
+    let outcome = sharegate_node::verify::verify_all(&store, &[key]).unwrap();
     assert_eq!(outcome.checked, 2);
     assert_eq!(outcome.failures.len(), 1, "{:?}", outcome.failures);
     assert_eq!(outcome.failures[0].id, target["id"].as_str().unwrap());
@@ -380,7 +380,7 @@ async fn after_a_key_rotation_records_signed_with_the_retired_key_still_verify()
     let again = make();
     assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already exists"));
 
-    let verify = |config: &sharegate::node::config::NodeConfig| {
+    let verify = |config: &sharegate_node::config::NodeConfig| {
         let file = dir.path().join("node.toml");
         std::fs::write(&file, toml::to_string(config).unwrap()).unwrap();
         let output = std::process::Command::new(sharegate_binary())
@@ -410,7 +410,7 @@ async fn the_gateway_takes_its_record_keys_from_its_configuration_again_on_sighu
     assert_eq!(status, 201);
     let dir = tempfile::tempdir().unwrap();
     let next = dir.path().join("education-2027.key");
-    sharegate::certs::new_signing_key(&next).unwrap();
+    sharegate_core::certs::new_signing_key(&next).unwrap();
     let current = node.config.signing_key.with_extension("pub").display().to_string();
     let configured = |keys: &[&str]| {
         let keys = keys.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ");

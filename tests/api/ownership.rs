@@ -32,7 +32,7 @@ async fn nodes(backend: Backend) -> Nodes {
     let ports = [("police", police.port), ("health", health.port), ("education", education.port)];
     let gateway = spawn_gateway_with(backend, |config| {
         for (agency, port) in ports {
-            let agency = sharegate::domain::AgencyName::parse(agency).unwrap();
+            let agency = sharegate_core::domain::AgencyName::parse(agency).unwrap();
             config.agencies.get_mut(&agency).unwrap().node_url = format!("https://localhost:{port}");
         }
     })

@@ -104,7 +104,7 @@ async fn a_certificate_revoked_while_the_gateway_runs_is_refused_from_its_next_r
 async fn the_gateway_does_not_reach_a_node_whose_certificate_is_revoked() {
     let layout = &federation().layout;
     let ca = ca_copy();
-    let education = sharegate::domain::AgencyName::parse("education").unwrap();
+    let education = sharegate_core::domain::AgencyName::parse("education").unwrap();
     revoke(ca.path(), &layout.node(&education).cert, "key-compromise");
     let crl = ca.path().join("crl.pem");
     let f = federation_with(Backend::Sqlite, move |config| config.node_client.crl = crl).await;
@@ -147,7 +147,7 @@ async fn a_node_revoked_while_the_gateway_runs_is_not_reached_on_a_connection_op
     let (status, answer) = send(worker.post(format!("{base}/v1/requests")).json(&ask)).await;
     assert_eq!((status, education_status(&answer)), (200, "answered".to_owned()), "{answer}");
 
-    let education = sharegate::domain::AgencyName::parse("education").unwrap();
+    let education = sharegate_core::domain::AgencyName::parse("education").unwrap();
     revoke(ca.path(), &layout.node(&education).cert, "key-compromise");
     gateway.signal("HUP");
     loop {

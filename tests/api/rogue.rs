@@ -35,8 +35,8 @@ fn signed_by(agency: &str, mut record: Value) -> Value {
     let Ok(served) = serde_json::from_value::<sharegate_protocol::record::SignedRecord>(record.clone()) else {
         return record;
     };
-    let agency = sharegate::domain::AgencyName::parse(agency).expect("agency");
-    let key = sharegate::signing::load(&federation().layout.node_signing_key(&agency)).expect("the node's key");
+    let agency = sharegate_core::domain::AgencyName::parse(agency).expect("agency");
+    let key = sharegate_core::signing::load(&federation().layout.node_signing_key(&agency)).expect("the node's key");
     record["signature"] = json!(sharegate_protocol::record::seal(&served.record, &key).expect("seal").signature);
     record
 }
@@ -63,11 +63,11 @@ fn unsigned(agency: &str, subject_ref: &str, category: &str, text: &str) -> Valu
 /// Starts a misbehaving `agency` node on a free port; returns the port.
 pub fn spawn(agency: &'static str, subject_ref: &'static str, how: Misbehaviour) -> u16 {
     let layout = &federation().layout;
-    let agency_name = sharegate::domain::AgencyName::parse(agency).unwrap();
+    let agency_name = sharegate_core::domain::AgencyName::parse(agency).unwrap();
     let files = layout.node(&agency_name);
-    let tls = sharegate::tls::server_config(
+    let tls = sharegate_core::tls::server_config(
         &files,
-        &sharegate::tls::Revocations::load(&files, sharegate::tls::revocation::Side::Clients).unwrap(),
+        &sharegate_core::tls::Revocations::load(&files, sharegate_core::tls::revocation::Side::Clients).unwrap(),
     )
     .unwrap();
     let server = HttpServer::new(move || {

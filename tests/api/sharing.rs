@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use sharegate::domain::DisclosureId;
-use sharegate::store::{Store, StoreOptions};
+use sharegate_core::domain::DisclosureId;
+use sharegate_core::store::{Store, StoreOptions};
 
 use crate::databases::Backend;
 use crate::helpers::{
@@ -24,7 +24,7 @@ pub struct Federation {
 
 pub async fn federation_with(
     backend: Backend,
-    adjust: impl FnOnce(&mut sharegate::config::GatewayConfig) + Send,
+    adjust: impl FnOnce(&mut sharegate_gateway::config::GatewayConfig) + Send,
 ) -> Federation {
     let education = spawn_node_with(backend, "education", |_| {}).await;
     let health = spawn_node_with(backend, "health", |_| {}).await;
@@ -32,7 +32,7 @@ pub async fn federation_with(
     let gateway = spawn_gateway_with(backend, |config| {
         config.node_timeout_ms = 800;
         for (agency, port) in [("education", e), ("health", h), ("police", rogue::nothing_listening())] {
-            let agency = sharegate::domain::AgencyName::parse(agency).unwrap();
+            let agency = sharegate_core::domain::AgencyName::parse(agency).unwrap();
             config.agencies.get_mut(&agency).unwrap().node_url = format!("https://localhost:{port}");
         }
         adjust(config);
@@ -80,12 +80,14 @@ async fn request(gateway: &TestGateway, who: &str, body: &Value) -> (u16, Value,
 }
 
 /// The entry the gateway logged for an answer, which must carry the digest of exactly those bytes.
-pub fn logged(gateway: &TestGateway, answer: &Value, bytes: &[u8]) -> sharegate::disclosure_log::Entry {
+pub fn logged(gateway: &TestGateway, answer: &Value, bytes: &[u8]) -> sharegate_gateway::disclosure_log::Entry {
     let id = DisclosureId::parse(answer["disclosure_id"].as_str().expect("every answer names its disclosure")).unwrap();
     let store = Store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
-    let row =
-        store.run_now(|conn| sharegate::store::log::find(conn, id.as_str())).unwrap().expect("the entry is in the log");
-    let logged: sharegate::disclosure_log::LoggedEntry = serde_json::from_str(&row.canonical).unwrap();
+    let row = store
+        .run_now(|conn| sharegate_gateway::store::log::find(conn, id.as_str()))
+        .unwrap()
+        .expect("the entry is in the log");
+    let logged: sharegate_gateway::disclosure_log::LoggedEntry = serde_json::from_str(&row.canonical).unwrap();
     assert_eq!(logged.entry.response_digest, hex::encode(Sha256::digest(bytes)), "the entry's digest is the answer's");
     logged.entry
 }
@@ -123,7 +125,7 @@ async fn granted_refused_and_mixed_answers_are_all_logged(backend: Backend) {
     assert_eq!(entry.outcome.as_str(), "granted");
     assert_eq!(entry.requester.person.as_str(), "Jess Taylor");
     assert_eq!(entry.reason.as_str(), "Concerns raised by the school about neglect.");
-    assert!(matches!(entry.given[0].ground, sharegate::disclosure_log::GroundRef::Consent(_)));
+    assert!(matches!(entry.given[0].ground, sharegate_gateway::disclosure_log::GroundRef::Consent(_)));
     assert_eq!(entry.records.len(), 1);
     // The school's DPO sees who asked, for which disclosure.
     let reads = access_register(&f.education, "education").await;
@@ -223,7 +225,8 @@ async fn a_new_child_and_a_withdrawn_consent_count_at_the_next_request(backend: 
 /// another gateway on the same database (which this gateway never hears of) counts at its very next request.
 async fn consents_recorded_through_another_gateway_count_at_the_next_request(backend: Backend) {
     let f = federation_with(backend, |_| {}).await;
-    let other = sharegate::startup::gateway(&gateway_config(&f.gateway.database)).await.expect("second gateway");
+    let other =
+        sharegate_gateway::startup::gateway(&gateway_config(&f.gateway.database)).await.expect("second gateway");
     let other_port = other.port();
     tokio::spawn(other.run());
     let other_url = |path: &str| format!("https://localhost:{other_port}{path}");
@@ -278,7 +281,7 @@ async fn discovery_is_a_logged_disclosure(backend: Backend) {
     assert_eq!(answer["partial"], false);
     assert!(answer["refused"].as_array().unwrap().iter().any(|r| r["category"] == "police.incident"), "{answer}");
     let entry = logged(&f.gateway, &answer, &bytes);
-    assert_eq!(entry.kind, sharegate::disclosure_log::Kind::Discovery);
+    assert_eq!(entry.kind, sharegate_gateway::disclosure_log::Kind::Discovery);
     assert_eq!(entry.given.len(), 2);
     assert_eq!(answer["agencies"][0]["records"], 2, "the school's part counts what it holds: {answer}");
     let reads = access_register(&f.education, "education").await;
@@ -369,7 +372,7 @@ async fn with_rogue_education(how: Misbehaviour, limit: Option<usize>) -> (TestG
         if let Some(limit) = limit {
             config.node_response_limit_bytes = limit;
         }
-        let education = sharegate::domain::AgencyName::parse("education").unwrap();
+        let education = sharegate_core::domain::AgencyName::parse("education").unwrap();
         config.agencies.get_mut(&education).unwrap().node_url = format!("https://localhost:{port}");
     })
     .await;
@@ -414,8 +417,8 @@ async fn a_lying_nodes_extra_data_and_forged_records_are_dropped_and_flagged() {
     assert_eq!(records[0]["statements"][0]["text"], "the one that was asked for");
     // What passed carries a signature the requester can check with the school's public key.
     let passed = sharegate_protocol::record::Received::read(&records[0].to_string()).unwrap();
-    let education = sharegate::domain::AgencyName::parse("education").unwrap();
-    let key = sharegate::signing::load_public(&crate::helpers::federation().layout.node_record_key(&education));
+    let education = sharegate_core::domain::AgencyName::parse("education").unwrap();
+    let key = sharegate_core::signing::load_public(&crate::helpers::federation().layout.node_record_key(&education));
     assert_eq!(passed.check(&key.unwrap()), Ok(()));
     let text = answer.to_string();
     for leaked in [

@@ -225,12 +225,12 @@ impl<'a> Outage<'a> {
         use diesel::Connection;
         use diesel::connection::SimpleConnection;
         match gateway.database.url() {
-            sharegate::store::DatabaseUrl::Sqlite(path) => {
+            sharegate_core::store::DatabaseUrl::Sqlite(path) => {
                 let mut conn = diesel::sqlite::SqliteConnection::establish(&path.to_string_lossy()).expect("open");
                 conn.batch_execute("BEGIN EXCLUSIVE").expect("lock");
                 Outage::Sqlite(conn)
             }
-            sharegate::store::DatabaseUrl::Postgres(_) => {
+            sharegate_core::store::DatabaseUrl::Postgres(_) => {
                 gateway.database.stop_postgres();
                 Outage::Postgres(&gateway.database)
             }

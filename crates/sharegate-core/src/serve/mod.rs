@@ -1,0 +1,162 @@
+//! Serving: bind the listener (port 0 in tests), wire the door, the identity hook, the routes and the metrics, and
+//! hand back the running server with its port. Both the gateway and the nodes are served this way. Nothing here
+//! decides or stores anything.
+
+mod fallback;
+pub mod meta;
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer, middleware, web};
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use prometheus::Registry;
+use prometheus::core::Collector;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::cross_site;
+use crate::extract;
+use crate::identity::{Federation, capture_peer_identity, peer_leaf};
+use crate::store::{Store, StoreError};
+use crate::telemetry::RequestSpan;
+use crate::tls::revocation::{self, Revocations, Side};
+use crate::tls::{self, TlsError, TlsFiles};
+
+/// Why a server could not start. Each names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: String, source: std::io::Error },
+    #[error("cannot set up metrics: {0}")]
+    Metrics(String),
+    #[error("cannot open the store: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// What every sharegate server has in common: where it listens, its door, who it admits.
+pub struct ServerParts<'a> {
+    /// Names the server in its API document: "sharegate gateway", "sharegate police node".
+    pub title: String,
+    pub listen: SocketAddr,
+    pub tls: &'a TlsFiles,
+    pub federation: Federation,
+    pub body_limit_bytes: usize,
+    /// For a request's head, and again for its body.
+    pub client_timeout: std::time::Duration,
+    /// The server's own metrics (its writers'), served at `/metrics` with the HTTP ones.
+    pub metrics: Vec<Box<dyn Collector>>,
+}
+
+/// A server that is listening, and the store it closes when it stops.
+pub struct Listening {
+    server: Server,
+    port: u16,
+    store: Store,
+}
+
+impl Listening {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped through its handle (see `crate::shutdown`), then closes the store.
+    pub async fn run(self) -> std::io::Result<()> {
+        let served = self.server.await;
+        self.store.close();
+        served
+    }
+}
+
+/// Starts a server: mutual TLS (its CRLs reloaded on SIGHUP), identity per connection, revocation checked again on
+/// every request, metrics, request tracing, the meta endpoints, and the routes `routes` registers (each appears in
+/// the OpenAPI document).
+pub fn serve<F>(parts: ServerParts<'_>, store: Store, routes: F) -> Result<Listening, StartError>
+where
+    F: Fn(&mut ServiceConfig<'_>) + Clone + Send + 'static,
+{
+    let revocations = Revocations::load(parts.tls, Side::Clients)?;
+    let tls = tls::server_config(parts.tls, &revocations)?;
+    revocation::reload_on_sighup(revocations.clone())
+        .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
+    let listen_error = |source| StartError::Listen { addr: parts.listen.to_string(), source };
+    let listener = TcpListener::bind(parts.listen).map_err(listen_error)?;
+    let port = listener.local_addr().map_err(listen_error)?.port();
+
+    let federation = Arc::new(parts.federation);
+    let federation_data = web::Data::from(federation.clone());
+    let store_data = web::Data::new(store.clone());
+    let registry = Registry::new();
+    for collector in parts.metrics.into_iter().chain(revocations.collectors()) {
+        registry.register(collector).map_err(|e| StartError::Metrics(e.to_string()))?;
+    }
+    let metrics = http_metrics(&registry)?;
+    let body_limit = extract::BodyLimit { bytes: parts.body_limit_bytes, deadline: parts.client_timeout };
+    let client_timeout = parts.client_timeout;
+    let title = parts.title;
+
+    let server = HttpServer::new(move || {
+        let (app, document) = App::new()
+            .wrap(middleware::from_fn(cross_site::refuse_other_sites))
+            .wrap(middleware::from_fn(revocation::refuse_revoked))
+            .wrap(metrics.clone())
+            .wrap(TracingLogger::<RequestSpan>::new())
+            .app_data(body_limit)
+            .app_data(extract::path_config())
+            .app_data(web::Data::new(registry.clone()))
+            .app_data(federation_data.clone())
+            .app_data(store_data.clone())
+            .into_utoipa_app()
+            .service(meta::healthz)
+            .service(meta::metrics)
+            .service(meta::openapi)
+            .configure(routes.clone())
+            .split_for_parts();
+        app.app_data(web::Data::new(api_document(document, &title)))
+            .default_service(web::to(fallback::no_such_endpoint))
+    })
+    .on_connect(move |connection, extensions| {
+        let leaf = peer_leaf(connection);
+        capture_peer_identity(leaf, extensions, &federation);
+        revocation::capture_presented(leaf, extensions, &revocations);
+    })
+    .client_request_timeout(client_timeout)
+    .disable_signals()
+    .shutdown_timeout(10)
+    .listen_rustls_0_23(listener, tls)
+    .map_err(listen_error)?
+    .run();
+    Ok(Listening { server, port, store })
+}
+
+/// Request counts and latencies per route pattern (never per concrete path, so ids do not become labels).
+fn http_metrics(registry: &Registry) -> Result<PrometheusMetrics, StartError> {
+    PrometheusMetricsBuilder::new("sharegate")
+        .registry(registry.clone())
+        .mask_unmatched_patterns("UNKNOWN")
+        .build()
+        .map_err(|e| StartError::Metrics(e.to_string()))
+}
+
+fn api_document(mut document: utoipa::openapi::OpenApi, title: &str) -> utoipa::openapi::OpenApi {
+    document.info.title = title.to_owned();
+    document.info.contact = None;
+    document.info.license = Some(utoipa::openapi::License::new(env!("CARGO_PKG_LICENSE")));
+    document.info.version = env!("CARGO_PKG_VERSION").into();
+    document.info.description = Some(
+        "Need-to-know sharing between police, health, education and children's social care. \
+         Every call is over mutual TLS; identity comes from the client certificate."
+            .into(),
+    );
+    document
+}

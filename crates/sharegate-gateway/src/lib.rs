@@ -1,0 +1,17 @@
+//! The gateway: the only door between agencies. Its modules follow a request's way through it: `routes` (parse the
+//! request into domain types) → `decision` (need-to-know, consent or a recorded lawful reason) → `broker` (ask the
+//! nodes that hold records) → `redaction` (only what was allowed, only what the node signed) → `disclosure_log`
+//! (written before anything leaves) → the answer. `register` keeps consents and decisions, `meetings` core group
+//! meetings; `store` their tables; `startup` wires them into a server.
+#![forbid(unsafe_code)]
+
+pub mod broker;
+pub mod config;
+pub mod decision;
+pub mod disclosure_log;
+pub mod meetings;
+pub mod redaction;
+pub mod register;
+pub mod routes;
+pub mod startup;
+pub mod store;

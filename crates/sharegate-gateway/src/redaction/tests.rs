@@ -1,0 +1,78 @@
+use super::*;
+
+/// A record as a node serves it, signed by `key` in `format`, read as redaction reads it.
+fn served_as(format: &str, agency: &str, key: &ed25519_dalek::SigningKey, text: &str) -> Received {
+    let mut unsigned = serde_json::json!({
+        "format": format, "id": "rec_01a218a8471658a4ff9f76c897652418", "agency": agency,
+        "subject_ref": "E-1", "occurred_at": "2026-11-20T08:45:00Z", "recorded_at": "2026-11-20T09:12:31.482913Z",
+        "contact_type": "home_visit", "category": "education.attendance",
+        "statements": [{"kind": "fact", "text": text}], "sources": [{"who": "the class teacher", "how": "in person"}],
+        "retention_class": "standard",
+        "author": {"agency": agency, "role": "dsl", "person": "Sam Patel", "serial": "4f"}, "amends": null,
+        "signature": "00"
+    });
+    let record: SignedRecord = serde_json::from_value(unsigned.clone()).expect("a record");
+    unsigned["signature"] = sharegate_protocol::record::seal(&record.record, key).expect("seal").signature.into();
+    Received::read(&unsigned.to_string()).expect("a record")
+}
+
+fn served(agency: &str, key: &ed25519_dalek::SigningKey, text: &str) -> Received {
+    served_as("sharegate-record-v2", agency, key, text)
+}
+
+#[test]
+fn a_record_passes_only_as_signed_by_its_agency_and_remembering_one_lets_no_other_through() {
+    let (education, police) = (AgencyName::parse("education").unwrap(), AgencyName::parse("police").unwrap());
+    let (school, force) = (sharegate_core::signing::generate(), sharegate_core::signing::generate());
+    let keys = RecordKeys::new(BTreeMap::from([
+        (education.clone(), vec![school.verifying_key()]),
+        (police.clone(), vec![force.verifying_key()]),
+    ]));
+    let record = served("education", &school, "Absent on 6 of the last 10 days.");
+    assert!(keys.signed_by(&education, &record));
+    assert!(keys.signed_by(&education, &record), "again, now remembered");
+    assert!(!keys.signed_by(&police, &record), "not under another agency's key, even once remembered");
+
+    let changed = serde_json::to_string(&record.record).unwrap().replace("Absent on 6", "Absent on 1");
+    let changed = Received::read(&changed).unwrap();
+    assert!(!keys.signed_by(&education, &changed), "changed after signing, its signature unchanged");
+    let mut resigned = record.clone();
+    resigned.record.signature = served("education", &force, "Absent on 6 of the last 10 days.").record.signature;
+    assert!(!keys.signed_by(&education, &resigned), "the same record signed by another node's key");
+    assert!(!keys.signed_by(&AgencyName::parse("health").unwrap(), &record), "an agency without a key");
+}
+
+#[test]
+fn across_a_rotation_records_signed_with_the_old_key_or_the_new_pass_and_no_other() {
+    let education = AgencyName::parse("education").unwrap();
+    let (old, new, stranger) =
+        (sharegate_core::signing::generate(), sharegate_core::signing::generate(), sharegate_core::signing::generate());
+    let keys = RecordKeys::new(BTreeMap::from([(education.clone(), vec![new.verifying_key(), old.verifying_key()])]));
+    assert!(keys.signed_by(&education, &served("education", &old, "Signed before the rotation.")));
+    assert!(keys.signed_by(&education, &served("education", &new, "Signed after it.")));
+    assert!(!keys.signed_by(&education, &served("education", &stranger, "Signed by neither.")));
+}
+
+#[test]
+fn records_signed_before_the_canonical_form_keep_passing() {
+    let education = AgencyName::parse("education").unwrap();
+    let school = sharegate_core::signing::generate();
+    let keys = RecordKeys::new(BTreeMap::from([(education.clone(), vec![school.verifying_key()])]));
+    let old = served_as("sharegate-record-v1", "education", &school, "Signed in field order.");
+    assert!(keys.signed_by(&education, &old));
+    let as_v2 = serde_json::to_string(&old.record).unwrap().replace("sharegate-record-v1", "sharegate-record-v2");
+    assert!(!keys.signed_by(&education, &Received::read(&as_v2).unwrap()), "a format named is a format checked");
+}
+
+#[test]
+fn each_reason_for_dropping_is_named_alike_in_the_answer_and_the_metrics() {
+    for why in [
+        Dropped::NotARecord,
+        Dropped::OtherAgency,
+        Dropped::OtherChild,
+        Dropped::CategoryNotAllowed,
+        Dropped::BadSignature,
+    ] {
+        assert_eq!(serde_json::to_value(why).unwrap(), why.code(), "{why:?}");
+    }
+}

@@ -1,0 +1,125 @@
+//! Streamed exports of the log: CSV a spreadsheet opens (a header, quoted fields, formulas exported as text) or a
+//! JSON array, one page at a time so memory stays flat however large the export.
+
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use actix_web::web::Bytes;
+
+use super::{DisclosureView, EXPORT_PAGE, Export, view};
+use crate::store::log::{self, Filter};
+use crate::store::{Store, StoreError};
+use sharegate_core::error::ApiError;
+
+/// The columns of a CSV export, in order.
+const CSV_HEADER: [&str; 17] = [
+    "index",
+    "disclosure_id",
+    "at",
+    "kind",
+    "requester_agency",
+    "requester_role",
+    "requester_person",
+    "subject",
+    "purpose",
+    "lawful_basis",
+    "reason",
+    "outcome",
+    "asked",
+    "given",
+    "refused",
+    "policy_hash",
+    "response_digest",
+];
+
+/// A spreadsheet runs a cell that starts with = + - @ as a formula; such text is exported with a leading '.
+fn cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
+fn csv_rows(rows: &[DisclosureView], header: bool) -> Result<Vec<u8>, StoreError> {
+    let mut out = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Necessary).from_writer(Vec::new());
+    let fail = |e: csv::Error| StoreError::Unavailable(format!("cannot write CSV: {e}"));
+    if header {
+        out.write_record(CSV_HEADER).map_err(fail)?;
+    }
+    for v in rows {
+        let e = &v.entry;
+        let joined = |items: Vec<String>| items.join("; ");
+        out.write_record([
+            v.index.to_string(),
+            e.id.to_string(),
+            e.at.to_rfc3339(),
+            e.kind.as_str().to_owned(),
+            e.requester.agency.to_string(),
+            e.requester.role.to_string(),
+            cell(e.requester.person.as_str()),
+            e.subject.to_string(),
+            e.purpose.to_string(),
+            e.lawful_basis.to_string(),
+            cell(e.reason.as_str()),
+            e.outcome.as_str().to_owned(),
+            joined(e.asked.iter().map(ToString::to_string).collect()),
+            joined(e.given.iter().map(|g| format!("{} ({})", g.category, g.agency)).collect()),
+            joined(e.refused.iter().map(|r| cell(&format!("{} ({}): {}", r.category, r.agency, r.why))).collect()),
+            e.policy_hash.clone(),
+            e.response_digest.clone(),
+        ])
+        .map_err(fail)?;
+    }
+    out.into_inner().map_err(|e| StoreError::Unavailable(format!("cannot write CSV: {e}")))
+}
+
+/// The whole result, one page at a time: memory stays flat however large the export.
+pub(super) fn stream(store: Store, filter: Filter, export: Export) -> HttpResponse {
+    struct State {
+        store: Store,
+        filter: Filter,
+        after: Option<i64>,
+        first: bool,
+        done: bool,
+    }
+    let state = State { store, filter, after: None, first: true, done: false };
+    let body = futures_util::stream::try_unfold(state, move |mut state| async move {
+        if state.done {
+            return Ok::<_, actix_web::Error>(None);
+        }
+        let (filter, after) = (state.filter.clone(), state.after);
+        let rows = state
+            .store
+            .run(move |conn| log::search(conn, &filter, after, EXPORT_PAGE))
+            .await
+            .map_err(ApiError::from)?;
+        state.after = rows.last().map(|r| r.seq).or(state.after);
+        let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>().map_err(ApiError::from)?;
+        let last = (rows.len() as i64) < EXPORT_PAGE;
+        let mut chunk = Vec::new();
+        match export {
+            Export::Csv => chunk.extend(csv_rows(&views, state.first).map_err(ApiError::from)?),
+            Export::Json => {
+                if state.first {
+                    chunk.push(b'[');
+                }
+                for (i, v) in views.iter().enumerate() {
+                    if !(state.first && i == 0) {
+                        chunk.push(b',');
+                    }
+                    chunk.extend(serde_json::to_vec(v).map_err(ApiError::internal)?);
+                }
+                if last {
+                    chunk.push(b']');
+                }
+            }
+        }
+        state.first = false;
+        state.done = last;
+        Ok(Some((Bytes::from(chunk), state)))
+    });
+    let (content_type, file) = match export {
+        Export::Csv => ("text/csv; charset=utf-8", "disclosures.csv"),
+        Export::Json => ("application/json", "disclosures.json"),
+    };
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")))
+        .streaming(body)
+}

@@ -1,0 +1,471 @@
+//! The DPO's tools: query and export the disclosure log, a child's whole history (for a subject-access request),
+//! and the review queue of disclosures made without consent and refusals. A DPO sees only entries in which their
+//! own agency asked or was asked; everyone else gets 403.
+
+mod export;
+mod subject_history;
+
+pub(crate) use subject_history::history_of;
+pub use subject_history::{HistoryLine, history};
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::decision::policy::Vocabulary;
+use crate::disclosure_log::{Entry, Kind, LogWriter, LoggedEntry, Review};
+use crate::register::Actor;
+use crate::store::log::{self, Filter, LogRow};
+use crate::store::{Store, StoreError};
+use sharegate_core::domain::{AgencyName, DisclosureId, Narrative, SubjectId};
+use sharegate_core::error::{ApiError, ErrorEnvelope};
+use sharegate_core::extract::{ApiJson, ApiQuery};
+use sharegate_core::identity::Identity;
+
+const PAGE: i64 = 100;
+const MAX_PAGE: i64 = 1000;
+pub(super) const EXPORT_PAGE: i64 = 500;
+
+pub(crate) fn dpo(identity: &Identity) -> Result<(), ApiError> {
+    if identity.role.as_str() == "dpo" {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("the disclosure log is for data-protection officers"))
+    }
+}
+
+/// An entry as a DPO reads it: its place in the log and the entry.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DisclosureView {
+    /// The entry's position in the log.
+    pub index: i64,
+    #[serde(flatten)]
+    pub entry: Entry,
+    /// In the review queue: why the entry waits for the DPO's agency. Left out elsewhere.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiting: Vec<Waiting>,
+    /// In the review queue, for sharing under a meeting: how many of the meeting's disclosures on this page the
+    /// line stands for (review them together with `POST /v1/meetings/{id}/review`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_disclosures: Option<usize>,
+}
+
+pub(crate) fn view(row: &LogRow) -> Result<DisclosureView, StoreError> {
+    let logged: LoggedEntry = serde_json::from_str(&row.canonical).map_err(|e| {
+        StoreError::Unavailable(format!("entry {} cannot be read: {e}; run `sharegate log verify`", row.seq))
+    })?;
+    Ok(DisclosureView { index: row.seq, entry: logged.entry, waiting: Vec::new(), meeting_disclosures: None })
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureQuery {
+    /// The child: gateway id or NHS number.
+    pub subject: Option<String>,
+    /// An agency that asked or was asked.
+    pub agency: Option<String>,
+    /// The requester's name, exactly.
+    pub person: Option<String>,
+    pub purpose: Option<String>,
+    pub basis: Option<String>,
+    /// `granted`, `partial` or `refused`.
+    pub decision: Option<String>,
+    /// `request`, `discovery`, `review`, `lookup` or `meeting_read`.
+    pub kind: Option<String>,
+    /// `true`: only answers in which your agency's node sent records that were not passed on.
+    pub not_passed_on: Option<bool>,
+    /// From this time (RFC 3339), or the start of this date (UTC), inclusive.
+    #[serde(default, deserialize_with = "sharegate_core::domain::time::optional")]
+    #[param(value_type = Option<String>, example = "2026-11-01")]
+    pub from: Option<DateTime<Utc>>,
+    /// Until this time, or the start of this date (UTC), exclusive.
+    #[serde(default, deserialize_with = "sharegate_core::domain::time::optional")]
+    #[param(value_type = Option<String>, example = "2026-12-01")]
+    pub to: Option<DateTime<Utc>>,
+    /// `csv` or `json`: the whole result, streamed. Without it, one page.
+    pub format: Option<String>,
+    /// The `next` of the previous page.
+    pub after: Option<i64>,
+    /// Page size (default 100, at most 1000).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Export {
+    Csv,
+    Json,
+}
+
+/// The `subject` filter as a gateway id: an NHS number is looked up, and one the index does not hold becomes an id
+/// no entry has, so the answer is the same empty one as for a child without entries of the DPO's agency.
+pub(crate) async fn subject_as_id(store: &Store, q: &mut DisclosureQuery) -> Result<(), ApiError> {
+    let Some(raw) = q.subject.as_deref() else { return Ok(()) };
+    if let Ok(sharegate_core::domain::SubjectKey::Nhs(_)) = sharegate_core::domain::SubjectKey::parse(raw) {
+        let id = crate::routes::subjects::named_child(store, raw).await?.unwrap_or_default();
+        q.subject = Some(id.to_string());
+    }
+    Ok(())
+}
+
+pub(crate) fn filter(
+    identity: &Identity,
+    q: &DisclosureQuery,
+    vocabulary: &Vocabulary,
+) -> Result<(Filter, Option<Export>), ApiError> {
+    let subject = q
+        .subject
+        .as_deref()
+        .map(|s| SubjectId::parse(s).map_err(|e| ApiError::invalid("subject", format!("subject {e}"))))
+        .transpose()?;
+    let agency = q
+        .agency
+        .as_deref()
+        .map(|a| vocabulary.parse_agency(a).map_err(|why| ApiError::invalid("agency", why)))
+        .transpose()?;
+    let purpose = q
+        .purpose
+        .as_deref()
+        .map(|p| vocabulary.parse_purpose(p).map_err(|why| ApiError::invalid("purpose", why)))
+        .transpose()?;
+    let basis = q
+        .basis
+        .as_deref()
+        .map(|b| vocabulary.parse_lawful_basis(b).map_err(|why| ApiError::invalid("basis", why)))
+        .transpose()?;
+    let one_of = |field: &str, value: &Option<String>, allowed: &[&str]| -> Result<Option<String>, ApiError> {
+        match value.as_deref() {
+            Some(v) if !allowed.contains(&v) => {
+                Err(ApiError::invalid(field, format!("{field} must be one of {}", allowed.join(", "))))
+            }
+            other => Ok(other.map(str::to_owned)),
+        }
+    };
+    let outcome = one_of("decision", &q.decision, &["granted", "partial", "refused"])?;
+    let kinds = Kind::ALL.map(Kind::as_str);
+    let kind = one_of("kind", &q.kind, &kinds)?;
+    let export = match one_of("format", &q.format, &["csv", "json"])?.as_deref() {
+        Some("csv") => Some(Export::Csv),
+        Some(_) => Some(Export::Json),
+        None => None,
+    };
+    if let (Some(from), Some(to)) = (q.from, q.to)
+        && to <= from
+    {
+        return Err(ApiError::invalid("to", "to must be after from"));
+    }
+    Ok((
+        Filter {
+            scope: identity.agency.to_string(),
+            subject: subject.map(String::from),
+            agency: agency.map(String::from),
+            person: q.person.clone(),
+            purpose: purpose.map(String::from),
+            basis: basis.map(String::from),
+            outcome,
+            kind,
+            not_passed_on: q.not_passed_on.unwrap_or(false),
+            from: q.from.map(|t| t.naive_utc()),
+            to: q.to.map(|t| t.naive_utc()),
+        },
+        export,
+    ))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DisclosurePage {
+    pub disclosures: Vec<DisclosureView>,
+    /// Pass as `after` for the next page; none when this is the last.
+    pub next: Option<i64>,
+}
+
+/// The disclosure log, filtered: one page (keyset: new entries never repeat or skip), or with `format=csv|json` the
+/// whole result streamed.
+#[utoipa::path(
+    tag = "dpo",
+    params(DisclosureQuery),
+    responses(
+        (status = 200, description = "a page (JSON), or with `format` the whole result as CSV or a JSON array", body = DisclosurePage),
+        (status = 400, description = "a filter is not valid", body = ErrorEnvelope),
+        (status = 403, description = "not a DPO", body = ErrorEnvelope),
+    )
+)]
+#[get("/v1/disclosures")]
+pub async fn list(
+    identity: Identity,
+    query: ApiQuery<DisclosureQuery>,
+    vocabulary: web::Data<Vocabulary>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    dpo(&identity)?;
+    let mut query = query;
+    subject_as_id(&store, &mut query.0).await?;
+    let (filter, export) = filter(&identity, &query.0, &vocabulary)?;
+    if let Some(export) = export {
+        return Ok(export::stream(store.get_ref().clone(), filter, export));
+    }
+    let limit = query.0.limit.unwrap_or(PAGE).clamp(1, MAX_PAGE);
+    let after = query.0.after;
+    let rows = store.run(move |conn| log::search(conn, &filter, after, limit)).await?;
+    let next = if rows.len() as i64 == limit { rows.last().map(|r| r.seq) } else { None };
+    let disclosures = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(DisclosurePage { disclosures, next }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// How many (default 100, at most 1000).
+    pub limit: Option<i64>,
+    /// The `index` of the last entry of the previous page.
+    pub after: Option<i64>,
+}
+
+/// What waits for the DPO's agency's review, oldest first: entries that involve it and are not reviews — made
+/// without consent, refused, or in which its own node sent records that were not passed on — that no DPO of the
+/// agency has reviewed yet.
+#[utoipa::path(
+    tag = "dpo",
+    params(QueueQuery),
+    responses((status = 200, body = Vec<DisclosureView>), (status = 403, description = "not a DPO", body = ErrorEnvelope))
+)]
+#[get("/v1/disclosures/unreviewed")]
+pub async fn unreviewed(
+    identity: Identity,
+    query: ApiQuery<QueueQuery>,
+    store: web::Data<Store>,
+) -> Result<web::Json<Vec<DisclosureView>>, ApiError> {
+    dpo(&identity)?;
+    let limit = query.0.limit.unwrap_or(PAGE).clamp(1, MAX_PAGE);
+    let agency = identity.agency.to_string();
+    let after = query.0.after;
+    let rows = store.run(move |conn| log::unreviewed(conn, &agency, after, limit)).await?;
+    Ok(web::Json(one_line_per_meeting(waiting(&rows, &identity.agency)?)))
+}
+
+/// A meeting's sharing is reviewed as one thing: of the entries that wait only as sharing under a meeting, the page
+/// keeps the first of each meeting and says how many of the meeting's disclosures it stands for.
+fn one_line_per_meeting(views: Vec<DisclosureView>) -> Vec<DisclosureView> {
+    let only_meeting = |v: &DisclosureView| v.waiting == [Waiting::CoreGroupMeeting];
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for v in views.iter().filter(|v| only_meeting(v)) {
+        if let Some(m) = &v.entry.meeting {
+            *counts.entry(m.to_string()).or_default() += 1;
+        }
+    }
+    let mut shown = std::collections::BTreeSet::new();
+    views
+        .into_iter()
+        .filter_map(|mut v| match (&v.entry.meeting, only_meeting(&v)) {
+            (Some(m), true) => {
+                let m = m.to_string();
+                v.meeting_disclosures = counts.get(&m).copied();
+                shown.insert(m).then_some(v)
+            }
+            _ => Some(v),
+        })
+        .collect()
+}
+
+pub use crate::disclosure_log::Waiting;
+
+/// The review queue's entries as a DPO of `agency` reads them: each with why it waits.
+pub(crate) fn waiting(rows: &[LogRow], agency: &AgencyName) -> Result<Vec<DisclosureView>, StoreError> {
+    rows.iter()
+        .map(|row| {
+            let mut shown = view(row)?;
+            shown.waiting = Waiting::of(&shown.entry, agency);
+            Ok(shown)
+        })
+        .collect()
+}
+
+/// One entry the DPO's agency is in. Any other id answers 404, whether or not it exists.
+pub(crate) async fn scoped(store: &Store, identity: &Identity, raw: String) -> Result<LogRow, ApiError> {
+    let not_found = || ApiError::not_found("no disclosure with that id involves your agency");
+    let id = DisclosureId::parse(&raw).map_err(|_| not_found())?;
+    let row = store.run(move |conn| log::find(conn, id.as_str())).await?.ok_or_else(not_found)?;
+    if !row.agencies.contains(&format!(",{},", identity.agency)) {
+        return Err(not_found());
+    }
+    Ok(row)
+}
+
+/// One disclosure the DPO's agency is in.
+#[utoipa::path(
+    tag = "dpo",
+    params(("id" = String, Path)),
+    responses((status = 200, body = DisclosureView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope))
+)]
+#[get("/v1/disclosures/{id}")]
+pub async fn one(
+    identity: Identity,
+    path: web::Path<String>,
+    store: web::Data<Store>,
+) -> Result<web::Json<DisclosureView>, ApiError> {
+    dpo(&identity)?;
+    let row = scoped(&store, &identity, path.into_inner()).await?;
+    Ok(web::Json(view(&row)?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    #[schema(value_type = String, example = "Checked: the s115 decision was endorsed and the sharing proportionate.")]
+    pub comment: Narrative,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReviewView {
+    /// The review's own entry in the log.
+    pub id: String,
+    pub disclosure_id: String,
+    pub reviewed_by: Actor,
+    pub comment: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Why a DPO may not review an entry (besides their agency having reviewed it already, which the writer checks).
+pub(crate) enum NotReviewable {
+    IsAReview,
+    OwnDisclosure,
+}
+
+/// Whether `identity` may review `entry`: not a review itself, and not a disclosure they made.
+pub(crate) fn reviewable(identity: &Identity, entry: &Entry) -> Result<(), NotReviewable> {
+    if entry.kind == Kind::Review {
+        Err(NotReviewable::IsAReview)
+    } else if entry.requester.is(identity) {
+        Err(NotReviewable::OwnDisclosure)
+    } else {
+        Ok(())
+    }
+}
+
+/// The log entry of `identity`'s review of the entry in `row`, and the answer that describes it; refused when the
+/// entry is itself a review or `identity` made the disclosure. (Once per agency is checked by the log's writer as
+/// it appends: see `disclosure_log::AppendError::AlreadyReviewed`.)
+fn review_entry(identity: &Identity, row: &LogRow, comment: Narrative) -> Result<(Entry, ReviewView), ApiError> {
+    let reviewed = view(row)?.entry;
+    match reviewable(identity, &reviewed) {
+        Ok(()) => {}
+        Err(NotReviewable::IsAReview) => return Err(ApiError::invalid("id", "that entry is itself a review")),
+        Err(NotReviewable::OwnDisclosure) => {
+            return Err(ApiError::forbidden("you made this disclosure: another DPO must review it"));
+        }
+    }
+    let (id, at) = (DisclosureId::new(), Utc::now().trunc_subsecs(6));
+    let answer = ReviewView {
+        id: id.to_string(),
+        disclosure_id: reviewed.id.to_string(),
+        reviewed_by: Actor::from(identity),
+        comment: comment.to_string(),
+        at,
+    };
+    let entry = Entry {
+        id,
+        at,
+        kind: Kind::Review,
+        requester: Actor::from(identity),
+        subject: reviewed.subject,
+        purpose: reviewed.purpose,
+        lawful_basis: reviewed.lawful_basis,
+        reason: comment.clone(),
+        meeting: reviewed.meeting,
+        policy_hash: reviewed.policy_hash,
+        asked: Vec::new(),
+        given: Vec::new(),
+        refused: Vec::new(),
+        agencies: Vec::new(),
+        records: Vec::new(),
+        outcome: reviewed.outcome,
+        response_digest: String::new(),
+        review: Some(Review { disclosure: reviewed.id, comment }),
+    };
+    Ok((entry, answer))
+}
+
+/// A DPO of an agency involved reviews a disclosure. The review is itself an entry of the log. The person who made
+/// the disclosure cannot review it; each agency reviews a disclosure once.
+#[utoipa::path(
+    tag = "dpo",
+    request_body = ReviewBody,
+    params(("id" = String, Path)),
+    responses(
+        (status = 201, body = ReviewView),
+        (status = 403, description = "not a DPO, or the person who made the disclosure", body = ErrorEnvelope),
+        (status = 404, description = "no such disclosure involving the DPO's agency", body = ErrorEnvelope),
+        (status = 409, description = "already reviewed by a DPO of this agency", body = ErrorEnvelope),
+        (status = 503, description = "the review could not be logged", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/disclosures/{id}/review")]
+pub async fn review(
+    identity: Identity,
+    path: web::Path<String>,
+    body: ApiJson<ReviewBody>,
+    store: web::Data<Store>,
+    writer: web::Data<LogWriter>,
+) -> Result<HttpResponse, ApiError> {
+    let disclosed = record_review(&identity, path.into_inner(), body.0.comment, &store, &writer).await?;
+    Ok(disclosed.into_response())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MeetingReviewed {
+    /// The reviews written, one log entry for each disclosure made under the meeting.
+    pub reviews: Vec<ReviewView>,
+}
+
+/// A DPO reviews a core group meeting's sharing as one thing: every disclosure made under the meeting that involves
+/// their agency and that their agency has not reviewed gets a review entry (one each, the same comment). The
+/// disclosures they made themselves are left for another DPO.
+#[utoipa::path(
+    tag = "dpo",
+    request_body = ReviewBody,
+    params(("id" = String, Path, description = "the meeting")),
+    responses(
+        (status = 201, body = MeetingReviewed),
+        (status = 403, description = "not a DPO", body = ErrorEnvelope),
+        (status = 404, description = "nothing under that meeting waits for the DPO's agency", body = ErrorEnvelope),
+        (status = 503, description = "the reviews could not be logged", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/meetings/{id}/review")]
+pub async fn review_meeting(
+    identity: Identity,
+    path: web::Path<String>,
+    body: ApiJson<ReviewBody>,
+    store: web::Data<Store>,
+    writer: web::Data<LogWriter>,
+) -> Result<HttpResponse, ApiError> {
+    dpo(&identity)?;
+    let nothing = || ApiError::not_found("nothing shared under that meeting waits for your agency's review");
+    let meeting = sharegate_core::domain::MeetingId::parse(&path.into_inner()).map_err(|_| nothing())?;
+    let agency = identity.agency.to_string();
+    let rows = store.run(move |conn| log::unreviewed_under_meeting(conn, &agency, meeting.as_str())).await?;
+    let mut reviews = Vec::new();
+    for row in &rows {
+        let Ok((entry, answer)) = review_entry(&identity, row, body.0.comment.clone()) else { continue };
+        crate::disclosure_log::write(&writer, entry).await?;
+        reviews.push(answer);
+    }
+    if reviews.is_empty() {
+        return Err(nothing());
+    }
+    Ok(HttpResponse::Created().json(MeetingReviewed { reviews }))
+}
+
+/// `identity` reviews the disclosure with id `raw`: the review's entry is committed, and its answer handed back.
+pub(crate) async fn record_review(
+    identity: &Identity,
+    raw: String,
+    comment: Narrative,
+    store: &Store,
+    writer: &LogWriter,
+) -> Result<crate::disclosure_log::Disclosed, ApiError> {
+    dpo(identity)?;
+    let row = scoped(store, identity, raw).await?;
+    let (entry, answer) = review_entry(identity, &row, comment)?;
+    let bytes = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
+    crate::disclosure_log::commit_built(writer, entry, actix_web::http::StatusCode::CREATED, bytes).await
+}

@@ -1,0 +1,120 @@
+//! Building the gateway: load the need-to-know policy, the keys and the store, start the log writer, and serve the
+//! routes (see `sharegate_core::serve`). Nothing here decides or stores anything.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use sharegate_core::serve::{Listening, ServerParts, StartError, serve};
+use sharegate_core::store::Store;
+use sharegate_core::tls::revocation::{self, Revocations, Side};
+
+use crate::broker::Broker;
+use crate::config::GatewayConfig;
+use crate::decision::policy::Policy;
+use crate::decision::shared::{SharedPolicy, reload_on_sighup};
+use crate::disclosure_log::LogWriter;
+use crate::meetings::Conveners;
+use crate::redaction::{self, RecordKeys, SharedRecordKeys};
+use crate::routes;
+use crate::routes::consents::GatewayKey;
+use crate::routes::log::LogKey;
+use crate::routes::requests::Sharing;
+use crate::store::register::RegisterCache;
+use crate::store::subjects::SubjectCache;
+
+/// How many subject lookups the gateway keeps (two per child): a few hundred bytes each.
+const SUBJECT_CACHE_LOOKUPS: usize = 100_000;
+/// How many children's consent states the gateway keeps: a few kilobytes each.
+const REGISTER_CACHE_CHILDREN: usize = 20_000;
+
+/// The gateway: the only door between agencies. Loads the need-to-know policy and the nodes' record keys (and
+/// reloads both on SIGHUP).
+pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
+    let vocabulary = config.vocabulary();
+    let policy = Policy::load(&config.policy_dir, &vocabulary).await.map_err(|e| StartError::Setup(e.to_string()))?;
+    let policy = Arc::new(SharedPolicy::new(policy, config.policy_dir.clone(), vocabulary.clone()));
+    reload_on_sighup(policy.clone()).map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
+    let key = sharegate_core::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
+    let (policy, key, vocabulary) =
+        (web::Data::from(policy), web::Data::new(GatewayKey(key)), web::Data::new(vocabulary));
+    let conveners = web::Data::new(Conveners(config.meeting_conveners.clone()));
+    let store = Store::open(&config.database_url, &config.store_options())?;
+    let log_key = sharegate_core::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
+    let public_key = web::Data::new(LogKey(log_key.verifying_key()));
+    // The gateway's side of its connections to nodes: a node whose certificate is revoked is not reached.
+    let node_revocations = Revocations::load(&config.node_client, Side::Servers)?;
+    revocation::reload_on_sighup(node_revocations.clone())
+        .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
+    let record_keys = RecordKeys::load(&config.agencies).map_err(|e| StartError::Setup(e.to_string()))?;
+    let record_keys = Arc::new(SharedRecordKeys::new(record_keys));
+    redaction::reload_on_sighup(record_keys.clone(), config.clone())
+        .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
+    let log = LogWriter::start(store.clone(), log_key, config.checkpoint_policy())
+        .map_err(|e| StartError::Setup(format!("cannot start the disclosure log writer: {e}")))?;
+    let sharing = web::Data::new(Sharing {
+        vocabulary: vocabulary.get_ref().clone(),
+        policy: policy.clone().into_inner(),
+        broker: Broker::new(config, &node_revocations).map_err(|e| StartError::Setup(e.to_string()))?,
+        record_keys: record_keys.clone(),
+        log: log.clone(),
+        subjects: SubjectCache::new(SUBJECT_CACHE_LOOKUPS),
+        registers: RegisterCache::new(REGISTER_CACHE_CHILDREN),
+        meeting_opens: crate::meetings::OpensBefore(chrono::Duration::days(i64::from(config.meeting_opens_days))),
+    });
+    let log = web::Data::new(log);
+    let parts = ServerParts {
+        title: "sharegate gateway".into(),
+        listen: config.listen,
+        tls: &config.tls,
+        federation: config.federation(),
+        body_limit_bytes: config.body_limit_bytes,
+        client_timeout: std::time::Duration::from_millis(config.client_timeout_ms),
+        // The door's own lists are added by `serve`; these are the nodes'.
+        metrics: log.collectors().into_iter().chain(node_revocations.collectors()).collect(),
+    };
+    serve(parts, store, move |routes| {
+        routes
+            .app_data(policy.clone())
+            .app_data(key.clone())
+            .app_data(vocabulary.clone())
+            .app_data(conveners.clone())
+            .app_data(sharing.clone())
+            .app_data(log.clone())
+            .app_data(public_key.clone())
+            // The busiest route first: actix tries the routes in this order, matching each pattern in turn.
+            .service(routes::requests::request_records)
+            .service(routes::whoami::whoami)
+            .service(routes::policy::current_policy)
+            .service(routes::subjects::create_subject)
+            .service(routes::subjects::find_subject)
+            .service(routes::subjects::link_reference)
+            .service(routes::subjects::unlink_reference)
+            .service(routes::subjects::link_history)
+            .service(routes::consents::record_consent)
+            .service(routes::consents::list_consents)
+            .service(routes::consents::withdraw_consent)
+            .service(routes::consents::confirm_consent)
+            .service(routes::consents::record_decision)
+            .service(routes::consents::endorse_decision)
+            .service(routes::requests::holders)
+            .service(routes::meetings::list)
+            .service(routes::meetings::create)
+            .service(routes::meetings::show)
+            .service(routes::meetings::attendance)
+            .service(routes::meetings::add_view)
+            .service(routes::meetings::record_decision)
+            .service(routes::meetings::endorse)
+            .service(routes::meetings::close)
+            .service(routes::meetings::pack)
+            .service(routes::dpo::list)
+            .service(routes::dpo::unreviewed)
+            .service(routes::dpo::one)
+            .service(routes::dpo::review)
+            .service(routes::dpo::review_meeting)
+            .service(routes::dpo::history)
+            .service(routes::log::checkpoint)
+            .service(routes::log::inclusion_proof)
+            // HTML for browsers, so not in the OpenAPI document.
+            .map(routes::console::configure);
+    })
+}
