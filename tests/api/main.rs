@@ -22,3 +22,4 @@ mod revocation;
 mod rogue;
 mod sharing;
 mod subjects;
+mod upgrade;

@@ -646,8 +646,9 @@ fn the_index_answers_exactly_as_casbin_on_a_large_generated_policy() {
     use rand::SeedableRng;
     let synthetic = super::synthetic::generate(600, 7);
     let dir = tempfile::tempdir().expect("temp dir");
-    let model = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/model.conf"))
-        .expect("model");
+    let model =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/model.conf"))
+            .expect("model");
     synthetic.write(dir.path(), &model).expect("write");
     let (policy, enforcer) = load_blocking(dir.path(), &synthetic.vocabulary);
     assert_eq!(policy.rules.len(), 600);
