@@ -2,7 +2,8 @@
 //! request into domain types) → `decision` (need-to-know, consent or a recorded lawful reason) → `broker` (ask the
 //! nodes that hold records) → `redaction` (only what was allowed, only what the node signed) → `disclosure_log`
 //! (written before anything leaves) → the answer. `register` keeps consents and decisions, `meetings` core group
-//! meetings; `store` their tables; `startup` wires them into a server.
+//! meetings; `store` their tables; `startup` wires them into a server and `reload` reads again on SIGHUP what may
+//! change while it runs.
 #![forbid(unsafe_code)]
 
 pub mod broker;
@@ -12,6 +13,7 @@ pub mod disclosure_log;
 pub mod meetings;
 pub mod redaction;
 pub mod register;
+pub mod reload;
 pub mod routes;
 pub mod startup;
 pub mod store;

@@ -1,5 +1,5 @@
-//! Redaction (step 6): what nodes sent becomes what may be answered. No I/O: the keys are read at start (and again on
-//! SIGHUP, [`reload`]), and which records verified is remembered in memory.
+//! Redaction (step 6): what nodes sent becomes what may be answered. No I/O: it is given the keys (read at start and
+//! again on SIGHUP, see the gateway's `reload`), and which records verified is remembered in memory.
 //!
 //! A record passes only if it is exactly a signed record in the agreed format, from the agency asked, about the
 //! child asked, in a category this requester was allowed for that agency, and signed with that agency's record key.
@@ -14,15 +14,13 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::broker::{Fetched, NodeFault};
-use crate::config::AgencyEntry;
 use crate::decision::Authorized;
 use sharegate_core::domain::AgencyName;
-use sharegate_core::signing::SigningKeyError;
 use sharegate_protocol::record::{Received, SignedRecord};
 
-mod reload;
+mod shared;
 
-pub use reload::{SharedRecordKeys, reload_on_sighup};
+pub use shared::SharedRecordKeys;
 
 /// How many checked records [`RecordKeys`] remembers: ~100 bytes each.
 const REMEMBERED: usize = 100_000;
@@ -47,29 +45,7 @@ impl std::fmt::Debug for RecordKeys {
 }
 
 /// An agency's record key cannot be read.
-#[derive(Debug, thiserror::Error)]
-#[error("{agency}'s record_keys: {source}")]
-pub struct RecordKeyError {
-    agency: AgencyName,
-    source: SigningKeyError,
-}
-
 impl RecordKeys {
-    /// Reads every agency's `record_keys`; the first that cannot be read is named.
-    pub fn load(agencies: &BTreeMap<AgencyName, AgencyEntry>) -> Result<Self, RecordKeyError> {
-        agencies
-            .iter()
-            .map(|(agency, entry)| {
-                let keys = entry.record_keys.iter().map(|path| sharegate_core::signing::load_public(path));
-                match keys.collect::<Result<Vec<_>, _>>() {
-                    Ok(keys) => Ok((agency.clone(), keys)),
-                    Err(source) => Err(RecordKeyError { agency: agency.clone(), source }),
-                }
-            })
-            .collect::<Result<_, _>>()
-            .map(Self::new)
-    }
-
     pub fn new(keys: BTreeMap<AgencyName, Vec<VerifyingKey>>) -> Self {
         Self { keys, verified: Arc::new(quick_cache::sync::Cache::new(REMEMBERED)) }
     }

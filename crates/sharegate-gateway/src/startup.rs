@@ -4,17 +4,19 @@
 use std::sync::Arc;
 
 use actix_web::web;
+use sharegate_core::reload::{self, Reloadable};
 use sharegate_core::serve::{Listening, ServerParts, StartError, serve};
 use sharegate_core::store::Store;
-use sharegate_core::tls::revocation::{self, Revocations, Side};
+use sharegate_core::tls::revocation::{Revocations, Side};
 
-use crate::broker::Broker;
+use crate::broker::{Broker, NodeLinks};
 use crate::config::GatewayConfig;
 use crate::decision::policy::Policy;
-use crate::decision::shared::{SharedPolicy, reload_on_sighup};
+use crate::decision::shared::SharedPolicy;
 use crate::disclosure_log::LogWriter;
 use crate::meetings::Conveners;
-use crate::redaction::{self, RecordKeys, SharedRecordKeys};
+use crate::redaction::SharedRecordKeys;
+use crate::reload::{ConfiguredRecordKeys, read_record_keys};
 use crate::routes;
 use crate::routes::consents::GatewayKey;
 use crate::routes::log::LogKey;
@@ -33,7 +35,6 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let vocabulary = config.vocabulary();
     let policy = Policy::load(&config.policy_dir, &vocabulary).await.map_err(|e| StartError::Setup(e.to_string()))?;
     let policy = Arc::new(SharedPolicy::new(policy, config.policy_dir.clone(), vocabulary.clone()));
-    reload_on_sighup(policy.clone()).map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
     let key = sharegate_core::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
     let (policy, key, vocabulary) =
         (web::Data::from(policy), web::Data::new(GatewayKey(key)), web::Data::new(vocabulary));
@@ -43,18 +44,14 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let public_key = web::Data::new(LogKey(log_key.verifying_key()));
     // The gateway's side of its connections to nodes: a node whose certificate is revoked is not reached.
     let node_revocations = Revocations::load(&config.node_client, Side::Servers)?;
-    revocation::reload_on_sighup(node_revocations.clone())
-        .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
-    let record_keys = RecordKeys::load(&config.agencies).map_err(|e| StartError::Setup(e.to_string()))?;
+    let record_keys = read_record_keys(config).map_err(|e| StartError::Setup(e.to_string()))?;
     let record_keys = Arc::new(SharedRecordKeys::new(record_keys));
-    redaction::reload_on_sighup(record_keys.clone(), config.clone())
-        .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
     let log = LogWriter::start(store.clone(), log_key, config.checkpoint_policy())
         .map_err(|e| StartError::Setup(format!("cannot start the disclosure log writer: {e}")))?;
     let sharing = web::Data::new(Sharing {
         vocabulary: vocabulary.get_ref().clone(),
         policy: policy.clone().into_inner(),
-        broker: Broker::new(config, &node_revocations).map_err(|e| StartError::Setup(e.to_string()))?,
+        broker: Broker::new(&node_links(config), &node_revocations).map_err(|e| StartError::Setup(e.to_string()))?,
         record_keys: record_keys.clone(),
         log: log.clone(),
         subjects: SubjectCache::new(SUBJECT_CACHE_LOOKUPS),
@@ -72,7 +69,12 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         // The door's own lists are added by `serve`; these are the nodes'.
         metrics: log.collectors().into_iter().chain(node_revocations.collectors()).collect(),
     };
-    serve(parts, store, move |routes| {
+    let reloadable: Vec<Arc<dyn Reloadable>> = vec![
+        node_revocations.clone(),
+        policy.clone().into_inner(),
+        Arc::new(ConfiguredRecordKeys { shared: record_keys.clone(), started: config.clone() }),
+    ];
+    let listening = serve(parts, store, move |routes| {
         routes
             .app_data(policy.clone())
             .app_data(key.clone())
@@ -116,5 +118,20 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::log::inclusion_proof)
             // HTML for browsers, so not in the OpenAPI document.
             .map(routes::console::configure);
-    })
+    })?;
+    // One reload path for everything a SIGHUP reads again, the door's CRLs first.
+    let door: Arc<dyn Reloadable> = listening.door();
+    reload::on_sighup([door].into_iter().chain(reloadable).collect())
+        .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
+    Ok(listening)
+}
+
+/// How the broker reaches the nodes, from the configuration.
+fn node_links(config: &GatewayConfig) -> NodeLinks<'_> {
+    NodeLinks {
+        nodes: config.agencies.iter().map(|(agency, entry)| (agency.clone(), entry.node_url.as_str())).collect(),
+        client: &config.node_client,
+        timeout: std::time::Duration::from_millis(config.node_timeout_ms),
+        response_limit: config.node_response_limit_bytes,
+    }
 }

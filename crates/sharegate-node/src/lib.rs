@@ -129,8 +129,13 @@ pub fn start(config: &NodeConfig) -> Result<Listening, StartError> {
         client_timeout: std::time::Duration::from_millis(config.client_timeout_ms),
         metrics: state.access.metrics().collectors(),
     };
-    serve(parts, store, move |service| {
+    let listening = serve(parts, store, move |service| {
         service.app_data(state.clone());
         routes::register(service);
-    })
+    })?;
+    // What a SIGHUP reads again on a node: its door's CRLs.
+    let door: std::sync::Arc<dyn sharegate_core::reload::Reloadable> = listening.door();
+    sharegate_core::reload::on_sighup(vec![door])
+        .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
+    Ok(listening)
 }

@@ -59,11 +59,17 @@ pub struct Listening {
     server: Server,
     port: u16,
     store: Store,
+    door: Arc<Revocations>,
 }
 
 impl Listening {
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The CRLs its door checks clients against: for the server's SIGHUP reload (see `crate::reload`).
+    pub fn door(&self) -> Arc<Revocations> {
+        self.door.clone()
     }
 
     pub fn handle(&self) -> ServerHandle {
@@ -78,7 +84,7 @@ impl Listening {
     }
 }
 
-/// Starts a server: mutual TLS (its CRLs reloaded on SIGHUP), identity per connection, revocation checked again on
+/// Starts a server: mutual TLS (its CRLs for the caller's SIGHUP reload, see [`Listening::door`]), identity per connection, revocation checked again on
 /// every request, metrics, request tracing, the meta endpoints, and the routes `routes` registers (each appears in
 /// the OpenAPI document).
 pub fn serve<F>(parts: ServerParts<'_>, store: Store, routes: F) -> Result<Listening, StartError>
@@ -87,8 +93,6 @@ where
 {
     let revocations = Revocations::load(parts.tls, Side::Clients)?;
     let tls = tls::server_config(parts.tls, &revocations)?;
-    revocation::reload_on_sighup(revocations.clone())
-        .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
     let listen_error = |source| StartError::Listen { addr: parts.listen.to_string(), source };
     let listener = TcpListener::bind(parts.listen).map_err(listen_error)?;
     let port = listener.local_addr().map_err(listen_error)?.port();
@@ -125,10 +129,13 @@ where
         app.app_data(web::Data::new(api_document(document, &title)))
             .default_service(web::to(fallback::no_such_endpoint))
     })
-    .on_connect(move |connection, extensions| {
-        let leaf = peer_leaf(connection);
-        capture_peer_identity(leaf, extensions, &federation);
-        revocation::capture_presented(leaf, extensions, &revocations);
+    .on_connect({
+        let revocations = revocations.clone();
+        move |connection, extensions| {
+            let leaf = peer_leaf(connection);
+            capture_peer_identity(leaf, extensions, &federation);
+            revocation::capture_presented(leaf, extensions, &revocations);
+        }
     })
     .client_request_timeout(client_timeout)
     .disable_signals()
@@ -136,7 +143,7 @@ where
     .listen_rustls_0_23(listener, tls)
     .map_err(listen_error)?
     .run();
-    Ok(Listening { server, port, store })
+    Ok(Listening { server, port, store, door: revocations })
 }
 
 /// Request counts and latencies per route pattern (never per concrete path, so ids do not become labels).

@@ -35,7 +35,6 @@ use rustls::server::WebPkiClientVerifier;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, UnixTime};
-use tokio::signal::unix::{SignalKind, signal};
 use x509_parser::num_bigint::BigUint;
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 use x509_parser::revocation_list::CertificateRevocationList;
@@ -376,16 +375,12 @@ impl ServerCertVerifier for CurrentServerVerifier {
     }
 }
 
-/// Reloads the CRLs on every SIGHUP, for as long as the process runs.
-pub fn reload_on_sighup(revocations: Arc<Revocations>) -> std::io::Result<()> {
-    let side = revocations.side.as_str();
-    let runtime = tokio::runtime::Handle::try_current().map_err(std::io::Error::other)?;
-    let _entered = runtime.enter();
-    let mut hangup = signal(SignalKind::hangup())?;
-    runtime.spawn(async move {
-        while hangup.recv().await.is_some() {
-            let crl = revocations.source.crl_path.display().to_string();
-            match revocations.reload() {
+impl crate::reload::Reloadable for Revocations {
+    fn reload(self: Arc<Self>) -> futures_util::future::BoxFuture<'static, ()> {
+        Box::pin(async move {
+            let (side, crl) = (self.side.as_str(), self.source.crl_path.display().to_string());
+            // A file or two, read on the reload task: the servers' threads are not involved.
+            match Revocations::reload(&self) {
                 Ok(summary) => tracing::info!(
                     side,
                     crl,
@@ -393,12 +388,11 @@ pub fn reload_on_sighup(revocations: Arc<Revocations>) -> std::io::Result<()> {
                     next_update = summary.next_update.map(|t| t.to_rfc3339()).unwrap_or_default(),
                     "certificate revocation list reloaded"
                 ),
-                Err(e) => tracing::error!(side, error = %e, revoked = revocations.summary().revoked,
+                Err(e) => tracing::error!(side, error = %e, revoked = self.summary().revoked,
                     "certificate revocation list reload failed; the list in force stays"),
             }
-        }
-    });
-    Ok(())
+        })
+    }
 }
 
 /// The certificate a connection was opened with, and the list that may since have revoked it.

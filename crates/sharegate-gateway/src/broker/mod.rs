@@ -15,11 +15,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use thread_local::ThreadLocal;
 
-use crate::config::GatewayConfig;
 use crate::decision::Authorized;
 use sharegate_core::domain::{AgencyName, Category, DisclosureId, LocalRef, NhsNumber, Subject};
 use sharegate_core::identity::Identity;
-use sharegate_core::tls::{Revocations, TlsError};
+use sharegate_core::tls::{Revocations, TlsError, TlsFiles};
 use sharegate_protocol::headers::{DISCLOSURE_HEADER, PURPOSE_HEADER, REQUESTER_HEADER, SUBJECT_HEADER};
 use sharegate_protocol::holdings::Holdings;
 
@@ -105,6 +104,18 @@ pub struct Held {
     pub records: usize,
 }
 
+/// How the gateway reaches the nodes.
+pub struct NodeLinks<'a> {
+    /// Each agency's node's base URL.
+    pub nodes: BTreeMap<AgencyName, &'a str>,
+    /// What the gateway presents to nodes, and the CA it trusts them by.
+    pub client: &'a TlsFiles,
+    /// How long to wait for a node before answering without it.
+    pub timeout: Duration,
+    /// The largest answer taken from a node.
+    pub response_limit: usize,
+}
+
 /// Why the broker cannot be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerError {
@@ -124,33 +135,33 @@ pub struct Broker {
 }
 
 impl Broker {
-    /// `revocations`: the CRLs in force for `config.node_client`, checked at each handshake with a node.
-    pub fn new(config: &GatewayConfig, revocations: &Arc<Revocations>) -> Result<Self, BrokerError> {
-        let deadline = Duration::from_millis(config.node_timeout_ms);
-        let tls = sharegate_core::tls::client_config(&config.node_client, revocations)?;
+    /// `revocations`: the CRLs in force for `links.client`, checked at each handshake with a node.
+    pub fn new(links: &NodeLinks<'_>, revocations: &Arc<Revocations>) -> Result<Self, BrokerError> {
+        let deadline = links.timeout;
+        let tls = sharegate_core::tls::client_config(links.client, revocations)?;
         let clients = NodeClients { tls, deadline, revocations: revocations.clone(), each: ThreadLocal::new() };
         // Built once here, so that a client that cannot be built stops the gateway from starting.
         clients.here().map_err(|e| TlsError::Identity {
-            cert: config.node_client.cert.clone(),
-            key: config.node_client.key.clone(),
+            cert: links.client.cert.clone(),
+            key: links.client.key.clone(),
             reason: e.to_string(),
         })?;
-        let nodes = config
-            .agencies
+        let nodes = links
+            .nodes
             .iter()
-            .map(|(agency, entry)| {
-                let url = reqwest::Url::parse(&entry.node_url)
+            .map(|(agency, node_url)| {
+                let url = reqwest::Url::parse(node_url)
                     .map_err(|e| e.to_string())
                     .and_then(|url| if url.cannot_be_a_base() { Err("it cannot be a base".into()) } else { Ok(url) })
                     .map_err(|reason| BrokerError::NodeUrl {
                         agency: agency.clone(),
-                        url: entry.node_url.clone(),
+                        url: (*node_url).to_owned(),
                         reason,
                     })?;
                 Ok((agency.clone(), url))
             })
             .collect::<Result<_, BrokerError>>()?;
-        Ok(Self { clients: Arc::new(clients), nodes, limit: config.node_response_limit_bytes })
+        Ok(Self { clients: Arc::new(clients), nodes, limit: links.response_limit })
     }
 
     /// Fetches every allowed category from every agency that knows the child, concurrently.

@@ -1,11 +1,10 @@
-//! The policy the gateway decides with, replaceable while it runs: SIGHUP reloads `policies/`. A policy that fails
+//! The policy the gateway decides with, replaceable while it runs: SIGHUP reloads `policies/` (see
+//! `sharegate_core::reload`). A policy that fails
 //! to load leaves the old one in place, and the log says why. Every decision names the hash of the policy that
 //! made it.
 
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
-
-use tokio::signal::unix::{SignalKind, signal};
 
 use super::policy::{Policy, PolicyError, Vocabulary};
 
@@ -33,13 +32,11 @@ impl SharedPolicy {
     }
 }
 
-/// Reloads the policy on every SIGHUP, for as long as the process runs.
-pub fn reload_on_sighup(shared: Arc<SharedPolicy>) -> std::io::Result<()> {
-    let mut hangup = signal(SignalKind::hangup())?;
-    tokio::spawn(async move {
-        while hangup.recv().await.is_some() {
-            let before = shared.current().hash.clone();
-            match shared.reload().await {
+impl sharegate_core::reload::Reloadable for SharedPolicy {
+    fn reload(self: Arc<Self>) -> futures_util::future::BoxFuture<'static, ()> {
+        Box::pin(async move {
+            let before = self.current().hash.clone();
+            match SharedPolicy::reload(&self).await {
                 Ok(policy) => {
                     tracing::info!(old = %before, new = %policy.hash, rules = policy.rules.len(), "policy reloaded")
                 }
@@ -47,7 +44,6 @@ pub fn reload_on_sighup(shared: Arc<SharedPolicy>) -> std::io::Result<()> {
                     tracing::error!(error = %e, kept = %before, "policy reload failed; the previous policy stays in force")
                 }
             }
-        }
-    });
-    Ok(())
+        })
+    }
 }

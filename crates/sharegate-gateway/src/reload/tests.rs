@@ -28,7 +28,7 @@ fn key(dir: &Path, name: &str) -> PathBuf {
 }
 
 fn in_force(shared: &SharedRecordKeys, config: &GatewayConfig) -> bool {
-    shared.current().same_keys(&RecordKeys::load(&config.agencies).unwrap())
+    shared.current().same_keys(&read_record_keys(config).unwrap())
 }
 
 #[test]
@@ -38,7 +38,7 @@ fn a_reload_puts_the_configurations_keys_in_force_and_a_bad_one_keeps_those_in_f
     let (old, new) = (key(dir.path(), "police-2026"), key(dir.path(), "police-2027"));
     let started = configured(&file, &old, |_| {});
     assert_eq!(started.source.as_deref(), Some(file.as_path()));
-    let shared = SharedRecordKeys::new(RecordKeys::load(&started.agencies).unwrap());
+    let shared = SharedRecordKeys::new(read_record_keys(&started).unwrap());
     assert!(!reload(&shared, &started).unwrap(), "the same keys: nothing changes");
 
     let rotated = configured(&file, &new, |_| {});
