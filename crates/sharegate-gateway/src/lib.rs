@@ -15,5 +15,6 @@ pub mod redaction;
 pub mod register;
 pub mod reload;
 pub mod routes;
+pub mod sharing;
 pub mod startup;
 pub mod store;

@@ -16,11 +16,11 @@ use crate::decision::shared::SharedPolicy;
 use crate::disclosure_log::LogWriter;
 use crate::meetings::Conveners;
 use crate::redaction::SharedRecordKeys;
+use crate::register::GatewayKey;
 use crate::reload::{ConfiguredRecordKeys, read_record_keys};
 use crate::routes;
-use crate::routes::consents::GatewayKey;
 use crate::routes::log::LogKey;
-use crate::routes::requests::Sharing;
+use crate::sharing::Sharing;
 use crate::store::register::RegisterCache;
 use crate::store::subjects::SubjectCache;
 

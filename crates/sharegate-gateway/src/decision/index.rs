@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::policy::{Effect, Rule, WILDCARD};
+use super::rule::{Effect, Rule, WILDCARD};
 
 /// casbin's default role manager follows at most this many `g` links.
 const MAX_HIERARCHY: usize = 10;

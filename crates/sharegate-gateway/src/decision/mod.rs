@@ -14,6 +14,7 @@ pub mod cases;
 pub mod consent;
 mod index;
 pub mod policy;
+mod rule;
 pub mod shared;
 pub mod synthetic;
 

@@ -14,9 +14,10 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::index::Index;
+use super::rule::POLICY_FILE;
+pub use super::rule::{Effect, Rule, WILDCARD};
 use sharegate_core::domain::{AgencyName, Category, LawfulBasis, Purpose, Role};
 
-pub const WILDCARD: &str = "*";
 /// The last field of a `consent` rule that lets a consent recorded by the requester's own agency suffice.
 const REQUESTER_CONSENT: &str = "requester-consent";
 /// Health records are special category data (UK GDPR Art. 9): a consent to share them counts only once the holder
@@ -25,7 +26,6 @@ const SPECIAL_CATEGORY: &str = "health.";
 /// The basis whose rules may say `requester-consent`.
 const CONSENT: &str = super::CONSENT;
 const MODEL_FILE: &str = "model.conf";
-const POLICY_FILE: &str = "policy.csv";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
@@ -80,39 +80,6 @@ impl Vocabulary {
 
 fn join<T: std::fmt::Display>(names: &BTreeSet<T>) -> String {
     names.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-}
-
-/// Allow or deny, as a rule says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Effect {
-    Allow,
-    Deny,
-}
-
-/// One `p` line of the policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rule {
-    /// Its place among the `p` lines, 0-based: casbin's order.
-    pub position: usize,
-    /// Its line in `policy.csv`, 1-based.
-    pub line: usize,
-    /// The seven fields as casbin holds them: role, agency, category, purpose, basis, effect, endorsement.
-    pub fields: Vec<String>,
-    pub effect: Effect,
-    /// A decision not to seek consent counts under this rule only once endorsed by a manager.
-    pub needs_endorsement: bool,
-    /// A `consent` rule whose last field is `requester-consent`: a consent the requester's own agency recorded
-    /// covers the category without the holder confirming it (never for special category data).
-    pub requester_consent_suffices: bool,
-    /// The comment above the rule.
-    pub reason: String,
-}
-
-impl Rule {
-    /// `policy.csv:34 (p, investigator, police, …)`: how decisions and the log name the rule.
-    pub fn reference(&self) -> String {
-        format!("{POLICY_FILE}:{} (p, {})", self.line, self.fields.join(", "))
-    }
 }
 
 /// A loaded policy: the rules, their index, and the hash that names this version in every decision.

@@ -2,7 +2,7 @@
 //! basis, reason, the consent, decision or meeting that grounded each grant, the policy, each agency's part, and
 //! the digest of the exact answer sent.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -162,43 +162,10 @@ pub struct Index<S> {
     /// entries written before it was kept read as they were written.
     #[serde(default)]
     pub dropped_from: Option<S>,
-    /// `,a,b,`: the agencies whose DPOs review the entry ([`super::queue::Waiting`]), `,,` for none. Absent from
+    /// `,a,b,`: the agencies whose DPOs review the entry (`Waiting`, see the queue), `,,` for none. Absent from
     /// the text of entries logged before it was kept; always present after.
     #[serde(default)]
     pub waits_for: Option<S>,
-}
-
-impl Index<String> {
-    /// What the columns say of `entry`.
-    pub fn of(entry: &Entry) -> Self {
-        Self {
-            id: entry.id.to_string(),
-            at: entry.at.timestamp_micros(),
-            kind: entry.kind.as_str().to_owned(),
-            subject_id: entry.subject.to_string(),
-            requester_agency: entry.requester.agency.to_string(),
-            requester_person: entry.requester.person.to_string(),
-            purpose: entry.purpose.to_string(),
-            lawful_basis: entry.lawful_basis.to_string(),
-            outcome: entry.outcome.as_str().to_owned(),
-            agencies: involved_agencies(entry),
-            reviews: entry.review.as_ref().map(|r| r.disclosure.to_string()),
-            dropped_from: dropped_from(entry),
-            waits_for: Some(delimited(super::queue::waits_for(entry))),
-        }
-    }
-}
-
-/// The `dropped_from` of an entry: the agencies whose node sent something that was not passed on.
-fn dropped_from(entry: &Entry) -> Option<String> {
-    let dropped: BTreeSet<&str> =
-        entry.agencies.iter().filter(|a| !a.dropped.is_empty()).map(|a| a.agency.as_str()).collect();
-    (!dropped.is_empty()).then(|| delimited(dropped))
-}
-
-/// The `agencies` an entry involves: its requester's, and every holder of a category asked, given or refused.
-fn involved_agencies(entry: &Entry) -> String {
-    delimited(involved(entry).map(AgencyName::as_str).collect())
 }
 
 /// The agencies an entry involves: its requester's, and every holder of a category asked, given or refused.
@@ -207,11 +174,6 @@ pub(super) fn involved(entry: &Entry) -> impl Iterator<Item = &AgencyName> {
         .chain(entry.asked.iter().map(Category::holder))
         .chain(entry.given.iter().map(|g| &g.agency))
         .chain(entry.refused.iter().map(|r| &r.agency))
-}
-
-/// Agencies as a column keeps them, `,a,b,`: "involving agency X" is then one `LIKE '%,X,%'`.
-pub(super) fn delimited(agencies: BTreeSet<&str>) -> String {
-    format!(",{},", agencies.into_iter().collect::<Vec<_>>().join(","))
 }
 
 /// Where the start of an entry's text goes: written out by the writer ([`Vec<u8>`]), or matched against a stored

@@ -9,6 +9,7 @@
 //! appends with group commit ([`writer`]); `sharegate log verify` re-derives everything ([`verify`]).
 
 pub mod checkpoint;
+mod columns;
 mod entry;
 pub mod merkle;
 pub mod proof;

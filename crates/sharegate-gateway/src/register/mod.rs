@@ -15,3 +15,15 @@ pub use entries::{
     Actor, Competence, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, HowObtained,
     Relationship, ScopeEntry, WithdrawalEntry,
 };
+
+/// The gateway's signing key: it seals consent-register entries, link events and meeting events.
+pub struct GatewayKey(pub ed25519_dalek::SigningKey);
+
+/// Seals `entry` as a value of kind `format` with the gateway's key.
+pub fn seal<T: serde::Serialize>(
+    format: &str,
+    entry: &T,
+    key: &GatewayKey,
+) -> Result<sharegate_protocol::seal::Seal, sharegate_core::error::ApiError> {
+    sharegate_protocol::seal::seal(format, entry, &key.0).map_err(sharegate_core::error::ApiError::internal)
+}

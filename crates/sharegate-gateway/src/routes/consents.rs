@@ -11,8 +11,8 @@ use crate::decision::policy::{Policy, Vocabulary};
 use crate::decision::shared::SharedPolicy;
 use crate::register::entries::{CONSENT_FORMAT, DECISION_FORMAT, ENDORSEMENT_FORMAT, WITHDRAWAL_FORMAT};
 use crate::register::{
-    Actor, Competence, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, HowObtained,
-    Relationship, ScopeEntry, WithdrawalEntry,
+    Actor, Competence, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GatewayKey, GivenBy,
+    HowObtained, Relationship, ScopeEntry, WithdrawalEntry, seal,
 };
 use crate::store::register::{self as rows, ConsentRecord, DecisionRecord, Signed};
 use crate::store::{Store, subjects};
@@ -23,9 +23,6 @@ use sharegate_core::identity::Identity;
 
 mod confirmations;
 pub use confirmations::{ConfirmBody, confirm_consent};
-
-/// The gateway's signing key: it seals consent-register entries.
-pub struct GatewayKey(pub ed25519_dalek::SigningKey);
 
 /// The role that endorses decisions not to seek consent.
 const MANAGER: &str = "manager";
@@ -203,14 +200,6 @@ fn parse_scope(body: ScopeBody, vocabulary: &Vocabulary, now: DateTime<Utc>) -> 
     Ok(ParsedScope { scope, valid_from: from, valid_until: until })
 }
 
-pub(crate) fn seal<T: Serialize>(
-    format: &str,
-    entry: &T,
-    key: &GatewayKey,
-) -> Result<sharegate_protocol::seal::Seal, ApiError> {
-    sharegate_protocol::seal::seal(format, entry, &key.0).map_err(ApiError::internal)
-}
-
 /// Seals a new register entry and stores it; returns it as stored.
 async fn seal_and_store<E: Serialize + Clone + Send + 'static>(
     store: &Store,
@@ -235,7 +224,7 @@ fn no_such_child() -> ApiError {
 
 /// The child a path names (gateway id or NHS number), or 404 unless the child is in the index.
 async fn known_subject(store: &Store, raw: &str) -> Result<SubjectId, ApiError> {
-    let id = crate::routes::subjects::named_child(store, raw).await?.ok_or_else(no_such_child)?;
+    let id = crate::sharing::named_child(store, raw).await?.ok_or_else(no_such_child)?;
     let lookup = id.clone();
     match store.run(move |conn| subjects::find_by_id(conn, &lookup)).await? {
         Some(_) => Ok(id),

@@ -3,42 +3,21 @@
 //! and every answer, refusals included, is a logged disclosure.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use actix_web::{HttpResponse, post, web};
 use chrono::Utc;
 use serde::Deserialize;
 
-use crate::broker::{Broker, FetchFor};
-use crate::decision::consent::SubjectConsents;
+use crate::broker::FetchFor;
 use crate::decision::policy::Vocabulary;
-use crate::decision::shared::SharedPolicy;
-use crate::decision::{self, MeetingStanding, ShareRequest};
-use crate::disclosure_log::{self, LogWriter};
-use crate::meetings::OpensBefore;
-use crate::redaction::{self, SharedRecordKeys};
+use crate::decision::{self, ShareRequest};
+use crate::disclosure_log::{self};
+use crate::sharing::{Sharing, ground_state, no_such_child, share};
 use crate::store::Store;
-use crate::store::register::RegisterCache;
-use crate::store::subjects::SubjectCache;
-use sharegate_core::domain::{Category, DisclosureId, MeetingId, Narrative, Subject, SubjectKey};
+use sharegate_core::domain::{Category, DisclosureId, MeetingId, Narrative, SubjectKey};
 use sharegate_core::error::{ApiError, ErrorEnvelope};
 use sharegate_core::extract::ApiJson;
 use sharegate_core::identity::Identity;
-
-/// What sharing needs besides the store: the closed lists, the policy in force, the way to the nodes, the log, the
-/// children already looked up and their consent states already read.
-pub struct Sharing {
-    pub vocabulary: Vocabulary,
-    pub policy: Arc<SharedPolicy>,
-    pub broker: Broker,
-    /// What each agency's node signs its records with: redaction checks every record against it.
-    pub record_keys: Arc<SharedRecordKeys>,
-    pub log: LogWriter,
-    pub subjects: SubjectCache,
-    pub registers: RegisterCache,
-    /// How long before a meeting sharing under it opens.
-    pub meeting_opens: OpensBefore,
-}
 
 /// A request for another agency's records about a child.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -90,10 +69,6 @@ fn parse(body: RequestBody, vocabulary: &Vocabulary) -> Result<(SubjectKey, Shar
     Ok((subject, ShareRequest { categories, purpose, lawful_basis, meeting }, body.reason))
 }
 
-pub fn no_such_child() -> ApiError {
-    ApiError::not_found("no child with that id or NHS number is in the subject index")
-}
-
 /// Asks for a child's records in some categories. Decided per category; fetched from the holding agencies at once;
 /// redacted to what was allowed; logged before the answer is sent.
 #[utoipa::path(
@@ -118,59 +93,6 @@ pub async fn request_records(
     let (subject, consents, standing) = ground_state(&store, &sharing, &identity, key, request.meeting.clone()).await?;
     let disclosed = share(&sharing, &identity, &subject, &consents, request, &reason, standing.as_ref()).await?;
     Ok(disclosed.into_response())
-}
-
-/// The child, their consent state and the standing of the meeting named (if any), in one trip to the store.
-async fn ground_state(
-    store: &Store,
-    sharing: &Sharing,
-    identity: &Identity,
-    key: SubjectKey,
-    meeting: Option<MeetingId>,
-) -> Result<(Arc<Subject>, Arc<SubjectConsents>, Option<MeetingStanding>), ApiError> {
-    let named = meeting.is_some();
-    let (subjects, registers) = (sharing.subjects.clone(), sharing.registers.clone());
-    let found = store
-        .run_brief(move |conn| match subjects.find(conn, &key)? {
-            Some(child) => {
-                let consents = registers.consents(conn, &child.subject.id, child.version)?;
-                let meeting = meeting.map(|m| crate::routes::meetings::load(conn, &m)).transpose()?.flatten();
-                Ok(Some((child.subject, consents, meeting)))
-            }
-            None => Ok(None),
-        })
-        .await?;
-    let (subject, consents, meeting) = found.ok_or_else(no_such_child)?;
-    let standing = named.then(|| {
-        meeting.map_or(MeetingStanding::Unknown, |m| {
-            m.standing(&identity.agency, &subject.id, Utc::now(), sharing.meeting_opens)
-        })
-    });
-    Ok((subject, consents, standing))
-}
-
-/// A request's way through once parsed: decide, fetch, redact, log, and only then the answer.
-pub async fn share(
-    sharing: &Sharing,
-    identity: &Identity,
-    subject: &Subject,
-    consents: &crate::decision::consent::SubjectConsents,
-    request: ShareRequest,
-    reason: &Narrative,
-    meeting: Option<&MeetingStanding>,
-) -> Result<disclosure_log::Disclosed, ApiError> {
-    let authorized = decision::authorize(&sharing.policy.current(), identity, request, consents, meeting, Utc::now());
-    let id = DisclosureId::new();
-    let fetched = sharing
-        .broker
-        .fetch(&authorized, subject, FetchFor { disclosure: &id, requester: identity, subject: &subject.nhs_number })
-        .await;
-    let redacted = redaction::redact(&authorized, fetched, &sharing.record_keys.current());
-    disclosure_log::commit(
-        &sharing.log,
-        disclosure_log::Request { id, requester: identity, subject, reason, authorized: &authorized, redacted },
-    )
-    .await
 }
 
 /// A discovery: which agencies hold records about the child, among the categories that could be granted now.

@@ -15,14 +15,14 @@ use serde::{Deserialize, Serialize};
 use crate::disclosure_log::{self, Kind, ReadWhy};
 use crate::register::Actor;
 use crate::register::links::{LINK_FORMAT, LinkChange, LinkEntry};
-use crate::routes::consents::{GatewayKey, seal};
-use crate::routes::requests::Sharing;
+use crate::register::{GatewayKey, seal};
+use crate::sharing::Sharing;
 use crate::store::register::Signed;
 use crate::store::subjects::{Applied, CurrentLink};
 use crate::store::{Store, subjects};
 use sharegate_core::domain::{
     AgencyName, ChildName, DateOfBirth, DisclosureId, LinkEventId, LocalRef, Narrative, NewSubject, NhsNumber, Subject,
-    SubjectId, SubjectKey,
+    SubjectId,
 };
 use sharegate_core::error::{ApiError, ErrorEnvelope, ErrorKind};
 use sharegate_core::extract::{ApiJson, ApiQuery};
@@ -223,15 +223,6 @@ pub async fn find_subject(
 pub(crate) async fn find_by_nhs_number(store: &Store, nhs: NhsNumber) -> Result<Subject, ApiError> {
     let found = store.run(move |conn| subjects::find_by_nhs_number(conn, &nhs)).await?;
     found.ok_or_else(|| ApiError::not_found("no child with that NHS number is in the subject index"))
-}
-
-/// The child a path names, by gateway id or NHS number (the index is read only for an NHS number). `None` for an
-/// NHS number the index does not hold; a text that is neither is answered as an unknown child.
-pub(crate) async fn named_child(store: &Store, raw: &str) -> Result<Option<SubjectId>, ApiError> {
-    match SubjectKey::parse(raw).map_err(|_| no_such_child())? {
-        SubjectKey::Id(id) => Ok(Some(id)),
-        SubjectKey::Nhs(nhs) => Ok(store.run(move |conn| subjects::id_of(conn, &nhs)).await?),
-    }
 }
 
 fn not_casework() -> ApiError {

@@ -5,6 +5,8 @@ use diesel::prelude::*;
 
 use super::schema::meeting_events;
 use super::{AnyConnection, StoreError};
+use crate::meetings::{Meeting, MeetingEvent};
+use sharegate_core::domain::MeetingId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = meeting_events)]
@@ -38,4 +40,18 @@ pub fn events(conn: &mut AnyConnection, meeting: &str) -> Result<Vec<EventRow>, 
         .order((meeting_events::at.asc(), meeting_events::id.asc()))
         .select(EventRow::as_select())
         .load(conn)?)
+}
+
+/// A meeting from its events; none if there is no such meeting.
+pub fn load(conn: &mut AnyConnection, id: &MeetingId) -> Result<Option<Meeting>, StoreError> {
+    let rows = events(conn, id.as_str())?;
+    let parsed = rows
+        .into_iter()
+        .map(|row| {
+            sharegate_protocol::seal::open::<MeetingEvent>(&row.sealed)
+                .map(|event| (event, row.signature))
+                .map_err(|e| StoreError::Unavailable(format!("a meeting record cannot be read: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Meeting::from_events(&parsed))
 }

@@ -5,9 +5,10 @@ use actix_web::{HttpResponse, post, web};
 use chrono::{SubsecRound, Utc};
 use serde::Deserialize;
 
-use super::{ConsentView, GatewayKey, consent_view, rows, seal};
+use super::{ConsentView, consent_view, rows};
 use crate::register::entries::CONFIRMATION_FORMAT;
 use crate::register::{Actor, ConfirmationEntry};
+use crate::register::{GatewayKey, seal};
 use crate::store::Store;
 use crate::store::register::{ConsentRecord, Signed};
 use sharegate_core::domain::{ConsentId, Narrative};

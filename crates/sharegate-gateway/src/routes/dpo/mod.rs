@@ -101,7 +101,7 @@ pub(crate) enum Export {
 pub(crate) async fn subject_as_id(store: &Store, q: &mut DisclosureQuery) -> Result<(), ApiError> {
     let Some(raw) = q.subject.as_deref() else { return Ok(()) };
     if let Ok(sharegate_core::domain::SubjectKey::Nhs(_)) = sharegate_core::domain::SubjectKey::parse(raw) {
-        let id = crate::routes::subjects::named_child(store, raw).await?.unwrap_or_default();
+        let id = crate::sharing::named_child(store, raw).await?.unwrap_or_default();
         q.subject = Some(id.to_string());
     }
     Ok(())

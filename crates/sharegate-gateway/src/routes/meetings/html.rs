@@ -7,7 +7,7 @@ use actix_web::HttpResponse;
 use actix_web::http::header;
 use maud::{DOCTYPE, Markup, html};
 
-use super::meeting_pack::Pack;
+use super::pack_contents::Pack;
 use crate::meetings::Dissent;
 use sharegate_core::domain::AgencyName;
 

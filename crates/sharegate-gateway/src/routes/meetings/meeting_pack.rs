@@ -5,14 +5,15 @@ use std::collections::BTreeSet;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::{S47, invited_to, load, meeting_id, not_found};
+use super::pack_contents::{Pack, PackPart, SharedUnderMeeting};
+use super::{S47, invited_to, meeting_id, not_found};
 use crate::decision::{CORE_GROUP, ShareRequest};
-use crate::meetings::Meeting;
-use crate::routes::requests::{Sharing, share};
+use crate::sharing::{Sharing, share};
 use crate::store::Store;
 use crate::store::log::LogRow;
+use crate::store::meetings::load;
 use sharegate_core::domain::{LawfulBasis, Narrative, Purpose, SubjectKey};
 use sharegate_core::error::{ApiError, ErrorEnvelope};
 use sharegate_core::extract::ApiQuery;
@@ -23,43 +24,6 @@ use sharegate_core::identity::Identity;
 pub struct PackQuery {
     /// `html` for a printable page; JSON otherwise.
     pub format: Option<String>,
-}
-
-/// One invited agency's part of the pack: what may be shared under `core_group`, as logged.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PackPart {
-    pub agency: String,
-    /// The disclosure this part is (its entry carries the meeting id).
-    pub disclosure_id: String,
-    pub records: Vec<serde_json::Value>,
-    pub refused: Vec<serde_json::Value>,
-    pub partial: bool,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Pack {
-    pub meeting: Meeting,
-    pub parts: Vec<PackPart>,
-    /// Decisions still lacking the endorsement they need, flagged.
-    pub unendorsed_decisions: Vec<String>,
-    /// Agencies that sent apologies and gave no written view, flagged (¶32).
-    #[schema(value_type = Vec<String>)]
-    pub apologies_without_view: Vec<sharegate_core::domain::AgencyName>,
-    /// Once the meeting has closed (and `parts` is empty: nothing is fetched or shared any more), what was shared
-    /// under it while it was open, read from the disclosure log: who received which categories and how many records.
-    pub shared_while_open: Vec<SharedUnderMeeting>,
-}
-
-/// One disclosure made under the meeting, as the log keeps it (no content).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SharedUnderMeeting {
-    pub disclosure_id: String,
-    pub at: chrono::DateTime<chrono::Utc>,
-    /// Who received it: `person (role, agency)`.
-    pub received_by: String,
-    /// `category from agency`, for each category given.
-    pub given: Vec<String>,
-    pub records: usize,
 }
 
 /// What was shared under `meeting`, from the log.

@@ -5,10 +5,12 @@
 
 mod html;
 mod meeting_pack;
+mod pack_contents;
 
 use std::collections::BTreeSet;
 
-pub use meeting_pack::{Pack, PackPart, PackQuery, pack};
+pub use meeting_pack::{PackQuery, pack};
+pub use pack_contents::{Pack, PackPart};
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -19,10 +21,10 @@ use crate::decision::policy::Vocabulary;
 use crate::disclosure_log::{self, Kind, ReadWhy};
 use crate::meetings::{Agreeing, Conveners, Dissent, FORMAT, Meeting, MeetingEvent};
 use crate::register::Actor;
-use crate::routes::consents::GatewayKey;
-use crate::routes::requests::{Sharing, no_such_child};
-use crate::store::meetings::{self as events, EventRow};
-use crate::store::{AnyConnection, Store, StoreError, subjects};
+use crate::register::GatewayKey;
+use crate::sharing::{Sharing, no_such_child};
+use crate::store::meetings::{self as events, EventRow, load};
+use crate::store::{Store, subjects};
 use sharegate_core::domain::{
     AgencyName, DisclosureId, EventId, LawfulBasis, MeetingId, Narrative, Purpose, SubjectKey,
 };
@@ -32,20 +34,6 @@ use sharegate_core::identity::Identity;
 
 /// The basis core group sharing rests on.
 pub(super) const S47: &str = "children_act_1989_s47";
-
-/// A meeting from its events; none if there is no such meeting.
-pub fn load(conn: &mut AnyConnection, id: &MeetingId) -> Result<Option<Meeting>, StoreError> {
-    let rows = events::events(conn, id.as_str())?;
-    let parsed = rows
-        .into_iter()
-        .map(|row| {
-            sharegate_protocol::seal::open::<MeetingEvent>(&row.sealed)
-                .map(|event| (event, row.signature))
-                .map_err(|e| StoreError::Unavailable(format!("a meeting record cannot be read: {e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Meeting::from_events(&parsed))
-}
 
 pub(super) fn not_found() -> ApiError {
     ApiError::not_found("no such meeting")
@@ -235,7 +223,7 @@ pub async fn list(
         Some(raw) => {
             SubjectKey::parse(&raw).map_err(|e| ApiError::invalid("subject", format!("subject {e}")))?;
             // A child the index does not hold has no meetings: the same empty list as any other.
-            let Some(id) = crate::routes::subjects::named_child(&store, &raw).await? else {
+            let Some(id) = crate::sharing::named_child(&store, &raw).await? else {
                 return Ok(web::Json(Vec::new()));
             };
             Some(id)
