@@ -1,5 +1,6 @@
 //! Starting with a bad configuration stops with a non-zero exit and a message naming what is wrong.
 
+use crate::helpers::BoundedOutput;
 use std::io::{BufReader, Read};
 use std::path::Path;
 use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
@@ -58,7 +59,7 @@ fn start_with(toml: &str, env: &[(&str, &str)]) -> (bool, String) {
         command.env(k, v);
     }
     // A valid configuration would serve forever; these must all fail fast.
-    let output = command.output().expect("run sharegate");
+    let output = command.bounded_output().expect("run sharegate");
     (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
@@ -121,7 +122,7 @@ fn environment_overrides_name_the_variable_when_bad() {
 fn a_missing_config_file_is_named() {
     let output = Command::new(sharegate_binary())
         .args(["gateway", "--config", "/nonexistent/sharegate.toml"])
-        .output()
+        .bounded_output()
         .expect("run sharegate");
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/sharegate.toml"));
@@ -145,6 +146,7 @@ pub struct GatewayProcess {
     child: Child,
     stderr: Option<BufReader<ChildStderr>>,
     pub port: u16,
+    _watchdog: crate::helpers::Watchdog,
 }
 
 impl GatewayProcess {
@@ -167,7 +169,8 @@ impl GatewayProcess {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start sharegate");
-        let mut gateway = Self { child, stderr: None, port: 0 };
+        let watchdog = crate::helpers::Watchdog::new(child.id(), crate::helpers::CHILD_LIMIT);
+        let mut gateway = Self { child, stderr: None, port: 0, _watchdog: watchdog };
         let mut stderr = BufReader::new(gateway.child.stderr.take().expect("stderr"));
         gateway.port = u16::try_from(
             crate::policy::wait_for_log(&mut stderr, "gateway listening")["port"].as_u64().expect("the port"),
@@ -268,7 +271,7 @@ fn a_node_refuses_a_category_of_another_agency() {
     )
     .expect("write");
     let output =
-        Command::new(sharegate_binary()).args(["node", "verify", "--config"]).arg(&file).output().expect("run");
+        Command::new(sharegate_binary()).args(["node", "verify", "--config"]).arg(&file).bounded_output().expect("run");
     assert!(!output.status.success());
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("categories: 'health.summary' is not a category of 'police'")

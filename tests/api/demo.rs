@@ -1,5 +1,6 @@
 //! The one-command demo: the smoke story passes, and the demo restarts on its own data without duplicating it.
 
+use crate::helpers::BoundedOutput;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
@@ -18,7 +19,8 @@ fn workdir() -> tempfile::TempDir {
 #[test]
 fn the_smoke_story_holds() {
     let dir = workdir();
-    let output = Command::new(sharegate_binary()).args(["demo", "--smoke"]).current_dir(dir.path()).output().unwrap();
+    let output =
+        Command::new(sharegate_binary()).args(["demo", "--smoke"]).current_dir(dir.path()).bounded_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("smoke: all 9 steps held"), "{stdout}");
@@ -27,7 +29,7 @@ fn the_smoke_story_holds() {
 
 /// Starts the demo, reads its welcome until it is ready, stops it with SIGTERM; returns what it printed, and its log.
 fn run_until_ready_then_stop(dir: &std::path::Path, ports_from: u16) -> (String, String) {
-    let mut demo = KillOnDrop(
+    let mut demo = KillOnDrop::new(
         Command::new(sharegate_binary())
             .args(["demo", "--ports-from", &ports_from.to_string()])
             .current_dir(dir)
@@ -36,7 +38,7 @@ fn run_until_ready_then_stop(dir: &std::path::Path, ports_from: u16) -> (String,
             .spawn()
             .unwrap(),
     );
-    let child = &mut demo.0;
+    let child = &mut demo.child;
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut printed = String::new();
     while !printed.contains("Ctrl-C stops the demo") {

@@ -161,12 +161,23 @@ pub async fn metric(base: &str, series: &str) -> Option<f64> {
 }
 
 /// A child process killed (and reaped) when dropped, so that a failing test leaves nothing running.
-pub struct KillOnDrop(pub std::process::Child);
+pub struct KillOnDrop {
+    pub child: std::process::Child,
+    _watchdog: Watchdog,
+}
+
+impl KillOnDrop {
+    /// Holds `child`, killed when this is dropped or when it runs past [`CHILD_LIMIT`].
+    pub fn new(child: std::process::Child) -> Self {
+        let watchdog = Watchdog::new(child.id(), CHILD_LIMIT);
+        Self { child, _watchdog: watchdog }
+    }
+}
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -211,4 +222,51 @@ pub async fn child_with_consented_attendance(base: &str) -> (String, Value) {
     let ask = serde_json::json!({"subject": subject, "categories": ["education.attendance"], "purpose": "safeguarding",
         "lawful_basis": "consent", "reason": "Concerns raised by the school about neglect."});
     (subject, ask)
+}
+
+/// The longest any child process of the suite may run: one that hangs is killed, and its test fails, instead of
+/// hanging the suite.
+pub const CHILD_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// Kills process `pid` if it still runs when `limit` has passed; dropping the watchdog calls it off.
+pub struct Watchdog {
+    cancel: Option<std::sync::mpsc::Sender<()>>,
+}
+
+impl Watchdog {
+    pub fn new(pid: u32, limit: std::time::Duration) -> Self {
+        let (cancel, cancelled) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = cancelled.recv_timeout(limit) {
+                eprintln!("child process {pid} ran past {limit:?}: killed");
+                let _ = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            }
+        });
+        Self { cancel: Some(cancel) }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        if let Some(cancel) = self.cancel.take() {
+            let _ = cancel.send(());
+        }
+    }
+}
+
+/// `Command::output`, with the child killed past [`CHILD_LIMIT`].
+pub trait BoundedOutput {
+    fn bounded_output(&mut self) -> std::io::Result<std::process::Output>;
+}
+
+impl BoundedOutput for std::process::Command {
+    fn bounded_output(&mut self) -> std::io::Result<std::process::Output> {
+        let child = self
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?;
+        let _watchdog = Watchdog::new(child.id(), CHILD_LIMIT);
+        child.wait_with_output()
+    }
 }

@@ -1,6 +1,7 @@
 //! An agency's record node over real mTLS, on SQLite and PostgreSQL: the recording rules, who may write and read,
 //! immutability, amendments, the category filter, retention, and signatures that catch tampering.
 
+use crate::helpers::BoundedOutput;
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 use sharegate_core::store::{DatabaseUrl, Store, StoreOptions};
@@ -342,7 +343,7 @@ async fn a_changed_byte_breaks_the_signature(backend: Backend) {
     let output = std::process::Command::new(sharegate_binary())
         .args(["node", "verify", "--config"])
         .arg(&file)
-        .output()
+        .bounded_output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(!output.status.success(), "{stdout}");
@@ -372,7 +373,7 @@ async fn after_a_key_rotation_records_signed_with_the_retired_key_still_verify()
         std::process::Command::new(sharegate_binary())
             .args(["certs", "signing-key", "--out"])
             .arg(&next)
-            .output()
+            .bounded_output()
             .unwrap()
     };
     assert!(make().status.success());
@@ -386,7 +387,7 @@ async fn after_a_key_rotation_records_signed_with_the_retired_key_still_verify()
         let output = std::process::Command::new(sharegate_binary())
             .args(["node", "verify", "--config"])
             .arg(&file)
-            .output()
+            .bounded_output()
             .unwrap();
         (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
     };

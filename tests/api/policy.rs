@@ -1,5 +1,6 @@
 //! `sharegate policy check` and `explain`, and reloading the policy on SIGHUP without a restart.
 
+use crate::helpers::BoundedOutput;
 use std::path::Path;
 use std::process::Command;
 
@@ -15,8 +16,12 @@ fn policy_copy() -> tempfile::TempDir {
 }
 
 fn policy_command(dir: &Path, args: &[&str]) -> (bool, String) {
-    let output =
-        Command::new(sharegate_binary()).arg("policy").args(args).env("SHAREGATE_POLICY_DIR", dir).output().unwrap();
+    let output = Command::new(sharegate_binary())
+        .arg("policy")
+        .args(args)
+        .env("SHAREGATE_POLICY_DIR", dir)
+        .bounded_output()
+        .unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     (output.status.success(), text)
 }

@@ -1,6 +1,7 @@
 //! Certificates while the servers run: `sharegate certs revoke`, SIGHUP, and what changes at once — handshakes,
 //! connections already open, and the gateway's way to the nodes; `sharegate certs issue` for one more person.
 
+use crate::helpers::BoundedOutput;
 use std::io::BufRead;
 use std::path::Path;
 use std::process::Command;
@@ -29,7 +30,7 @@ fn revoke(ca: &Path, cert: &Path, reason: &str) -> String {
         .arg("--cert")
         .arg(cert)
         .args(["--reason", reason])
-        .output()
+        .bounded_output()
         .unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "{text}");
@@ -179,7 +180,7 @@ async fn a_person_issued_while_the_gateway_runs_is_let_in_at_once() {
             .args(["certs", "issue", "--dir"])
             .arg(ca.path())
             .args(["--agency", "police", "--role", "investigator", "--name", name, "--days", "30"])
-            .output()
+            .bounded_output()
             .unwrap()
     };
     let output = issue("Dana Reid");
@@ -218,7 +219,7 @@ async fn a_second_certificate_in_the_deciders_name_cannot_endorse_their_decision
         if let Some(file) = file {
             command.args(["--file", file]);
         }
-        command.output().unwrap()
+        command.bounded_output().unwrap()
     };
     let sneaky = issue("Grace Okafor\u{200b}", None);
     assert!(!sneaky.status.success());

@@ -68,3 +68,47 @@ fn inclusion_proofs_verify_and_fail_for_anything_else() {
         }
     }
 }
+
+/// Certificate Transparency's reference test vectors (RFC 6962's tree, as in certificate-transparency-go's
+/// `merkle/testonly` and Trillian): eight leaves and the tree head of the first n of them, n = 1…8, and the
+/// empty tree's.
+#[test]
+fn the_tree_hash_matches_the_published_ct_vectors() {
+    let inputs = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
+    let roots = [
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    ];
+    let leaves: Vec<Hash> = inputs.iter().map(|i| leaf_hash(&hex::decode(i).unwrap())).collect();
+    assert_eq!(
+        hex::encode(empty_root()),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "the empty tree: SHA-256 of nothing"
+    );
+    for (n, root) in (1..=8).zip(roots) {
+        assert_eq!(hex::encode(tree_hash(&leaves[..n])), root, "the tree of {n} leaves");
+        let mut frontier = Frontier::default();
+        for leaf in &leaves[..n] {
+            frontier.push(*leaf);
+        }
+        assert_eq!(hex::encode(frontier.root()), root, "the frontier of {n} leaves");
+    }
+    // The inclusion proof of leaf 0 in the tree of 8, as the same vectors give it.
+    let proof: Vec<Hash> = [
+        "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+    ]
+    .iter()
+    .map(|h| decode(h).unwrap())
+    .collect();
+    let root = decode(roots[7]).unwrap();
+    assert!(verify_inclusion(&leaves[0], 0, 8, &proof, &root));
+    assert_eq!(inclusion_proof(&mut Memory(leaves.clone()), 0, 8).unwrap(), proof);
+}

@@ -1,0 +1,16 @@
+//! The test suite's environment as compile-time switches, so that a test whose environment is missing is reported
+//! by `cargo test` as ignored, with why — never passed silently. `bash .ci/run` sets both variables.
+//! - `SHAREGATE_TEST_DATABASE_URL` (a PostgreSQL server) → `cfg(postgres_tests)`;
+//! - `SHAREGATE_TEST_CHROMIUM` (a Chromium binary) → `cfg(browser_tests)`.
+
+fn main() {
+    for (variable, switch) in
+        [("SHAREGATE_TEST_DATABASE_URL", "postgres_tests"), ("SHAREGATE_TEST_CHROMIUM", "browser_tests")]
+    {
+        println!("cargo::rustc-check-cfg=cfg({switch})");
+        println!("cargo::rerun-if-env-changed={variable}");
+        if std::env::var_os(variable).is_some_and(|value| !value.is_empty()) {
+            println!("cargo::rustc-cfg={switch}");
+        }
+    }
+}
