@@ -144,6 +144,7 @@ pub async fn amend_record(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReadQuery {
     /// Comma-separated categories, e.g. `police.incident,police.intelligence`. Only these are returned.
@@ -383,6 +384,7 @@ pub struct AccessEntry {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AccessQuery {
     /// How many reads (default 100, at most 1000).

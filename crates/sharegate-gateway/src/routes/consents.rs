@@ -27,10 +27,33 @@ pub use confirmations::{ConfirmBody, confirm_consent};
 /// The role that endorses decisions not to seek consent.
 const MANAGER: &str = "manager";
 
-/// What a consent or decision covers, as sent.
+/// What a consent or decision covers, as sent (the same fields in [`ConsentBody`] and [`DecisionBody`]: written out
+/// in each rather than flattened, so that unknown fields are refused and the API document says one object).
+struct ScopeBody {
+    categories: Vec<String>,
+    recipients: Vec<String>,
+    purposes: Vec<String>,
+    valid_from: Option<String>,
+    valid_until: Option<String>,
+}
+
+/// The scope fields of a consent's or a decision's body.
+macro_rules! scope_of {
+    ($body:expr) => {
+        ScopeBody {
+            categories: $body.categories,
+            recipients: $body.recipients,
+            purposes: $body.purposes,
+            valid_from: $body.valid_from,
+            valid_until: $body.valid_until,
+        }
+    };
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ScopeBody {
+pub struct ConsentBody {
+    pub given_by: GivenBy,
     #[schema(example = json!(["education.attendance"]))]
     pub categories: Vec<String>,
     /// The agencies that may receive: practitioners of these agencies.
@@ -44,14 +67,7 @@ pub struct ScopeBody {
     /// Until when it counts; open-ended if left out. A time, or a date alone (the start of that day, UTC).
     #[schema(example = "2027-11-01")]
     pub valid_until: Option<String>,
-}
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConsentBody {
-    pub given_by: GivenBy,
-    #[serde(flatten)]
-    pub scope: ScopeBody,
     /// How it was obtained (¶33).
     pub how_obtained: Option<HowObtained>,
     /// The reference of the agency's own consent form.
@@ -63,14 +79,26 @@ pub struct ConsentBody {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ConsentDecisionBody)]
 pub struct DecisionBody {
     /// Any basis but `consent`, e.g. `crime_and_disorder_act_1998_s115`.
     pub lawful_basis: String,
     /// Why consent is not being sought (¶34), in words.
     #[schema(value_type = String)]
     pub reasons: Narrative,
-    #[serde(flatten)]
-    pub scope: ScopeBody,
+    #[schema(example = json!(["education.attendance"]))]
+    pub categories: Vec<String>,
+    /// The agencies that may receive: practitioners of these agencies.
+    #[schema(example = json!(["social_care"]))]
+    pub recipients: Vec<String>,
+    #[schema(example = json!(["safeguarding"]))]
+    pub purposes: Vec<String>,
+    /// From when it counts; now if left out. A time, or a date alone (the start of that day, UTC).
+    #[schema(example = "2026-11-01")]
+    pub valid_from: Option<String>,
+    /// Until when it counts; open-ended if left out. A time, or a date alone (the start of that day, UTC).
+    #[schema(example = "2027-11-01")]
+    pub valid_until: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -257,8 +285,8 @@ pub async fn record_consent(
     let raw = path.into_inner();
     let now = Utc::now().trunc_subsecs(6);
     let body = body.0;
-    let named = body.scope.categories.clone();
-    let ParsedScope { scope, valid_from, valid_until } = parse_scope(body.scope, &vocabulary, now)?;
+    let named = body.categories.clone();
+    let ParsedScope { scope, valid_from, valid_until } = parse_scope(scope_of!(body), &vocabulary, now)?;
     if body.competence.is_some() && body.given_by.relationship != Relationship::YoungPerson {
         return Err(ApiError::invalid(
             "competence",
@@ -468,7 +496,7 @@ pub async fn record_decision(
             "a decision not to seek consent rests on a basis other than consent",
         ));
     }
-    let ParsedScope { scope, valid_from, valid_until } = parse_scope(body.scope, &vocabulary, now)?;
+    let ParsedScope { scope, valid_from, valid_until } = parse_scope(scope_of!(body), &vocabulary, now)?;
     if let Some((i, other)) = scope.categories.iter().enumerate().find(|(_, c)| c.holder() != &identity.agency) {
         return Err(ApiError::invalid(
             format!("categories[{i}]"),

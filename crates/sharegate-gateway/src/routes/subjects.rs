@@ -155,6 +155,7 @@ pub async fn create_subject(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectLookup {
     /// The child's NHS number.

@@ -58,6 +58,7 @@ pub(crate) fn view(row: &LogRow) -> Result<DisclosureView, StoreError> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DisclosureQuery {
     /// The child: gateway id or NHS number.
@@ -212,6 +213,7 @@ pub async fn list(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
     /// How many (default 100, at most 1000).

@@ -20,6 +20,7 @@ use sharegate_core::extract::ApiQuery;
 use sharegate_core::identity::Identity;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PackQuery {
     /// `html` for a printable page; JSON otherwise.

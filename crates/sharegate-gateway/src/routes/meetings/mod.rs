@@ -195,6 +195,7 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingsQuery {
     /// Only this child's meetings: gateway id or NHS number.
@@ -406,6 +407,7 @@ pub async fn add_view(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = MeetingDecisionBody)]
 pub struct DecisionBody {
     #[schema(value_type = String)]
     pub text: Narrative,
