@@ -1,7 +1,8 @@
 //! What checking a node's signature adds to redaction, per record: reading a served record into its strict type (what
-//! redaction did before it checked signatures: the baseline) against reading it as received (its RFC 8785 signed
-//! text made from what was sent) and checking its ed25519 signature with the agency's record key, the first time and once remembered (`RecordKeys`, as redaction checks), on the same
-//! realistic record (~900 bytes, as the demo's nodes serve them).
+//! redaction did before it checked signatures: the baseline) against reading it as received (its RFC 8785 signed text
+//! made from what was sent) and checking its ed25519 signature with the agency's record key, the first time and once
+//! remembered (`RecordKeys`, as redaction checks), on the same realistic record (~900 bytes, as the demo's nodes serve
+//! them).
 //!
 //! Run: `cargo bench --bench record_check`, then `bash benches/record-check-report.sh` for the medians and ratio.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]

@@ -66,6 +66,7 @@ on_both_backends!(
     reads_return_only_the_categories_asked,
     retention_removes_expired_records_leaving_tombstones,
     a_changed_byte_breaks_the_signature,
+    an_unreadable_record_is_a_store_fault_named_as_such,
 );
 
 async fn each_recording_rule_is_enforced(backend: Backend) {
@@ -349,6 +350,25 @@ async fn a_changed_byte_breaks_the_signature(backend: Backend) {
     assert!(!output.status.success(), "{stdout}");
     assert!(stdout.contains(&format!("FAILED {}", target["id"].as_str().unwrap())), "{stdout}");
     assert!(stdout.contains("2 records checked, 1 failed"), "{stdout}");
+}
+
+async fn an_unreadable_record_is_a_store_fault_named_as_such(backend: Backend) {
+    let node = spawn_node_with(backend, "police", |_| {}).await;
+    let (status, _) = write(&node, "police-investigator", &record("P-1", "police.incident", "Seen.")).await;
+    assert_eq!(status, 201);
+    let damage = "UPDATE records SET sealed = '{\"format\": broken'";
+    let bypass = match node.database.url() {
+        DatabaseUrl::Sqlite(_) => format!("DROP TRIGGER records_are_never_edited; {damage};"),
+        DatabaseUrl::Postgres(_) => {
+            format!("ALTER TABLE records DISABLE TRIGGER USER; {damage}; ALTER TABLE records ENABLE TRIGGER USER;")
+        }
+    };
+    let store = Store::open(node.database.url(), &StoreOptions::default()).unwrap();
+    store.run_now(|conn| conn.batch_execute(&bypass).map_err(Into::into)).unwrap();
+    // Not a passing fault to retry, and not a bug: the store holds something that cannot be read. Nothing is sent.
+    let (status, body) = read(&node, "P-1", "police.incident").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (503, Some("store_corrupt")), "{body}");
+    assert!(!body.to_string().contains("broken"), "what the row holds stays out of the answer: {body}");
 }
 
 /// Changes one byte inside the first occurrence of `marker` in the file.

@@ -15,7 +15,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 /// What went wrong, as the caller needs to know it. One variant per distinct status and code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorKind {
     /// The body is not JSON, or not the JSON shape expected.
     MalformedJson,
@@ -46,6 +47,8 @@ pub enum ErrorKind {
     BreaksRecordingRule,
     /// A store cannot be read or written; nothing was disclosed.
     StoreUnavailable,
+    /// A store holds something that cannot be read back; nothing was disclosed, and trying again will not help.
+    StoreCorrupt,
     /// A bug. Never expected; logged with its cause.
     Internal,
 }
@@ -65,30 +68,14 @@ impl ErrorKind {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Duplicate | Self::SubjectMismatch => StatusCode::CONFLICT,
             Self::BreaksRecordingRule => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::StoreUnavailable | Self::StoreCorrupt => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
+    /// The stable code the error envelope carries, e.g. `invalid_field`.
     pub fn code(self) -> &'static str {
-        match self {
-            Self::MalformedJson => "malformed_json",
-            Self::UnknownField => "unknown_field",
-            Self::MissingField => "missing_field",
-            Self::InvalidField => "invalid_field",
-            Self::BodyTooLarge => "body_too_large",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::NotAuthenticated => "not_authenticated",
-            Self::Forbidden => "forbidden",
-            Self::NotFound => "not_found",
-            Self::RequestTimeout => "request_timeout",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::Duplicate => "duplicate",
-            Self::SubjectMismatch => "subject_mismatch",
-            Self::BreaksRecordingRule => "breaks_recording_rule",
-            Self::StoreUnavailable => "store_unavailable",
-            Self::Internal => "internal",
-        }
+        self.into()
     }
 }
 
@@ -150,6 +137,18 @@ impl ApiError {
             ..Self::new(
                 ErrorKind::StoreUnavailable,
                 "the store cannot be reached or written just now; nothing was disclosed, try again shortly",
+            )
+        }
+    }
+
+    /// A stored row that cannot be read back: 503 (the service cannot answer this, as with a failing disk), its
+    /// cause to the log only, with a code of its own so that it is not taken for a passing fault.
+    pub fn store_corrupt(cause: impl Into<Cause>) -> Self {
+        Self {
+            cause: Some(cause.into()),
+            ..Self::new(
+                ErrorKind::StoreCorrupt,
+                "the store holds something that cannot be read; nothing was disclosed, and an operator must check it",
             )
         }
     }

@@ -43,9 +43,9 @@ const GATEWAY_PORT: u16 = 8443;
 pub struct AgencyEntry {
     /// The base URL of the agency's record node, e.g. `https://127.0.0.1:8444`.
     pub node_url: String,
-    /// The public halves of the keys the node signs its records with (`signing/<agency>.pub`): its current key, and
-    /// any it signed with before a rotation (see the README). A record whose signature verifies with none of them is
-    /// not passed on.
+    /// The public halves of the keys the node signs its records with (`signing/<agency>.pub`): its current key, and any
+    /// it signed with before a rotation (see docs/operations.md). A record whose signature verifies with none of them
+    /// is not passed on.
     pub record_keys: Vec<PathBuf>,
 }
 

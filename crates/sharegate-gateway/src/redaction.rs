@@ -79,8 +79,22 @@ impl RecordKeys {
 }
 
 /// Why a record a node sent was not passed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Dropped {
     /// Not a signed record in the agreed format.
     NotARecord,
@@ -97,13 +111,7 @@ pub enum Dropped {
 impl Dropped {
     /// As the API and the metrics name it: `bad_signature`.
     pub fn code(self) -> &'static str {
-        match self {
-            Self::NotARecord => "not_a_record",
-            Self::OtherAgency => "other_agency",
-            Self::OtherChild => "other_child",
-            Self::CategoryNotAllowed => "category_not_allowed",
-            Self::BadSignature => "bad_signature",
-        }
+        self.into()
     }
 
     /// Whether the requester is told of it. A record that cannot be read or whose signature does not verify may

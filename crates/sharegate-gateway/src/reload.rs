@@ -1,6 +1,6 @@
-//! What a SIGHUP reads again on the gateway, through the one reload path (`sharegate_core::reload`): the door's and
-//! the nodes' CRLs, the need-to-know policy, and the nodes' record keys. The keys come from the configuration, read
-//! again: how an operator adds a node's new key (README, "Rotating a node's signing key"), or puts right a wrong
+//! What a SIGHUP reads again on the gateway, through the one reload path (`sharegate_core::reload`): the door's and the
+//! nodes' CRLs, the need-to-know policy, and the nodes' record keys. The keys come from the configuration, read again:
+//! how an operator adds a node's new key (docs/operations.md, "Rotating a node's signing key"), or puts right a wrong
 //! one, without a restart. Keys that fail to load leave the old ones in force, and the log says why.
 
 use std::sync::Arc;

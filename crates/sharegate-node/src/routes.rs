@@ -275,7 +275,7 @@ pub async fn read_records(
     read.record(&node, rows.len()).await?;
     let mut list = Vec::with_capacity(rows.len());
     for row in rows {
-        let record = seal::open(&row.sealed).map_err(ApiError::internal)?;
+        let record = seal::open(&row.sealed).map_err(|e| ApiError::store_corrupt(format!("record {}: {e}", row.id)))?;
         // The signed text decides, not the index column: a record is served only in a category that was asked.
         if !read.categories.contains(&record.category) {
             tracing::error!(record = %row.id, "a record's category column disagrees with its signed text; not served");

@@ -67,7 +67,7 @@ pub fn ensure(out: &Path, agencies: &[AgencyName]) -> Result<bool, CertsError> {
 }
 
 /// Writes a new ed25519 signing key at `path` (owner-only) and its public half beside it as `<stem>.pub`, for a node's
-/// key rotation (see the README). Returns the public key's path. Never overwrites either file.
+/// key rotation (see docs/operations.md). Returns the public key's path. Never overwrites either file.
 pub fn new_signing_key(path: &Path) -> Result<PathBuf, CertsError> {
     let public = path.with_extension("pub");
     if let Some(there) = [path, public.as_path()].into_iter().find(|p| p.exists()) {

@@ -84,9 +84,9 @@ impl Listening {
     }
 }
 
-/// Starts a server: mutual TLS (its CRLs for the caller's SIGHUP reload, see [`Listening::door`]), identity per connection, revocation checked again on
-/// every request, metrics, request tracing, the meta endpoints, and the routes `routes` registers (each appears in
-/// the OpenAPI document).
+/// Starts a server: mutual TLS (its CRLs for the caller's SIGHUP reload, see [`Listening::door`]), identity per
+/// connection, revocation checked again on every request, metrics, request tracing, the meta endpoints, and the routes
+/// `routes` registers (each appears in the OpenAPI document).
 pub fn serve<F>(parts: ServerParts<'_>, store: Store, routes: F) -> Result<Listening, StartError>
 where
     F: Fn(&mut ServiceConfig<'_>) + Clone + Send + 'static,

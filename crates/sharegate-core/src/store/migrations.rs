@@ -1,5 +1,5 @@
-//! Schema migrations, one folder per backend under the workspace's `migrations/`, embedded in the binary. They run at start and by
-//! `sharegate migrate`.
+//! Schema migrations, one folder per backend under the workspace's `migrations/`, embedded in the binary. They run at
+//! start and by `sharegate migrate`.
 
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 

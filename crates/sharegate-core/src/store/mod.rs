@@ -34,6 +34,10 @@ pub enum StoreError {
     /// A uniqueness rule was broken; `what` names it for the caller.
     #[error("{what} already exists")]
     Duplicate { what: &'static str },
+    /// A stored row cannot be read back (damaged, or written by something else): not a passing fault, so not
+    /// answered as one; an operator must look (`sharegate log verify`, `sharegate node verify`).
+    #[error("the store holds something that cannot be read: {0}")]
+    Corrupt(String),
     #[error("migrations failed: {0}")]
     Migration(String),
 }
@@ -60,6 +64,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Duplicate { what } => ApiError::new(ErrorKind::Duplicate, format!("{what} already exists")),
+            corrupt @ StoreError::Corrupt(_) => ApiError::store_corrupt(corrupt),
             other => ApiError::store_unavailable(other),
         }
     }

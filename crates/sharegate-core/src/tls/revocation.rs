@@ -85,7 +85,8 @@ struct Source {
 }
 
 /// Whose certificates a list of revocations is checked against: it names the list in the log and on `/metrics`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Side {
     /// The clients a server's door admits.
     Clients,
@@ -95,10 +96,7 @@ pub enum Side {
 
 impl Side {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Clients => "clients",
-            Self::Servers => "servers",
-        }
+        self.into()
     }
 }
 

@@ -23,7 +23,8 @@ use sharegate_protocol::headers::{DISCLOSURE_HEADER, PURPOSE_HEADER, REQUESTER_H
 use sharegate_protocol::holdings::Holdings;
 
 /// Why a node's answer could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum NodeFault {
     #[error("the agency's record system could not be reached")]
     Unreachable,
@@ -46,15 +47,7 @@ pub enum NodeFault {
 impl NodeFault {
     /// A stable word for the answer's per-agency status.
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::Unreachable => "unreachable",
-            Self::TimedOut(_) => "timed_out",
-            Self::Failed(_) => "failed",
-            Self::Malformed => "malformed",
-            Self::TooLarge(_) => "too_large",
-            Self::NotConfigured => "not_configured",
-            Self::Mismatch => "mismatch",
-        }
+        self.into()
     }
 }
 

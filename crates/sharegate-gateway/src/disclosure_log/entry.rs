@@ -15,8 +15,20 @@ use sharegate_core::domain::{
     SubjectId,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Kind {
     /// `POST /v1/requests`: records.
     Request,
@@ -31,21 +43,26 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Self; 5] = [Self::Request, Self::Discovery, Self::Review, Self::Lookup, Self::MeetingRead];
-
+    /// As the log's `kind` column and the API name it (serde's name too: both derived from the variant).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Request => "request",
-            Self::Discovery => "discovery",
-            Self::Review => "review",
-            Self::Lookup => "lookup",
-            Self::MeetingRead => "meeting_read",
-        }
+        self.into()
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Outcome {
     Granted,
     /// Something was given, and something refused or missing.
@@ -54,12 +71,9 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// As the log's `outcome` column and the API name it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Granted => "granted",
-            Self::Partial => "partial",
-            Self::Refused => "refused",
-        }
+        self.into()
     }
 }
 

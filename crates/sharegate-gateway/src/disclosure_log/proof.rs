@@ -10,7 +10,7 @@ struct Stored<'a> {
 }
 
 fn unreadable(e: String) -> StoreError {
-    StoreError::Unavailable(format!("the log cannot be read: {e}; run `sharegate log verify`"))
+    StoreError::Corrupt(format!("the log cannot be read: {e}; run `sharegate log verify`"))
 }
 
 impl Subtrees for Stored<'_> {

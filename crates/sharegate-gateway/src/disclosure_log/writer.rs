@@ -191,7 +191,7 @@ impl Prepared {
 }
 
 fn corrupt(what: &str) -> StoreError {
-    StoreError::Unavailable(format!("the log's head is unreadable ({what}); run `sharegate log verify`"))
+    StoreError::Corrupt(format!("the log's head is unreadable ({what}); run `sharegate log verify`"))
 }
 
 /// Appends the batch's entries and signs a checkpoint if due (or asked for), in one transaction holding the head

@@ -50,7 +50,7 @@ pub fn load(conn: &mut AnyConnection, id: &MeetingId) -> Result<Option<Meeting>,
         .map(|row| {
             sharegate_protocol::seal::open::<MeetingEvent>(&row.sealed)
                 .map(|event| (event, row.signature))
-                .map_err(|e| StoreError::Unavailable(format!("a meeting record cannot be read: {e}")))
+                .map_err(|e| StoreError::Corrupt(format!("a meeting record cannot be read: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Meeting::from_events(&parsed))

@@ -147,7 +147,7 @@ pub fn insert_endorsement(conn: &mut AnyConnection, entry: &EndorsementEntry, se
 
 fn signed<T: DeserializeOwned>((sealed, signature): (String, String)) -> Result<Signed<T>, StoreError> {
     let entry = sharegate_protocol::seal::open(&sealed)
-        .map_err(|e| StoreError::Unavailable(format!("a consent-register entry cannot be read: {e}")))?;
+        .map_err(|e| StoreError::Corrupt(format!("a consent-register entry cannot be read: {e}")))?;
     Ok(Signed { entry, signature })
 }
 

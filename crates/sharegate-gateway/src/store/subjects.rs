@@ -108,7 +108,7 @@ pub fn link_of(
     found
         .map(|r| {
             LocalRef::parse(&r)
-                .map_err(|_| StoreError::Unavailable(format!("subject {subject} has an unreadable local reference")))
+                .map_err(|_| StoreError::Corrupt(format!("subject {subject} has an unreadable local reference")))
         })
         .transpose()
 }
@@ -198,7 +198,7 @@ pub fn link_history(
     subject: &SubjectId,
     agency: &AgencyName,
 ) -> Result<(Option<CurrentLink>, Vec<Signed<LinkEntry>>), StoreError> {
-    let corrupt = |what: &str| StoreError::Unavailable(format!("subject {subject} has an unreadable {what}"));
+    let corrupt = |what: &str| StoreError::Corrupt(format!("subject {subject} has an unreadable {what}"));
     type Row = (String, Option<NaiveDateTime>, Option<String>, Option<String>, Option<String>);
     let row: Option<Row> = subject_local_refs::table
         .filter(subject_local_refs::subject_id.eq(subject.as_str()))
@@ -325,10 +325,8 @@ pub fn id_of(conn: &mut AnyConnection, nhs: &NhsNumber) -> Result<Option<Subject
         .select(subjects::id)
         .get_result(conn)
         .optional()?;
-    id.map(|id| {
-        SubjectId::parse(&id).map_err(|_| StoreError::Unavailable(format!("subject {id} has an unreadable id")))
-    })
-    .transpose()
+    id.map(|id| SubjectId::parse(&id).map_err(|_| StoreError::Corrupt(format!("subject {id} has an unreadable id"))))
+        .transpose()
 }
 
 fn with_local_refs(conn: &mut AnyConnection, row: SubjectRow) -> Result<Subject, StoreError> {
@@ -337,7 +335,7 @@ fn with_local_refs(conn: &mut AnyConnection, row: SubjectRow) -> Result<Subject,
         .select(LocalRefRow::as_select())
         .load(conn)?;
     // Rows were checked on the way in; a row that no longer parses means the store was altered behind our back.
-    let corrupt = |what: &str| StoreError::Unavailable(format!("subject {} has an unreadable {what}", row.id));
+    let corrupt = |what: &str| StoreError::Corrupt(format!("subject {} has an unreadable {what}", row.id));
     let local_refs = refs
         .into_iter()
         .map(|r| {

@@ -13,7 +13,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::decision::policy::Vocabulary;
-use crate::disclosure_log::{Entry, Kind, LogWriter, LoggedEntry, Review};
+use crate::disclosure_log::{Entry, Kind, LogWriter, LoggedEntry, Outcome, Review};
 use crate::register::Actor;
 use crate::store::log::{self, Filter, LogRow};
 use crate::store::{Store, StoreError};
@@ -52,7 +52,7 @@ pub struct DisclosureView {
 
 pub(crate) fn view(row: &LogRow) -> Result<DisclosureView, StoreError> {
     let logged: LoggedEntry = serde_json::from_str(&row.canonical).map_err(|e| {
-        StoreError::Unavailable(format!("entry {} cannot be read: {e}; run `sharegate log verify`", row.seq))
+        StoreError::Corrupt(format!("entry {} cannot be read: {e}; run `sharegate log verify`", row.seq))
     })?;
     Ok(DisclosureView { index: row.seq, entry: logged.entry, waiting: Vec::new(), meeting_disclosures: None })
 }
@@ -141,8 +141,9 @@ pub(crate) fn filter(
             other => Ok(other.map(str::to_owned)),
         }
     };
-    let outcome = one_of("decision", &q.decision, &["granted", "partial", "refused"])?;
-    let kinds = Kind::ALL.map(Kind::as_str);
+    let outcomes = <Outcome as strum::VariantArray>::VARIANTS.iter().map(|o| o.as_str()).collect::<Vec<_>>();
+    let outcome = one_of("decision", &q.decision, &outcomes)?;
+    let kinds = <Kind as strum::VariantArray>::VARIANTS.iter().map(|k| k.as_str()).collect::<Vec<_>>();
     let kind = one_of("kind", &q.kind, &kinds)?;
     let export = match one_of("format", &q.format, &["csv", "json"])?.as_deref() {
         Some("csv") => Some(Export::Csv),
