@@ -142,9 +142,7 @@ async fn decisions_need_a_manager_of_the_deciding_agency(backend: Backend) {
     let unknown = gateway.url(&format!("/v1/consent-decisions/{}/endorse", sharegate_core::domain::DecisionId::new()));
     let (_, unknown) = send(person("police-manager").post(&unknown).json(&json!({}))).await;
     assert_eq!((status, &answer), (404, &unknown), "{answer}");
-    for (who, why) in
-        [("health-health_visitor", "only a manager of health"), ("health-dpo", "only a manager of health")]
-    {
+    for (who, why) in [("health-health_visitor", "this is for managers"), ("health-dpo", "this is for managers")] {
         let (status, answer) = send(person(who).post(&endorse).json(&json!({}))).await;
         assert_eq!(status, 403, "{who}: {answer}");
         assert!(answer["error"]["message"].as_str().unwrap().contains(why), "{answer}");

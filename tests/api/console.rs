@@ -118,7 +118,7 @@ async fn the_console_shows_only_a_dpo_what_their_agency_is_in() {
     for who in ["police-investigator", "social_care-manager"] {
         let (status, kind, body) = page(&gateway, who, "/console").await;
         assert_eq!((status, kind.as_str()), (403, "text/html; charset=utf-8"), "{who}");
-        assert!(body.contains("the disclosure log is for data-protection officers"), "{body}");
+        assert!(body.contains("this is for data-protection officers"), "{body}");
     }
     // Education was neither asked nor asking: "not found", word for word as for an id that does not exist.
     let (status, _, other) =

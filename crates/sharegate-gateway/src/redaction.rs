@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::broker::{Fetched, NodeFault};
 use crate::decision::Authorized;
 use sharegate_core::domain::AgencyName;
-use sharegate_protocol::record::{Received, SignedRecord};
+use sharegate_protocol::record::{SignedRecord, check_text, signed_text};
 
 mod shared;
 
@@ -55,22 +55,21 @@ impl RecordKeys {
         self.keys == other.keys
     }
 
-    /// Whether `record` is signed with one of `agency`'s keys. An agency without keys has no record that passes.
-    pub fn signed_by(&self, agency: &AgencyName, received: &Received) -> bool {
+    /// Whether `record`, read from `sent` (the exact text the node sent), is signed with one of `agency`'s keys. An
+    /// agency without keys has no record that passes.
+    ///
+    /// Remembered by the text sent: the same bytes read the same way and cover the same signed text, so a record
+    /// served again is not canonicalised or checked again — only its first passage costs the signature check.
+    pub fn signed_by(&self, agency: &AgencyName, record: &SignedRecord, sent: &str) -> bool {
         let Some(keys) = self.keys.get(agency) else { return false };
-        let (record, text) = (&received.record, &received.signed_text);
-        let digest: [u8; 32] = Sha256::new()
-            .chain_update(agency.as_str())
-            .chain_update([0])
-            .chain_update(&record.signature)
-            .chain_update([0])
-            .chain_update(text)
-            .finalize()
-            .into();
+        let digest: [u8; 32] =
+            Sha256::new().chain_update(agency.as_str()).chain_update([0]).chain_update(sent).finalize().into();
         if self.verified.get(&digest).is_some() {
             return true;
         }
-        let verified = keys.iter().any(|key| received.check(key).is_ok());
+        let Ok(text) = signed_text(record, sent) else { return false };
+        let format = record.record.format;
+        let verified = keys.iter().any(|key| check_text(format, &text, &record.signature, key).is_ok());
         if verified {
             self.verified.insert(digest, ());
         }
@@ -225,16 +224,16 @@ pub fn redact(authorized: &Authorized, fetched: Fetched, keys: &RecordKeys) -> R
                 let may_pass = allowed.get(&answer.agency);
                 for text in sent {
                     // Strict: exactly a signed record's fields, at every depth (see `SignedRecord`).
-                    let verdict = match Received::read(text.get()).ok() {
+                    let verdict = match serde_json::from_str::<SignedRecord>(text.get()).ok() {
                         None => Err(Dropped::NotARecord),
-                        Some(r) if r.record.record.agency != answer.agency => Err(Dropped::OtherAgency),
-                        Some(r) if &r.record.record.subject_ref != local_ref => Err(Dropped::OtherChild),
-                        Some(r) if !may_pass.is_some_and(|c| c.contains(&r.record.record.category)) => {
+                        Some(r) if r.record.agency != answer.agency => Err(Dropped::OtherAgency),
+                        Some(r) if &r.record.subject_ref != local_ref => Err(Dropped::OtherChild),
+                        Some(r) if !may_pass.is_some_and(|c| c.contains(&r.record.category)) => {
                             Err(Dropped::CategoryNotAllowed)
                         }
                         // Last: the costliest check, made only for a record that would otherwise pass.
-                        Some(r) if !keys.signed_by(&answer.agency, &r) => Err(Dropped::BadSignature),
-                        Some(r) => Ok(r.record),
+                        Some(r) if !keys.signed_by(&answer.agency, &r, text.get()) => Err(Dropped::BadSignature),
+                        Some(r) => Ok(r),
                     };
                     match verdict {
                         Ok(record) => {

@@ -15,7 +15,7 @@ use crate::store::records::{self, RecordRow};
 use sharegate_core::domain::{AccessId, Category, LocalRef, NhsNumber, RecordId};
 use sharegate_core::error::{ApiError, ErrorEnvelope, ErrorKind};
 use sharegate_core::extract::{ApiJson, ApiQuery};
-use sharegate_core::identity::{Caller, Identity};
+use sharegate_core::identity::{Caller, Dpo, Identity};
 use sharegate_protocol::holdings::Holdings;
 use sharegate_protocol::record::{self as seal, SignedRecord};
 
@@ -402,12 +402,12 @@ pub struct AccessQuery {
 )]
 #[get("/v1/access-register")]
 pub async fn access_register(
-    identity: Identity,
+    Dpo(identity): Dpo,
     query: ApiQuery<AccessQuery>,
     node: web::Data<NodeState>,
     store: web::Data<Store>,
 ) -> Result<web::Json<Vec<AccessEntry>>, ApiError> {
-    if identity.agency != node.agency || identity.role.as_str() != "dpo" {
+    if identity.agency != node.agency {
         return Err(ApiError::forbidden(format!(
             "the access register is for {}'s data-protection officer",
             node.agency

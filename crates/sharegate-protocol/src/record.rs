@@ -216,24 +216,30 @@ impl Received {
     /// Reads a record exactly as a node sent it. For `sharegate-record-v2` the signed text is the received object,
     /// less its signature, in RFC 8785 form — not a re-serialisation of what this build understood of it.
     pub fn read(sent: &str) -> Result<Self, Broken> {
-        let unreadable = |e: serde_json::Error| Broken::Unreadable(e.to_string());
-        let mut value: serde_json::Value = serde_json::from_str(sent).map_err(unreadable)?;
-        let record = SignedRecord::deserialize(&value).map_err(unreadable)?;
-        let signed_text = match record.record.format {
-            RecordFormat::V1 => serde_json::to_string(&record.record).map_err(unreadable)?,
-            RecordFormat::V2 => {
-                if let Some(object) = value.as_object_mut() {
-                    object.remove("signature");
-                }
-                serde_json_canonicalizer::to_string(&value).map_err(unreadable)?
-            }
-        };
+        let record: SignedRecord = serde_json::from_str(sent).map_err(|e| Broken::Unreadable(e.to_string()))?;
+        let signed_text = signed_text(&record, sent)?;
         Ok(Self { record, signed_text })
     }
 
     /// Whether the record as received is exactly what the node signed with `key`.
     pub fn check(&self, key: &VerifyingKey) -> Result<(), Broken> {
         check_text(self.record.record.format, &self.signed_text, &self.record.signature, key)
+    }
+}
+
+/// The text `record`'s signature must cover, `record` being `sent` as read: for v2 the object sent less its
+/// signature, in RFC 8785 form; for v1 the record written in field order.
+pub fn signed_text(record: &SignedRecord, sent: &str) -> Result<String, Broken> {
+    let unreadable = |e: serde_json::Error| Broken::Unreadable(e.to_string());
+    match record.record.format {
+        RecordFormat::V1 => serde_json::to_string(&record.record).map_err(unreadable),
+        RecordFormat::V2 => {
+            let mut value: serde_json::Value = serde_json::from_str(sent).map_err(unreadable)?;
+            if let Some(object) = value.as_object_mut() {
+                object.remove("signature");
+            }
+            serde_json_canonicalizer::to_string(&value).map_err(unreadable)
+        }
     }
 }
 

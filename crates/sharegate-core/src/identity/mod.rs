@@ -14,6 +14,7 @@
 //! (several O or OU values) is refused rather than guessed at.
 
 mod extract;
+mod roles;
 
 use std::collections::BTreeSet;
 
@@ -24,6 +25,7 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 use crate::domain::{AgencyName, NameError, PersonName, Role};
 
 pub use extract::{GatewayCaller, PeerIdentity, capture_peer_identity, peer_leaf};
+pub use roles::{COORDINATOR, Coordinator, DPO, Dpo, MANAGER, Manager};
 
 const URN_AGENCY: &str = "urn:sharegate:agency:";
 const URN_ROLE: &str = "urn:sharegate:role:";
@@ -48,9 +50,6 @@ pub struct Identity {
     pub serial: String,
     pub not_after: DateTime<Utc>,
 }
-
-/// The role of data-protection officers: they review what is shared, and never act in their agency's casework.
-pub const DPO: &str = "dpo";
 
 impl Identity {
     /// Whether this person acts in their agency's casework (a practitioner or a manager), not only reviews it.

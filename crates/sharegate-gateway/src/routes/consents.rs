@@ -19,13 +19,10 @@ use crate::store::{Store, subjects};
 use sharegate_core::domain::{AgencyName, ConsentId, DecisionId, LocalRef, Narrative, SubjectId};
 use sharegate_core::error::{ApiError, ErrorEnvelope, ErrorKind, Violation};
 use sharegate_core::extract::{ApiJson, OptionalJson};
-use sharegate_core::identity::Identity;
+use sharegate_core::identity::{Identity, Manager};
 
 mod confirmations;
 pub use confirmations::{ConfirmBody, confirm_consent};
-
-/// The role that endorses decisions not to seek consent.
-const MANAGER: &str = "manager";
 
 /// What a consent or decision covers, as sent (the same fields in [`ConsentBody`] and [`DecisionBody`]: written out
 /// in each rather than flattened, so that unknown fields are refused and the API document says one object).
@@ -534,7 +531,7 @@ pub async fn record_decision(
 )]
 #[post("/v1/consent-decisions/{id}/endorse")]
 pub async fn endorse_decision(
-    identity: Identity,
+    Manager(identity): Manager,
     path: web::Path<String>,
     body: OptionalJson<EndorseBody>,
     key: web::Data<GatewayKey>,
@@ -549,9 +546,6 @@ pub async fn endorse_decision(
     // Another agency's decision is not this agency's to see: answered as an unknown id is (issue 30).
     if identity.agency != decider.agency {
         return Err(not_found());
-    }
-    if identity.role.as_str() != MANAGER {
-        return Err(ApiError::forbidden(format!("only a manager of {} may endorse its decisions", decider.agency)));
     }
     if decider.is(&identity) {
         return Err(ApiError::forbidden("you made this decision: another manager must endorse it"));

@@ -8,10 +8,10 @@ use crate::disclosure_log::LogWriter;
 use crate::disclosure_log::checkpoint::CheckpointView;
 use crate::disclosure_log::merkle;
 use crate::disclosure_log::proof::{self as proving, ProofOutcome};
-use crate::routes::dpo::{dpo, scoped};
+use crate::routes::dpo::scoped;
 use crate::store::{Store, log};
 use sharegate_core::error::{ApiError, ErrorEnvelope};
-use sharegate_core::identity::Identity;
+use sharegate_core::identity::Dpo;
 
 /// The gateway's public key, which checkpoints verify against.
 pub struct LogKey(pub ed25519_dalek::VerifyingKey);
@@ -27,12 +27,11 @@ pub struct LogKey(pub ed25519_dalek::VerifyingKey);
 )]
 #[get("/v1/log/checkpoint")]
 pub async fn checkpoint(
-    identity: Identity,
+    _dpo: Dpo,
     store: web::Data<Store>,
     key: web::Data<LogKey>,
     writer: web::Data<LogWriter>,
 ) -> Result<web::Json<CheckpointView>, ApiError> {
-    dpo(&identity)?;
     writer.checkpoint().await.map_err(ApiError::store_unavailable)?;
     let latest = store.run(log::latest_checkpoint).await?;
     let latest = latest.ok_or_else(|| ApiError::not_found("nothing has been logged yet"))?;
@@ -101,13 +100,12 @@ pub struct InclusionProof {
 )]
 #[get("/v1/log/proof/{disclosure_id}")]
 pub async fn inclusion_proof(
-    identity: Identity,
+    Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
     key: web::Data<LogKey>,
     writer: web::Data<LogWriter>,
 ) -> Result<web::Json<InclusionProof>, ApiError> {
-    dpo(&identity)?;
     // Like every read of the log by a DPO: only an entry their agency is in (the proof carries the whole entry).
     let row = scoped(&store, &identity, path.into_inner()).await?;
     Ok(web::Json(prove(&store, &writer, &key.0, row.id).await?))

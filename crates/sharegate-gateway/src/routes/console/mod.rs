@@ -30,7 +30,7 @@ use pages::{Choices, Reviewing};
 use sharegate_core::domain::Narrative;
 use sharegate_core::error::ApiError;
 use sharegate_core::extract::{ApiForm, ApiQuery};
-use sharegate_core::identity::Identity;
+use sharegate_core::identity::Dpo;
 
 /// How many entries a page of search results or of the queue shows.
 const PAGE: i64 = 50;
@@ -103,11 +103,10 @@ struct QueuePage {
 }
 
 async fn queue(
-    identity: Identity,
+    Dpo(identity): Dpo,
     query: ApiQuery<QueuePage>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    dpo::dpo(&identity)?;
     let (agency, after) = (identity.agency.to_string(), query.0.after);
     let (rows, checkpoint) = store
         .run(move |conn| Ok((log::unreviewed(conn, &agency, after, PAGE)?, log::latest_checkpoint(conn)?)))
@@ -203,12 +202,11 @@ impl SearchForm {
 }
 
 async fn search(
-    identity: Identity,
+    Dpo(identity): Dpo,
     form: ApiQuery<SearchForm>,
     vocabulary: web::Data<Vocabulary>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    dpo::dpo(&identity)?;
     let form = form.0;
     let mut query = form.query()?;
     dpo::subject_as_id(&store, &mut query).await?;
@@ -230,11 +228,10 @@ async fn search(
 }
 
 async fn disclosure(
-    identity: Identity,
+    Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    dpo::dpo(&identity)?;
     let row = scoped(&store, &identity, path.into_inner()).await?;
     let shown = view(&row)?;
     let (id, agency) = (row.id.clone(), identity.agency.to_string());
@@ -251,13 +248,12 @@ async fn disclosure(
 
 /// The entry's inclusion proof against the latest checkpoint, checked here and shown with what checks it elsewhere.
 async fn proof(
-    identity: Identity,
+    Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
     writer: web::Data<LogWriter>,
     key: web::Data<LogKey>,
 ) -> Result<HttpResponse, ApiError> {
-    dpo::dpo(&identity)?;
     let row = scoped(&store, &identity, path.into_inner()).await?;
     let proof = crate::routes::log::prove(&store, &writer, &key.0, row.id).await?;
     let holds = proof.holds(&key.0);
@@ -271,14 +267,14 @@ struct ReviewForm {
 }
 
 async fn review(
-    identity: Identity,
+    dpo: Dpo,
     path: web::Path<String>,
     form: ApiForm<ReviewForm>,
     store: web::Data<Store>,
     writer: web::Data<LogWriter>,
 ) -> Result<HttpResponse, ApiError> {
     let disclosure = path.into_inner();
-    dpo::record_review(&identity, disclosure.clone(), form.0.comment, &store, &writer).await?;
+    dpo::record_review(&dpo, disclosure.clone(), form.0.comment, &store, &writer).await?;
     // See Other: the browser shows the disclosure (its id checked by now), with its review; a reload posts nothing.
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/console/disclosures/{disclosure}")))
@@ -294,22 +290,20 @@ pub(super) struct ChildQuery {
 /// A child's history by NHS number, as a DPO answering a subject-access request knows the child: read from the
 /// DPO's agency's entries, never from the subject index (being in the index is itself a safeguarding signal).
 async fn find_child(
-    identity: Identity,
+    Dpo(identity): Dpo,
     query: ApiQuery<ChildQuery>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    dpo::dpo(&identity)?;
     let nhs = query.0.nhs_number.to_string();
     let lines = history_of(&store, &identity, &nhs).await?;
     Ok(page(pages::history(&identity, &nhs, &lines)))
 }
 
 async fn history(
-    identity: Identity,
+    Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    dpo::dpo(&identity)?;
     let subject = path.into_inner();
     let lines = history_of(&store, &identity, &subject).await?;
     Ok(page(pages::history(&identity, &subject, &lines)))

@@ -20,19 +20,11 @@ use crate::store::{Store, StoreError};
 use sharegate_core::domain::{AgencyName, DisclosureId, Narrative, SubjectId};
 use sharegate_core::error::{ApiError, ErrorEnvelope};
 use sharegate_core::extract::{ApiJson, ApiQuery};
-use sharegate_core::identity::Identity;
+use sharegate_core::identity::{Dpo, Identity};
 
 const PAGE: i64 = 100;
 const MAX_PAGE: i64 = 1000;
 pub(super) const EXPORT_PAGE: i64 = 500;
-
-pub(crate) fn dpo(identity: &Identity) -> Result<(), ApiError> {
-    if identity.role.as_str() == "dpo" {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("the disclosure log is for data-protection officers"))
-    }
-}
 
 /// An entry as a DPO reads it: its place in the log and the entry.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -193,12 +185,11 @@ pub struct DisclosurePage {
 )]
 #[get("/v1/disclosures")]
 pub async fn list(
-    identity: Identity,
+    Dpo(identity): Dpo,
     query: ApiQuery<DisclosureQuery>,
     vocabulary: web::Data<Vocabulary>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    dpo(&identity)?;
     let mut query = query;
     subject_as_id(&store, &mut query.0).await?;
     let (filter, export) = filter(&identity, &query.0, &vocabulary)?;
@@ -233,11 +224,10 @@ pub struct QueueQuery {
 )]
 #[get("/v1/disclosures/unreviewed")]
 pub async fn unreviewed(
-    identity: Identity,
+    Dpo(identity): Dpo,
     query: ApiQuery<QueueQuery>,
     store: web::Data<Store>,
 ) -> Result<web::Json<Vec<DisclosureView>>, ApiError> {
-    dpo(&identity)?;
     let limit = query.0.limit.unwrap_or(PAGE).clamp(1, MAX_PAGE);
     let agency = identity.agency.to_string();
     let after = query.0.after;
@@ -301,11 +291,10 @@ pub(crate) async fn scoped(store: &Store, identity: &Identity, raw: String) -> R
 )]
 #[get("/v1/disclosures/{id}")]
 pub async fn one(
-    identity: Identity,
+    Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
 ) -> Result<web::Json<DisclosureView>, ApiError> {
-    dpo(&identity)?;
     let row = scoped(&store, &identity, path.into_inner()).await?;
     Ok(web::Json(view(&row)?))
 }
@@ -403,13 +392,13 @@ fn review_entry(identity: &Identity, row: &LogRow, comment: Narrative) -> Result
 )]
 #[post("/v1/disclosures/{id}/review")]
 pub async fn review(
-    identity: Identity,
+    dpo: Dpo,
     path: web::Path<String>,
     body: ApiJson<ReviewBody>,
     store: web::Data<Store>,
     writer: web::Data<LogWriter>,
 ) -> Result<HttpResponse, ApiError> {
-    let disclosed = record_review(&identity, path.into_inner(), body.0.comment, &store, &writer).await?;
+    let disclosed = record_review(&dpo, path.into_inner(), body.0.comment, &store, &writer).await?;
     Ok(disclosed.into_response())
 }
 
@@ -435,13 +424,12 @@ pub struct MeetingReviewed {
 )]
 #[post("/v1/meetings/{id}/review")]
 pub async fn review_meeting(
-    identity: Identity,
+    Dpo(identity): Dpo,
     path: web::Path<String>,
     body: ApiJson<ReviewBody>,
     store: web::Data<Store>,
     writer: web::Data<LogWriter>,
 ) -> Result<HttpResponse, ApiError> {
-    dpo(&identity)?;
     let nothing = || ApiError::not_found("nothing shared under that meeting waits for your agency's review");
     let meeting = sharegate_core::domain::MeetingId::parse(&path.into_inner()).map_err(|_| nothing())?;
     let agency = identity.agency.to_string();
@@ -458,15 +446,14 @@ pub async fn review_meeting(
     Ok(HttpResponse::Created().json(MeetingReviewed { reviews }))
 }
 
-/// `identity` reviews the disclosure with id `raw`: the review's entry is committed, and its answer handed back.
+/// `dpo` reviews the disclosure with id `raw`: the review's entry is committed, and its answer handed back.
 pub(crate) async fn record_review(
-    identity: &Identity,
+    Dpo(identity): &Dpo,
     raw: String,
     comment: Narrative,
     store: &Store,
     writer: &LogWriter,
 ) -> Result<crate::disclosure_log::Disclosed, ApiError> {
-    dpo(identity)?;
     let row = scoped(store, identity, raw).await?;
     let (entry, answer) = review_entry(identity, &row, comment)?;
     let bytes = serde_json::to_vec(&answer).map_err(ApiError::internal)?;

@@ -4,12 +4,12 @@ use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{DisclosureView, EXPORT_PAGE, dpo, view};
+use super::{DisclosureView, EXPORT_PAGE, view};
 use crate::disclosure_log::{GroundRef, Kind};
 use crate::store::Store;
 use crate::store::log::{self, Filter};
 use sharegate_core::error::{ApiError, ErrorEnvelope};
-use sharegate_core::identity::Identity;
+use sharegate_core::identity::{Dpo, Identity};
 
 /// One line of a child's history, for a person to read.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -90,11 +90,10 @@ fn history_line(v: &DisclosureView) -> HistoryLine {
 )]
 #[get("/v1/subjects/{id}/disclosures")]
 pub async fn history(
-    identity: Identity,
+    Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
 ) -> Result<web::Json<Vec<HistoryLine>>, ApiError> {
-    dpo(&identity)?;
     Ok(web::Json(history_of(&store, &identity, &path.into_inner()).await?))
 }
 

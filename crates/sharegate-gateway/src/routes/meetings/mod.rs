@@ -30,7 +30,7 @@ use sharegate_core::domain::{
 };
 use sharegate_core::error::{ApiError, ErrorEnvelope, ErrorKind};
 use sharegate_core::extract::{ApiJson, ApiQuery, OptionalJson};
-use sharegate_core::identity::Identity;
+use sharegate_core::identity::{COORDINATOR, Coordinator, Identity, MANAGER, Manager};
 
 /// The basis core group sharing rests on.
 pub(super) const S47: &str = "children_act_1989_s47";
@@ -85,7 +85,7 @@ async fn append(
 }
 
 fn coordinator_of(meeting: &Meeting, identity: &Identity) -> Result<(), ApiError> {
-    if identity.role.as_str() == "coordinator" && identity.agency == meeting.coordinator.agency {
+    if identity.role.as_str() == COORDINATOR && identity.agency == meeting.coordinator.agency {
         Ok(())
     } else {
         Err(ApiError::forbidden(format!(
@@ -140,14 +140,14 @@ pub struct MeetingBody {
 )]
 #[post("/v1/meetings")]
 pub async fn create(
-    identity: Identity,
+    Coordinator(identity): Coordinator,
     body: ApiJson<MeetingBody>,
     vocabulary: web::Data<Vocabulary>,
     conveners: web::Data<Conveners>,
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    if identity.role.as_str() != "coordinator" || !conveners.0.contains(&identity.agency) {
+    if !conveners.0.contains(&identity.agency) {
         let agencies = conveners.0.iter().map(AgencyName::as_str).collect::<Vec<_>>().join(" or ");
         return Err(ApiError::forbidden(if agencies.is_empty() {
             "no agency convenes core group meetings through this gateway".to_owned()
@@ -232,7 +232,7 @@ pub async fn list(
         None => None,
     };
     let agency = identity.agency.clone();
-    let convenes_only = identity.role.as_str() == "coordinator";
+    let convenes_only = identity.role.as_str() == COORDINATOR;
     let meetings = store
         .run(move |conn| {
             let mut found = Vec::new();
@@ -491,7 +491,7 @@ pub struct EndorseBody {
 #[utoipa::path(tag = "meetings", request_body(content = EndorseBody, description = "optional"), params(("id" = String, Path), ("d" = String, Path)), responses((status = 200, body = Meeting), (status = 403, body = ErrorEnvelope), (status = 404, description = "no such meeting or decision, or not a meeting the agency is invited to", body = ErrorEnvelope), (status = 409, description = "already endorsed", body = ErrorEnvelope)))]
 #[post("/v1/meetings/{id}/decisions/{d}/endorse")]
 pub async fn endorse(
-    identity: Identity,
+    Manager(identity): Manager,
     path: web::Path<(String, String)>,
     body: OptionalJson<EndorseBody>,
     key: web::Data<GatewayKey>,
@@ -511,7 +511,7 @@ pub async fn endorse(
     let meeting = append(&store, &key, id, event, move |m| {
         let found = m.decisions.iter().find(|d| d.id == decided.as_str());
         let found = found.ok_or_else(|| ApiError::not_found("no such decision in this meeting"))?;
-        if identity.role.as_str() != "manager" || identity.agency != m.coordinator.agency {
+        if identity.agency != m.coordinator.agency {
             return Err(ApiError::forbidden(format!(
                 "only a manager of {} may endorse the meeting's decisions",
                 m.coordinator.agency
@@ -559,7 +559,7 @@ pub async fn close(
         at: Utc::now().trunc_subsecs(6),
     };
     let meeting = append(&store, &key, id, event, move |m| {
-        let manager = identity.role.as_str() == "manager" && identity.agency == m.coordinator.agency;
+        let manager = identity.role.as_str() == MANAGER && identity.agency == m.coordinator.agency;
         if !manager {
             coordinator_of(m, &identity)?;
         }
