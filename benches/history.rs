@@ -103,7 +103,7 @@ fn main() {
     let dir = kept.as_deref().map_or(scratch.path(), std::path::Path::new);
     std::fs::create_dir_all(dir).unwrap();
     let url = DatabaseUrl::Sqlite(dir.join("history.db"));
-    let store = Store::open(&url, &StoreOptions::default()).unwrap();
+    let store = sharegate_gateway::store::open(&url, &StoreOptions::default()).unwrap();
     let children = load(&store, total);
 
     let mut rng = rand::thread_rng();

@@ -21,7 +21,7 @@ use diesel::{Connection, RunQueryDsl};
 use sharegate_core::domain::{
     AgencyName, Category, DisclosureId, LawfulBasis, Narrative, PersonName, Purpose, Role, SubjectId,
 };
-use sharegate_core::store::{DatabaseUrl, Store, StoreOptions};
+use sharegate_core::store::{DatabaseUrl, StoreOptions};
 use sharegate_gateway::disclosure_log::{CheckpointPolicy, Entry, Kind, LogWriter, Outcome, merkle};
 use sharegate_gateway::register::Actor;
 use sharegate_gateway::store::log_scan::LogReader;
@@ -90,7 +90,7 @@ fn postgres_commit_rate(url: &str) -> f64 {
 
 /// Durable appends per second: `SUBMITTERS` tasks appending as fast as the writer acknowledges.
 fn appends_per_second(url: &DatabaseUrl, runtime: &tokio::runtime::Runtime, key: &ed25519_dalek::SigningKey) -> f64 {
-    let store = Store::open(url, &StoreOptions::default()).unwrap();
+    let store = sharegate_gateway::store::open(url, &StoreOptions::default()).unwrap();
     let key = key.clone();
     let writer =
         LogWriter::start(store, key, CheckpointPolicy { every: 10_000, interval: Duration::from_secs(5) }).unwrap();
@@ -161,7 +161,7 @@ fn main() {
     }
 
     // `log verify` against raw SHA-256 over exactly the bytes it hashes; each figure the median of five runs.
-    let store = Store::open(&sqlite, &StoreOptions::default()).unwrap();
+    let store = sharegate_gateway::store::open(&sqlite, &StoreOptions::default()).unwrap();
     let mut reader = LogReader::open(&store).unwrap();
     let (_, end) = reader.tables().unwrap();
     let mut texts: Vec<Vec<u8>> = Vec::new();

@@ -251,7 +251,8 @@ fn verify_node(config: &NodeConfig) -> Result<(), String> {
     for retired in &config.retired_signing_keys {
         keys.push(sharegate_core::signing::load_public(retired).map_err(|e| e.to_string())?);
     }
-    let store = Store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
+    let store =
+        sharegate_node::store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
     let outcome = sharegate_node::verify::verify_all(&store, &keys).map_err(|e| e.to_string())?;
     for failure in &outcome.failures {
         println!("FAILED {}: {}", failure.id, failure.why);
@@ -264,7 +265,8 @@ fn verify_node(config: &NodeConfig) -> Result<(), String> {
 }
 
 fn retention(config: &NodeConfig, apply: bool) -> Result<(), String> {
-    let store = Store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
+    let store =
+        sharegate_node::store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
     let report =
         sharegate_node::retention::run(&store, config, chrono::Utc::now(), apply).map_err(|e| e.to_string())?;
     let verb = if report.applied { "removed" } else { "would remove" };
@@ -343,7 +345,8 @@ async fn check_policy(config: &GatewayConfig, policy: &Policy) -> Result<(), Str
 fn verify_log(config_file: Option<PathBuf>) -> Result<(), String> {
     let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
     let key = sharegate_core::signing::load(&config.signing_key).map_err(|e| e.to_string())?;
-    let store = Store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
+    let store =
+        sharegate_gateway::store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
     let report = sharegate_gateway::disclosure_log::verify::verify_log(&store, &key.verifying_key())
         .map_err(|e| e.to_string())?;
@@ -366,7 +369,7 @@ fn verify_log(config_file: Option<PathBuf>) -> Result<(), String> {
 fn migrate(config_file: Option<PathBuf>) -> Result<(), String> {
     let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
     let store = Store::connect(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
-    let applied = store.migrate().map_err(|e| e.to_string())?;
+    let applied = store.migrate(&sharegate_gateway::store::MIGRATIONS).map_err(|e| e.to_string())?;
     if applied.is_empty() {
         println!("{} is up to date", config.database_url);
     } else {

@@ -21,7 +21,7 @@ use sharegate_core::domain::{SubjectId, SubjectKey};
 use sharegate_core::serve::Listening;
 use sharegate_core::settings::{self as config, DATA_DIR, EXAMPLE_CERTS};
 use sharegate_gateway::config::GatewayConfig;
-use sharegate_gateway::store::{DatabaseUrl, Store, StoreOptions, subjects};
+use sharegate_gateway::store::{DatabaseUrl, StoreOptions, subjects};
 use sharegate_node::config::NodeConfig;
 
 /// Where the demo keeps its stores and which ports it listens on (none: any free ports).
@@ -76,7 +76,8 @@ fn known_child(data: &Path) -> Result<Option<SubjectId>, String> {
         return Ok(None);
     }
     let key = SubjectKey::parse(case::NHS_NUMBER).map_err(|e| e.to_string())?;
-    let store = Store::open(&DatabaseUrl::Sqlite(file), &StoreOptions::default()).map_err(|e| e.to_string())?;
+    let store = sharegate_gateway::store::open(&DatabaseUrl::Sqlite(file), &StoreOptions::default())
+        .map_err(|e| e.to_string())?;
     let found = store.run_now(|conn| subjects::find(conn, &key)).map_err(|e| e.to_string())?;
     Ok(found.map(|child| child.id))
 }

@@ -174,9 +174,9 @@ async fn decisions_need_a_manager_of_the_deciding_agency(backend: Backend) {
 /// child's consents against it), and at nothing refused or about another child.
 async fn every_register_entry_moves_the_childs_register_version(backend: Backend) {
     use sharegate_core::domain::SubjectId;
-    use sharegate_gateway::store::{Store, StoreOptions, register};
+    use sharegate_gateway::store::{StoreOptions, register};
     let gateway = spawn_gateway_with(backend, |_| {}).await;
-    let store = Store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
+    let store = sharegate_gateway::store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
     let version = |subject: &str| {
         let subject = SubjectId::parse(subject).unwrap();
         store.run_now(|conn| register::version(conn, &subject)).unwrap()

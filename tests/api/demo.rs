@@ -84,7 +84,7 @@ fn the_demo_restarts_on_its_own_data() {
     }
     for node in ["police", "health", "education", "social_care"] {
         let url = sharegate_core::store::DatabaseUrl::Sqlite(dir.path().join(format!("data/{node}.db")));
-        let store = sharegate_core::store::Store::open(&url, &Default::default()).unwrap();
+        let store = sharegate_node::store::open(&url, &Default::default()).unwrap();
         let records = store.run_now(|conn| sharegate_node::store::records::page(conn, None, 100)).unwrap();
         assert_eq!(records.len(), 2, "{node}: the case's two records, not duplicated");
     }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use sharegate_core::domain::{
     AgencyName, Category, DisclosureId, LawfulBasis, Narrative, PersonName, Purpose, Role, SubjectId,
 };
-use sharegate_core::store::{DatabaseUrl, Store, StoreOptions};
+use sharegate_core::store::{DatabaseUrl, StoreOptions};
 use sharegate_gateway::disclosure_log::merkle::{self, Hash};
 use sharegate_gateway::disclosure_log::{CheckpointPolicy, Entry, Kind, LogWriter, Outcome};
 use sharegate_gateway::register::Actor;
@@ -52,7 +52,7 @@ fn key() -> ed25519_dalek::SigningKey {
 
 /// A log of `n` entries written through the real writer, `concurrency` appends at a time (so batches form).
 async fn write_log(url: &DatabaseUrl, n: usize, concurrency: usize) -> Vec<DisclosureId> {
-    let store = Store::open(url, &StoreOptions::default()).unwrap();
+    let store = sharegate_gateway::store::open(url, &StoreOptions::default()).unwrap();
     let policy = CheckpointPolicy { every: 100, interval: std::time::Duration::from_secs(60) };
     let writer = LogWriter::start(store, key(), policy).unwrap();
     let mut ids = Vec::new();
@@ -73,13 +73,13 @@ async fn write_log(url: &DatabaseUrl, n: usize, concurrency: usize) -> Vec<Discl
 }
 
 fn verify(url: &DatabaseUrl) -> sharegate_gateway::disclosure_log::verify::Report {
-    let store = Store::open(url, &StoreOptions::default()).unwrap();
+    let store = sharegate_gateway::store::open(url, &StoreOptions::default()).unwrap();
     sharegate_gateway::disclosure_log::verify::verify_log(&store, &key().verifying_key()).unwrap()
 }
 
 /// Runs SQL as someone with the database in hand: the append-only triggers dropped or disabled first.
 fn tamper(url: &DatabaseUrl, sql: &str) {
-    let store = Store::open(url, &StoreOptions::default()).unwrap();
+    let store = sharegate_gateway::store::open(url, &StoreOptions::default()).unwrap();
     let bypass = match url {
         DatabaseUrl::Sqlite(_) => format!(
             "DROP TRIGGER IF EXISTS log_entries_append_only_update; DROP TRIGGER IF EXISTS log_entries_append_only_delete; \
@@ -177,7 +177,7 @@ async fn the_writers_of_two_gateways_make_one_chain() {
 async fn the_write_ahead_log_is_copied_back_and_started_over_while_the_writer_writes() {
     let database = TestDatabase::create(Backend::Sqlite).unwrap();
     let DatabaseUrl::Sqlite(path) = database.url().clone() else { unreachable!("an SQLite database") };
-    let store = Store::open(database.url(), &StoreOptions::default()).unwrap();
+    let store = sharegate_gateway::store::open(database.url(), &StoreOptions::default()).unwrap();
     let policy = CheckpointPolicy { every: 1000, interval: std::time::Duration::from_secs(60) };
     let writer = LogWriter::start(store, key(), policy).unwrap();
     let size = |path: &std::path::Path| std::fs::metadata(path).map_or(0, |m| m.len());
@@ -306,8 +306,11 @@ async fn killed_under_load_the_log_verifies_and_holds_every_answer() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("the disclosure log verifies"), "{stdout}");
-    let store =
-        Store::open(&DatabaseUrl::Sqlite(dir.path().join("data/gateway.db")), &StoreOptions::default()).unwrap();
+    let store = sharegate_gateway::store::open(
+        &DatabaseUrl::Sqlite(dir.path().join("data/gateway.db")),
+        &StoreOptions::default(),
+    )
+    .unwrap();
     for id in &received {
         assert!(
             store.run_now(|conn| sharegate_gateway::store::log::find(conn, id)).unwrap().is_some(),

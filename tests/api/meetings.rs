@@ -2,7 +2,7 @@
 //! decisions and their endorsement, the pack (each part a logged disclosure carrying the meeting id), and closing.
 
 use serde_json::{Value, json};
-use sharegate_core::store::{Store, StoreOptions};
+use sharegate_core::store::StoreOptions;
 
 use crate::databases::Backend;
 use crate::helpers::{TestGateway, person, send};
@@ -14,7 +14,7 @@ async fn post(gateway: &TestGateway, who: &str, path: &str, body: Value) -> (u16
 }
 
 fn logged_meeting(gateway: &TestGateway, disclosure: &str) -> Option<String> {
-    let store = Store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
+    let store = sharegate_gateway::store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
     let row = store
         .run_now(|conn| sharegate_gateway::store::log::find(conn, disclosure))
         .unwrap()

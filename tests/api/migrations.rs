@@ -1,4 +1,5 @@
-//! Every migration's down undoes its up, on both databases; and both databases get the same tables and columns.
+//! Each role's migrations: every down undoes its up, on both databases; both databases get the same tables and
+//! columns; and each role's database holds only that role's tables.
 
 use diesel::backend::Backend as DieselBackend;
 use diesel::migration::MigrationSource;
@@ -7,7 +8,7 @@ use diesel::sql_types::Text;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, QueryableByName, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
-use sharegate_core::store::{DatabaseUrl, migrations};
+use sharegate_core::store::{DatabaseUrl, Migrations};
 
 use crate::databases::{Backend, TestDatabase};
 
@@ -67,25 +68,52 @@ where
     assert_eq!(lines(conn, schema), Vec::<String>::new(), "reverting everything leaves tables behind");
 }
 
+const ROLES: [(&str, &Migrations); 2] =
+    [("gateway", &sharegate_gateway::store::MIGRATIONS), ("node", &sharegate_node::store::MIGRATIONS)];
+
 #[test]
 fn sqlite_migrations_are_reversible() {
-    let database = TestDatabase::create(Backend::Sqlite).expect("sqlite");
-    let DatabaseUrl::Sqlite(path) = database.url() else { unreachable!() };
-    let mut conn = SqliteConnection::establish(&path.to_string_lossy()).expect("open");
-    down_undoes_up(&mut conn, || migrations::SQLITE, SQLITE_SCHEMA);
+    for (_role, set) in ROLES {
+        let database = TestDatabase::create(Backend::Sqlite).expect("sqlite");
+        let DatabaseUrl::Sqlite(path) = database.url() else { unreachable!() };
+        let mut conn = SqliteConnection::establish(&path.to_string_lossy()).expect("open");
+        down_undoes_up(&mut conn, set.sqlite, SQLITE_SCHEMA);
+    }
 }
 
 #[test]
 #[cfg_attr(not(postgres_tests), ignore = "SHAREGATE_TEST_DATABASE_URL is not set (bash .ci/run sets it)")]
 fn postgres_migrations_are_reversible_and_match_sqlite() {
-    let database = TestDatabase::create(Backend::Postgres).expect("SHAREGATE_TEST_DATABASE_URL names a server");
-    let mut pg = PgConnection::establish(&String::from(database.url().clone())).expect("connect");
-    down_undoes_up(&mut pg, || migrations::POSTGRES, POSTGRES_SCHEMA);
+    for (role, set) in ROLES {
+        let database = TestDatabase::create(Backend::Postgres).expect("SHAREGATE_TEST_DATABASE_URL names a server");
+        let mut pg = PgConnection::establish(&String::from(database.url().clone())).expect("connect");
+        down_undoes_up(&mut pg, set.postgres, POSTGRES_SCHEMA);
 
-    pg.run_pending_migrations(migrations::POSTGRES).expect("up");
-    let sqlite_db = TestDatabase::create(Backend::Sqlite).expect("sqlite");
-    let DatabaseUrl::Sqlite(path) = sqlite_db.url() else { unreachable!() };
-    let mut sqlite = SqliteConnection::establish(&path.to_string_lossy()).expect("open");
-    sqlite.run_pending_migrations(migrations::SQLITE).expect("up");
-    assert_eq!(lines(&mut pg, POSTGRES_COLUMNS), lines(&mut sqlite, SQLITE_COLUMNS), "the backends' tables differ");
+        pg.run_pending_migrations((set.postgres)()).expect("up");
+        let sqlite_db = TestDatabase::create(Backend::Sqlite).expect("sqlite");
+        let DatabaseUrl::Sqlite(path) = sqlite_db.url() else { unreachable!() };
+        let mut sqlite = SqliteConnection::establish(&path.to_string_lossy()).expect("open");
+        sqlite.run_pending_migrations((set.sqlite)()).expect("up");
+        let columns = lines(&mut pg, POSTGRES_COLUMNS);
+        assert_eq!(columns, lines(&mut sqlite, SQLITE_COLUMNS), "{role}: the backends' tables differ");
+    }
+}
+
+/// A node's database has no log, register or meeting tables, and the gateway's no records.
+#[test]
+fn each_role_migrates_only_its_own_tables() {
+    let tables = |set: &Migrations| {
+        let database = TestDatabase::create(Backend::Sqlite).expect("sqlite");
+        let DatabaseUrl::Sqlite(path) = database.url() else { unreachable!() };
+        let mut conn = SqliteConnection::establish(&path.to_string_lossy()).expect("open");
+        conn.run_pending_migrations((set.sqlite)()).expect("up");
+        lines(&mut conn, "SELECT name AS line FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    };
+    let (gateway, node) = (tables(&sharegate_gateway::store::MIGRATIONS), tables(&sharegate_node::store::MIGRATIONS));
+    for table in ["records", "record_tombstones", "access_register", "node_children"] {
+        assert!(node.iter().any(|t| t == table) && !gateway.iter().any(|t| t == table), "{table}: {gateway:?}");
+    }
+    for table in ["log_entries", "log_head", "consents", "meeting_events", "subjects"] {
+        assert!(gateway.iter().any(|t| t == table) && !node.iter().any(|t| t == table), "{table}: {node:?}");
+    }
 }

@@ -4,7 +4,7 @@
 use crate::helpers::BoundedOutput;
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
-use sharegate_core::store::{DatabaseUrl, Store, StoreOptions};
+use sharegate_core::store::{DatabaseUrl, StoreOptions};
 use sharegate_node::config::{RetentionFrom, RetentionRule};
 
 use crate::databases::Backend;
@@ -174,7 +174,7 @@ async fn records_are_never_edited_or_deleted(backend: Backend) {
         assert_eq!((status, answer["error"]["code"].as_str()), (405, Some("method_not_allowed")), "{answer}");
     }
     // Nor behind the API's back: the database refuses too.
-    let store = Store::open(node.database.url(), &StoreOptions::default()).unwrap();
+    let store = sharegate_node::store::open(node.database.url(), &StoreOptions::default()).unwrap();
     for sql in [
         format!("UPDATE records SET category = 'police.intelligence' WHERE id = '{id}'"),
         format!("DELETE FROM records WHERE id = '{id}'"),
@@ -272,7 +272,7 @@ async fn retention_removes_expired_records_leaving_tombstones(backend: Backend) 
     let fix_id = fix["id"].as_str().unwrap().to_owned();
     assert_eq!(write(&node, who, &record("P-1", "police.incident", "recent contact")).await.0, 201);
 
-    let store = Store::open(node.database.url(), &StoreOptions::default()).unwrap();
+    let store = sharegate_node::store::open(node.database.url(), &StoreOptions::default()).unwrap();
     let dry = sharegate_node::retention::run(&store, &node.config, chrono::Utc::now(), false).unwrap();
     let mut listed: Vec<&str> = dry.expired.iter().map(|e| e.record.id.as_str()).collect();
     listed.sort();
@@ -305,7 +305,7 @@ async fn a_changed_byte_breaks_the_signature(backend: Backend) {
     let (_, kept) = write(&node, who, &record("P-1", "police.incident", "Nothing unusual.")).await;
     let (_, target) = write(&node, who, &record("P-1", "police.incident", "Marker-7f3a: the door was open.")).await;
     let key = sharegate_core::signing::load(&node.config.signing_key).unwrap().verifying_key();
-    let store = Store::open(node.database.url(), &StoreOptions::default()).unwrap();
+    let store = sharegate_node::store::open(node.database.url(), &StoreOptions::default()).unwrap();
     let outcome = sharegate_node::verify::verify_all(&store, &[key]).unwrap();
     assert_eq!((outcome.checked, outcome.failures.len()), (2, 0), "fresh records verify");
 
@@ -330,7 +330,7 @@ async fn a_changed_byte_breaks_the_signature(backend: Backend) {
                 .unwrap();
         }
     }
-    let store = Store::open(node.database.url(), &StoreOptions::default()).unwrap();
+    let store = sharegate_node::store::open(node.database.url(), &StoreOptions::default()).unwrap();
     let outcome = sharegate_node::verify::verify_all(&store, &[key]).unwrap();
     assert_eq!(outcome.checked, 2);
     assert_eq!(outcome.failures.len(), 1, "{:?}", outcome.failures);
@@ -363,7 +363,7 @@ async fn an_unreadable_record_is_a_store_fault_named_as_such(backend: Backend) {
             format!("ALTER TABLE records DISABLE TRIGGER USER; {damage}; ALTER TABLE records ENABLE TRIGGER USER;")
         }
     };
-    let store = Store::open(node.database.url(), &StoreOptions::default()).unwrap();
+    let store = sharegate_node::store::open(node.database.url(), &StoreOptions::default()).unwrap();
     store.run_now(|conn| conn.batch_execute(&bypass).map_err(Into::into)).unwrap();
     // Not a passing fault to retry, and not a bug: the store holds something that cannot be read. Nothing is sent.
     let (status, body) = read(&node, "P-1", "police.incident").await;

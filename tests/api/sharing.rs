@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sharegate_core::domain::DisclosureId;
-use sharegate_core::store::{Store, StoreOptions};
+use sharegate_core::store::StoreOptions;
 
 use crate::databases::Backend;
 use crate::helpers::{
@@ -82,7 +82,7 @@ async fn request(gateway: &TestGateway, who: &str, body: &Value) -> (u16, Value,
 /// The entry the gateway logged for an answer, which must carry the digest of exactly those bytes.
 pub fn logged(gateway: &TestGateway, answer: &Value, bytes: &[u8]) -> sharegate_gateway::disclosure_log::Entry {
     let id = DisclosureId::parse(answer["disclosure_id"].as_str().expect("every answer names its disclosure")).unwrap();
-    let store = Store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
+    let store = sharegate_gateway::store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
     let row = store
         .run_now(|conn| sharegate_gateway::store::log::find(conn, id.as_str()))
         .unwrap()

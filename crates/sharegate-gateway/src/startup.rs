@@ -6,7 +6,6 @@ use std::sync::Arc;
 use actix_web::web;
 use sharegate_core::reload::{self, Reloadable};
 use sharegate_core::serve::{Listening, ServerParts, StartError, serve};
-use sharegate_core::store::Store;
 use sharegate_core::tls::revocation::{Revocations, Side};
 
 use crate::broker::{Broker, NodeLinks};
@@ -39,7 +38,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let (policy, key, vocabulary) =
         (web::Data::from(policy), web::Data::new(GatewayKey(key)), web::Data::new(vocabulary));
     let conveners = web::Data::new(Conveners(config.meeting_conveners.clone()));
-    let store = Store::open(&config.database_url, &config.store_options())?;
+    let store = crate::store::open(&config.database_url, &config.store_options())?;
     let log_key = sharegate_core::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
     let public_key = web::Data::new(LogKey(log_key.verifying_key()));
     // The gateway's side of its connections to nodes: a node whose certificate is revoked is not reached.

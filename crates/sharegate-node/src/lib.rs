@@ -118,7 +118,7 @@ impl NodeState {
 /// Starts a node: its own door, store and routes.
 pub fn start(config: &NodeConfig) -> Result<Listening, StartError> {
     let key = sharegate_core::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
-    let store = Store::open(&config.database_url, &config.store_options())?;
+    let store = crate::store::open(&config.database_url, &config.store_options())?;
     let state = actix_web::web::Data::new(NodeState::new(config, key, store.clone()).map_err(StartError::Setup)?);
     let parts = ServerParts {
         title: format!("sharegate {} node", config.agency),

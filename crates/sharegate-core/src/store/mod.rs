@@ -13,7 +13,6 @@ mod connection;
 mod database_url;
 pub mod group_commit;
 pub mod migrations;
-pub mod schema;
 
 use std::time::Duration;
 
@@ -22,6 +21,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 pub use connection::{AnyConnection, Manager};
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
+pub use migrations::Migrations;
 
 use crate::error::{ApiError, ErrorKind};
 
@@ -83,7 +83,8 @@ pub fn write_transaction<T>(
     use diesel::connection::SimpleConnection;
     conn.transaction(|conn| {
         if let AnyConnection::Sqlite(sqlite) = conn {
-            sqlite.batch_execute("UPDATE log_head SET size = size WHERE 0")?;
+            // A table every migrated database has, whichever its role.
+            sqlite.batch_execute("UPDATE __diesel_schema_migrations SET version = version WHERE 0")?;
         }
         work(conn)
     })
@@ -112,10 +113,10 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the database and applies pending migrations. Fails if the database cannot be reached now.
-    pub fn open(url: &DatabaseUrl, options: &StoreOptions) -> Result<Self, StoreError> {
+    /// Opens the database and applies the role's pending `migrations`. Fails if the database cannot be reached now.
+    pub fn open(url: &DatabaseUrl, options: &StoreOptions, migrations: &Migrations) -> Result<Self, StoreError> {
         let store = Self::connect(url, options)?;
-        store.migrate()?;
+        store.migrate(migrations)?;
         Ok(store)
     }
 
@@ -134,9 +135,9 @@ impl Store {
         Ok(Self { pool, url: url.clone(), wait: options.wait })
     }
 
-    /// Applies pending migrations; returns the versions applied.
-    pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        self.run_now(migrations::run_pending)
+    /// Applies the role's pending `migrations`; returns the versions applied.
+    pub fn migrate(&self, migrations: &Migrations) -> Result<Vec<String>, StoreError> {
+        self.run_now(|conn| migrations.run_pending(conn))
     }
 
     /// Runs `work` with a connection on the blocking pool.

@@ -8,4 +8,19 @@ pub mod meetings;
 pub mod register;
 pub mod subjects;
 
+pub mod schema;
+
 pub use sharegate_core::store::*;
+
+const SQLITE: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("../../migrations/gateway/sqlite");
+const POSTGRES: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("../../migrations/gateway/postgres");
+
+/// The gateway's migrations (`migrations/gateway/`), embedded.
+pub const MIGRATIONS: Migrations = Migrations { sqlite: || SQLITE, postgres: || POSTGRES };
+
+/// Opens the gateway's database and applies its pending migrations.
+pub fn open(url: &DatabaseUrl, options: &StoreOptions) -> Result<Store, StoreError> {
+    Store::open(url, options, &MIGRATIONS)
+}

@@ -14,7 +14,7 @@ fn entry(n: usize) -> Entry {
 
 /// A real SQLite log of `n` entries written through the writer, and its key.
 async fn log_of(dir: &std::path::Path, n: usize) -> (Store, ed25519_dalek::SigningKey) {
-    let store = Store::open(&DatabaseUrl::Sqlite(dir.join("log.db")), &StoreOptions::default()).unwrap();
+    let store = crate::store::open(&DatabaseUrl::Sqlite(dir.join("log.db")), &StoreOptions::default()).unwrap();
     let key = sharegate_core::signing::generate();
     let policy = CheckpointPolicy { every: 50, interval: Duration::from_secs(60) };
     let writer = LogWriter::start(store.clone(), key.clone(), policy).unwrap();
