@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand};
 
 use sharegate_core::certs::Enrolment;
@@ -182,7 +183,7 @@ pub enum CertsCommand {
 pub fn run(cli: Cli) -> ExitCode {
     sharegate_core::telemetry::init();
     let outcome = match cli.command {
-        Command::Demo { smoke, ports_from } => crate::demo::run(smoke, ports_from),
+        Command::Demo { smoke, ports_from } => crate::demo::run(smoke, ports_from).map_err(anyhow::Error::msg),
         Command::Gateway { config } => run_gateway(config),
         Command::Node { target, action } => node(target, action),
         Command::Policy { config, command } => policy(config, command),
@@ -195,7 +196,7 @@ pub fn run(cli: Cli) -> ExitCode {
             certs_issue(&dir, enrolment)
         }
         Command::Certs { command: CertsCommand::SigningKey { out } } => {
-            let public = sharegate_core::certs::new_signing_key(&out).map_err(|e| e.to_string());
+            let public = sharegate_core::certs::new_signing_key(&out).map_err(anyhow::Error::from);
             public.map(|public| {
                 println!("wrote {} (private: keep it on the node) and {}", out.display(), public.display());
             })
@@ -203,29 +204,29 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("sharegate: {message}");
+        Err(error) => {
+            // `{:#}`: the error and each cause under it, on one line ("the node's store: cannot open …: …").
+            eprintln!("sharegate: {error:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run_gateway(config_file: Option<PathBuf>) -> Result<(), String> {
-    let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
+fn run_gateway(config_file: Option<PathBuf>) -> anyhow::Result<()> {
+    let config = GatewayConfig::load(config_file.as_deref())?;
     actix_web::rt::System::new().block_on(async move {
-        let gateway = startup::gateway(&config).await.map_err(|e| e.to_string())?;
-        sharegate_core::shutdown::stop_on_signal(vec![gateway.handle()])
-            .map_err(|e| format!("cannot listen for signals: {e}"))?;
+        let gateway = startup::gateway(&config).await.context("the gateway cannot start")?;
+        sharegate_core::shutdown::stop_on_signal(vec![gateway.handle()]).context("cannot listen for signals")?;
         tracing::info!(port = gateway.port(), "gateway listening");
-        gateway.run().await.map_err(|e| format!("the gateway stopped with an error: {e}"))?;
+        gateway.run().await.context("the gateway stopped with an error")?;
         tracing::info!("gateway stopped");
         Ok(())
     })
 }
 
-fn node(target: NodeTarget, action: Option<NodeAction>) -> Result<(), String> {
-    let agency = target.agency.as_deref().map(AgencyName::parse).transpose().map_err(|e| format!("--agency {e}"))?;
-    let config = NodeConfig::load(target.config.as_deref(), agency.as_ref()).map_err(|e| e.to_string())?;
+fn node(target: NodeTarget, action: Option<NodeAction>) -> anyhow::Result<()> {
+    let agency = target.agency.as_deref().map(AgencyName::parse).transpose().map_err(|e| anyhow!("--agency {e}"))?;
+    let config = NodeConfig::load(target.config.as_deref(), agency.as_ref())?;
     match action {
         None => run_node(config),
         Some(NodeAction::Verify) => verify_node(&config),
@@ -233,42 +234,41 @@ fn node(target: NodeTarget, action: Option<NodeAction>) -> Result<(), String> {
     }
 }
 
-fn run_node(config: NodeConfig) -> Result<(), String> {
+fn run_node(config: NodeConfig) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        let node = sharegate_node::start(&config).map_err(|e| e.to_string())?;
-        sharegate_core::shutdown::stop_on_signal(vec![node.handle()])
-            .map_err(|e| format!("cannot listen for signals: {e}"))?;
+        let node =
+            sharegate_node::start(&config).with_context(|| format!("the {} node cannot start", config.agency))?;
+        sharegate_core::shutdown::stop_on_signal(vec![node.handle()]).context("cannot listen for signals")?;
         tracing::info!(agency = %config.agency, port = node.port(), "node listening");
-        node.run().await.map_err(|e| format!("the node stopped with an error: {e}"))?;
+        node.run().await.context("the node stopped with an error")?;
         tracing::info!(agency = %config.agency, "node stopped");
         Ok(())
     })
 }
 
-fn verify_node(config: &NodeConfig) -> Result<(), String> {
-    let key = sharegate_core::signing::load(&config.signing_key).map_err(|e| e.to_string())?;
+fn verify_node(config: &NodeConfig) -> anyhow::Result<()> {
+    let key = sharegate_core::signing::load(&config.signing_key)?;
     let mut keys = vec![key.verifying_key()];
     for retired in &config.retired_signing_keys {
-        keys.push(sharegate_core::signing::load_public(retired).map_err(|e| e.to_string())?);
+        keys.push(sharegate_core::signing::load_public(retired).context("retired_signing_keys")?);
     }
     let store =
-        sharegate_node::store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
-    let outcome = sharegate_node::verify::verify_all(&store, &keys).map_err(|e| e.to_string())?;
+        sharegate_node::store::open(&config.database_url, &config.store_options()).context("the node's store")?;
+    let outcome = sharegate_node::verify::verify_all(&store, &keys).context("reading the records")?;
     for failure in &outcome.failures {
         println!("FAILED {}: {}", failure.id, failure.why);
     }
     println!("{} records checked, {} failed", outcome.checked, outcome.failures.len());
     match outcome.failures.len() {
         0 => Ok(()),
-        n => Err(format!("{n} record(s) of {} do not verify", config.agency)),
+        n => bail!("{n} record(s) of {} do not verify", config.agency),
     }
 }
 
-fn retention(config: &NodeConfig, apply: bool) -> Result<(), String> {
+fn retention(config: &NodeConfig, apply: bool) -> anyhow::Result<()> {
     let store =
-        sharegate_node::store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
-    let report =
-        sharegate_node::retention::run(&store, config, chrono::Utc::now(), apply).map_err(|e| e.to_string())?;
+        sharegate_node::store::open(&config.database_url, &config.store_options()).context("the node's store")?;
+    let report = sharegate_node::retention::run(&store, config, chrono::Utc::now(), apply).context("retention")?;
     let verb = if report.applied { "removed" } else { "would remove" };
     for expired in &report.expired {
         let record = &expired.record;
@@ -279,11 +279,11 @@ fn retention(config: &NodeConfig, apply: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn policy(config_file: Option<PathBuf>, command: PolicyCommand) -> Result<(), String> {
-    let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
-    let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+fn policy(config_file: Option<PathBuf>, command: PolicyCommand) -> anyhow::Result<()> {
+    let config = GatewayConfig::load(config_file.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_current_thread().build().context("cannot start a runtime")?;
     runtime.block_on(async {
-        let policy = Policy::load(&config.policy_dir, &config.vocabulary()).await.map_err(|e| e.to_string())?;
+        let policy = Policy::load(&config.policy_dir, &config.vocabulary()).await?;
         match command {
             PolicyCommand::Check => check_policy(&config, &policy).await,
             PolicyCommand::Explain { role, agency, category, purpose, basis } => {
@@ -309,9 +309,9 @@ because: {}",
     })
 }
 
-async fn check_policy(config: &GatewayConfig, policy: &Policy) -> Result<(), String> {
-    let cases = sharegate_gateway::decision::cases::load(&config.policy_dir).map_err(|e| e.to_string())?;
-    let mismatches = sharegate_gateway::decision::cases::run(policy, &cases).await.map_err(|e| e.to_string())?;
+async fn check_policy(config: &GatewayConfig, policy: &Policy) -> anyhow::Result<()> {
+    let cases = sharegate_gateway::decision::cases::load(&config.policy_dir)?;
+    let mismatches = sharegate_gateway::decision::cases::run(policy, &cases).await?;
     for m in &mismatches {
         let want = if m.case.expected { "allow" } else { "deny" };
         let c = &m.case;
@@ -338,18 +338,18 @@ async fn check_policy(config: &GatewayConfig, policy: &Policy) -> Result<(), Str
     );
     match mismatches.len() {
         0 => Ok(()),
-        n => Err(format!("{n} case(s) do not match the policy")),
+        n => bail!("{n} case(s) do not match the policy"),
     }
 }
 
-fn verify_log(config_file: Option<PathBuf>) -> Result<(), String> {
-    let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
-    let key = sharegate_core::signing::load(&config.signing_key).map_err(|e| e.to_string())?;
+fn verify_log(config_file: Option<PathBuf>) -> anyhow::Result<()> {
+    let config = GatewayConfig::load(config_file.as_deref())?;
+    let key = sharegate_core::signing::load(&config.signing_key)?;
     let store =
-        sharegate_gateway::store::open(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
+        sharegate_gateway::store::open(&config.database_url, &config.store_options()).context("the gateway's store")?;
     let started = std::time::Instant::now();
     let report = sharegate_gateway::disclosure_log::verify::verify_log(&store, &key.verifying_key())
-        .map_err(|e| e.to_string())?;
+        .context("reading the log")?;
     let seconds = started.elapsed().as_secs_f64();
     match report.problem {
         None => {
@@ -361,15 +361,15 @@ fn verify_log(config_file: Option<PathBuf>) -> Result<(), String> {
         }
         Some(problem) => {
             println!("FAILED after {} good entries: {problem}", report.entries);
-            Err("the disclosure log does not verify".into())
+            bail!("the disclosure log does not verify")
         }
     }
 }
 
-fn migrate(config_file: Option<PathBuf>) -> Result<(), String> {
-    let config = GatewayConfig::load(config_file.as_deref()).map_err(|e| e.to_string())?;
-    let store = Store::connect(&config.database_url, &config.store_options()).map_err(|e| e.to_string())?;
-    let applied = store.migrate(&sharegate_gateway::store::MIGRATIONS).map_err(|e| e.to_string())?;
+fn migrate(config_file: Option<PathBuf>) -> anyhow::Result<()> {
+    let config = GatewayConfig::load(config_file.as_deref())?;
+    let store = Store::connect(&config.database_url, &config.store_options()).context("the gateway's store")?;
+    let applied = store.migrate(&sharegate_gateway::store::MIGRATIONS)?;
     if applied.is_empty() {
         println!("{} is up to date", config.database_url);
     } else {
@@ -379,9 +379,9 @@ fn migrate(config_file: Option<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-fn certs_revoke(dir: &Path, cert: &Path, reason: sharegate_core::certs::Reason) -> Result<(), String> {
+fn certs_revoke(dir: &Path, cert: &Path, reason: sharegate_core::certs::Reason) -> anyhow::Result<()> {
     let layout = sharegate_core::certs::Layout::new(dir);
-    match sharegate_core::certs::revoke(&layout, cert, reason).map_err(|e| e.to_string())? {
+    match sharegate_core::certs::revoke(&layout, cert, reason)? {
         sharegate_core::certs::Revoked::Now { subject, serial, crl_number } => println!(
             "revoked {subject} (serial {serial}): CRL number {crl_number} written to {}; send SIGHUP to the gateway \
              and the nodes (or restart them) to apply it",
@@ -394,9 +394,8 @@ fn certs_revoke(dir: &Path, cert: &Path, reason: sharegate_core::certs::Reason) 
     Ok(())
 }
 
-fn certs_issue(dir: &Path, enrolment: Enrolment<'_>) -> Result<(), String> {
-    let issued =
-        sharegate_core::certs::enrol(&sharegate_core::certs::Layout::new(dir), enrolment).map_err(|e| e.to_string())?;
+fn certs_issue(dir: &Path, enrolment: Enrolment<'_>) -> anyhow::Result<()> {
+    let issued = sharegate_core::certs::enrol(&sharegate_core::certs::Layout::new(dir), enrolment)?;
     println!(
         "issued {} (serial {}), valid until {}: certificate {}, key {} (give the key to its holder alone); the \
          gateway accepts it once its agency and role are in the configuration",
@@ -409,9 +408,9 @@ fn certs_issue(dir: &Path, enrolment: Enrolment<'_>) -> Result<(), String> {
     Ok(())
 }
 
-fn certs_init(out: PathBuf, force: bool) -> Result<(), String> {
+fn certs_init(out: PathBuf, force: bool) -> anyhow::Result<()> {
     let agencies: Vec<AgencyName> = config::default_agencies().map(|(agency, _)| agency).collect();
-    sharegate_core::certs::init(&out, &agencies, force).map_err(|e| e.to_string())?;
+    sharegate_core::certs::init(&out, &agencies, force)?;
     println!("wrote an example federation under {} (examples only: never for real use)", out.display());
     Ok(())
 }
