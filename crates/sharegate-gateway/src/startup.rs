@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 use sharegate_core::reload::{self, Reloadable};
-use sharegate_core::serve::{Listening, ServerParts, StartError, serve};
+use sharegate_core::serve::{ClosedList, Listening, ServerParts, StartError, serve};
 use sharegate_core::tls::revocation::{Revocations, Side};
 
 use crate::broker::{Broker, NodeLinks};
@@ -67,6 +67,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         client_timeout: std::time::Duration::from_millis(config.client_timeout_ms),
         // The door's own lists are added by `serve`; these are the nodes'.
         metrics: log.collectors().into_iter().chain(node_revocations.collectors()).collect(),
+        closed_lists: closed_lists(config),
     };
     let reloadable: Vec<Arc<dyn Reloadable>> = vec![
         node_revocations.clone(),
@@ -123,6 +124,29 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     reload::on_sighup([door].into_iter().chain(reloadable).collect())
         .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
     Ok(listening)
+}
+
+/// The closed lists the gateway is configured with, by the names of the fields that hold them.
+fn closed_lists(config: &GatewayConfig) -> Vec<ClosedList> {
+    vec![
+        ClosedList {
+            fields: &["category", "categories"],
+            values: config.categories.iter().map(ToString::to_string).collect(),
+        },
+        ClosedList {
+            fields: &["purpose", "purposes"],
+            values: config.purposes.iter().map(ToString::to_string).collect(),
+        },
+        ClosedList {
+            fields: &["lawful_basis", "basis"],
+            values: config.lawful_bases.iter().map(ToString::to_string).collect(),
+        },
+        ClosedList {
+            fields: &["agency", "recipients", "invited"],
+            values: config.agencies.keys().map(ToString::to_string).collect(),
+        },
+        ClosedList { fields: &["role"], values: config.roles.iter().map(ToString::to_string).collect() },
+    ]
 }
 
 /// How the broker reaches the nodes, from the configuration.

@@ -30,7 +30,7 @@ use crate::store::group_commit::{CommitFn, GroupCommit};
 use crate::store::records::RecordRow;
 use sharegate_core::domain::{AgencyName, Category, RecordId, RetentionClass};
 use sharegate_core::identity::Identity;
-use sharegate_core::serve::{Listening, ServerParts, StartError, serve};
+use sharegate_core::serve::{ClosedList, Listening, ServerParts, StartError, serve};
 use sharegate_protocol::record::{self as seal, Author, RecordFormat, SealedRecord};
 
 /// What the node's handlers share.
@@ -128,6 +128,16 @@ pub fn start(config: &NodeConfig) -> Result<Listening, StartError> {
         body_limit_bytes: config.body_limit_bytes,
         client_timeout: std::time::Duration::from_millis(config.client_timeout_ms),
         metrics: state.access.metrics().collectors(),
+        closed_lists: vec![
+            ClosedList {
+                fields: &["category", "categories"],
+                values: config.categories.iter().map(ToString::to_string).collect(),
+            },
+            ClosedList {
+                fields: &["retention_class"],
+                values: config.retention.keys().map(ToString::to_string).collect(),
+            },
+        ],
     };
     let listening = serve(parts, store, move |service| {
         service.app_data(state.clone());

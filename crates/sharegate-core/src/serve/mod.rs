@@ -2,8 +2,11 @@
 //! hand back the running server with its port. Both the gateway and the nodes are served this way. Nothing here
 //! decides or stores anything.
 
+mod closed_lists;
 mod fallback;
 pub mod meta;
+
+pub use closed_lists::ClosedList;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -52,6 +55,8 @@ pub struct ServerParts<'a> {
     pub client_timeout: std::time::Duration,
     /// The server's own metrics (its writers'), served at `/metrics` with the HTTP ones.
     pub metrics: Vec<Box<dyn Collector>>,
+    /// The configured closed lists, for the API document (see [`ClosedList`]).
+    pub closed_lists: Vec<ClosedList>,
 }
 
 /// A server that is listening, and the store it closes when it stops.
@@ -108,6 +113,7 @@ where
     let body_limit = extract::BodyLimit { bytes: parts.body_limit_bytes, deadline: parts.client_timeout };
     let client_timeout = parts.client_timeout;
     let title = parts.title;
+    let lists = parts.closed_lists;
 
     let server = HttpServer::new(move || {
         let (app, document) = App::new()
@@ -126,7 +132,7 @@ where
             .service(meta::openapi)
             .configure(routes.clone())
             .split_for_parts();
-        app.app_data(web::Data::new(api_document(document, &title)))
+        app.app_data(web::Data::new(closed_lists::apply(api_document(document, &title), &lists)))
             .default_service(web::to(fallback::no_such_endpoint))
     })
     .on_connect({
