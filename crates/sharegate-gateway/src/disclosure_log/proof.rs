@@ -1,9 +1,15 @@
-//! Inclusion proofs from the store: leaves and block hashes read as needed (never more than a block of leaves,
-//! and one hash per block), checked against the latest signed checkpoint.
+//! Inclusion proofs: made from the store (leaves and block hashes read as needed, never more than a block of leaves
+//! and one hash per block) against the latest signed checkpoint, and checked as anyone holding one could
+//! ([`InclusionProof::holds`]).
 
+use serde::Serialize;
+use sharegate_core::error::ApiError;
+
+use super::LogWriter;
+use super::checkpoint::CheckpointView;
 use super::merkle::{self, Hash, Subtrees};
 use crate::store::log::{self, CheckpointRow, LogRow};
-use crate::store::{AnyConnection, StoreError};
+use crate::store::{AnyConnection, Store, StoreError};
 
 struct Stored<'a> {
     conn: &'a mut AnyConnection,
@@ -62,3 +68,86 @@ pub fn prove(conn: &mut AnyConnection, id: &str) -> Result<ProofOutcome, StoreEr
     let path = merkle::inclusion_proof(&mut Stored { conn }, index, size)?;
     Ok(ProofOutcome::Proved(Box::new(Included { entry, checkpoint, path })))
 }
+
+/// An inclusion proof: the entry, and the hashes that lead from it to a signed checkpoint's root.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InclusionProof {
+    pub disclosure_id: String,
+    /// The entry's position in the log (0-based).
+    pub index: u64,
+    /// The entry exactly as hashed (`{"seq", "prev", "entry"}`): its leaf hash is SHA-256(0x00 ‖ this text).
+    pub entry: String,
+    pub leaf_hash: String,
+    /// RFC 9162 audit path, leaf to root, hex.
+    pub proof: Vec<String>,
+    pub checkpoint: CheckpointView,
+}
+
+/// Why an inclusion proof does not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ProofBroken {
+    #[error("the entry's text does not hash to its leaf hash")]
+    Leaf,
+    #[error("the path does not lead from the entry to the checkpoint's root")]
+    Path,
+    #[error("the checkpoint is not signed by the gateway's key")]
+    Signature,
+}
+
+impl InclusionProof {
+    /// Checks the proof as anyone holding it and the gateway's public key could, from its own fields alone: the
+    /// entry hashes to its leaf (RFC 9162: `H(0x00 ‖ entry)`), the path leads from that leaf to the checkpoint's root
+    /// (`merkle::verify_inclusion`), and the checkpoint's signature is `key`'s.
+    pub fn holds(&self, key: &ed25519_dalek::VerifyingKey) -> Result<(), ProofBroken> {
+        let leaf = merkle::leaf_hash(self.entry.as_bytes());
+        if merkle::decode(&self.leaf_hash).ok() != Some(leaf) {
+            return Err(ProofBroken::Leaf);
+        }
+        let path: Option<Vec<merkle::Hash>> = self.proof.iter().map(|h| merkle::decode(h).ok()).collect();
+        let root = merkle::decode(&self.checkpoint.root).ok();
+        let included = path.zip(root).is_some_and(|(path, root)| {
+            merkle::verify_inclusion(&leaf, self.index, self.checkpoint.size, &path, &root)
+        });
+        if !included {
+            return Err(ProofBroken::Path);
+        }
+        match self.checkpoint.signed_by(key) {
+            true => Ok(()),
+            false => Err(ProofBroken::Signature),
+        }
+    }
+}
+
+/// The inclusion proof of the entry `id` against the latest checkpoint, making a checkpoint first if none covers it
+/// yet.
+pub async fn prove_as_of_now(
+    store: &Store,
+    writer: &LogWriter,
+    key: &ed25519_dalek::VerifyingKey,
+    id: String,
+) -> Result<InclusionProof, ApiError> {
+    for attempt in 0..2 {
+        let lookup = id.clone();
+        match store.run(move |conn| prove(conn, &lookup)).await? {
+            ProofOutcome::Proved(included) => {
+                return Ok(InclusionProof {
+                    disclosure_id: included.entry.id.clone(),
+                    index: u64::try_from(included.entry.seq).unwrap_or(0),
+                    entry: included.entry.canonical.clone(),
+                    leaf_hash: included.entry.leaf_hash.clone(),
+                    proof: included.path.iter().map(hex::encode).collect(),
+                    checkpoint: CheckpointView::new(&included.checkpoint, key),
+                });
+            }
+            ProofOutcome::NoSuchEntry => return Err(ApiError::not_found("no disclosure with that id is in the log")),
+            ProofOutcome::NotYetCheckpointed if attempt == 0 => {
+                writer.checkpoint().await.map_err(ApiError::store_unavailable)?;
+            }
+            ProofOutcome::NotYetCheckpointed => break,
+        }
+    }
+    Err(ApiError::store_unavailable(std::io::Error::other("no checkpoint covers the entry yet")))
+}
+
+#[cfg(test)]
+mod tests;

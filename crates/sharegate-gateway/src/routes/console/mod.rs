@@ -255,7 +255,7 @@ async fn proof(
     key: web::Data<LogKey>,
 ) -> Result<HttpResponse, ApiError> {
     let row = scoped(&store, &identity, path.into_inner()).await?;
-    let proof = crate::routes::log::prove(&store, &writer, &key.0, row.id).await?;
+    let proof = crate::disclosure_log::proof::prove_as_of_now(&store, &writer, &key.0, row.id).await?;
     let holds = proof.holds(&key.0);
     Ok(page(pages::proof(&identity, &proof, holds)))
 }

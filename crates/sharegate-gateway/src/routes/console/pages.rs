@@ -4,9 +4,9 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::SearchForm;
+use crate::disclosure_log::proof::{InclusionProof, ProofBroken};
 use crate::disclosure_log::{Entry, GroundRef, Kind};
 use crate::routes::dpo::{DisclosureView, HistoryLine};
-use crate::routes::log::{InclusionProof, ProofBroken};
 use crate::store::log::CheckpointRow;
 use sharegate_core::identity::Identity;
 

@@ -2,6 +2,7 @@ use chrono::{SubsecRound, Utc};
 
 use super::*;
 use crate::disclosure_log::checkpoint;
+use crate::disclosure_log::merkle;
 
 /// A proof for the first of two entries, against a checkpoint signed with `key`.
 fn proof(key: &ed25519_dalek::SigningKey) -> InclusionProof {
