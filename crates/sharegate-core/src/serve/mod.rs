@@ -9,7 +9,7 @@ pub mod meta;
 pub use closed_lists::ClosedList;
 
 use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, middleware, web};
@@ -114,6 +114,7 @@ where
     let client_timeout = parts.client_timeout;
     let title = parts.title;
     let lists = parts.closed_lists;
+    let described: Arc<OnceLock<web::Data<utoipa::openapi::OpenApi>>> = Arc::default();
 
     let server = HttpServer::new(move || {
         let (app, document) = App::new()
@@ -132,8 +133,11 @@ where
             .service(meta::openapi)
             .configure(routes.clone())
             .split_for_parts();
-        app.app_data(web::Data::new(closed_lists::apply(api_document(document, &title), &lists)))
-            .default_service(web::to(fallback::no_such_endpoint))
+        // Every worker registers the same routes, so the first worker's document serves them all: it is finished
+        // (titled, closed lists filled in) once, not once per worker.
+        let document =
+            described.get_or_init(|| web::Data::new(closed_lists::apply(api_document(document, &title), &lists)));
+        app.app_data(document.clone()).default_service(web::to(fallback::no_such_endpoint))
     })
     .on_connect({
         let revocations = revocations.clone();

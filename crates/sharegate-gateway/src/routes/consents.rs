@@ -14,6 +14,7 @@ use crate::register::{
     Actor, Competence, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GatewayKey, GivenBy,
     HowObtained, Relationship, ScopeEntry, WithdrawalEntry, seal,
 };
+use crate::sharing::no_such_child;
 use crate::store::register::{self as rows, ConsentRecord, DecisionRecord, Signed};
 use crate::store::{Store, subjects};
 use sharegate_core::domain::{AgencyName, ConsentId, DecisionId, LocalRef, Narrative, SubjectId};
@@ -241,10 +242,6 @@ async fn seal_and_store<E: Serialize + Clone + Send + 'static>(
     let stored = Signed { entry: entry.clone(), signature: sealed.signature.clone() };
     store.run(move |conn| insert(conn, &entry, &sealed)).await?;
     Ok(stored)
-}
-
-fn no_such_child() -> ApiError {
-    ApiError::not_found("no child with that id or NHS number is in the subject index")
 }
 
 /// The child a path names (gateway id or NHS number), or 404 unless the child is in the index.

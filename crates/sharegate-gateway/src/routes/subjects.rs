@@ -17,6 +17,7 @@ use crate::register::Actor;
 use crate::register::links::{LINK_FORMAT, LinkChange, LinkEntry};
 use crate::register::{GatewayKey, seal};
 use crate::sharing::Sharing;
+use crate::sharing::no_such_child;
 use crate::store::register::Signed;
 use crate::store::subjects::{Applied, CurrentLink};
 use crate::store::{Store, subjects};
@@ -260,10 +261,6 @@ fn own_link_path(identity: &Identity, (subject, agency): (String, String)) -> Re
         return Err(not_casework());
     }
     SubjectId::parse(&subject).map_err(|_| no_such_child())
-}
-
-fn no_such_child() -> ApiError {
-    ApiError::not_found("no child with that id or NHS number is in the subject index")
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
