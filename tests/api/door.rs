@@ -145,3 +145,134 @@ async fn unknown_endpoints_answer_in_the_envelope() {
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"]["code"], "not_found");
 }
+
+/// The example body of the operation `method template` in `document`: the request body's own example, or its
+/// schema's.
+fn example_body(document: &Value, method: &str, template: &str) -> Option<Value> {
+    let media = &document["paths"][template][method]["requestBody"]["content"]["application/json"];
+    if !media["example"].is_null() {
+        return Some(media["example"].clone());
+    }
+    let reference = media["schema"]["$ref"].as_str()?;
+    let name = reference.trim_start_matches("#/components/schemas/");
+    let example = &document["components"]["schemas"][name]["example"];
+    (!example.is_null()).then(|| example.clone())
+}
+
+/// Every operation in `document` that takes a body, as `METHOD template`.
+fn operations_with_bodies(document: &Value) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    for (template, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("an item") {
+            if !operation["requestBody"].is_null() {
+                found.insert(format!("{} {template}", method.to_uppercase()));
+            }
+        }
+    }
+    found
+}
+
+/// Calls an API with the example bodies of its document, in an order that makes each one meaningful (the child
+/// registered before it is asked about, a meeting created before it is closed), and checks each is accepted.
+struct ExampleWalk {
+    base: String,
+    document: Value,
+    walked: std::collections::BTreeSet<String>,
+}
+
+impl ExampleWalk {
+    async fn new(base: String, who: &str) -> Self {
+        let (status, document) = send(person(who).get(format!("{base}/openapi.json"))).await;
+        assert_eq!(status, 200);
+        Self { base, document, walked: Default::default() }
+    }
+
+    /// Sends `template`'s example, with `path` filling its parameters, as `who`; the answer must be a success.
+    async fn call(&mut self, who: &str, method: &str, template: &str, path: &str) -> Value {
+        let operation = format!("{method} {template}");
+        let Some(body) = example_body(&self.document, &method.to_lowercase(), template) else {
+            panic!("{}: {operation} takes a body but the document gives no example of a whole one", self.base)
+        };
+        let url = format!("{}{path}", self.base);
+        let request = person(who).request(method.parse().expect("a method"), &url).json(&body);
+        let (status, answer) = send(request).await;
+        assert!((200..300).contains(&status), "{operation}: its example {body} was refused: {status} {answer}");
+        self.walked.insert(operation);
+        answer
+    }
+
+    /// Every operation with a body was called with its example.
+    fn covered_all(&self) {
+        let documented = operations_with_bodies(&self.document);
+        let missed: Vec<_> = documented.difference(&self.walked).collect();
+        assert!(missed.is_empty(), "{}: examples not walked (add them to the walk): {missed:?}", self.base);
+    }
+}
+
+/// Each example body in the API documents is accepted, as a client generated from them would send it: a whole,
+/// valid request that succeeds when the state it names exists. Every operation that takes a body is walked, so a
+/// new one without a working example fails here.
+#[tokio::test]
+async fn every_example_body_in_the_api_documents_is_accepted() {
+    let education = spawn_node_with(Backend::Sqlite, "education", |_| {}).await;
+    let port = education.port;
+    let gateway = crate::helpers::spawn_gateway_with(Backend::Sqlite, |config| {
+        let agency = sharegate_core::domain::AgencyName::parse("education").unwrap();
+        config.agencies.get_mut(&agency).unwrap().node_url = format!("https://localhost:{port}");
+    })
+    .await;
+
+    // The node: its practitioners say which child E-1 is, record a contact and amend it.
+    let mut node = ExampleWalk::new(education.url(""), "education-dsl").await;
+    node.call("education-dsl", "PUT", "/v1/children/{local_ref}", "/v1/children/E-1").await;
+    let record = node.call("education-dsl", "POST", "/v1/records", "/v1/records").await;
+    let record = record["id"].as_str().expect("a record id");
+    let amendments = format!("/v1/records/{record}/amendments");
+    node.call("education-dsl", "POST", "/v1/records/{id}/amendments", &amendments).await;
+    node.covered_all();
+
+    // The gateway: the child, the school's link, a consent confirmed by the school, a request and a discovery.
+    let mut api = ExampleWalk::new(gateway.url(""), "education-dpo").await;
+    let (worker, school) = ("social_care-social_worker", "education-dsl");
+    let child = api.call(worker, "POST", "/v1/subjects", "/v1/subjects").await;
+    let child = child["id"].as_str().expect("a child id").to_owned();
+    let link = format!("/v1/subjects/{child}/local-refs/education");
+    api.call(school, "PUT", "/v1/subjects/{id}/local-refs/{agency}", &link).await;
+    let consent =
+        api.call(worker, "POST", "/v1/subjects/{id}/consents", &format!("/v1/subjects/{child}/consents")).await;
+    let consent = consent["id"].as_str().expect("a consent id").to_owned();
+    api.call(school, "POST", "/v1/consents/{id}/confirm", &format!("/v1/consents/{consent}/confirm")).await;
+    let answer = api.call(worker, "POST", "/v1/requests", "/v1/requests").await;
+    assert_eq!(answer["records"].as_array().map(Vec::len), Some(2), "the record and its amendment: {answer}");
+    let disclosure = answer["disclosure_id"].as_str().expect("a disclosure id").to_owned();
+    api.call(worker, "POST", "/v1/subjects/{id}/holders", &format!("/v1/subjects/{child}/holders")).await;
+    let review = format!("/v1/disclosures/{disclosure}/review");
+    api.call("education-dpo", "POST", "/v1/disclosures/{id}/review", &review).await;
+
+    // A decision not to seek consent, endorsed by a manager; the consent withdrawn.
+    let decisions = format!("/v1/subjects/{child}/consent-decisions");
+    let decision = api.call(school, "POST", "/v1/subjects/{id}/consent-decisions", &decisions).await;
+    let decision = decision["id"].as_str().expect("a decision id").to_owned();
+    let endorse = format!("/v1/consent-decisions/{decision}/endorse");
+    api.call("education-manager", "POST", "/v1/consent-decisions/{id}/endorse", &endorse).await;
+    api.call(worker, "POST", "/v1/consents/{id}/withdraw", &format!("/v1/consents/{consent}/withdraw")).await;
+
+    // A core group meeting from creation to close; its sharing reviewed.
+    let coordinator = "social_care-coordinator";
+    let meeting = api.call(coordinator, "POST", "/v1/meetings", "/v1/meetings").await;
+    let meeting = meeting["id"].as_str().expect("a meeting id").to_owned();
+    let at = |tail: &str| format!("/v1/meetings/{meeting}{tail}");
+    api.call(coordinator, "POST", "/v1/meetings/{id}/attendance", &at("/attendance")).await;
+    api.call("health-health_visitor", "POST", "/v1/meetings/{id}/views", &at("/views")).await;
+    let decided = api.call(coordinator, "POST", "/v1/meetings/{id}/decisions", &at("/decisions")).await;
+    let decided = decided["id"].as_str().expect("a decision id").to_owned();
+    let endorse = at(&format!("/decisions/{decided}/endorse"));
+    api.call("social_care-manager", "POST", "/v1/meetings/{id}/decisions/{d}/endorse", &endorse).await;
+    let (status, pack) = send(person(coordinator).get(gateway.url(&at("/pack")))).await;
+    assert_eq!(status, 200, "{pack}");
+    api.call("social_care-dpo", "POST", "/v1/meetings/{id}/review", &at("/review")).await;
+    api.call(coordinator, "POST", "/v1/meetings/{id}/close", &at("/close")).await;
+
+    api.call(school, "DELETE", "/v1/subjects/{id}/local-refs/{agency}", &link).await;
+    api.covered_all();
+}

@@ -19,7 +19,7 @@ use crate::register::GatewayKey;
 use crate::reload::{ConfiguredRecordKeys, read_record_keys};
 use crate::routes;
 use crate::routes::log::LogKey;
-use crate::sharing::Sharing;
+use crate::services::sharing::Sharing;
 use crate::store::register::RegisterCache;
 use crate::store::subjects::SubjectCache;
 

@@ -17,9 +17,22 @@ use sharegate_core::error::{ApiError, Violation};
 /// A record as a practitioner sends it. The author, the recording time and the id are never taken from the body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "subject_ref": "E-1",
+    "occurred_at": "2026-11-20T10:00:00Z",
+    "contact_type": "register",
+    "category": "education.attendance",
+    "statements": [
+        {"kind": "fact", "text": "Lily was absent on 12 of the last 20 school days."},
+        {"kind": "opinion", "text": "Her absences are linked to caring for her younger brother.",
+         "evidence": "She told her teacher so on 18 November."}
+    ],
+    "sources": [{"who": "the class register", "how": "school records"}],
+    "retention_class": "standard"
+}))]
 pub struct RecordBody {
     /// The child's reference at this agency.
-    #[schema(value_type = String, example = "P-1")]
+    #[schema(value_type = String, example = "E-1")]
     pub subject_ref: LocalRef,
     /// When the contact happened (RFC 3339).
     pub occurred_at: DateTime<Utc>,
@@ -27,7 +40,7 @@ pub struct RecordBody {
     #[schema(value_type = String, example = "home_visit")]
     pub contact_type: ContactType,
     /// One of this agency's categories.
-    #[schema(value_type = String, example = "police.incident")]
+    #[schema(value_type = String, example = "education.attendance")]
     pub category: Category,
     pub statements: Vec<StatementBody>,
     /// Every source of the information (¶14: nothing is off the record).

@@ -318,6 +318,7 @@ pub async fn holdings(
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"nhs_number": "9434765919"}))]
 pub struct ChildBody {
     /// The NHS number this agency's reference belongs to, as its own case system has it.
     #[schema(value_type = String, example = "9434765919")]

@@ -2,8 +2,8 @@
 //! endorsements (¶26). Every entry is sealed by the gateway (`log-signing.key`) binding who recorded it, and the
 //! register is append-only: a withdrawal or an endorsement is a new entry, never an edit.
 //!
-//! This module owns the entries and their rules; `crate::store::register` keeps them and `crate::routes::consents`
-//! serves them. Decisions read them through [`crate::decision::consent::SubjectConsents`].
+//! This module owns the entries; `crate::store::register` keeps them, `crate::services::register` holds the rules
+//! for adding to them. Decisions read them through [`crate::decision::consent::SubjectConsents`].
 //!
 //! The subject index's link history ([`links`]) is sealed the same way: who linked, changed or removed an agency's
 //! reference to a child.

@@ -1,106 +1,23 @@
-//! The consent register over the API: record and list consents, withdraw them; record decisions not to seek
-//! consent and have a manager endorse them. Who recorded each entry comes from the certificate; every entry is
-//! sealed by the gateway.
+//! The consent register over the API: record and list consents, withdraw and confirm them; record decisions not to
+//! seek consent and have a manager endorse them. The rules are the register service's
+//! ([`crate::services::register`]); these parse the request and shape the answer.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, SubsecRound, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::decision::CONSENT;
-use crate::decision::policy::{Policy, Vocabulary};
+use crate::decision::policy::Vocabulary;
 use crate::decision::shared::SharedPolicy;
-use crate::register::entries::{CONSENT_FORMAT, DECISION_FORMAT, ENDORSEMENT_FORMAT, WITHDRAWAL_FORMAT};
-use crate::register::{
-    Actor, Competence, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GatewayKey, GivenBy,
-    HowObtained, Relationship, ScopeEntry, WithdrawalEntry, seal,
-};
-use crate::sharing::no_such_child;
-use crate::store::register::{self as rows, ConsentRecord, DecisionRecord, Signed};
-use crate::store::{Store, subjects};
-use sharegate_core::domain::{AgencyName, ConsentId, DecisionId, LocalRef, Narrative, SubjectId};
-use sharegate_core::error::{ApiError, ErrorEnvelope, ErrorKind, Violation};
+use crate::register::GatewayKey;
+use crate::services::register::{ConsentBody, ConsentView, DecisionBody, DecisionView, Register, RegisterView};
+use crate::store::Store;
+use sharegate_core::domain::Narrative;
+use sharegate_core::error::{ApiError, ErrorEnvelope};
 use sharegate_core::extract::{ApiJson, OptionalJson};
 use sharegate_core::identity::{Identity, Manager};
 
-mod confirmations;
-pub use confirmations::{ConfirmBody, confirm_consent};
-
-/// What a consent or decision covers, as sent (the same fields in [`ConsentBody`] and [`DecisionBody`]: written out
-/// in each rather than flattened, so that unknown fields are refused and the API document says one object).
-struct ScopeBody {
-    categories: Vec<String>,
-    recipients: Vec<String>,
-    purposes: Vec<String>,
-    valid_from: Option<String>,
-    valid_until: Option<String>,
-}
-
-/// The scope fields of a consent's or a decision's body.
-macro_rules! scope_of {
-    ($body:expr) => {
-        ScopeBody {
-            categories: $body.categories,
-            recipients: $body.recipients,
-            purposes: $body.purposes,
-            valid_from: $body.valid_from,
-            valid_until: $body.valid_until,
-        }
-    };
-}
-
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ConsentBody {
-    pub given_by: GivenBy,
-    #[schema(example = json!(["education.attendance"]))]
-    pub categories: Vec<String>,
-    /// The agencies that may receive: practitioners of these agencies.
-    #[schema(example = json!(["social_care"]))]
-    pub recipients: Vec<String>,
-    #[schema(example = json!(["safeguarding"]))]
-    pub purposes: Vec<String>,
-    /// From when it counts; now if left out. A time, or a date alone (the start of that day, UTC).
-    #[schema(example = "2026-11-01")]
-    pub valid_from: Option<String>,
-    /// Until when it counts; open-ended if left out. A time, or a date alone (the start of that day, UTC).
-    #[schema(example = "2027-11-01")]
-    pub valid_until: Option<String>,
-
-    /// How it was obtained (¶33).
-    pub how_obtained: Option<HowObtained>,
-    /// The reference of the agency's own consent form.
-    #[schema(value_type = Option<String>, example = "CF-2026-0412")]
-    pub form_reference: Option<LocalRef>,
-    /// Only when the young person gives it: who judged them competent to (Gillick).
-    pub competence: Option<Competence>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = ConsentDecisionBody)]
-pub struct DecisionBody {
-    /// Any basis but `consent`, e.g. `crime_and_disorder_act_1998_s115`.
-    pub lawful_basis: String,
-    /// Why consent is not being sought (¶34), in words.
-    #[schema(value_type = String)]
-    pub reasons: Narrative,
-    #[schema(example = json!(["education.attendance"]))]
-    pub categories: Vec<String>,
-    /// The agencies that may receive: practitioners of these agencies.
-    #[schema(example = json!(["social_care"]))]
-    pub recipients: Vec<String>,
-    #[schema(example = json!(["safeguarding"]))]
-    pub purposes: Vec<String>,
-    /// From when it counts; now if left out. A time, or a date alone (the start of that day, UTC).
-    #[schema(example = "2026-11-01")]
-    pub valid_from: Option<String>,
-    /// Until when it counts; open-ended if left out. A time, or a date alone (the start of that day, UTC).
-    #[schema(example = "2027-11-01")]
-    pub valid_until: Option<String>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "The mother withdrew her consent at the review on 3 December."}))]
 pub struct WithdrawBody {
     #[schema(value_type = String)]
     pub reason: Narrative,
@@ -108,150 +25,23 @@ pub struct WithdrawBody {
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"comment": "The risk to the child outweighs the family's right to be asked."}))]
 pub struct EndorseBody {
     #[schema(value_type = Option<String>)]
     pub comment: Option<Narrative>,
 }
 
-/// Where a consent stands now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentStatus {
-    Active,
-    NotYetValid,
-    Expired,
-    Withdrawn,
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"comment": "The mother confirmed it to us by telephone."}))]
+pub struct ConfirmBody {
+    /// How the agency knows: e.g. the family confirmed it to us, our own consent form's reference.
+    #[schema(value_type = Option<String>)]
+    pub comment: Option<Narrative>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ConsentView {
-    #[serde(flatten)]
-    pub consent: ConsentEntry,
-    pub status: ConsentStatus,
-    pub withdrawal: Option<WithdrawalEntry>,
-    /// How it was obtained, in words ("how obtained: not recorded" when it was not said).
-    pub obtained: String,
-    /// The holding agencies that confirmed it. For a holder that neither recorded nor confirmed it, it is only a
-    /// claim: it covers that holder's records only where the policy lets the requester's own record suffice.
-    pub confirmations: Vec<ConfirmationEntry>,
-    /// The gateway's signature over the consent as recorded.
-    pub signature: String,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DecisionView {
-    #[serde(flatten)]
-    pub decision: DecisionEntry,
-    pub endorsement: Option<EndorsementEntry>,
-    pub signature: String,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RegisterView {
-    pub consents: Vec<ConsentView>,
-    pub decisions: Vec<DecisionView>,
-}
-
-fn consent_view(
-    (consent, withdrawal): ConsentRecord,
-    confirmations: &[Signed<ConfirmationEntry>],
-    now: DateTime<Utc>,
-) -> ConsentView {
-    let status =
-        match (&withdrawal, consent.entry.valid_from > now, consent.entry.valid_until.is_some_and(|u| u <= now)) {
-            (Some(_), ..) => ConsentStatus::Withdrawn,
-            (None, true, _) => ConsentStatus::NotYetValid,
-            (None, false, true) => ConsentStatus::Expired,
-            (None, false, false) => ConsentStatus::Active,
-        };
-    ConsentView {
-        confirmations: confirmations
-            .iter()
-            .filter(|c| c.entry.consent == consent.entry.id)
-            .map(|c| c.entry.clone())
-            .collect(),
-        obtained: consent.entry.how_obtained_words(),
-        consent: consent.entry,
-        status,
-        withdrawal: withdrawal.map(|w| w.entry),
-        signature: consent.signature,
-    }
-}
-
-fn decision_view((decision, endorsement): DecisionRecord) -> DecisionView {
-    DecisionView { decision: decision.entry, endorsement: endorsement.map(|e| e.entry), signature: decision.signature }
-}
-
-/// A scope and its validity, checked.
-struct ParsedScope {
-    scope: ScopeEntry,
-    valid_from: DateTime<Utc>,
-    valid_until: Option<DateTime<Utc>>,
-}
-
-/// Checks every name against the closed lists, naming the field at fault.
-fn parse_scope(body: ScopeBody, vocabulary: &Vocabulary, now: DateTime<Utc>) -> Result<ParsedScope, ApiError> {
-    fn each<T: Ord>(
-        field: &str,
-        names: &[String],
-        parse: impl Fn(&str) -> Result<T, String>,
-    ) -> Result<std::collections::BTreeSet<T>, ApiError> {
-        if names.is_empty() {
-            return Err(ApiError::invalid(field, format!("{field} must name at least one")));
-        }
-        names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| parse(n).map_err(|why| ApiError::invalid(format!("{field}[{i}]"), why)))
-            .collect()
-    }
-    let scope = ScopeEntry {
-        categories: each("categories", &body.categories, |n| vocabulary.parse_category(n))?,
-        recipients: each("recipients", &body.recipients, |n| vocabulary.parse_agency(n))?,
-        purposes: each("purposes", &body.purposes, |n| vocabulary.parse_purpose(n))?,
-    };
-    // Read here rather than by serde: inside a flattened body serde cannot say which field was wrong.
-    let time = |field: &str, text: Option<String>| {
-        text.map(|t| {
-            sharegate_core::domain::time::parse(&t)
-                .ok_or_else(|| ApiError::invalid(field, format!("{field} {}", sharegate_core::domain::time::SHAPES)))
-        })
-        .transpose()
-    };
-    let from = time("valid_from", body.valid_from)?.unwrap_or(now).trunc_subsecs(6);
-    let until = time("valid_until", body.valid_until)?.map(|u| u.trunc_subsecs(6));
-    if until.is_some_and(|until| until <= from) {
-        return Err(ApiError::invalid("valid_until", "valid_until must be after valid_from"));
-    }
-    Ok(ParsedScope { scope, valid_from: from, valid_until: until })
-}
-
-/// Seals a new register entry and stores it; returns it as stored.
-async fn seal_and_store<E: Serialize + Clone + Send + 'static>(
-    store: &Store,
-    key: &GatewayKey,
-    format: &'static str,
-    entry: E,
-    insert: fn(
-        &mut crate::store::AnyConnection,
-        &E,
-        &sharegate_protocol::seal::Seal,
-    ) -> Result<(), crate::store::StoreError>,
-) -> Result<Signed<E>, ApiError> {
-    let sealed = seal(format, &entry, key)?;
-    let stored = Signed { entry: entry.clone(), signature: sealed.signature.clone() };
-    store.run(move |conn| insert(conn, &entry, &sealed)).await?;
-    Ok(stored)
-}
-
-/// The child a path names (gateway id or NHS number), or 404 unless the child is in the index.
-async fn known_subject(store: &Store, raw: &str) -> Result<SubjectId, ApiError> {
-    let id = crate::sharing::named_child(store, raw).await?.ok_or_else(no_such_child)?;
-    let lookup = id.clone();
-    match store.run(move |conn| subjects::find_by_id(conn, &lookup)).await? {
-        Some(_) => Ok(id),
-        None => Err(no_such_child()),
-    }
+fn register<'a>(store: &'a Store, key: &'a GatewayKey, vocabulary: &'a Vocabulary) -> Register<'a> {
+    Register { store, key, vocabulary }
 }
 
 /// Records a consent to share (¶33). Who recorded it comes from the certificate.
@@ -276,89 +66,9 @@ pub async fn record_consent(
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = path.into_inner();
-    let now = Utc::now().trunc_subsecs(6);
-    let body = body.0;
-    let named = body.categories.clone();
-    let ParsedScope { scope, valid_from, valid_until } = parse_scope(scope_of!(body), &vocabulary, now)?;
-    if body.competence.is_some() && body.given_by.relationship != Relationship::YoungPerson {
-        return Err(ApiError::invalid(
-            "competence",
-            "competence is recorded only when the young person gives consent themselves",
-        ));
-    }
-    never_usable(&scope, &named, valid_until, &policy.current(), &vocabulary, now)?;
-    let subject = known_subject(&store, &raw).await?;
-    let entry = ConsentEntry {
-        id: ConsentId::new(),
-        subject,
-        given_by: body.given_by,
-        scope,
-        valid_from,
-        valid_until,
-        recorded_at: now,
-        recorded_by: Actor::from(&identity),
-        how_obtained: body.how_obtained,
-        form_reference: body.form_reference,
-        competence: body.competence,
-    };
-    let stored = (seal_and_store(&store, &key, CONSENT_FORMAT, entry, rows::insert_consent).await?, None);
-    Ok(HttpResponse::Created().json(consent_view(stored, &[], now)))
-}
-
-/// A consent that could never be used is refused (422), naming why: a category no rule lets any of its recipients
-/// see for any of its purposes on consent, or a period wholly in the past.
-fn never_usable(
-    scope: &ScopeEntry,
-    named: &[String],
-    valid_until: Option<DateTime<Utc>>,
-    policy: &Policy,
-    vocabulary: &Vocabulary,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let mut violations = Vec::new();
-    for category in &scope.categories {
-        let usable = vocabulary.roles.iter().any(|role| {
-            scope.recipients.iter().any(|recipient| {
-                scope.purposes.iter().any(|purpose| {
-                    policy
-                        .evaluate(role.as_str(), recipient.as_str(), category.as_str(), purpose.as_str(), CONSENT)
-                        .allowed
-                })
-            })
-        });
-        if !usable {
-            violations.push(Violation {
-                rule: "consent_could_be_used",
-                // Where the body named it (the scope is kept sorted).
-                field: format!("categories[{}]", named.iter().position(|n| n == category.as_str()).unwrap_or(0)),
-                message: format!(
-                    "need-to-know policy never lets {} see {category} for {} on consent: this consent could never be used",
-                    names(&scope.recipients),
-                    names(&scope.purposes)
-                ),
-            });
-        }
-    }
-    if valid_until.is_some_and(|until| until <= now) {
-        violations.push(Violation {
-            rule: "consent_could_be_used",
-            field: "valid_until".into(),
-            message: "the consent's period is wholly in the past: it could never be used".into(),
-        });
-    }
-    if violations.is_empty() { Ok(()) } else { Err(ApiError::breaks_rules(violations)) }
-}
-
-fn names<T: std::fmt::Display>(set: &std::collections::BTreeSet<T>) -> String {
-    set.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-}
-
-/// Need to know: a consent names who gave it, a decision why the family was not asked; about another agency's records
-/// for yet another agency, none of that is `agency`'s to read. It is part of an entry it receives under, whose
-/// categories it holds, or that it recorded or decided.
-fn part_of(scope: &ScopeEntry, by: &Actor, agency: &AgencyName) -> bool {
-    scope.involves(agency) || by.agency == *agency
+    let register = register(&store, &key, &vocabulary);
+    let view = register.record_consent(&identity, &path.into_inner(), body.0, &policy.current()).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 /// The child's consents and decisions not to seek consent that the caller's agency is part of — a recipient, the
@@ -372,27 +82,11 @@ fn part_of(scope: &ScopeEntry, by: &Actor, agency: &AgencyName) -> bool {
 pub async fn list_consents(
     identity: Identity,
     path: web::Path<String>,
+    vocabulary: web::Data<Vocabulary>,
+    key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<web::Json<RegisterView>, ApiError> {
-    let raw = path.into_inner();
-    let subject = known_subject(&store, &raw).await?;
-    let register = store.run(move |conn| rows::for_subject(conn, &subject)).await?;
-    let now = Utc::now();
-    let confirmations = &register.confirmations;
-    Ok(web::Json(RegisterView {
-        consents: register
-            .consents
-            .into_iter()
-            .filter(|(c, _)| part_of(&c.entry.scope, &c.entry.recorded_by, &identity.agency))
-            .map(|c| consent_view(c, confirmations, now))
-            .collect(),
-        decisions: register
-            .decisions
-            .into_iter()
-            .filter(|(d, _)| part_of(&d.entry.scope, &d.entry.decided_by, &identity.agency))
-            .map(decision_view)
-            .collect(),
-    }))
+    Ok(web::Json(register(&store, &key, &vocabulary).of_child(&identity, &path.into_inner()).await?))
 }
 
 /// Withdraws a consent from now on. The consent stays in the register as recorded; the withdrawal is appended.
@@ -411,51 +105,39 @@ pub async fn withdraw_consent(
     identity: Identity,
     path: web::Path<String>,
     body: ApiJson<WithdrawBody>,
+    vocabulary: web::Data<Vocabulary>,
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
-) -> Result<HttpResponse, ApiError> {
-    let not_found = || ApiError::not_found("no consent with that id is in the register");
-    let id = ConsentId::parse(&path.into_inner()).map_err(|_| not_found())?;
-    let now = Utc::now().trunc_subsecs(6);
-    let entry = WithdrawalEntry {
-        consent: id.clone(),
-        withdrawn_at: now,
-        reason: body.0.reason,
-        recorded_by: Actor::from(&identity),
-    };
-    let sealed = seal(WITHDRAWAL_FORMAT, &entry, &key)?;
-    let agency = identity.agency;
-    let appended = store
-        .run(move |conn| {
-            crate::store::write_transaction(conn, |conn| match rows::find_consent(conn, &id)? {
-                // A consent the agency is not part of is not its to see, nor to withdraw: as if there were none.
-                Some((consent, _)) if !part_of(&consent.entry.scope, &consent.entry.recorded_by, &agency) => {
-                    Ok(Appended::Missing)
-                }
-                None => Ok(Appended::Missing),
-                Some((_, Some(_))) => Ok(Appended::AlreadyThere),
-                Some((consent, None)) => {
-                    rows::insert_withdrawal(conn, &entry, &sealed)?;
-                    let confirmations = rows::confirmations_of(conn, &consent.entry.id)?;
-                    Ok(Appended::Done(((consent, Some(Signed { entry, signature: sealed.signature })), confirmations)))
-                }
-            })
-        })
-        .await?;
-    match appended {
-        Appended::Done((record, confirmations)) => {
-            Ok(HttpResponse::Ok().json(consent_view(record, &confirmations, now)))
-        }
-        Appended::Missing => Err(not_found()),
-        Appended::AlreadyThere => Err(ApiError::new(ErrorKind::Duplicate, "this consent has already been withdrawn")),
-    }
+) -> Result<web::Json<ConsentView>, ApiError> {
+    let register = register(&store, &key, &vocabulary);
+    Ok(web::Json(register.withdraw(&identity, &path.into_inner(), body.0.reason).await?))
 }
 
-/// The outcome of appending to an entry that may not exist, or may already have what is appended.
-enum Appended<T> {
-    Done(T),
-    Missing,
-    AlreadyThere,
+/// A practitioner or manager of a holding agency confirms a consent another agency recorded (¶33): from then on it
+/// covers that agency's records too. Until confirmed, for that agency's records the consent is only a claim. A
+/// consent the caller's agency holds nothing under, recorded itself, or cannot see answers as the register says.
+#[utoipa::path(
+    tag = "consent register",
+    request_body(content = ConfirmBody, description = "optional: the body may be empty"),
+    params(("id" = String, Path, description = "the consent")),
+    responses(
+        (status = 200, body = ConsentView),
+        (status = 403, description = "a data-protection officer: practitioners and managers confirm", body = ErrorEnvelope),
+        (status = 404, description = "no such consent covering the caller's agency's records", body = ErrorEnvelope),
+        (status = 409, description = "already confirmed by this agency, recorded by it, or withdrawn", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/consents/{id}/confirm")]
+pub async fn confirm_consent(
+    identity: Identity,
+    path: web::Path<String>,
+    body: OptionalJson<ConfirmBody>,
+    vocabulary: web::Data<Vocabulary>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<web::Json<ConsentView>, ApiError> {
+    let register = register(&store, &key, &vocabulary);
+    Ok(web::Json(register.confirm(&identity, &path.into_inner(), body.0.comment).await?))
 }
 
 /// Records a decision not to seek consent (¶34): the lawful basis, the reasons, what it covers. An agency decides
@@ -479,38 +161,9 @@ pub async fn record_decision(
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = path.into_inner();
-    let now = Utc::now().trunc_subsecs(6);
-    let body = body.0;
-    let lawful_basis =
-        vocabulary.parse_lawful_basis(&body.lawful_basis).map_err(|why| ApiError::invalid("lawful_basis", why))?;
-    if lawful_basis.as_str() == CONSENT {
-        return Err(ApiError::invalid(
-            "lawful_basis",
-            "a decision not to seek consent rests on a basis other than consent",
-        ));
-    }
-    let ParsedScope { scope, valid_from, valid_until } = parse_scope(scope_of!(body), &vocabulary, now)?;
-    if let Some((i, other)) = scope.categories.iter().enumerate().find(|(_, c)| c.holder() != &identity.agency) {
-        return Err(ApiError::invalid(
-            format!("categories[{i}]"),
-            format!("an agency decides only about its own records: {other} is held by {}", other.holder()),
-        ));
-    }
-    let subject = known_subject(&store, &raw).await?;
-    let entry = DecisionEntry {
-        id: DecisionId::new(),
-        subject,
-        lawful_basis,
-        reasons: body.reasons,
-        scope,
-        valid_from,
-        valid_until,
-        decided_at: now,
-        decided_by: Actor::from(&identity),
-    };
-    let stored = (seal_and_store(&store, &key, DECISION_FORMAT, entry, rows::insert_decision).await?, None);
-    Ok(HttpResponse::Created().json(decision_view(stored)))
+    let register = register(&store, &key, &vocabulary);
+    let view = register.record_decision(&identity, &path.into_inner(), body.0).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 /// A manager of the deciding agency endorses a decision not to seek consent (¶26). The decider cannot endorse
@@ -528,47 +181,13 @@ pub async fn record_decision(
 )]
 #[post("/v1/consent-decisions/{id}/endorse")]
 pub async fn endorse_decision(
-    Manager(identity): Manager,
+    manager: Manager,
     path: web::Path<String>,
     body: OptionalJson<EndorseBody>,
+    vocabulary: web::Data<Vocabulary>,
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
-) -> Result<HttpResponse, ApiError> {
-    let not_found = || ApiError::not_found("no decision with that id is in the register");
-    let id = DecisionId::parse(&path.into_inner()).map_err(|_| not_found())?;
-    let now = Utc::now().trunc_subsecs(6);
-    let lookup = id.clone();
-    let (decision, _) = store.run(move |conn| rows::find_decision(conn, &lookup)).await?.ok_or_else(not_found)?;
-    let decider = &decision.entry.decided_by;
-    // Another agency's decision is not this agency's to see: answered as an unknown id is (issue 30).
-    if identity.agency != decider.agency {
-        return Err(not_found());
-    }
-    if decider.is(&identity) {
-        return Err(ApiError::forbidden("you made this decision: another manager must endorse it"));
-    }
-    let entry = EndorsementEntry {
-        decision: id.clone(),
-        endorsed_at: now,
-        comment: body.0.comment,
-        endorsed_by: Actor::from(&identity),
-    };
-    let sealed = seal(ENDORSEMENT_FORMAT, &entry, &key)?;
-    let appended = store
-        .run(move |conn| {
-            crate::store::write_transaction(conn, |conn| match rows::find_decision(conn, &id)? {
-                None => Ok(Appended::Missing),
-                Some((_, Some(_))) => Ok(Appended::AlreadyThere),
-                Some((decision, None)) => {
-                    rows::insert_endorsement(conn, &entry, &sealed)?;
-                    Ok(Appended::Done((decision, Some(Signed { entry, signature: sealed.signature }))))
-                }
-            })
-        })
-        .await?;
-    match appended {
-        Appended::Done(record) => Ok(HttpResponse::Ok().json(decision_view(record))),
-        Appended::Missing => Err(not_found()),
-        Appended::AlreadyThere => Err(ApiError::new(ErrorKind::Duplicate, "this decision has already been endorsed")),
-    }
+) -> Result<web::Json<DecisionView>, ApiError> {
+    let register = register(&store, &key, &vocabulary);
+    Ok(web::Json(register.endorse(&manager, &path.into_inner(), body.0.comment).await?))
 }

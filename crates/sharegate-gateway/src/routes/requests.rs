@@ -12,7 +12,7 @@ use crate::broker::FetchFor;
 use crate::decision::policy::Vocabulary;
 use crate::decision::{self, ShareRequest};
 use crate::disclosure_log::{self};
-use crate::sharing::{Sharing, ground_state, no_such_child, share};
+use crate::services::sharing::{Sharing, ground_state, no_such_child, share};
 use crate::store::Store;
 use sharegate_core::domain::{Category, DisclosureId, MeetingId, Narrative, SubjectKey};
 use sharegate_core::error::{ApiError, ErrorEnvelope};
@@ -22,6 +22,13 @@ use sharegate_core::identity::Identity;
 /// A request for another agency's records about a child.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "subject": "9434765919",
+    "categories": ["education.attendance"],
+    "purpose": "safeguarding",
+    "lawful_basis": "consent",
+    "reason": "Concerns raised by the school about neglect."
+}))]
 pub struct RequestBody {
     /// The child: a gateway subject id (`sub_…`) or an NHS number.
     #[schema(example = "9434765919")]
@@ -98,6 +105,11 @@ pub async fn request_records(
 /// A discovery: which agencies hold records about the child, among the categories that could be granted now.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "purpose": "safeguarding",
+    "lawful_basis": "consent",
+    "reason": "Concerns raised by the school about neglect."
+}))]
 pub struct DiscoveryBody {
     #[schema(example = "safeguarding")]
     pub purpose: String,

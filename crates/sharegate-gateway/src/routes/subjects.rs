@@ -16,8 +16,8 @@ use crate::disclosure_log::{self, Kind, ReadWhy};
 use crate::register::Actor;
 use crate::register::links::{LINK_FORMAT, LinkChange, LinkEntry};
 use crate::register::{GatewayKey, seal};
-use crate::sharing::Sharing;
-use crate::sharing::no_such_child;
+use crate::services::sharing::Sharing;
+use crate::services::sharing::no_such_child;
 use crate::store::register::Signed;
 use crate::store::subjects::{Applied, CurrentLink};
 use crate::store::{Store, subjects};
@@ -32,6 +32,12 @@ use sharegate_core::identity::{Federation, Identity};
 /// A child to add to the index.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "nhs_number": "9434765919",
+    "name": "Lily Example",
+    "date_of_birth": "2015-03-02",
+    "local_refs": {"social_care": "SC-1"}
+}))]
 pub struct NewSubjectBody {
     /// Ten digits with a valid check digit; spaces between groups are allowed.
     #[schema(value_type = String, example = "9434765919")]
@@ -43,7 +49,7 @@ pub struct NewSubjectBody {
     /// The registering agency's own reference for the child, by agency: only the caller's own agency may be named
     /// (another agency links its own reference with `PUT /v1/subjects/{id}/local-refs/{agency}`).
     #[serde(default)]
-    #[schema(value_type = BTreeMap<String, String>, example = json!({"police": "P-1"}))]
+    #[schema(value_type = BTreeMap<String, String>, example = json!({"social_care": "SC-1"}))]
     pub local_refs: BTreeMap<AgencyName, LocalRef>,
 }
 
@@ -265,9 +271,10 @@ fn own_link_path(identity: &Identity, (subject, agency): (String, String)) -> Re
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"local_ref": "E-1", "reason": "Linked after checking the NHS number against our case system."}))]
 pub struct LinkBody {
     /// The agency's own reference for the child (its node's `subject_ref`).
-    #[schema(value_type = String, example = "P-1")]
+    #[schema(value_type = String, example = "E-1")]
     pub local_ref: LocalRef,
     /// Why, in words; kept in the link's history.
     #[schema(value_type = Option<String>, example = "Linked after checking the NHS number against our case system.")]
@@ -276,6 +283,7 @@ pub struct LinkBody {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Linked to the wrong child in error."}))]
 pub struct UnlinkBody {
     /// Why the link is removed; kept in its history.
     #[schema(value_type = String, example = "Linked to the wrong child in error.")]

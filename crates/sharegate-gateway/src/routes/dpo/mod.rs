@@ -94,7 +94,7 @@ pub(crate) enum Export {
 pub(crate) async fn subject_as_id(store: &Store, q: &mut DisclosureQuery) -> Result<(), ApiError> {
     let Some(raw) = q.subject.as_deref() else { return Ok(()) };
     if let Ok(sharegate_core::domain::SubjectKey::Nhs(_)) = sharegate_core::domain::SubjectKey::parse(raw) {
-        let id = crate::sharing::named_child(store, raw).await?.unwrap_or_default();
+        let id = crate::services::sharing::named_child(store, raw).await?.unwrap_or_default();
         q.subject = Some(id.to_string());
     }
     Ok(())
@@ -301,6 +301,7 @@ pub async fn one(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"comment": "Checked: the sharing was proportionate and its ground in force."}))]
 pub struct ReviewBody {
     #[schema(value_type = String, example = "Checked: the s115 decision was endorsed and the sharing proportionate.")]
     pub comment: Narrative,

@@ -101,7 +101,7 @@ pub async fn history(
 pub(crate) async fn history_of(store: &Store, identity: &Identity, raw: &str) -> Result<Vec<HistoryLine>, ApiError> {
     // An NHS number the index does not hold has no history with any agency: the same empty answer as an id
     // without entries of the DPO's agency, so the answer says nothing of whether the child is in the index.
-    let Some(subject) = crate::sharing::named_child(store, raw).await? else { return Ok(Vec::new()) };
+    let Some(subject) = crate::services::sharing::named_child(store, raw).await? else { return Ok(Vec::new()) };
     let filter = Filter { scope: identity.agency.to_string(), subject: Some(subject.to_string()), ..Filter::default() };
     let rows = store
         .run(move |conn| {

@@ -8,9 +8,9 @@ use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 
 use super::pack_contents::{Pack, PackPart, SharedUnderMeeting};
-use super::{S47, invited_to, meeting_id, not_found};
 use crate::decision::{CORE_GROUP, ShareRequest};
-use crate::sharing::{Sharing, share};
+use crate::services::meetings::{S47, invited_to, meeting_id, not_found};
+use crate::services::sharing::{Sharing, share};
 use crate::store::Store;
 use crate::store::log::LogRow;
 use crate::store::meetings::load;
