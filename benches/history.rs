@@ -14,9 +14,9 @@ use sharegate_core::domain::{
     AgencyName, Category, DisclosureId, LawfulBasis, Narrative, PersonName, Purpose, Role, SubjectId,
 };
 use sharegate_core::store::{DatabaseUrl, Store, StoreOptions};
-use sharegate_gateway::disclosure_log::{Entry, Kind, LoggedEntry, Outcome};
+use sharegate_gateway::disclosure_log::{CheckpointPolicy, Entry, Kind, LoggedEntry, Outcome};
 use sharegate_gateway::register::Actor;
-use sharegate_gateway::store::log::Filter;
+use sharegate_gateway::store::log::{Filter, HeadRow};
 
 const PER_CHILD: u64 = 10;
 const AGENCIES: [&str; 4] = ["police", "health", "education", "social_care"];
@@ -76,7 +76,7 @@ fn load(store: &Store, total: u64) -> Vec<SubjectId> {
             let mut e = entry(child, seq);
             e.at = e.at.trunc_subsecs(6);
             let (row, _) =
-                sharegate_gateway::disclosure_log::writer::Prepared::new(&e).unwrap().row(seq, &prev).unwrap();
+                sharegate_gateway::disclosure_log::writer::Prepared::new(&e).unwrap().sequence(seq, &prev).unwrap();
             let leaf = row.leaf_hash.clone();
             rows.push(row);
             prev = leaf;
@@ -85,7 +85,11 @@ fn load(store: &Store, total: u64) -> Vec<SubjectId> {
         store
             .run_now(|conn| {
                 use diesel::Connection;
-                conn.transaction(|conn| sharegate_gateway::store::log::insert_entries(conn, &rows))
+                conn.transaction(|conn| {
+                    sharegate_gateway::store::log::insert_sequenced(conn, &rows)?;
+                    let head = HeadRow { size: i64::try_from(seq).unwrap(), last_hash: prev.clone() };
+                    sharegate_gateway::store::log::set_head(conn, &head)
+                })
             })
             .unwrap();
         if seq.is_multiple_of(1_000_000) {
@@ -93,6 +97,12 @@ fn load(store: &Store, total: u64) -> Vec<SubjectId> {
         }
     }
     println!("bulk-loaded {total} entries in {:.0} s", started.elapsed().as_secs_f64());
+    // The index, as `sharegate log reindex` builds it: every entry read back and parsed.
+    let started = Instant::now();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let policy = CheckpointPolicy { every: 1 << 40, interval: Duration::from_secs(1 << 30) };
+    sharegate_gateway::disclosure_log::indexer::reindex(store, &key, policy).unwrap();
+    println!("indexed {total} entries in {:.0} s", started.elapsed().as_secs_f64());
     children
 }
 

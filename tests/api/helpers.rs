@@ -270,3 +270,20 @@ impl BoundedOutput for std::process::Command {
         child.wait_with_output()
     }
 }
+
+/// The log entry `id` as the gateway's index holds it, read straight from its store. The index is built behind the
+/// log's writer, so within moments of the answer: this waits up to 5 s for it.
+pub fn indexed(gateway: &TestGateway, id: &str) -> sharegate_gateway::store::log::LogRow {
+    let store = sharegate_gateway::store::open(gateway.database.url(), &sharegate_core::store::StoreOptions::default())
+        .expect("store");
+    let started = std::time::Instant::now();
+    loop {
+        match store.run_now(|conn| sharegate_gateway::store::log::find(conn, id)).expect("read") {
+            Some(row) => return row,
+            None if started.elapsed() < std::time::Duration::from_secs(5) => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            None => panic!("{id} is not in the log's index 5 s after its answer"),
+        }
+    }
+}

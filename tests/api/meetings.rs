@@ -2,7 +2,6 @@
 //! decisions and their endorsement, the pack (each part a logged disclosure carrying the meeting id), and closing.
 
 use serde_json::{Value, json};
-use sharegate_core::store::StoreOptions;
 
 use crate::databases::Backend;
 use crate::helpers::{TestGateway, person, send};
@@ -14,11 +13,7 @@ async fn post(gateway: &TestGateway, who: &str, path: &str, body: Value) -> (u16
 }
 
 fn logged_meeting(gateway: &TestGateway, disclosure: &str) -> Option<String> {
-    let store = sharegate_gateway::store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
-    let row = store
-        .run_now(|conn| sharegate_gateway::store::log::find(conn, disclosure))
-        .unwrap()
-        .expect("the part is in the log");
+    let row = crate::helpers::indexed(gateway, disclosure);
     let logged: sharegate_gateway::disclosure_log::LoggedEntry = serde_json::from_str(&row.canonical).unwrap();
     logged.entry.meeting.map(String::from)
 }

@@ -3,7 +3,6 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sharegate_core::domain::DisclosureId;
-use sharegate_core::store::StoreOptions;
 
 use crate::databases::Backend;
 use crate::helpers::{
@@ -82,11 +81,7 @@ async fn request(gateway: &TestGateway, who: &str, body: &Value) -> (u16, Value,
 /// The entry the gateway logged for an answer, which must carry the digest of exactly those bytes.
 pub fn logged(gateway: &TestGateway, answer: &Value, bytes: &[u8]) -> sharegate_gateway::disclosure_log::Entry {
     let id = DisclosureId::parse(answer["disclosure_id"].as_str().expect("every answer names its disclosure")).unwrap();
-    let store = sharegate_gateway::store::open(gateway.database.url(), &StoreOptions::default()).unwrap();
-    let row = store
-        .run_now(|conn| sharegate_gateway::store::log::find(conn, id.as_str()))
-        .unwrap()
-        .expect("the entry is in the log");
+    let row = crate::helpers::indexed(gateway, id.as_str());
     let logged: sharegate_gateway::disclosure_log::LoggedEntry = serde_json::from_str(&row.canonical).unwrap();
     assert_eq!(logged.entry.response_digest, hex::encode(Sha256::digest(bytes)), "the entry's digest is the answer's");
     logged.entry

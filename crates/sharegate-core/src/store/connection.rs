@@ -86,6 +86,15 @@ pub(super) fn for_writer(conn: &mut AnyConnection) -> Result<(), StoreError> {
     }
 }
 
+/// Readies a writer's connection for work that can be derived again: commits not synced (see
+/// `Store::index_connection`).
+pub(super) fn for_index(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    match conn {
+        AnyConnection::Sqlite(conn) => Ok(conn.batch_execute("PRAGMA synchronous = NORMAL;")?),
+        AnyConnection::Postgres(conn) => Ok(conn.batch_execute("SET synchronous_commit = off;")?),
+    }
+}
+
 /// What `PRAGMA wal_checkpoint` says it did.
 #[derive(diesel::QueryableByName)]
 struct Checkpointed {

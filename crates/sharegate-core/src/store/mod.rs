@@ -190,6 +190,15 @@ impl Store {
         Ok(conn)
     }
 
+    /// A connection of its own for a thread that derives what can be derived again (the log's index), readied as a
+    /// writer's. On SQLite its commits are not synced (`synchronous = NORMAL`): a power cut may undo its last
+    /// commits, never half of one, and whoever syncs next (the log's writer, every batch) syncs them too.
+    pub fn index_connection(&self) -> Result<AnyConnection, StoreError> {
+        let mut conn = self.writer_connection()?;
+        connection::for_index(&mut conn)?;
+        Ok(conn)
+    }
+
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
     }

@@ -2,12 +2,23 @@
 //! gateway's key (`log-signing.key`). With a checkpoint and an inclusion proof anyone can check that an entry is in
 //! the log, without trusting the gateway's store.
 
+use std::time::Duration;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::Serialize;
 
 use super::merkle::Hash;
 use crate::store::log::CheckpointRow;
+
+/// When the log's index signs a checkpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckpointPolicy {
+    /// After this many entries since the last checkpoint…
+    pub every: u64,
+    /// …or this long, if anything was appended since.
+    pub interval: Duration,
+}
 
 pub const FORMAT: &str = "sharegate-checkpoint-v1";
 

@@ -149,6 +149,14 @@ pub struct LoggedEntry {
     pub entry: Entry,
 }
 
+/// An entry's text read only as far as the index needs: its position and what its query columns say (the entry
+/// itself skipped over unparsed).
+#[derive(Debug, Deserialize)]
+pub struct Positioned {
+    pub seq: u64,
+    pub index: Index<String>,
+}
+
 /// What the log's query columns say of an entry, hashed with it. The writer derives the columns and this from the
 /// entry in one place ([`Index::of`]); `log verify` matches the text's [`head`] against the columns, so a changed
 /// column is found without reparsing every entry. `S` holds the text: borrowed from the entry when written, raw

@@ -11,6 +11,7 @@
 pub mod checkpoint;
 mod columns;
 mod entry;
+pub mod indexer;
 pub mod merkle;
 pub mod proof;
 mod queue;
@@ -23,9 +24,29 @@ use chrono::{SubsecRound, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+/// The log's index brought up to date before a handler runs. A handler that reads the index (DPO search, the review
+/// queue, a child's history, proofs, the console) takes one, so that it never reads an index older than the log was
+/// when the request came in — the reader's own entries included (the index is built behind the writer).
+pub struct FreshIndex;
+
+impl actix_web::FromRequest for FreshIndex {
+    type Error = ApiError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let writer = request.app_data::<actix_web::web::Data<LogWriter>>().cloned();
+        Box::pin(async move {
+            let writer = writer.ok_or_else(|| ApiError::internal("the server has no log writer"))?;
+            writer.caught_up().await.map_err(ApiError::store_unavailable)?;
+            Ok(Self)
+        })
+    }
+}
+
+pub use checkpoint::CheckpointPolicy;
 pub use entry::{AgencyPart, Entry, Given, GroundRef, Index, Kind, LoggedEntry, Outcome, Refused, Review};
 pub use queue::Waiting;
-pub use writer::{AppendError, CheckpointPolicy, LogError, LogWriter};
+pub use writer::{AppendError, LogError, LogWriter};
 
 /// A review entry with awkward text in it, for unit tests.
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! `sharegate log verify`: re-derives every entry's hash and the chain between them, every block hash, every
-//! checkpoint's root and signature, and the head, from the store; names the first thing that does not match.
+//! checkpoint's root and signature, the head, and the index (query columns, blocks, frontier) against the entries,
+//! from the store; names the first thing that does not match.
 //!
-//! The entries are checked in chunks, one reader per core, each with its own connection. For each entry a reader
-//! checks its position, its link to the entry before it and its query columns at once — it rebuilds the start of
-//! the entry's text from them ([`head`]) and compares bytes — then hashes the text and compares the stored
-//! leaf hash. Only when something differs is an entry parsed, to say what. The chunks' leaf hashes are then
-//! followed in log order through the tree, the blocks and the checkpoints.
+//! The entries are checked in chunks, one reader per core, each with its own connection. For each indexed entry a
+//! reader checks its position, its link to the entry before it and its query columns at once — it rebuilds the
+//! start of the entry's text from them ([`head`]) and compares bytes — then hashes the text and compares the stored
+//! leaf hash. Only when something differs is an entry parsed, to say what; an entry the index does not hold yet
+//! (it is built behind the writer) is parsed for its position and link. The chunks' leaf hashes are then followed
+//! in log order through the tree, the blocks and the checkpoints.
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
@@ -17,8 +19,8 @@ use ed25519_dalek::VerifyingKey;
 use super::checkpoint;
 use super::entry::{Index, LoggedEntry, Matching, head};
 use super::merkle::{self, Frontier, Hash};
-use crate::store::log::{CheckpointRow, HeadRow};
-use crate::store::log_scan::{EntryRow, LogReader, Tables};
+use crate::store::log::{CheckpointRow, HeadRow, IndexHead};
+use crate::store::log_scan::{Columns, EntryRow, LogReader, Tables};
 use crate::store::{Store, StoreError};
 
 /// What verification found.
@@ -49,7 +51,8 @@ fn verify_in_chunks(store: &Store, key: &VerifyingKey, chunk: usize) -> Result<R
         for _ in 0..readers {
             let results = results.clone();
             let (next, first_wrong) = (&next, &first_wrong);
-            scope.spawn(move || read_chunks(store, chunk, end, next, first_wrong, &results));
+            let indexed = tables.index_head.size;
+            scope.spawn(move || read_chunks(store, chunk, end, indexed, next, first_wrong, &results));
         }
         drop(results);
         let mut walk = Walk::default();
@@ -102,6 +105,7 @@ fn read_chunks(
     store: &Store,
     chunk_size: usize,
     end: i64,
+    indexed: i64,
     next: &AtomicUsize,
     first_wrong: &AtomicUsize,
     results: &Sender<(usize, Result<Chunk, StoreError>)>,
@@ -120,7 +124,7 @@ fn read_chunks(
             return;
         }
         let chunk_end = start.saturating_add(i64::try_from(chunk_size).unwrap_or(i64::MAX)).min(end);
-        let chunk = check_chunk(&mut reader, start, chunk_end);
+        let chunk = check_chunk(&mut reader, start, chunk_end, indexed);
         if matches!(&chunk, Ok(Chunk { problem: Some(_), .. }) | Err(_)) {
             first_wrong.fetch_min(index, Ordering::Relaxed);
         }
@@ -130,10 +134,11 @@ fn read_chunks(
     }
 }
 
-/// Checks entries `[start, end)`, each against the one before it.
-fn check_chunk(reader: &mut LogReader, start: i64, end: i64) -> Result<Chunk, StoreError> {
+/// Checks entries `[start, end)`, each against the one before it; the index must hold those below `indexed`.
+fn check_chunk(reader: &mut LogReader, start: i64, end: i64, indexed: i64) -> Result<Chunk, StoreError> {
     let mut checker = Checker {
         next: start,
+        indexed,
         prev: Vec::new(),
         leaves: Vec::with_capacity(usize::try_from(end - start).unwrap_or(0)),
         problem: None,
@@ -155,6 +160,8 @@ fn check_chunk(reader: &mut LogReader, start: i64, end: i64) -> Result<Chunk, St
 struct Checker {
     /// The position the next entry must have.
     next: i64,
+    /// How many entries the index holds.
+    indexed: i64,
     /// The leaf hash of the entry before, hex (empty before the first).
     prev: Vec<u8>,
     leaves: Vec<Hash>,
@@ -179,16 +186,41 @@ impl Checker {
     /// The entry's position, link and columns against the start of its text, then its text against its hash.
     fn check_entry(&mut self, row: &EntryRow<'_>) -> Result<Hash, String> {
         let seq = self.next;
-        let id = || String::from_utf8_lossy(row.id);
+        let id = || row.columns.map_or_else(|| "not indexed".into(), |c| String::from_utf8_lossy(c.id));
         if row.seq != seq {
             return Err(format!("entry {seq} is missing: the log jumps to entry {} ({})", row.seq, id()));
         }
-        let Some(index) = index_of(row) else {
-            return Err(format!("entry {seq} ({}): its at column is not a time the log writes", id()));
-        };
         let position = u64::try_from(seq).unwrap_or_default();
-        if !head(&mut Matching::new(row.canonical), position, &self.prev, &index) {
-            return Err(format!("entry {seq} ({}): {}", id(), what_differs(row, position, &self.prev, &index)));
+        match &row.columns {
+            Some(columns) => {
+                let Some(index) = index_of(columns) else {
+                    return Err(format!("entry {seq} ({}): its at column is not a time the log writes", id()));
+                };
+                if !head(&mut Matching::new(row.canonical), position, &self.prev, &index) {
+                    return Err(format!("entry {seq} ({}): {}", id(), what_differs(row, position, &self.prev, &index)));
+                }
+            }
+            None if seq < self.indexed => {
+                return Err(format!(
+                    "entry {seq} is missing from the log's index, which says it holds {} entries: run `sharegate log \
+                     reindex`",
+                    self.indexed
+                ));
+            }
+            // Sequenced, not yet indexed: its position and link from its text.
+            None => match serde_json::from_slice::<LoggedEntry>(row.canonical) {
+                Err(e) => return Err(format!("entry {seq}: its text is not a log entry ({e})")),
+                Ok(logged) if logged.seq != position => {
+                    return Err(format!("entry {seq}: it says it is entry {}: entries were moved", logged.seq));
+                }
+                Ok(logged) if logged.prev.as_bytes() != self.prev => {
+                    return Err(format!(
+                        "entry {seq}: it does not carry the previous entry's hash: an entry before it was changed, \
+                         removed or moved"
+                    ));
+                }
+                Ok(_) => {}
+            },
         }
         let leaf = merkle::leaf_hash(row.canonical);
         let mut hex_leaf = [0u8; 64];
@@ -203,7 +235,7 @@ impl Checker {
 }
 
 /// What the row's columns say, as the writer put it into the entry.
-fn index_of<'a>(row: &EntryRow<'a>) -> Option<Index<&'a [u8]>> {
+fn index_of<'a>(row: &Columns<'a>) -> Option<Index<&'a [u8]>> {
     Some(Index {
         id: row.id,
         at: row.at?,
@@ -263,6 +295,8 @@ struct Walk {
     frontier: Frontier,
     last: Option<Hash>,
     checked_checkpoints: usize,
+    /// The frontier where the index ends, as the index's head must hold it.
+    at_index_end: Option<String>,
 }
 
 impl Walk {
@@ -270,7 +304,9 @@ impl Walk {
         let seq = self.frontier.size;
         if let Some((block, hash)) = self.frontier.push(leaf) {
             let stored = i64::try_from(block).ok().and_then(|b| tables.blocks.get(&b));
-            if stored != Some(&hex::encode(hash)) {
+            let indexed = i64::try_from(self.frontier.size).unwrap_or(i64::MAX) <= tables.index_head.size;
+            // A block the index does not reach yet may be missing; one that is there must match.
+            if stored.is_some_and(|stored| *stored != hex::encode(hash)) || (stored.is_none() && indexed) {
                 let first = block * merkle::BLOCK;
                 return Err(format!(
                     "the hash of block {block} (entries {first}–{}) does not match its entries",
@@ -280,6 +316,9 @@ impl Walk {
         }
         self.last = Some(leaf);
         let size = i64::try_from(self.frontier.size).unwrap_or(i64::MAX);
+        if size == tables.index_head.size {
+            self.at_index_end = Some(serde_json::to_string(&self.frontier).unwrap_or_default());
+        }
         if let Some(checkpoint) = tables.checkpoints.get(&size) {
             check_checkpoint(checkpoint, &self.frontier, seq, key)?;
             self.checked_checkpoints += 1;
@@ -295,14 +334,22 @@ impl Walk {
                 "a checkpoint covers {beyond} entries but the log has {size}: entries were removed from its end"
             ));
         }
-        let HeadRow { size: head_size, last_hash, frontier } = &tables.head;
+        let HeadRow { size: head_size, last_hash } = &tables.head;
         let last = self.last.map(hex::encode).unwrap_or_default();
-        if *head_size != size
-            || *last_hash != last
-            || *frontier != serde_json::to_string(&self.frontier).unwrap_or_default()
-        {
+        if *head_size != size || *last_hash != last {
             return Some(format!(
                 "the log's head says {head_size} entries ending in {last_hash}, but the entries are {size} ending in {last}"
+            ));
+        }
+        let IndexHead { size: indexed, frontier } = &tables.index_head;
+        let expected = match indexed {
+            0 => Some(serde_json::to_string(&Frontier::default()).unwrap_or_default()),
+            _ => self.at_index_end.clone(),
+        };
+        if expected.as_ref() != Some(frontier) {
+            return Some(format!(
+                "the log's index says it holds {indexed} of the {size} entries, but its tree does not match theirs: \
+                 run `sharegate log reindex`"
             ));
         }
         None

@@ -1,32 +1,30 @@
-//! The log's one writer: handlers hand it entries; it appends them in batches — one transaction, one fsync, for
+//! The log's one writer: handlers hand it entries; it sequences them in batches — one transaction, one fsync, for
 //! every entry that arrived while the previous batch was committing — and acknowledges each only once its batch
-//! is committed. An answer is sent only after its acknowledgement. Any failure fails the whole batch: every caller
-//! answers 503 and nothing is disclosed. One job a batch turns down on its own: a review by an agency that has already
-//! reviewed that disclosure (its caller answers 409; the rest of the batch commits).
+//! is committed. An answer is sent only after its acknowledgement. Sequencing is all the answer waits for: each
+//! entry's text and leaf hash appended at its place in the chain (`log_sequence`), and the head moved. The query
+//! columns, the tree and the checkpoints are built behind it by the [`Indexer`], which the writer tells of each
+//! entry once committed.
+//!
+//! Any failure fails the whole batch: every caller answers 503 and nothing is disclosed. One job a batch turns down
+//! on its own: a review by an agency that has already reviewed that disclosure (its caller answers 409; the rest of
+//! the batch commits).
 
-use std::collections::BTreeSet;
-use std::time::Duration;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::SubsecRound;
 use ed25519_dalek::SigningKey;
 use prometheus::core::Collector;
 use prometheus::{IntCounterVec, Opts};
 
-use super::checkpoint;
+use super::checkpoint::CheckpointPolicy;
 use super::entry::{self, Entry, Index};
-use super::merkle::{Frontier, Hash, leaf_hash};
+use super::indexer::{self, Indexer, Sequenced};
+use super::merkle::leaf_hash;
 use crate::store::group_commit::{CommitError, CommitFn, GroupCommit, IdleFn};
-use crate::store::log::{self, HeadRow, LogRow};
+use crate::store::log::{self, HeadRow, SequencedRow};
 use crate::store::{AnyConnection, Store, StoreError};
-
-/// When the writer signs a checkpoint.
-#[derive(Debug, Clone, Copy)]
-pub struct CheckpointPolicy {
-    /// After this many entries since the last checkpoint…
-    pub every: u64,
-    /// …or this long, if anything was appended since.
-    pub interval: Duration,
-}
 
 /// An entry's place in the log, once committed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,22 +45,13 @@ pub enum AppendError {
     AlreadyReviewed { agency: String },
 }
 
-/// What the writer did with a job.
-#[derive(Debug)]
+/// What the writer did with an entry.
 enum Done {
     Appended(Appended),
     /// A review not appended: its agency had already reviewed the disclosure.
     AlreadyReviewed {
         agency: String,
     },
-    Checkpoint,
-}
-
-/// What the writer is asked to do.
-enum LogJob {
-    Append(Box<Prepared>),
-    /// Sign a checkpoint now if anything was appended since the last one.
-    Checkpoint,
 }
 
 pub type LogError = CommitError;
@@ -70,7 +59,8 @@ pub type LogError = CommitError;
 /// The log's one writer (see `crate::store::group_commit`).
 #[derive(Clone)]
 pub struct LogWriter {
-    writer: GroupCommit<LogJob, Done>,
+    writer: GroupCommit<Prepared, Done>,
+    indexer: Indexer,
     /// Entries committed, by kind and outcome: refusals rising, or discoveries, show here first.
     entries: IntCounterVec,
     /// Records nodes sent that were not passed on, by agency and why (see [`crate::redaction::Dropped`]).
@@ -78,19 +68,23 @@ pub struct LogWriter {
 }
 
 impl LogWriter {
-    /// Starts the writer thread. It stops when the last `LogWriter` handle is dropped.
+    /// Starts the writer's thread and the index's. They stop when the last `LogWriter` handle is dropped.
     pub fn start(store: Store, key: SigningKey, policy: CheckpointPolicy) -> std::io::Result<Self> {
-        let idle_key = key.clone();
-        let commit: CommitFn<LogJob, Done> = Box::new(move |conn, jobs| commit_batch(conn, jobs, &key, policy));
-        // Quiet for a while: sign a checkpoint if entries arrived since the last one.
+        let indexer = Indexer::start(store.clone(), key.clone(), policy)?;
+        let behind = Arc::new(Mutex::new(Behind::default()));
+        let (idle_key, idle_behind) = (key.clone(), Arc::clone(&behind));
+        let commit: CommitFn<Prepared, Done> =
+            Box::new(move |conn, jobs| commit_batch(conn, jobs, &key, policy, &mut lock(&behind)));
+        // Quiet for a while (no batch to index it at the start of): index what is behind. Not sooner: an idle writer
+        // with no connection opens one to run this, and a stopped database is not to be asked fifty times a second.
         let idle: IdleFn = Box::new(move |conn| {
-            let size = log::head(conn)?.size;
-            let covered = log::latest_checkpoint(conn)?.map_or(0, |c| c.size);
-            if size > covered {
-                commit_batch(conn, vec![LogJob::Checkpoint], &idle_key, policy).map(|_| ())
-            } else {
-                Ok(())
+            let mut behind = lock(&idle_behind);
+            if behind.pending.is_empty() {
+                return Ok(());
             }
+            indexer::catch_up(conn, &mut behind.pending, &idle_key, policy, false)?;
+            behind.oldest = None;
+            Ok(())
         });
         let entries = IntCounterVec::new(
             Opts::new("sharegate_log_entries_total", "Entries committed to the disclosure log"),
@@ -105,7 +99,7 @@ impl LogWriter {
         )
         .map_err(std::io::Error::other)?;
         let writer = GroupCommit::start("disclosure-log", store, commit, Some((policy.interval, idle)))?;
-        Ok(Self { writer, entries, dropped })
+        Ok(Self { writer, indexer, entries, dropped })
     }
 
     /// The writer's metrics, to be registered with the server's registry.
@@ -121,7 +115,7 @@ impl LogWriter {
         // Microseconds: what both databases keep, so the `at` column and the hashed text agree exactly.
         entry.at = entry.at.trunc_subsecs(6);
         let prepared = Prepared::new(&entry).map_err(|e| CommitError::Unavailable(e.to_string()))?;
-        match self.writer.submit(LogJob::Append(Box::new(prepared))).await? {
+        match self.writer.submit(prepared).await? {
             Done::Appended(appended) => {
                 self.entries.with_label_values(&[entry.kind.as_str(), entry.outcome.as_str()]).inc();
                 for part in &entry.agencies {
@@ -133,13 +127,18 @@ impl LogWriter {
                 Ok(appended)
             }
             Done::AlreadyReviewed { agency } => Err(AppendError::AlreadyReviewed { agency }),
-            Done::Checkpoint => Err(CommitError::Unavailable("the writer lost an entry".into()).into()),
         }
     }
 
-    /// Signs a checkpoint now if anything was appended since the last one.
+    /// Resolves once everything appended so far is indexed and covered by a signed checkpoint.
     pub async fn checkpoint(&self) -> Result<(), LogError> {
-        self.writer.submit(LogJob::Checkpoint).await.map(|_| ())
+        self.indexer.checkpoint().await.map_err(CommitError::Unavailable)
+    }
+
+    /// Resolves once everything appended so far is indexed: a reader of the index then sees every entry committed
+    /// before it asked, its own included.
+    pub async fn caught_up(&self) -> Result<(), LogError> {
+        self.indexer.catch_up().await.map_err(CommitError::Unavailable)
     }
 }
 
@@ -161,32 +160,18 @@ impl Prepared {
         Some((self.index.reviews.as_deref()?, &self.index.requester_agency))
     }
 
-    /// The row the entry becomes at position `seq`, after the entry whose leaf hash is `prev`: its canonical text,
-    /// its leaf hash and the columns kept for queries.
-    pub fn row(self, seq: u64, prev: &str) -> Result<(LogRow, Hash), StoreError> {
+    /// The entry at position `seq`, after the entry whose leaf hash is `prev`: its row in the sequence (its
+    /// canonical text and leaf hash), and what the index is to keep of it.
+    pub fn sequence(self, seq: u64, prev: &str) -> Result<(SequencedRow, Sequenced), StoreError> {
         let canonical =
             entry::canonical(seq, prev, &self.index, &self.body).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let leaf = leaf_hash(canonical.as_bytes());
-        let index = self.index;
-        let row = LogRow {
+        let row = SequencedRow {
             seq: i64::try_from(seq).map_err(|_| corrupt("size"))?,
-            id: index.id,
-            at: DateTime::from_timestamp_micros(index.at).ok_or_else(|| corrupt("time"))?.naive_utc(),
-            kind: index.kind,
-            subject_id: index.subject_id,
-            requester_agency: index.requester_agency,
-            requester_person: index.requester_person,
-            purpose: index.purpose,
-            lawful_basis: index.lawful_basis,
-            outcome: index.outcome,
-            agencies: index.agencies,
             canonical,
             leaf_hash: hex::encode(leaf),
-            reviews: index.reviews,
-            dropped_from: index.dropped_from,
-            waits_for: index.waits_for,
         };
-        Ok((row, leaf))
+        Ok((row, Sequenced { seq, leaf, index: self.index }))
     }
 }
 
@@ -194,72 +179,77 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("the log's head is unreadable ({what}); run `sharegate log verify`"))
 }
 
-/// Appends the batch's entries and signs a checkpoint if due (or asked for), in one transaction holding the head
-/// lock. One result per job, in order.
+/// What the writer has sequenced and not indexed yet, with the columns already made: it indexes them itself, many
+/// batches' worth at a time, at the start of a later batch's transaction (the pages of the index are then written
+/// once for many entries, and share that batch's commit) or when the queue is quiet.
+#[derive(Default)]
+struct Behind {
+    pending: BTreeMap<u64, Sequenced>,
+    /// When the oldest of them was sequenced.
+    oldest: Option<Instant>,
+}
+
+/// The most entries left behind before the writer indexes them whatever their age.
+const MOST_BEHIND: usize = 2048;
+
+fn lock(behind: &Mutex<Behind>) -> std::sync::MutexGuard<'_, Behind> {
+    // Only the writer's thread takes it; a panic there leaves nothing half-changed that matters (the index is
+    // derived and checked against the sequence).
+    behind.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Sequences the batch's entries in one transaction holding the head lock, after indexing what is behind if it is
+/// due. One result per entry, in order.
 fn commit_batch(
     conn: &mut AnyConnection,
-    jobs: Vec<LogJob>,
+    jobs: Vec<Prepared>,
     key: &SigningKey,
     policy: CheckpointPolicy,
+    behind: &mut Behind,
 ) -> Result<Vec<Done>, StoreError> {
-    let force_checkpoint = jobs.iter().any(|j| matches!(j, LogJob::Checkpoint));
-    log::with_head_locked(conn, |conn, head| {
-        let mut frontier: Frontier = serde_json::from_str(&head.frontier).map_err(|_| corrupt("frontier"))?;
-        let mut size = u64::try_from(head.size).map_err(|_| corrupt("size"))?;
-        if frontier.size != size {
-            return Err(corrupt("frontier size"));
+    // A review is checked against every review before it: the index must hold them all.
+    let review = jobs.iter().any(|j| j.review().is_some());
+    let due = behind.oldest.is_some_and(|t| t.elapsed() >= indexer::GATHER) || behind.pending.len() >= MOST_BEHIND;
+    let (done, sequenced) = log::with_head_locked(conn, |conn, head| {
+        if due || review {
+            indexer::catch_up(conn, &mut behind.pending, key, policy, false)?;
         }
+        let mut size = u64::try_from(head.size).map_err(|_| corrupt("size"))?;
         let mut last = head.last_hash;
-        let mut appended = Vec::with_capacity(jobs.len());
+        let mut done = Vec::with_capacity(jobs.len());
         let mut rows = Vec::with_capacity(jobs.len());
-        let mut blocks = Vec::new();
-        let mut any = false;
+        let mut sequenced = Vec::with_capacity(jobs.len());
         // Reviews appended in this batch, by disclosure and agency: not yet in the table the check below reads.
         let mut reviewed = BTreeSet::new();
-        for job in jobs {
-            let LogJob::Append(prepared) = job else {
-                appended.push(Done::Checkpoint);
-                continue;
-            };
+        for prepared in jobs {
             if let Some((disclosure, agency)) = prepared.review() {
                 let review = (disclosure.to_owned(), agency.to_owned());
                 if reviewed.contains(&review) || log::reviewed_by(conn, disclosure, agency)? {
-                    appended.push(Done::AlreadyReviewed { agency: review.1 });
+                    done.push(Done::AlreadyReviewed { agency: review.1 });
                     continue;
                 }
                 reviewed.insert(review);
             }
-            any = true;
-            let (row, leaf) = prepared.row(size, &last)?;
-            let leaf_hex = row.leaf_hash.clone();
+            let (row, entry) = prepared.sequence(size, &last)?;
+            last.clone_from(&row.leaf_hash);
+            done.push(Done::Appended(Appended { seq: size, leaf_hash: row.leaf_hash.clone() }));
             rows.push(row);
-            if let Some((block, hash)) = frontier.push(leaf) {
-                blocks.push((i64::try_from(block).map_err(|_| corrupt("block"))?, hex::encode(hash)));
-            }
-            appended.push(Done::Appended(Appended { seq: size, leaf_hash: leaf_hex.clone() }));
-            last = leaf_hex;
+            sequenced.push(entry);
             size += 1;
         }
-        log::insert_entries(conn, &rows)?;
-        for (block, hash) in &blocks {
-            log::insert_block(conn, *block, hash)?;
+        if !rows.is_empty() {
+            log::insert_sequenced(conn, &rows)?;
+            log::set_head(conn, &HeadRow { size: i64::try_from(size).map_err(|_| corrupt("size"))?, last_hash: last })?;
         }
-        let latest = log::latest_checkpoint(conn)?;
-        let covered = latest.as_ref().map_or(0, |c| u64::try_from(c.size).unwrap_or(0));
-        let now: DateTime<Utc> = Utc::now().trunc_subsecs(6);
-        let stale =
-            latest.as_ref().is_none_or(|c| (now.naive_utc() - c.at).to_std().unwrap_or_default() >= policy.interval);
-        if size > covered && (force_checkpoint || size - covered >= policy.every || stale) {
-            let root = frontier.root();
-            log::insert_checkpoint(conn, &checkpoint::sign(size, &root, now, key))?;
-        }
-        if any {
-            let frontier = serde_json::to_string(&frontier).map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            log::set_head(
-                conn,
-                &HeadRow { size: i64::try_from(size).map_err(|_| corrupt("size"))?, last_hash: last, frontier },
-            )?;
-        }
-        Ok(appended)
-    })
+        Ok((done, sequenced))
+    })?;
+    // Committed: only now are the entries the writer's to index (a batch rolled back gives its places to the next).
+    if due || review {
+        behind.oldest = None;
+    }
+    for entry in sequenced {
+        behind.oldest.get_or_insert_with(Instant::now);
+        behind.pending.insert(entry.seq, entry);
+    }
+    Ok(done)
 }

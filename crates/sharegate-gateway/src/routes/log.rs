@@ -1,6 +1,7 @@
 //! The log's evidence for data-protection officers: the latest signed checkpoint, and an inclusion proof against it
 //! for any disclosure their agency is in.
 
+use crate::disclosure_log::FreshIndex;
 use actix_web::{get, web};
 
 use crate::disclosure_log::LogWriter;
@@ -25,6 +26,7 @@ pub struct LogKey(pub ed25519_dalek::VerifyingKey);
 )]
 #[get("/v1/log/checkpoint")]
 pub async fn checkpoint(
+    _: FreshIndex,
     _dpo: Dpo,
     store: web::Data<Store>,
     key: web::Data<LogKey>,
@@ -49,6 +51,7 @@ pub async fn checkpoint(
 )]
 #[get("/v1/log/proof/{disclosure_id}")]
 pub async fn inclusion_proof(
+    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,

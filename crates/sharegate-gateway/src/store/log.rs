@@ -1,18 +1,17 @@
-//! The disclosure log's rows: entries, block hashes, checkpoints and the head. Entries, blocks and checkpoints are
-//! insert-only (the database refuses updates and deletes); the head row is what writers lock and move.
+//! The disclosure log's rows. The log itself is `log_sequence` (each entry's text and leaf hash at its position)
+//! with `log_head`, which writers lock and move; it and the checkpoints are insert-only (the database refuses
+//! updates and deletes). Derived from it, behind the writer: `log_entries` (the query columns), `log_blocks` and
+//! `log_index_head` (see `disclosure_log::indexer`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{log_blocks, log_checkpoints, log_entries, log_head};
+use super::schema::{log_blocks, log_checkpoints, log_entries, log_head, log_index_head, log_sequence};
 use super::{AnyConnection, StoreError};
 
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+/// An entry as read: its query columns with its text and leaf hash from the sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = log_entries)]
-// An absent `reviews` or `dropped_from` is inserted as NULL rather than left out of the statement: the statement's
-// text is then the same for every row, so diesel finds it prepared by its type instead of writing the text out for
-// every row (and PostgreSQL's `COPY` needs every row to carry every column).
-#[diesel(treat_none_as_default_value = false)]
 pub struct LogRow {
     pub seq: i64,
     pub id: String,
@@ -25,13 +24,50 @@ pub struct LogRow {
     pub lawful_basis: String,
     pub outcome: String,
     pub agencies: String,
+    #[diesel(select_expression = log_sequence::canonical)]
     pub canonical: String,
+    #[diesel(select_expression = log_sequence::leaf_hash)]
     pub leaf_hash: String,
     /// For a review: the disclosure it reviews.
     pub reviews: Option<String>,
     /// `,a,b,`: the agencies whose nodes sent records that were not passed on.
     pub dropped_from: Option<String>,
     /// `,a,b,`: the agencies whose DPOs review the entry; none for entries logged before it was kept.
+    pub waits_for: Option<String>,
+}
+
+/// An entry as sequenced: what the answer waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[diesel(table_name = log_sequence)]
+// Every column named in the statement (as for [`IndexRow`]): what PostgreSQL's `COPY` needs.
+#[diesel(treat_none_as_default_value = false)]
+pub struct SequencedRow {
+    pub seq: i64,
+    pub canonical: String,
+    pub leaf_hash: String,
+}
+
+/// An entry's query columns, as the index keeps them.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = log_entries)]
+// An absent `reviews` or `dropped_from` is inserted as NULL rather than left out of the statement: the statement's
+// text is then the same for every row, so diesel finds it prepared by its type instead of writing the text out for
+// every row (and PostgreSQL's `COPY` needs every row to carry every column).
+#[diesel(treat_none_as_default_value = false)]
+pub struct IndexRow {
+    pub seq: i64,
+    pub id: String,
+    pub at: NaiveDateTime,
+    pub kind: String,
+    pub subject_id: String,
+    pub requester_agency: String,
+    pub requester_person: String,
+    pub purpose: String,
+    pub lawful_basis: String,
+    pub outcome: String,
+    pub agencies: String,
+    pub reviews: Option<String>,
+    pub dropped_from: Option<String>,
     pub waits_for: Option<String>,
 }
 
@@ -44,11 +80,19 @@ pub struct CheckpointRow {
     pub signature: String,
 }
 
+/// The sequence's head: how many entries, and the last one's leaf hash.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = log_head)]
 pub struct HeadRow {
     pub size: i64,
     pub last_hash: String,
+}
+
+/// The index's head: how many entries it holds, and the tree's frontier over them (JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = log_index_head)]
+pub struct IndexHead {
+    pub size: i64,
     pub frontier: String,
 }
 
@@ -68,40 +112,94 @@ pub fn with_head_locked<T>(
     })
 }
 
+/// Runs `work` in one transaction holding the index's lock (its head row's, as [`with_head_locked`] does the
+/// sequence's): one indexer at a time, whichever gateway it runs in. It never takes the sequence's lock, so a
+/// writer that indexes under its own lock (to check a review) cannot deadlock with it.
+pub fn with_index_locked<T>(
+    conn: &mut AnyConnection,
+    work: impl FnOnce(&mut AnyConnection, IndexHead) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.transaction(|conn| {
+        diesel::update(log_index_head::table.filter(log_index_head::id.eq(1)))
+            .set(log_index_head::size.eq(log_index_head::size))
+            .execute(conn)?;
+        let head = index_head(conn)?;
+        work(conn, head)
+    })
+}
+
 pub fn head(conn: &mut AnyConnection) -> Result<HeadRow, StoreError> {
     // The head is one row: no `LIMIT` (see the store module on SQLite and bound limits).
     Ok(log_head::table.select(HeadRow::as_select()).get_result(conn)?)
 }
 
+pub fn index_head(conn: &mut AnyConnection) -> Result<IndexHead, StoreError> {
+    Ok(log_index_head::table.select(IndexHead::as_select()).get_result(conn)?)
+}
+
 pub fn set_head(conn: &mut AnyConnection, head: &HeadRow) -> Result<(), StoreError> {
     diesel::update(log_head::table.filter(log_head::id.eq(1)))
-        .set((
-            log_head::size.eq(head.size),
-            log_head::last_hash.eq(&head.last_hash),
-            log_head::frontier.eq(&head.frontier),
-        ))
+        .set((log_head::size.eq(head.size), log_head::last_hash.eq(&head.last_hash)))
         .execute(conn)?;
     Ok(())
 }
 
-/// Inserts a batch of entries: on PostgreSQL one binary `COPY`, on SQLite one prepared statement run once per row.
+pub fn set_index_head(conn: &mut AnyConnection, head: &IndexHead) -> Result<(), StoreError> {
+    diesel::update(log_index_head::table.filter(log_index_head::id.eq(1)))
+        .set((log_index_head::size.eq(head.size), log_index_head::frontier.eq(&head.frontier)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Inserts a batch of rows: on PostgreSQL one binary `COPY`, on SQLite one prepared statement run once per row.
 /// (diesel's multi-backend connection has neither, so this goes to the concrete connection.)
-pub fn insert_entries(conn: &mut AnyConnection, rows: &[LogRow]) -> Result<(), StoreError> {
-    match conn {
-        // In-process: one prepared statement run once per row. A multi-row insert's text differs with the batch's
-        // size, so SQLite would parse and plan it anew for every batch.
-        AnyConnection::Sqlite(c) => {
-            for row in rows {
-                diesel::insert_into(log_entries::table).values(row).execute(c)?;
+macro_rules! insert_batch {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            // In-process: one prepared statement run once per row. A multi-row insert's text differs with the
+            // batch's size, so SQLite would parse and plan it anew for every batch.
+            AnyConnection::Sqlite(c) => {
+                for row in $rows {
+                    diesel::insert_into($table).values(row).execute(c)?;
+                }
+            }
+            // Over the network, the whole batch in one round trip. A multi-row `INSERT` would be parsed and planned
+            // anew for every batch (its text grows with the batch), which costs the server more than storing the
+            // rows.
+            AnyConnection::Postgres(c) => {
+                diesel::copy_from($table).from_insertable($rows).execute(c)?;
             }
         }
-        // Over the network, the whole batch in one round trip. A multi-row `INSERT` would be parsed and planned
-        // anew for every batch (its text grows with the batch), which costs the server more than storing the rows.
-        AnyConnection::Postgres(c) => {
-            diesel::copy_from(log_entries::table).from_insertable(rows).execute(c)?;
-        }
-    }
+    };
+}
+
+/// Appends a batch of entries to the sequence.
+pub fn insert_sequenced(conn: &mut AnyConnection, rows: &[SequencedRow]) -> Result<(), StoreError> {
+    insert_batch!(conn, log_sequence::table, rows);
     Ok(())
+}
+
+/// Adds a batch of entries' columns to the index.
+pub fn insert_index(conn: &mut AnyConnection, rows: &[IndexRow]) -> Result<(), StoreError> {
+    insert_batch!(conn, log_entries::table, rows);
+    Ok(())
+}
+
+/// Entries `[from, end)` of the sequence: position, text, leaf hash.
+pub fn sequenced(conn: &mut AnyConnection, from: i64, end: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
+    Ok(log_sequence::table
+        .filter(log_sequence::seq.ge(from).and(log_sequence::seq.lt(end)))
+        .order(log_sequence::seq.asc())
+        .select((log_sequence::seq, log_sequence::canonical, log_sequence::leaf_hash))
+        .load(conn)?)
+}
+
+/// Empties the index, to be built again from the sequence (`sharegate log reindex`). Checkpoints stay: signed, they
+/// are evidence, and the rebuilt tree must match them.
+pub fn clear_index(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    diesel::delete(log_entries::table).execute(conn)?;
+    diesel::delete(log_blocks::table).execute(conn)?;
+    set_index_head(conn, &IndexHead { size: 0, frontier: r#"{"size":0,"subtrees":[]}"#.into() })
 }
 
 pub fn insert_block(conn: &mut AnyConnection, idx: i64, hash: &str) -> Result<(), StoreError> {
@@ -133,12 +231,18 @@ pub fn checkpoints(conn: &mut AnyConnection) -> Result<Vec<CheckpointRow>, Store
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<LogRow>, StoreError> {
-    Ok(log_entries::table.filter(log_entries::id.eq(id)).select(LogRow::as_select()).first(conn).optional()?)
+    Ok(log_entries::table
+        .inner_join(log_sequence::table)
+        .filter(log_entries::id.eq(id))
+        .select(LogRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Up to `limit` entries at positions `[from, end)`, in log order.
 pub fn page(conn: &mut AnyConnection, from: i64, end: i64, limit: i64) -> Result<Vec<LogRow>, StoreError> {
     Ok(log_entries::table
+        .inner_join(log_sequence::table)
         .filter(log_entries::seq.ge(from).and(log_entries::seq.lt(end)))
         .order(log_entries::seq.asc())
         .limit(limit)
@@ -148,10 +252,10 @@ pub fn page(conn: &mut AnyConnection, from: i64, end: i64, limit: i64) -> Result
 
 /// Leaf hashes of entries `[start, end)`, in order.
 pub fn leaves(conn: &mut AnyConnection, start: i64, end: i64) -> Result<Vec<String>, StoreError> {
-    Ok(log_entries::table
-        .filter(log_entries::seq.ge(start).and(log_entries::seq.lt(end)))
-        .order(log_entries::seq.asc())
-        .select(log_entries::leaf_hash)
+    Ok(log_sequence::table
+        .filter(log_sequence::seq.ge(start).and(log_sequence::seq.lt(end)))
+        .order(log_sequence::seq.asc())
+        .select(log_sequence::leaf_hash)
         .load(conn)?)
 }
 
@@ -202,6 +306,7 @@ pub fn search(
     limit: i64,
 ) -> Result<Vec<LogRow>, StoreError> {
     let mut query = log_entries::table
+        .inner_join(log_sequence::table)
         .filter(log_entries::agencies.like(involving(&filter.scope)))
         .filter(log_entries::seq.gt(after.unwrap_or(-1)))
         .order(log_entries::seq.asc())
@@ -255,6 +360,7 @@ pub fn unreviewed(
     let mut after = after.unwrap_or(-1);
     while found.len() < usize::try_from(limit).unwrap_or(0) {
         let candidates: Vec<LogRow> = log_entries::table
+            .inner_join(log_sequence::table)
             .filter(log_entries::agencies.like(involving(agency)))
             .filter(log_entries::kind.ne("review"))
             .filter(
@@ -307,8 +413,9 @@ pub fn unreviewed_under_meeting(
 /// entries' text (it has no column of its own): a scan, fine for the few meetings a DPO or a pack looks at.
 pub fn under_meeting(conn: &mut AnyConnection, meeting: &str) -> Result<Vec<LogRow>, StoreError> {
     Ok(log_entries::table
+        .inner_join(log_sequence::table)
         .filter(log_entries::kind.eq_any(["request", "discovery"]))
-        .filter(log_entries::canonical.like(format!("%\"meeting\":\"{meeting}\"%")))
+        .filter(log_sequence::canonical.like(format!("%\"meeting\":\"{meeting}\"%")))
         .order(log_entries::seq.asc())
         .select(LogRow::as_select())
         .load(conn)?)
@@ -327,6 +434,7 @@ pub fn reviewed_by(conn: &mut AnyConnection, id: &str, agency: &str) -> Result<b
 /// The reviews of disclosure `id` made by DPOs of `agency`, oldest first.
 pub fn reviews_of(conn: &mut AnyConnection, id: &str, agency: &str) -> Result<Vec<LogRow>, StoreError> {
     Ok(log_entries::table
+        .inner_join(log_sequence::table)
         .filter(log_entries::reviews.eq(id))
         .filter(log_entries::requester_agency.eq(agency))
         .order(log_entries::seq.asc())

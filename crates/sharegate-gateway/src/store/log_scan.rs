@@ -13,15 +13,24 @@ use std::path::Path;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::log::{self, CheckpointRow, HeadRow, LogRow};
-use super::schema::log_entries;
+use super::log::{self, CheckpointRow, HeadRow, IndexHead, IndexRow};
+use super::schema::{log_entries, log_sequence};
 use super::{AnyConnection, DatabaseUrl, Store, StoreError};
 
-/// An entry's row as read, borrowed from the database. Text columns are raw bytes: checking them against the
-/// entry's text needs no UTF-8 validation of its own (the text they must equal is checked against its hash).
+/// An entry as read, borrowed from the database: its text and leaf hash from the sequence, and its query columns
+/// where the index holds it. Text columns are raw bytes: checking them against the entry's text needs no UTF-8
+/// validation of its own (the text they must equal is checked against its hash).
 #[derive(Debug, Clone, Copy)]
 pub struct EntryRow<'a> {
     pub seq: i64,
+    pub canonical: &'a [u8],
+    pub leaf_hash: &'a [u8],
+    pub columns: Option<Columns<'a>>,
+}
+
+/// An entry's query columns, as the index holds them.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns<'a> {
     pub id: &'a [u8],
     /// Microseconds since the Unix epoch; none if the column does not hold a time in whole microseconds.
     pub at: Option<i64>,
@@ -36,14 +45,11 @@ pub struct EntryRow<'a> {
     pub reviews: Option<&'a [u8]>,
     pub dropped_from: Option<&'a [u8]>,
     pub waits_for: Option<&'a [u8]>,
-    pub canonical: &'a [u8],
-    pub leaf_hash: &'a [u8],
 }
 
-impl<'a> From<&'a LogRow> for EntryRow<'a> {
-    fn from(row: &'a LogRow) -> Self {
+impl<'a> From<&'a IndexRow> for Columns<'a> {
+    fn from(row: &'a IndexRow) -> Self {
         Self {
-            seq: row.seq,
             id: row.id.as_bytes(),
             at: Some(row.at.and_utc().timestamp_micros()),
             kind: row.kind.as_bytes(),
@@ -57,8 +63,6 @@ impl<'a> From<&'a LogRow> for EntryRow<'a> {
             reviews: row.reviews.as_deref().map(str::as_bytes),
             dropped_from: row.dropped_from.as_deref().map(str::as_bytes),
             waits_for: row.waits_for.as_deref().map(str::as_bytes),
-            canonical: row.canonical.as_bytes(),
-            leaf_hash: row.leaf_hash.as_bytes(),
         }
     }
 }
@@ -67,6 +71,7 @@ impl<'a> From<&'a LogRow> for EntryRow<'a> {
 #[derive(Debug, Clone)]
 pub struct Tables {
     pub head: HeadRow,
+    pub index_head: IndexHead,
     /// By size.
     pub checkpoints: BTreeMap<i64, CheckpointRow>,
     /// Block hashes by block index.
@@ -100,11 +105,12 @@ impl LogReader {
                         diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(pg)?;
                     }
                     let head = log::head(conn)?;
+                    let index_head = log::index_head(conn)?;
                     let checkpoints = log::checkpoints(conn)?.into_iter().map(|c| (c.size, c)).collect();
                     let blocks = log::blocks(conn, 0, i64::MAX)?.into_iter().collect();
                     let last: Option<i64> =
-                        log_entries::table.select(diesel::dsl::max(log_entries::seq)).first(conn)?;
-                    Ok((Tables { head, checkpoints, blocks }, last.map_or(0, |l| l + 1)))
+                        log_sequence::table.select(diesel::dsl::max(log_sequence::seq)).first(conn)?;
+                    Ok((Tables { head, index_head, checkpoints, blocks }, last.map_or(0, |l| l + 1)))
                 })
             }),
         }
@@ -122,11 +128,26 @@ impl LogReader {
             Self::Diesel(store) => store.run_now(|conn| {
                 let mut from = start;
                 while from < end {
-                    let page = log::page(conn, from, end, PAGE)?;
-                    let Some(last) = page.last() else { break };
-                    from = last.seq + 1;
-                    for row in &page {
-                        if each(row.into()).is_break() {
+                    let page: Vec<((i64, String, String), Option<IndexRow>)> = log_sequence::table
+                        .left_join(log_entries::table)
+                        .filter(log_sequence::seq.ge(from).and(log_sequence::seq.lt(end)))
+                        .order(log_sequence::seq.asc())
+                        .limit(PAGE)
+                        .select((
+                            (log_sequence::seq, log_sequence::canonical, log_sequence::leaf_hash),
+                            Option::<IndexRow>::as_select(),
+                        ))
+                        .load(conn)?;
+                    let Some(((last, ..), _)) = page.last() else { break };
+                    from = last + 1;
+                    for ((seq, canonical, leaf_hash), columns) in &page {
+                        let row = EntryRow {
+                            seq: *seq,
+                            canonical: canonical.as_bytes(),
+                            leaf_hash: leaf_hash.as_bytes(),
+                            columns: columns.as_ref().map(Columns::from),
+                        };
+                        if each(row).is_break() {
                             return Ok(());
                         }
                     }
@@ -161,8 +182,11 @@ mod sqlite {
     pub(super) fn tables(conn: &mut Connection) -> rusqlite::Result<(Tables, i64)> {
         // One read transaction: every table as of one moment, whatever writers do meanwhile.
         let tx = conn.transaction()?;
-        let head = tx.query_row("SELECT size, last_hash, frontier FROM log_head WHERE id = 1", [], |r| {
-            Ok(HeadRow { size: r.get(0)?, last_hash: r.get(1)?, frontier: r.get(2)? })
+        let head = tx.query_row("SELECT size, last_hash FROM log_head WHERE id = 1", [], |r| {
+            Ok(HeadRow { size: r.get(0)?, last_hash: r.get(1)? })
+        })?;
+        let index_head = tx.query_row("SELECT size, frontier FROM log_index_head WHERE id = 1", [], |r| {
+            Ok(IndexHead { size: r.get(0)?, frontier: r.get(1)? })
         })?;
         let checkpoints = tx
             .prepare("SELECT size, root, at, signature FROM log_checkpoints ORDER BY size")?
@@ -175,8 +199,8 @@ mod sqlite {
             .prepare("SELECT idx, hash FROM log_blocks ORDER BY idx")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let last: Option<i64> = tx.query_row("SELECT max(seq) FROM log_entries", [], |r| r.get(0))?;
-        Ok((Tables { head, checkpoints, blocks }, last.map_or(0, |l| l + 1)))
+        let last: Option<i64> = tx.query_row("SELECT max(seq) FROM log_sequence", [], |r| r.get(0))?;
+        Ok((Tables { head, index_head, checkpoints, blocks }, last.map_or(0, |l| l + 1)))
     }
 
     pub(super) fn range(
@@ -186,30 +210,32 @@ mod sqlite {
         mut each: impl FnMut(EntryRow<'_>) -> ControlFlow<()>,
     ) -> rusqlite::Result<()> {
         let mut statement = conn.prepare(
-            "SELECT seq, id, at, kind, subject_id, requester_agency, requester_person, purpose, lawful_basis, \
-             outcome, agencies, reviews, dropped_from, waits_for, canonical, leaf_hash FROM log_entries WHERE seq >= ?1 AND seq < ?2 \
-             ORDER BY seq",
+            "SELECT s.seq, s.canonical, s.leaf_hash, e.id, e.at, e.kind, e.subject_id, e.requester_agency, \
+             e.requester_person, e.purpose, e.lawful_basis, e.outcome, e.agencies, e.reviews, e.dropped_from, \
+             e.waits_for FROM log_sequence s LEFT JOIN log_entries e ON e.seq = s.seq \
+             WHERE s.seq >= ?1 AND s.seq < ?2 ORDER BY s.seq",
         )?;
         let mut rows = statement.query([start, end])?;
         while let Some(r) = rows.next()? {
-            let row = EntryRow {
-                seq: r.get(0)?,
-                id: bytes(r, 1)?,
-                at: micros(bytes(r, 2)?),
-                kind: bytes(r, 3)?,
-                subject_id: bytes(r, 4)?,
-                requester_agency: bytes(r, 5)?,
-                requester_person: bytes(r, 6)?,
-                purpose: bytes(r, 7)?,
-                lawful_basis: bytes(r, 8)?,
-                outcome: bytes(r, 9)?,
-                agencies: bytes(r, 10)?,
-                reviews: nullable(r, 11)?,
-                dropped_from: nullable(r, 12)?,
-                waits_for: nullable(r, 13)?,
-                canonical: bytes(r, 14)?,
-                leaf_hash: bytes(r, 15)?,
+            let columns = match r.get_ref(3)? {
+                ValueRef::Null => None,
+                _ => Some(Columns {
+                    id: bytes(r, 3)?,
+                    at: micros(bytes(r, 4)?),
+                    kind: bytes(r, 5)?,
+                    subject_id: bytes(r, 6)?,
+                    requester_agency: bytes(r, 7)?,
+                    requester_person: bytes(r, 8)?,
+                    purpose: bytes(r, 9)?,
+                    lawful_basis: bytes(r, 10)?,
+                    outcome: bytes(r, 11)?,
+                    agencies: bytes(r, 12)?,
+                    reviews: nullable(r, 13)?,
+                    dropped_from: nullable(r, 14)?,
+                    waits_for: nullable(r, 15)?,
+                }),
             };
+            let row = EntryRow { seq: r.get(0)?, canonical: bytes(r, 1)?, leaf_hash: bytes(r, 2)?, columns };
             if each(row).is_break() {
                 break;
             }

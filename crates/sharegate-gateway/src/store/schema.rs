@@ -125,8 +125,6 @@ diesel::table! {
         lawful_basis -> Text,
         outcome -> Text,
         agencies -> Text,
-        canonical -> Text,
-        leaf_hash -> Text,
         reviews -> Nullable<Text>,
         dropped_from -> Nullable<Text>,
         waits_for -> Nullable<Text>,
@@ -150,13 +148,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The log itself: each entry's canonical text and leaf hash at its position. `log_entries`, `log_blocks` and
+    /// `log_index_head` are derived from it.
+    log_sequence (seq) {
+        seq -> BigInt,
+        canonical -> Text,
+        leaf_hash -> Text,
+    }
+}
+
+diesel::table! {
+    /// The sequence's head: what writers lock to append, so that the chain stays one chain.
     log_head (id) {
         id -> Integer,
         size -> BigInt,
         last_hash -> Text,
+    }
+}
+
+diesel::table! {
+    /// How far the index reaches, and the tree's frontier there.
+    log_index_head (id) {
+        id -> Integer,
+        size -> BigInt,
         frontier -> Text,
     }
 }
+
+diesel::joinable!(log_entries -> log_sequence (seq));
+diesel::allow_tables_to_appear_in_same_query!(log_entries, log_sequence);
 
 diesel::table! {
     meeting_events (id) {

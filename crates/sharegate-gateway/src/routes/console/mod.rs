@@ -22,7 +22,7 @@ use maud::Markup;
 use serde::{Deserialize, Serialize};
 
 use crate::decision::policy::Vocabulary;
-use crate::disclosure_log::LogWriter;
+use crate::disclosure_log::{FreshIndex, LogWriter};
 use crate::routes::dpo::{self, DisclosureQuery, NotReviewable, history_of, scoped, view};
 use crate::routes::log::LogKey;
 use crate::store::{Store, log};
@@ -103,6 +103,7 @@ struct QueuePage {
 }
 
 async fn queue(
+    _: FreshIndex,
     Dpo(identity): Dpo,
     query: ApiQuery<QueuePage>,
     store: web::Data<Store>,
@@ -202,6 +203,7 @@ impl SearchForm {
 }
 
 async fn search(
+    _: FreshIndex,
     Dpo(identity): Dpo,
     form: ApiQuery<SearchForm>,
     vocabulary: web::Data<Vocabulary>,
@@ -228,6 +230,7 @@ async fn search(
 }
 
 async fn disclosure(
+    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
@@ -248,6 +251,7 @@ async fn disclosure(
 
 /// The entry's inclusion proof against the latest checkpoint, checked here and shown with what checks it elsewhere.
 async fn proof(
+    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
@@ -267,6 +271,7 @@ struct ReviewForm {
 }
 
 async fn review(
+    _: FreshIndex,
     dpo: Dpo,
     path: web::Path<String>,
     form: ApiForm<ReviewForm>,
@@ -300,6 +305,7 @@ async fn find_child(
 }
 
 async fn history(
+    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,

@@ -8,6 +8,7 @@ mod subject_history;
 pub(crate) use subject_history::history_of;
 pub use subject_history::{HistoryLine, history};
 
+use crate::disclosure_log::FreshIndex;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -185,6 +186,7 @@ pub struct DisclosurePage {
 )]
 #[get("/v1/disclosures")]
 pub async fn list(
+    _: FreshIndex,
     Dpo(identity): Dpo,
     query: ApiQuery<DisclosureQuery>,
     vocabulary: web::Data<Vocabulary>,
@@ -224,6 +226,7 @@ pub struct QueueQuery {
 )]
 #[get("/v1/disclosures/unreviewed")]
 pub async fn unreviewed(
+    _: FreshIndex,
     Dpo(identity): Dpo,
     query: ApiQuery<QueueQuery>,
     store: web::Data<Store>,
@@ -291,6 +294,7 @@ pub(crate) async fn scoped(store: &Store, identity: &Identity, raw: String) -> R
 )]
 #[get("/v1/disclosures/{id}")]
 pub async fn one(
+    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
@@ -393,6 +397,7 @@ fn review_entry(identity: &Identity, row: &LogRow, comment: Narrative) -> Result
 )]
 #[post("/v1/disclosures/{id}/review")]
 pub async fn review(
+    _: FreshIndex,
     dpo: Dpo,
     path: web::Path<String>,
     body: ApiJson<ReviewBody>,
@@ -425,6 +430,7 @@ pub struct MeetingReviewed {
 )]
 #[post("/v1/meetings/{id}/review")]
 pub async fn review_meeting(
+    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     body: ApiJson<ReviewBody>,

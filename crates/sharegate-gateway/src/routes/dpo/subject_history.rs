@@ -1,5 +1,6 @@
 //! A child's whole history with the DPO's agency, in sentences a person can read (for a subject-access request).
 
+use crate::disclosure_log::FreshIndex;
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -90,6 +91,7 @@ fn history_line(v: &DisclosureView) -> HistoryLine {
 )]
 #[get("/v1/subjects/{id}/disclosures")]
 pub async fn history(
+    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,

@@ -1,6 +1,7 @@
 //! The meeting pack: for each invited agency, what policy and consent allow under `core_group` (each part a logged
 //! disclosure carrying the meeting id), then the views and decisions; JSON, or a printable page.
 
+use crate::disclosure_log::FreshIndex;
 use std::collections::BTreeSet;
 
 use actix_web::http::StatusCode;
@@ -51,6 +52,7 @@ fn shared_while_open(rows: &[LogRow]) -> Result<Vec<SharedUnderMeeting>, ApiErro
 #[utoipa::path(tag = "meetings", params(("id" = String, Path), PackQuery), responses((status = 200, body = Pack), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope), (status = 503, description = "a part could not be logged, so no pack", body = ErrorEnvelope)))]
 #[get("/v1/meetings/{id}/pack")]
 pub async fn pack(
+    _: FreshIndex,
     identity: Identity,
     path: web::Path<String>,
     query: ApiQuery<PackQuery>,
