@@ -186,7 +186,7 @@ pub enum CertsCommand {
 pub fn run(cli: Cli) -> ExitCode {
     sharegate_core::telemetry::init();
     let outcome = match cli.command {
-        Command::Demo { smoke, ports_from } => crate::demo::run(smoke, ports_from).map_err(anyhow::Error::msg),
+        Command::Demo { smoke, ports_from } => crate::demo::run(smoke, ports_from),
         Command::Gateway { config } => run_gateway(config),
         Command::Node { target, action } => node(target, action),
         Command::Policy { config, command } => policy(config, command),

@@ -117,17 +117,17 @@ fn records_of(agency: &str, subject_ref: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
-fn expect(step: &str, got: &super::client::Answer, status: u16) -> Result<(), String> {
+fn expect(step: &str, got: &super::client::Answer, status: u16) -> anyhow::Result<()> {
     if got.status == status {
         Ok(())
     } else {
-        Err(format!("{step}: expected {status}, got {} {}", got.status, got.body))
+        Err(anyhow::anyhow!("{step}: expected {status}, got {} {}", got.status, got.body))
     }
 }
 
 /// Loads the case, skipping whatever is already there (`known`: the child, if an earlier run added them). Returns the
 /// child's gateway id.
-pub async fn load(client: &DemoClient, known: Option<SubjectId>) -> Result<String, String> {
+pub async fn load(client: &DemoClient, known: Option<SubjectId>) -> anyhow::Result<String> {
     let sw = "social_care-social_worker";
     let subject = if let Some(known) = known {
         known.to_string()

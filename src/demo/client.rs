@@ -1,5 +1,6 @@
 //! The demo's way in: the public API over mutual TLS, as each example person.
 
+use anyhow::Context;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -29,15 +30,15 @@ pub struct Answer {
 }
 
 impl DemoClient {
-    pub fn new(layout: &Layout, gateway_port: u16, node_ports: &BTreeMap<String, u16>) -> Result<Self, String> {
+    pub fn new(layout: &Layout, gateway_port: u16, node_ports: &BTreeMap<String, u16>) -> anyhow::Result<Self> {
         let mut people = BTreeMap::new();
         // Read once: every person's files name the federation's one CA and CRL.
-        let revocations = Revocations::load(&layout.gateway_server(), Side::Servers).map_err(|e| e.to_string())?;
+        let revocations = Revocations::load(&layout.gateway_server(), Side::Servers)?;
         for person in PEOPLE {
             let (cert, key) = layout.person(person.agency, person.role);
             let files = TlsFiles { ca: layout.ca_cert(), crl: layout.crl(), cert, key };
-            let tls = sharegate_core::tls::client_config(&files, &revocations).map_err(|e| e.to_string())?;
-            let client = reqwest::Client::builder().use_preconfigured_tls(tls).build().map_err(|e| e.to_string())?;
+            let tls = sharegate_core::tls::client_config(&files, &revocations)?;
+            let client = reqwest::Client::builder().use_preconfigured_tls(tls).build()?;
             people.insert(format!("{}-{}", person.agency, person.role), client);
         }
         Ok(Self {
@@ -47,33 +48,33 @@ impl DemoClient {
         })
     }
 
-    fn client(&self, who: &str) -> Result<&reqwest::Client, String> {
-        self.people.get(who).ok_or_else(|| format!("no example person '{who}'"))
+    fn client(&self, who: &str) -> anyhow::Result<&reqwest::Client> {
+        self.people.get(who).with_context(|| format!("no example person '{who}'"))
     }
 
-    async fn send(request: reqwest::RequestBuilder) -> Result<Answer, String> {
-        let response = request.send().await.map_err(|e| format!("the request failed: {e}"))?;
+    async fn send(request: reqwest::RequestBuilder) -> anyhow::Result<Answer> {
+        let response = request.send().await.context("the request failed")?;
         let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+        let bytes = response.bytes().await?;
         Ok(Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) })
     }
 
-    pub async fn get(&self, who: &str, url: &str) -> Result<Answer, String> {
+    pub async fn get(&self, who: &str, url: &str) -> anyhow::Result<Answer> {
         Self::send(self.client(who)?.get(url)).await
     }
 
     /// A page for a browser: its status and text.
-    pub async fn page(&self, who: &str, url: &str) -> Result<(u16, String), String> {
-        let response = self.client(who)?.get(url).send().await.map_err(|e| format!("the request failed: {e}"))?;
+    pub async fn page(&self, who: &str, url: &str) -> anyhow::Result<(u16, String)> {
+        let response = self.client(who)?.get(url).send().await.context("the request failed")?;
         let status = response.status().as_u16();
-        Ok((status, response.text().await.map_err(|e| e.to_string())?))
+        Ok((status, response.text().await?))
     }
 
-    pub async fn post(&self, who: &str, url: &str, body: &Value) -> Result<Answer, String> {
+    pub async fn post(&self, who: &str, url: &str, body: &Value) -> anyhow::Result<Answer> {
         Self::send(self.client(who)?.post(url).json(body)).await
     }
 
-    pub async fn put(&self, who: &str, url: &str, body: &Value) -> Result<Answer, String> {
+    pub async fn put(&self, who: &str, url: &str, body: &Value) -> anyhow::Result<Answer> {
         Self::send(self.client(who)?.put(url).json(body)).await
     }
 

@@ -10,6 +10,7 @@ mod case;
 mod client;
 mod smoke;
 
+use anyhow::Context;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -31,10 +32,10 @@ struct Placement {
 }
 
 /// Runs the demo with the gateway on `ports_from` and the nodes on the next four ports.
-pub fn run(smoke: bool, ports_from: u16) -> Result<(), String> {
+pub fn run(smoke: bool, ports_from: u16) -> anyhow::Result<()> {
     let agencies: Vec<_> = config::default_agencies().map(|(a, _)| a).collect();
-    sharegate_core::certs::ensure(Path::new(EXAMPLE_CERTS), &agencies).map_err(|e| e.to_string())?;
-    let scratch = if smoke { Some(tempfile::tempdir().map_err(|e| e.to_string())?) } else { None };
+    sharegate_core::certs::ensure(Path::new(EXAMPLE_CERTS), &agencies)?;
+    let scratch = if smoke { Some(tempfile::tempdir()?) } else { None };
     let placement = match &scratch {
         Some(dir) => Placement { data: dir.path().to_owned(), ports_from: None },
         None => Placement { data: PathBuf::from(DATA_DIR), ports_from: Some(ports_from) },
@@ -46,14 +47,14 @@ pub fn run(smoke: bool, ports_from: u16) -> Result<(), String> {
         let client = DemoClient::new(&layout, running.gateway_port, &running.node_ports)?;
         let subject = case::load(&client, known).await?;
         if smoke {
-            let education = running.handles.get("education").cloned().ok_or("no education node")?;
+            let education = running.handles.get("education").cloned().context("no education node")?;
             let played = smoke::play(&client, &subject, education).await;
             running.stop().await;
             played
         } else {
             // Listening before the welcome: whoever reads "Ctrl-C stops the demo" may signal at once.
             sharegate_core::shutdown::stop_on_signal(running.handles.values().cloned().collect())
-                .map_err(|e| format!("cannot listen for signals: {e}"))?;
+                .context("cannot listen for signals")?;
             print_welcome(&running, &subject);
             running.wait().await;
             println!("sharegate demo stopped; its data is kept in {}", placement.data.display());
@@ -70,15 +71,14 @@ fn tomorrow_morning() -> String {
 
 /// The case child's gateway id if an earlier run added it, read from the gateway's store before anything starts: on
 /// a first run the demo does not ask the gateway for a child it does not have, which would log a refusal.
-fn known_child(data: &Path) -> Result<Option<SubjectId>, String> {
+fn known_child(data: &Path) -> anyhow::Result<Option<SubjectId>> {
     let file = data.join("gateway.db");
     if !file.exists() {
         return Ok(None);
     }
-    let key = SubjectKey::parse(case::NHS_NUMBER).map_err(|e| e.to_string())?;
-    let store = sharegate_gateway::store::open(&DatabaseUrl::Sqlite(file), &StoreOptions::default())
-        .map_err(|e| e.to_string())?;
-    let found = store.run_now(|conn| subjects::find(conn, &key)).map_err(|e| e.to_string())?;
+    let key = SubjectKey::parse(case::NHS_NUMBER)?;
+    let store = sharegate_gateway::store::open(&DatabaseUrl::Sqlite(file), &StoreOptions::default())?;
+    let found = store.run_now(|conn| subjects::find(conn, &key))?;
     Ok(found.map(|child| child.id))
 }
 
@@ -114,15 +114,15 @@ impl Running {
     }
 }
 
-async fn start(placement: &Placement) -> Result<Running, String> {
+async fn start(placement: &Placement) -> anyhow::Result<Running> {
     let mut running =
         Running { gateway_port: 0, node_ports: BTreeMap::new(), handles: BTreeMap::new(), tasks: Vec::new() };
     let mut gateway = GatewayConfig::embedded();
     for (offset, (agency, _)) in (1u16..).zip(config::default_agencies()) {
-        let mut node = NodeConfig::embedded(&agency).ok_or("a shipped agency has no defaults")?;
+        let mut node = NodeConfig::embedded(&agency).context("a shipped agency has no defaults")?;
         node.database_url = DatabaseUrl::Sqlite(placement.data.join(format!("{agency}.db")));
         node.listen.set_port(placement.ports_from.map_or(0, |first| first.saturating_add(offset)));
-        let server = sharegate_node::start(&node).map_err(|e| format!("the {agency} node cannot start: {e}"))?;
+        let server = sharegate_node::start(&node).with_context(|| format!("the {agency} node cannot start"))?;
         let port = server.port();
         if let Some(entry) = gateway.agencies.get_mut(&agency) {
             entry.node_url = format!("https://localhost:{port}");
@@ -132,8 +132,7 @@ async fn start(placement: &Placement) -> Result<Running, String> {
     }
     gateway.database_url = DatabaseUrl::Sqlite(placement.data.join("gateway.db"));
     gateway.listen.set_port(placement.ports_from.unwrap_or(0));
-    let server =
-        sharegate_gateway::startup::gateway(&gateway).await.map_err(|e| format!("the gateway cannot start: {e}"))?;
+    let server = sharegate_gateway::startup::gateway(&gateway).await.context("the gateway cannot start")?;
     running.gateway_port = server.port();
     running.spawn("gateway", server);
     Ok(running)

@@ -15,22 +15,22 @@ fn ask(categories: &[&str], purpose: &str, basis: &str) -> Value {
 /// One step's verdict: what was checked, and whether it held.
 struct Step {
     says: &'static str,
-    held: Result<(), String>,
+    held: anyhow::Result<()>,
 }
 
-fn check(answer: &Answer, status: u16, also: impl FnOnce(&Value) -> Result<(), String>) -> Result<(), String> {
+fn check(answer: &Answer, status: u16, also: impl FnOnce(&Value) -> anyhow::Result<()>) -> anyhow::Result<()> {
     if answer.status != status {
-        return Err(format!("expected {status}, got {}: {}", answer.status, answer.body));
+        return Err(anyhow::anyhow!("expected {status}, got {}: {}", answer.status, answer.body));
     }
     also(&answer.body)
 }
 
-fn has(ok: bool, what: &str, body: &Value) -> Result<(), String> {
-    if ok { Ok(()) } else { Err(format!("{what}: {body}")) }
+fn has(ok: bool, what: &str, body: &Value) -> anyhow::Result<()> {
+    if ok { Ok(()) } else { Err(anyhow::anyhow!("{what}: {body}")) }
 }
 
 /// Plays the story; `education` is the education node's handle, stopped for the last steps.
-pub async fn play(client: &DemoClient, subject: &str, education: ServerHandle) -> Result<(), String> {
+pub async fn play(client: &DemoClient, subject: &str, education: ServerHandle) -> anyhow::Result<()> {
     let requests = client.at_gateway("/v1/requests");
     let mut steps = Vec::new();
 
@@ -70,7 +70,7 @@ pub async fn play(client: &DemoClient, subject: &str, education: ServerHandle) -
         held: if status == 200 && !refusal.is_empty() && console.contains(&format!("/console/disclosures/{refusal}")) {
             Ok(())
         } else {
-            Err(format!("expected the review queue listing {refusal}, got {status}"))
+            Err(anyhow::anyhow!("expected the review queue listing {refusal}, got {status}"))
         },
     });
 
@@ -185,7 +185,7 @@ pub async fn play(client: &DemoClient, subject: &str, education: ServerHandle) -
             Ok(()) => println!("  ok   {}", step.says),
             Err(why) => {
                 failed += 1;
-                println!("  FAIL {}\n       {why}", step.says);
+                println!("  FAIL {}\n       {why:#}", step.says);
             }
         }
     }
@@ -194,6 +194,6 @@ pub async fn play(client: &DemoClient, subject: &str, education: ServerHandle) -
             println!("smoke: all {} steps held", steps.len());
             Ok(())
         }
-        n => Err(format!("smoke: {n} of {} steps failed", steps.len())),
+        n => Err(anyhow::anyhow!("smoke: {n} of {} steps failed", steps.len())),
     }
 }
