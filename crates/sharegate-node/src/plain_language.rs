@@ -1,6 +1,10 @@
 //! Plain language (¶16): abbreviations must be kept to a minimum and, where their meaning may be in doubt, defined.
 //! A record may use an abbreviation from its agency's glossary, or one it defines itself — `ABC (what it stands
 //! for)` or `what it stands for (ABC)`. Anything else is listed back to the author.
+//!
+//! An abbreviation is found two ways: two or more capitals (`CAMHS`, `S47A`), or — in any case — one of the
+//! abbreviations safeguarding practice writes in lower case too ([`KNOWN_IN_ANY_CASE`]: `dv`, `nfa`, `s/w`, `asap`),
+//! which capitals alone would miss. The glossary and a record's own definitions count in any case.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,6 +37,14 @@ pub const DEFAULT_GLOSSARY: &[(&str, &str)] = &[
     ("UK", "United Kingdom"),
 ];
 
+/// Abbreviations of safeguarding and agency practice that are written in any case, found whatever their case. Words
+/// that are also ordinary English (`mash`, `send`) are left to the capitals rule.
+pub const KNOWN_IN_ANY_CASE: &[&str] = &[
+    "a&e", "adhd", "asap", "asb", "asd", "camhs", "cce", "cin", "cla", "cp", "cpp", "cse", "da", "dsl", "dv", "ehcp",
+    "gp", "hv", "icpc", "iro", "lac", "lado", "mappa", "marac", "nfa", "nok", "pc", "rcpc", "s/w", "sen", "senco",
+    "sw", "taf", "yot",
+];
+
 /// An agency's glossary: abbreviation → meaning.
 #[derive(Debug, Clone)]
 pub struct Glossary(BTreeSet<String>);
@@ -41,21 +53,24 @@ impl Glossary {
     /// Checks that each key is an abbreviation as [`abbreviations`] finds them, so no entry is dead.
     pub fn new(entries: &BTreeMap<String, String>) -> Result<Self, String> {
         for (abbreviation, meaning) in entries {
-            if !is_abbreviation(abbreviation) {
-                return Err(format!("'{abbreviation}' is not an abbreviation (two or more capitals, digits allowed)"));
+            if !is_abbreviation(&abbreviation.replace(['/', '&'], "")) {
+                return Err(format!(
+                    "'{abbreviation}' is not an abbreviation (two or more capitals, digits, '/' and '&' allowed)"
+                ));
             }
             if meaning.trim().is_empty() {
                 return Err(format!("'{abbreviation}' has no meaning"));
             }
         }
-        Ok(Self(entries.keys().cloned().collect()))
+        Ok(Self(entries.keys().map(|k| k.to_uppercase()).collect()))
     }
 
-    /// The abbreviations in `texts` that are neither in the glossary nor defined in the texts themselves.
+    /// The abbreviations in `texts` that are neither in the glossary nor defined in the texts themselves, as
+    /// written.
     pub fn undefined<'a>(&self, texts: impl IntoIterator<Item = &'a str> + Clone) -> Vec<String> {
         let used: BTreeSet<&str> = texts.clone().into_iter().flat_map(abbreviations).collect();
         used.into_iter()
-            .filter(|abbreviation| !self.0.contains(*abbreviation))
+            .filter(|abbreviation| !self.0.contains(&abbreviation.to_uppercase()))
             .filter(|abbreviation| !texts.clone().into_iter().any(|text| defines(text, abbreviation)))
             .map(str::to_owned)
             .collect()
@@ -68,12 +83,20 @@ fn is_abbreviation(word: &str) -> bool {
         && word.chars().filter(char::is_ascii_uppercase).count() >= 2
 }
 
+/// The abbreviations a text uses: by the capitals rule, then those known in any case (a word may hold `/` or `&`).
 fn abbreviations(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| is_abbreviation(word))
+    let by_capitals = text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| is_abbreviation(word));
+    let known = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '&'))
+        .map(|word| word.trim_matches(['/', '&']))
+        .filter(|word| KNOWN_IN_ANY_CASE.iter().any(|known| known.eq_ignore_ascii_case(word)));
+    by_capitals.chain(known)
 }
 
-/// `ABC (meaning)` or `meaning (ABC)`, with a non-empty meaning.
+/// `ABC (meaning)` or `meaning (ABC)`, with a non-empty meaning; in any case.
 fn defines(text: &str, abbreviation: &str) -> bool {
+    let (text, abbreviation) = (text.to_lowercase(), abbreviation.to_lowercase());
+    let (text, abbreviation) = (text.as_str(), abbreviation.as_str());
     let expanded_after = text.match_indices(abbreviation).any(|(at, _)| {
         let rest = text.get(at + abbreviation.len()..).unwrap_or_default().trim_start();
         rest.strip_prefix('(')

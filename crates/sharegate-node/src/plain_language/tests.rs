@@ -43,3 +43,25 @@ fn glossary_entries_must_be_abbreviations_with_meanings() {
     let defaults = DEFAULT_GLOSSARY.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     assert!(Glossary::new(&defaults).is_ok());
 }
+
+/// ¶16: the abbreviations practice writes in lower case are found in any case; the glossary and a record's own
+/// definitions count in any case too.
+#[test]
+fn paragraph_16_abbreviations_are_found_in_any_case() {
+    let texts = ["Dv incident, nfa by the police. Mum says s/w is useless. Refer to camhs asap."];
+    // CAMHS is in the glossary below; the rest are listed as written.
+    let glossary = Glossary::new(
+        &[("CAMHS".to_owned(), "child and adolescent mental health services".to_owned())].into_iter().collect(),
+    )
+    .unwrap();
+    assert_eq!(glossary.undefined(texts), vec!["Dv", "asap", "nfa", "s/w"]);
+    let defined = [
+        "The dv (domestic violence) incident; no further action (NFA). S/W (social worker) told asap (as soon as possible).",
+    ];
+    assert_eq!(glossary.undefined(defined), Vec::<String>::new());
+    // Ordinary words that happen to be abbreviations elsewhere are left alone.
+    assert_eq!(glossary.undefined(["She helped mash the potatoes and will send a card."]), Vec::<String>::new());
+    // A glossary may hold them too.
+    let slash = Glossary::new(&[("S/W".to_owned(), "social worker".to_owned())].into_iter().collect()).unwrap();
+    assert_eq!(slash.undefined(["the s/w visited"]), Vec::<String>::new());
+}
