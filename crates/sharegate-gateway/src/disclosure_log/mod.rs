@@ -26,7 +26,9 @@ use sha2::{Digest, Sha256};
 
 /// The log's index brought up to date before a handler runs. A handler that reads the index (DPO search, the review
 /// queue, a child's history, proofs, the console) takes one, so that it never reads an index older than the log was
-/// when the request came in — the reader's own entries included (the index is built behind the writer).
+/// when the request came in — the reader's own entries included (the index is built behind the writer). Taken as
+/// the handler's last parameter: actix extracts in order, so a caller refused by identity, role or input costs the
+/// index nothing.
 pub struct FreshIndex;
 
 impl actix_web::FromRequest for FreshIndex {

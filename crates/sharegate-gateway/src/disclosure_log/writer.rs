@@ -79,12 +79,7 @@ impl LogWriter {
         // with no connection opens one to run this, and a stopped database is not to be asked fifty times a second.
         let idle: IdleFn = Box::new(move |conn| {
             let mut behind = lock(&idle_behind);
-            if behind.pending.is_empty() {
-                return Ok(());
-            }
-            indexer::catch_up(conn, &mut behind.pending, &idle_key, policy, false)?;
-            behind.oldest = None;
-            Ok(())
+            if behind.pending.is_empty() { Ok(()) } else { behind.index(conn, &idle_key, policy) }
         });
         let entries = IntCounterVec::new(
             Opts::new("sharegate_log_entries_total", "Entries committed to the disclosure log"),
@@ -189,6 +184,20 @@ struct Behind {
     oldest: Option<Instant>,
 }
 
+impl Behind {
+    /// Indexes everything sequenced so far, these entries from memory and any other read back.
+    fn index(
+        &mut self,
+        conn: &mut AnyConnection,
+        key: &SigningKey,
+        policy: CheckpointPolicy,
+    ) -> Result<(), StoreError> {
+        indexer::catch_up(conn, &mut self.pending, key, policy, false)?;
+        self.oldest = None;
+        Ok(())
+    }
+}
+
 /// The most entries left behind before the writer indexes them whatever their age.
 const MOST_BEHIND: usize = 2048;
 
@@ -212,7 +221,7 @@ fn commit_batch(
     let due = behind.oldest.is_some_and(|t| t.elapsed() >= indexer::GATHER) || behind.pending.len() >= MOST_BEHIND;
     let (done, sequenced) = log::with_head_locked(conn, |conn, head| {
         if due || review {
-            indexer::catch_up(conn, &mut behind.pending, key, policy, false)?;
+            behind.index(conn, key, policy)?;
         }
         let mut size = u64::try_from(head.size).map_err(|_| corrupt("size"))?;
         let mut last = head.last_hash;
@@ -244,9 +253,6 @@ fn commit_batch(
         Ok((done, sequenced))
     })?;
     // Committed: only now are the entries the writer's to index (a batch rolled back gives its places to the next).
-    if due || review {
-        behind.oldest = None;
-    }
     for entry in sequenced {
         behind.oldest.get_or_insert_with(Instant::now);
         behind.pending.insert(entry.seq, entry);

@@ -26,12 +26,12 @@ pub struct LogKey(pub ed25519_dalek::VerifyingKey);
 )]
 #[get("/v1/log/checkpoint")]
 pub async fn checkpoint(
-    _: FreshIndex,
     _dpo: Dpo,
     store: web::Data<Store>,
     key: web::Data<LogKey>,
     writer: web::Data<LogWriter>,
 ) -> Result<web::Json<CheckpointView>, ApiError> {
+    // Brings the index to the end too: no FreshIndex needed.
     writer.checkpoint().await.map_err(ApiError::store_unavailable)?;
     let latest = store.run(log::latest_checkpoint).await?;
     let latest = latest.ok_or_else(|| ApiError::not_found("nothing has been logged yet"))?;
@@ -51,12 +51,12 @@ pub async fn checkpoint(
 )]
 #[get("/v1/log/proof/{disclosure_id}")]
 pub async fn inclusion_proof(
-    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
     key: web::Data<LogKey>,
     writer: web::Data<LogWriter>,
+    _: FreshIndex,
 ) -> Result<web::Json<InclusionProof>, ApiError> {
     // Like every read of the log by a DPO: only an entry their agency is in (the proof carries the whole entry).
     let row = scoped(&store, &identity, path.into_inner()).await?;

@@ -103,10 +103,10 @@ struct QueuePage {
 }
 
 async fn queue(
-    _: FreshIndex,
     Dpo(identity): Dpo,
     query: ApiQuery<QueuePage>,
     store: web::Data<Store>,
+    _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let (agency, after) = (identity.agency.to_string(), query.0.after);
     let (rows, checkpoint) = store
@@ -203,11 +203,11 @@ impl SearchForm {
 }
 
 async fn search(
-    _: FreshIndex,
     Dpo(identity): Dpo,
     form: ApiQuery<SearchForm>,
     vocabulary: web::Data<Vocabulary>,
     store: web::Data<Store>,
+    _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let form = form.0;
     let mut query = form.query()?;
@@ -230,10 +230,10 @@ async fn search(
 }
 
 async fn disclosure(
-    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
+    _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let row = scoped(&store, &identity, path.into_inner()).await?;
     let shown = view(&row)?;
@@ -251,12 +251,12 @@ async fn disclosure(
 
 /// The entry's inclusion proof against the latest checkpoint, checked here and shown with what checks it elsewhere.
 async fn proof(
-    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
     writer: web::Data<LogWriter>,
     key: web::Data<LogKey>,
+    _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let row = scoped(&store, &identity, path.into_inner()).await?;
     let proof = crate::disclosure_log::proof::prove_as_of_now(&store, &writer, &key.0, row.id).await?;
@@ -271,12 +271,12 @@ struct ReviewForm {
 }
 
 async fn review(
-    _: FreshIndex,
     dpo: Dpo,
     path: web::Path<String>,
     form: ApiForm<ReviewForm>,
     store: web::Data<Store>,
     writer: web::Data<LogWriter>,
+    _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let disclosure = path.into_inner();
     dpo::record_review(&dpo, disclosure.clone(), form.0.comment, &store, &writer).await?;
@@ -305,10 +305,10 @@ async fn find_child(
 }
 
 async fn history(
-    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
+    _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let subject = path.into_inner();
     let lines = history_of(&store, &identity, &subject).await?;

@@ -186,11 +186,11 @@ pub struct DisclosurePage {
 )]
 #[get("/v1/disclosures")]
 pub async fn list(
-    _: FreshIndex,
     Dpo(identity): Dpo,
     query: ApiQuery<DisclosureQuery>,
     vocabulary: web::Data<Vocabulary>,
     store: web::Data<Store>,
+    _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let mut query = query;
     subject_as_id(&store, &mut query.0).await?;
@@ -226,10 +226,10 @@ pub struct QueueQuery {
 )]
 #[get("/v1/disclosures/unreviewed")]
 pub async fn unreviewed(
-    _: FreshIndex,
     Dpo(identity): Dpo,
     query: ApiQuery<QueueQuery>,
     store: web::Data<Store>,
+    _: FreshIndex,
 ) -> Result<web::Json<Vec<DisclosureView>>, ApiError> {
     let limit = query.0.limit.unwrap_or(PAGE).clamp(1, MAX_PAGE);
     let agency = identity.agency.to_string();
@@ -294,10 +294,10 @@ pub(crate) async fn scoped(store: &Store, identity: &Identity, raw: String) -> R
 )]
 #[get("/v1/disclosures/{id}")]
 pub async fn one(
-    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
+    _: FreshIndex,
 ) -> Result<web::Json<DisclosureView>, ApiError> {
     let row = scoped(&store, &identity, path.into_inner()).await?;
     Ok(web::Json(view(&row)?))
@@ -397,12 +397,12 @@ fn review_entry(identity: &Identity, row: &LogRow, comment: Narrative) -> Result
 )]
 #[post("/v1/disclosures/{id}/review")]
 pub async fn review(
-    _: FreshIndex,
     dpo: Dpo,
     path: web::Path<String>,
     body: ApiJson<ReviewBody>,
     store: web::Data<Store>,
     writer: web::Data<LogWriter>,
+    _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let disclosed = record_review(&dpo, path.into_inner(), body.0.comment, &store, &writer).await?;
     Ok(disclosed.into_response())
@@ -430,12 +430,12 @@ pub struct MeetingReviewed {
 )]
 #[post("/v1/meetings/{id}/review")]
 pub async fn review_meeting(
-    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     body: ApiJson<ReviewBody>,
     store: web::Data<Store>,
     writer: web::Data<LogWriter>,
+    _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let nothing = || ApiError::not_found("nothing shared under that meeting waits for your agency's review");
     let meeting = sharegate_core::domain::MeetingId::parse(&path.into_inner()).map_err(|_| nothing())?;

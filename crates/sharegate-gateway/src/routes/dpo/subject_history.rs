@@ -91,10 +91,10 @@ fn history_line(v: &DisclosureView) -> HistoryLine {
 )]
 #[get("/v1/subjects/{id}/disclosures")]
 pub async fn history(
-    _: FreshIndex,
     Dpo(identity): Dpo,
     path: web::Path<String>,
     store: web::Data<Store>,
+    _: FreshIndex,
 ) -> Result<web::Json<Vec<HistoryLine>>, ApiError> {
     Ok(web::Json(history_of(&store, &identity, &path.into_inner()).await?))
 }

@@ -52,12 +52,12 @@ fn shared_while_open(rows: &[LogRow]) -> Result<Vec<SharedUnderMeeting>, ApiErro
 #[utoipa::path(tag = "meetings", params(("id" = String, Path), PackQuery), responses((status = 200, body = Pack), (status = 404, description = "no such meeting, or not one the agency is invited to", body = ErrorEnvelope), (status = 503, description = "a part could not be logged, so no pack", body = ErrorEnvelope)))]
 #[get("/v1/meetings/{id}/pack")]
 pub async fn pack(
-    _: FreshIndex,
     identity: Identity,
     path: web::Path<String>,
     query: ApiQuery<PackQuery>,
     sharing: web::Data<Sharing>,
     store: web::Data<Store>,
+    _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let html = match query.0.format.as_deref() {
         None | Some("json") => false,
