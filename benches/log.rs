@@ -74,7 +74,7 @@ fn fsync_rate(dir: &std::path::Path) -> f64 {
 /// PostgreSQL's durable commits per second, one at a time (a one-row insert each, on one connection): the server's
 /// own limit for one-commit-per-write, its WAL flush and a round trip each.
 fn postgres_commit_rate(url: &str) -> f64 {
-    let mut conn = diesel::pg::PgConnection::establish(url).unwrap();
+    let mut conn = sharegate_core::store::postgres::PgConnection::establish(url).unwrap();
     diesel::sql_query("CREATE TABLE commit_probe (n BIGINT NOT NULL)").execute(&mut conn).unwrap();
     let started = Instant::now();
     let mut n = 0i64;
@@ -139,17 +139,17 @@ fn main() {
 
     if let Ok(admin) = std::env::var("SHAREGATE_TEST_DATABASE_URL") {
         let name = format!("sharegate_bench_{}", std::process::id());
-        let mut conn = diesel::pg::PgConnection::establish(&admin).unwrap();
+        let mut conn = sharegate_core::store::postgres::PgConnection::establish(&admin).unwrap();
         diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).unwrap();
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-        let url = DatabaseUrl::parse(&format!("{base}/{name}")).unwrap();
+        let admin_url = sharegate_core::store::postgres::PostgresUrl::parse(&admin).unwrap();
+        let url = DatabaseUrl::Postgres(admin_url.with_database(&name).unwrap());
         let rate = appends_per_second(&url, &runtime, &key);
         println!(
             "PostgreSQL: {rate:.0} durable appends/s = {:.1}x the fsync rate (goal >= 10x, >= 10,000/s)",
             rate / fsyncs
         );
         let DatabaseUrl::Postgres(bench_url) = &url else { unreachable!("a PostgreSQL URL") };
-        let commits = postgres_commit_rate(bench_url);
+        let commits = postgres_commit_rate(bench_url.as_str());
         println!(
             "  PostgreSQL's own limit, one small durable commit at a time over one connection: {commits:.0}/s -> \
              appends at {:.1}x that",

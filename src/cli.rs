@@ -162,6 +162,23 @@ pub enum CertsCommand {
         #[arg(long)]
         file: Option<String>,
     },
+    /// Make TLS material for a PostgreSQL server (examples and tests): a CA of its own (root.crt, the clients'
+    /// sslrootcert), a server certificate naming each host (server.crt, server.key) and, for --client, a client
+    /// certificate whose CN is that PostgreSQL role (client-<ROLE>.crt, .key).
+    Database {
+        /// The folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+        /// A host name or address the server is reached by (repeat for each).
+        #[arg(long = "host", required = true)]
+        hosts: Vec<String>,
+        /// A PostgreSQL role to make a client certificate for.
+        #[arg(long)]
+        client: Option<String>,
+        /// Replace a set that is already there.
+        #[arg(long)]
+        force: bool,
+    },
     /// Make a new ed25519 signing key and its public half (<stem>.pub) beside it: a node's next key, when rotating.
     SigningKey {
         /// Where to write the private key, e.g. certs/signing/police-2027.key.
@@ -194,6 +211,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Log { config, command: LogCommand::Reindex } => reindex_log(config),
         Command::Migrate { config } => migrate(config),
         Command::Certs { command: CertsCommand::Init { out, force } } => certs_init(out, force),
+        Command::Certs { command: CertsCommand::Database { out, hosts, client, force } } => {
+            certs_database(&out, &hosts, client.as_deref(), force)
+        }
         Command::Certs { command: CertsCommand::Revoke { dir, cert, reason } } => certs_revoke(&dir, &cert, reason),
         Command::Certs { command: CertsCommand::Issue { dir, agency, role, name, days, file } } => {
             let enrolment = Enrolment { agency: &agency, role: &role, name: &name, days, file: file.as_deref() };
@@ -420,6 +440,18 @@ fn certs_issue(dir: &Path, enrolment: Enrolment<'_>) -> anyhow::Result<()> {
         issued.not_after,
         issued.cert.display(),
         issued.key.display()
+    );
+    Ok(())
+}
+
+fn certs_database(out: &Path, hosts: &[String], client: Option<&str>, force: bool) -> anyhow::Result<()> {
+    let files = sharegate_core::certs::write_database_certs(out, hosts, client, force)?;
+    let (cert, key) = files.server();
+    println!(
+        "wrote a database CA {} (clients' sslrootcert), the server's {} and {} (examples only: never for real use)",
+        files.root_cert().display(),
+        cert.display(),
+        key.display()
     );
     Ok(())
 }

@@ -3,9 +3,9 @@
 //! PostgreSQL tests run when `SHAREGATE_TEST_DATABASE_URL` names a server (`.ci/run` sets it); without it they
 //! are built ignored, with that reason (see `build.rs`), so `cargo test` reports them as skipped.
 
-use diesel::pg::PgConnection;
 use diesel::{Connection, RunQueryDsl};
 use sharegate_core::store::DatabaseUrl;
+use sharegate_core::store::postgres::{PgConnection, PostgresUrl};
 
 pub const POSTGRES_ENV: &str = "SHAREGATE_TEST_DATABASE_URL";
 
@@ -40,8 +40,8 @@ impl TestDatabase {
                 let name = format!("sharegate_test_{}", hex::encode(rand::random::<[u8; 8]>()));
                 let mut admin = PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL");
                 diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create database");
-                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
-                let url = DatabaseUrl::parse(&format!("{base}/{name}")).expect("database url");
+                let admin = PostgresUrl::parse(&admin_url).expect("the test PostgreSQL's URL");
+                let url = DatabaseUrl::Postgres(admin.with_database(&name).expect("database url"));
                 Some(Self::Postgres { admin_url, name, url })
             }
         }

@@ -3,11 +3,11 @@
 
 use diesel::backend::Backend as DieselBackend;
 use diesel::migration::MigrationSource;
-use diesel::pg::PgConnection;
 use diesel::sql_types::Text;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, QueryableByName, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+use sharegate_core::store::postgres::PgConnection;
 use sharegate_core::store::{DatabaseUrl, Migrations};
 
 use crate::databases::{Backend, TestDatabase};

@@ -6,6 +6,7 @@
 //! the federation's anchors, and refuse a node whose certificate is revoked. The CRLs can be replaced while the
 //! servers run (see [`revocation`]). This module reads files and builds configurations; it never reads identity.
 
+pub mod database;
 pub mod revocation;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,8 @@ pub enum TlsError {
     Crl { path: PathBuf, reason: String },
     #[error("the trust anchors in {path} are not usable: {reason}")]
     TrustAnchors { path: PathBuf, reason: String },
+    #[error("the TLS provider cannot offer TLS 1.2 or 1.3: {0}")]
+    Provider(String),
     #[error("the certificate {cert} and key {key} do not make a usable identity: {reason}")]
     Identity { cert: PathBuf, key: PathBuf, reason: String },
 }

@@ -40,7 +40,7 @@ pub const PEOPLE: &[Person<'static>] = &[
 
 const VALID_FOR: Duration = Duration::days(3650);
 
-fn generate_error(what: &str) -> impl Fn(rcgen::Error) -> CertsError + '_ {
+pub(super) fn generate_error(what: &str) -> impl Fn(rcgen::Error) -> CertsError + '_ {
     move |e| CertsError::Generate { what: what.to_owned(), reason: e.to_string() }
 }
 
@@ -53,7 +53,7 @@ fn random_serial() -> SerialNumber {
     SerialNumber::from_slice(&bytes)
 }
 
-fn base_params(common_name: &str, now: OffsetDateTime) -> CertificateParams {
+pub(super) fn base_params(common_name: &str, now: OffsetDateTime) -> CertificateParams {
     let mut params = CertificateParams::default();
     params.distinguished_name = DistinguishedName::new();
     params.distinguished_name.push(DnType::CommonName, common_name);
@@ -65,7 +65,7 @@ fn base_params(common_name: &str, now: OffsetDateTime) -> CertificateParams {
     params
 }
 
-fn ca_params(common_name: &str, now: OffsetDateTime) -> CertificateParams {
+pub(super) fn ca_params(common_name: &str, now: OffsetDateTime) -> CertificateParams {
     let mut params = base_params(common_name, now);
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];

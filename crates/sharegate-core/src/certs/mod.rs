@@ -1,11 +1,12 @@
 //! Example federation material: `sharegate certs init --out DIR`; `sharegate certs issue` for one more person and
-//! `sharegate certs revoke` for its CRL.
+//! `sharegate certs revoke` for its CRL; `sharegate certs database` for a PostgreSQL server's TLS.
 //!
 //! Writes a federation CA and its CRL, server certificates for the gateway and each agency node, the gateway's
 //! client certificate, client certificates for people, the servers' ed25519 signing keys, and test material
 //! (expired, revoked, foreign-CA and no-agency certificates). The layout is [`Layout`]; operators, docs and scripts
 //! rely on it. Everything here is for examples and tests: a real federation's CA lives elsewhere.
 
+mod database;
 mod enrol;
 mod issue;
 
@@ -13,6 +14,7 @@ mod revoke;
 
 use std::path::{Path, PathBuf};
 
+pub use database::{DatabaseCerts, write_database_certs};
 pub use enrol::{Enrolment, Issued, enrol};
 pub use issue::{PEOPLE, Person};
 mod layout;

@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
-use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 
+use super::postgres::{self, PgConnection};
 use super::{DatabaseUrl, StoreError};
 
 #[derive(diesel::MultiConnection)]
@@ -58,9 +58,9 @@ impl ManageConnection for Manager {
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(conn))
             }
-            DatabaseUrl::Postgres(url) => {
-                PgConnection::establish(url).map(AnyConnection::Postgres).map_err(r2d2::Error::ConnectionError)
-            }
+            DatabaseUrl::Postgres(url) => postgres::connect(url, self.busy_timeout)
+                .map(AnyConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
         }
     }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
+use super::postgres::{PostgresUrl, PostgresUrlError, redact_password};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DatabaseUrlError {
@@ -13,13 +14,15 @@ pub enum DatabaseUrlError {
     UnknownScheme(String),
     #[error("sqlite:// needs a file path")]
     EmptyPath,
+    #[error(transparent)]
+    Postgres(#[from] PostgresUrlError),
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum DatabaseUrl {
     Sqlite(PathBuf),
-    Postgres(String),
+    Postgres(PostgresUrl),
 }
 
 impl DatabaseUrl {
@@ -30,7 +33,7 @@ impl DatabaseUrl {
             }
             Ok(Self::Sqlite(PathBuf::from(path)))
         } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
-            Ok(Self::Postgres(s.to_owned()))
+            Ok(Self::Postgres(PostgresUrl::parse(s)?))
         } else {
             let scheme: String = s.split("://").next().unwrap_or_default().chars().take(20).collect();
             Err(DatabaseUrlError::UnknownScheme(scheme))
@@ -60,7 +63,7 @@ impl From<DatabaseUrl> for String {
     fn from(url: DatabaseUrl) -> String {
         match url {
             DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
-            DatabaseUrl::Postgres(url) => url,
+            DatabaseUrl::Postgres(url) => url.as_str().to_owned(),
         }
     }
 }
@@ -70,7 +73,7 @@ impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
-            Self::Postgres(url) => f.write_str(&redact_password(url)),
+            Self::Postgres(url) => f.write_str(&redact_password(url.as_str())),
         }
     }
 }
@@ -78,16 +81,6 @@ impl fmt::Display for DatabaseUrl {
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DatabaseUrl({self})")
-    }
-}
-
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
-fn redact_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
     }
 }
 

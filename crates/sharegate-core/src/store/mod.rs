@@ -13,6 +13,7 @@ mod connection;
 mod database_url;
 pub mod group_commit;
 pub mod migrations;
+pub mod postgres;
 
 use std::time::Duration;
 

@@ -39,7 +39,7 @@ pub struct LogRow {
 /// An entry as sequenced: what the answer waits for.
 #[derive(Debug, Clone, PartialEq, Eq, Insertable)]
 #[diesel(table_name = log_sequence)]
-// Every column named in the statement (as for [`IndexRow`]): what PostgreSQL's `COPY` needs.
+// Every column named in the statement (as for [`IndexRow`]).
 #[diesel(treat_none_as_default_value = false)]
 pub struct SequencedRow {
     pub seq: i64,
@@ -52,7 +52,7 @@ pub struct SequencedRow {
 #[diesel(table_name = log_entries)]
 // An absent `reviews` or `dropped_from` is inserted as NULL rather than left out of the statement: the statement's
 // text is then the same for every row, so diesel finds it prepared by its type instead of writing the text out for
-// every row (and PostgreSQL's `COPY` needs every row to carry every column).
+// every row (and each row of PostgreSQL's multi-row insert carries every column).
 #[diesel(treat_none_as_default_value = false)]
 pub struct IndexRow {
     pub seq: i64,
@@ -151,8 +151,11 @@ pub fn set_index_head(conn: &mut AnyConnection, head: &IndexHead) -> Result<(), 
     Ok(())
 }
 
-/// Inserts a batch of rows: on PostgreSQL one binary `COPY`, on SQLite one prepared statement run once per row.
-/// (diesel's multi-backend connection has neither, so this goes to the concrete connection.)
+/// Rows in one PostgreSQL `INSERT`: the widest table (`log_entries`, 14 columns) stays under 65,535 parameters.
+const PG_ROWS_PER_INSERT: usize = 4096;
+
+/// Inserts a batch of rows: on PostgreSQL one multi-row `INSERT`, on SQLite one prepared statement run once per row.
+/// (diesel's multi-backend connection cannot choose between them, so this goes to the concrete connection.)
 macro_rules! insert_batch {
     ($conn:expr, $table:expr, $rows:expr) => {
         match $conn {
@@ -163,11 +166,14 @@ macro_rules! insert_batch {
                     diesel::insert_into($table).values(row).execute(c)?;
                 }
             }
-            // Over the network, the whole batch in one round trip. A multi-row `INSERT` would be parsed and planned
-            // anew for every batch (its text grows with the batch), which costs the server more than storing the
-            // rows.
+            // Over the network, the whole batch in one round trip (a statement per row would be a round trip per
+            // row), under PostgreSQL's limit of 65,535 parameters a statement. Its text grows with the batch, so
+            // the server parses and plans it for each batch; binary `COPY` did not, but the pure-Rust client that
+            // lets PostgreSQL speak TLS without OpenSSL has no `COPY` through diesel.
             AnyConnection::Postgres(c) => {
-                diesel::copy_from($table).from_insertable($rows).execute(c)?;
+                for chunk in $rows.chunks(PG_ROWS_PER_INSERT) {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
             }
         }
     };
