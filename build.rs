@@ -1,6 +1,7 @@
 //! The test suite's environment as compile-time switches, so that a test whose environment is missing is reported
 //! by `cargo test` as ignored, with why — never passed silently. `bash .ci/run` sets both variables.
-//! - `SHAREGATE_TEST_DATABASE_URL` (a PostgreSQL server) → `cfg(postgres_tests)`;
+//! - `SHAREGATE_TEST_DATABASE_URL` (a PostgreSQL server) → `cfg(postgres_tests)`, and, when it asks for
+//!   `sslmode=verify-full`, `cfg(postgres_tls_tests)` (a server made by `.ci/postgres-tls`);
 //! - `SHAREGATE_TEST_CHROMIUM` (a Chromium binary) → `cfg(browser_tests)`.
 
 fn main() {
@@ -12,5 +13,9 @@ fn main() {
         if std::env::var_os(variable).is_some_and(|value| !value.is_empty()) {
             println!("cargo::rustc-cfg={switch}");
         }
+    }
+    println!("cargo::rustc-check-cfg=cfg(postgres_tls_tests)");
+    if std::env::var("SHAREGATE_TEST_DATABASE_URL").is_ok_and(|url| url.contains("sslmode=verify-full")) {
+        println!("cargo::rustc-cfg=postgres_tls_tests");
     }
 }

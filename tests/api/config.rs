@@ -49,7 +49,7 @@ key = "{}"
 }
 
 /// Runs `sharegate gateway --config FILE` with `toml` and returns (exit success, stderr).
-fn start_with(toml: &str, env: &[(&str, &str)]) -> (bool, String) {
+pub fn start_with(toml: &str, env: &[(&str, &str)]) -> (bool, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("gateway.toml");
     std::fs::write(&file, toml).expect("write config");

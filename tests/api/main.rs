@@ -18,6 +18,7 @@ mod migrations;
 mod node;
 mod ownership;
 mod policy;
+mod postgres_tls;
 mod revocation;
 mod rogue;
 mod sharing;

@@ -28,19 +28,26 @@ use crate::telemetry::RequestSpan;
 use crate::tls::revocation::{self, Revocations, Side};
 use crate::tls::{self, TlsError, TlsFiles};
 
-/// Why a server could not start. Each names what to fix.
+/// Why a server could not start. Each names what to fix, its cause in its own message (not again as a source: the
+/// CLI prints an error's chain of sources, and would say it twice).
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
     Tls(#[from] TlsError),
-    #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: String, source: std::io::Error },
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: String, reason: std::io::Error },
     #[error("cannot set up metrics: {0}")]
     Metrics(String),
     #[error("cannot open the store: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("{0}")]
     Setup(String),
+}
+
+impl From<StoreError> for StartError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
 }
 
 /// What every sharegate server has in common: where it listens, its door, who it admits.
@@ -98,7 +105,7 @@ where
 {
     let revocations = Revocations::load(parts.tls, Side::Clients)?;
     let tls = tls::server_config(parts.tls, &revocations)?;
-    let listen_error = |source| StartError::Listen { addr: parts.listen.to_string(), source };
+    let listen_error = |reason| StartError::Listen { addr: parts.listen.to_string(), reason };
     let listener = TcpListener::bind(parts.listen).map_err(listen_error)?;
     let port = listener.local_addr().map_err(listen_error)?.port();
 

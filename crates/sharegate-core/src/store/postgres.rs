@@ -220,9 +220,25 @@ pub fn connect(url: &PostgresUrl, wait: Duration) -> Result<PgConnection, Connec
     match opened {
         Ok(connection) => Ok(PgConnection(Box::new(Wrapped::from(connection?)))),
         // A plain connection's errors need no TLS settings beside them.
-        Err(e) if url.mode == SslMode::Disable => Err(ConnectionError::BadConnection(e.to_string())),
-        Err(e) => Err(ConnectionError::BadConnection(format!("{e} ({})", url.tls_settings()))),
+        Err(e) if url.mode == SslMode::Disable => Err(ConnectionError::BadConnection(describe(&e))),
+        Err(e) => Err(ConnectionError::BadConnection(format!("{} ({})", describe(&e), url.tls_settings()))),
     }
+}
+
+/// tokio-postgres names only the kind of failure ("db error", "error performing TLS handshake"); what went wrong
+/// (the server's refusal, the certificate's fault) is in its sources.
+fn describe(error: &tokio_postgres::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(reason) = cause {
+        let said = reason.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = reason.source();
+    }
+    text
 }
 
 /// The runtime that serves every PostgreSQL connection's socket (and TLS).
