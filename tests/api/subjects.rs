@@ -206,7 +206,13 @@ async fn the_store_down_means_503_then_recovery(backend: Backend) {
     // Other endpoints keep answering while the store is down.
     let client = gateway.client_as("police-investigator");
     assert_eq!(send(client.get(gateway.url("/healthz"))).await.0, 200);
+    // Readiness says what liveness does not: the store cannot be written.
+    let (status, readiness) = send(client.get(gateway.url("/readyz"))).await;
+    assert_eq!(status, 503, "{readiness}");
+    assert_eq!(readiness, json!({"status": "not_ready", "store": "unavailable", "revocation_lists": "ok"}));
     drop(outage);
+    let (status, readiness) = send(client.get(gateway.url("/readyz"))).await;
+    assert_eq!((status, readiness["status"].as_str()), (200, Some("ready")), "{readiness}");
 
     let (status, answer) = create(&gateway, &body).await;
     assert_eq!(status, 201, "served again once the store is back: {answer}");

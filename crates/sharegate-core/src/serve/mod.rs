@@ -112,6 +112,7 @@ where
     let federation = Arc::new(parts.federation);
     let federation_data = web::Data::from(federation.clone());
     let store_data = web::Data::new(store.clone());
+    let door_data = web::Data::from(revocations.clone());
     let registry = Registry::new();
     for collector in parts.metrics.into_iter().chain(revocations.collectors()) {
         registry.register(collector).map_err(|e| StartError::Metrics(e.to_string()))?;
@@ -134,8 +135,10 @@ where
             .app_data(web::Data::new(registry.clone()))
             .app_data(federation_data.clone())
             .app_data(store_data.clone())
+            .app_data(door_data.clone())
             .into_utoipa_app()
             .service(meta::healthz)
+            .service(meta::readyz)
             .service(meta::metrics)
             .service(meta::openapi)
             .configure(routes.clone())

@@ -136,6 +136,21 @@ impl Store {
         Ok(Self { pool, url: url.clone(), wait: options.wait })
     }
 
+    /// Whether the store would take a write now: the write lock on SQLite (within the wait), a read-write transaction
+    /// on PostgreSQL (refused by a standby). Writes nothing.
+    pub async fn check_writable(&self) -> Result<(), StoreError> {
+        self.run(|conn| {
+            write_transaction(conn, |conn| {
+                if let AnyConnection::Postgres(pg) = conn {
+                    use diesel::connection::SimpleConnection;
+                    pg.batch_execute("SET TRANSACTION READ WRITE")?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
     /// Applies the role's pending `migrations`; returns the versions applied.
     pub fn migrate(&self, migrations: &Migrations) -> Result<Vec<String>, StoreError> {
         self.run_now(|conn| migrations.run_pending(conn))
