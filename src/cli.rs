@@ -8,8 +8,9 @@ use clap::{Parser, Subcommand};
 
 use sharegate_core::certs::Enrolment;
 use sharegate_core::domain::AgencyName;
+use sharegate_core::serve::RequestLimits;
 use sharegate_core::settings as config;
-use sharegate_core::store::Store;
+use sharegate_core::store::{DatabaseUrl, Store};
 use sharegate_gateway::config::GatewayConfig;
 use sharegate_gateway::decision::policy::Policy;
 use sharegate_gateway::startup;
@@ -32,6 +33,14 @@ pub enum Command {
         /// The gateway's port; the nodes take the next four (police, health, education, social care).
         #[arg(long, default_value_t = 8443)]
         ports_from: u16,
+        /// The gateway's store instead of data/gateway.db, e.g. an empty PostgreSQL database (the load test's
+        /// figures on PostgreSQL, plain and over TLS, come from this).
+        #[arg(long, value_parser = |s: &str| DatabaseUrl::parse(s))]
+        gateway_database: Option<DatabaseUrl>,
+        /// Let one certificate make as many requests as it likes: for the load test, which sends thousands a second
+        /// from one practitioner's certificate (never in a deployment: see request_limits).
+        #[arg(long)]
+        no_request_limits: bool,
     },
     /// Run the gateway: the only door between agencies.
     Gateway {
@@ -203,7 +212,11 @@ pub enum CertsCommand {
 pub fn run(cli: Cli) -> ExitCode {
     sharegate_core::telemetry::init();
     let outcome = match cli.command {
-        Command::Demo { smoke, ports_from } => crate::demo::run(smoke, ports_from),
+        Command::Demo { smoke, ports_from, gateway_database, no_request_limits } => {
+            let limits =
+                if no_request_limits { RequestLimits::none_worth_counting() } else { RequestLimits::default() };
+            crate::demo::run(smoke, ports_from, gateway_database, limits)
+        }
         Command::Gateway { config } => run_gateway(config),
         Command::Node { target, action } => node(target, action),
         Command::Policy { config, command } => policy(config, command),

@@ -3,6 +3,7 @@
 # reverse proxy (no decisions, no log), at the same fixed concurrency, in one run. Installs what it needs.
 #
 #   bash benches/load/run.sh [duration_seconds] [concurrency] [rounds]
+#   LOAD_TEST_GATEWAY_DATABASE=postgres://… bash benches/load/run.sh …   (the gateway on PostgreSQL)
 #
 # Prints requests/s, p50 and p99 for both, and the ratios. With several rounds the two paths take turns, each for
 # `duration_seconds` a round, and the medians of the rounds' ratios are printed last: a shared machine's speed drifts
@@ -33,8 +34,15 @@ GATEWAY_PORT=$BASE
 EDUCATION_PORT=$((BASE + 3))
 NGINX_PORT=$((BASE + 10))
 
-# `exec`, so that the pid kept is the demo's own and the trap stops it (not just a subshell around it).
-(cd "$WORK" && SHAREGATE_LOG=warn exec "$BIN" demo --ports-from "$GATEWAY_PORT" > demo.out 2> demo.err) &
+# LOAD_TEST_GATEWAY_DATABASE puts the gateway's store elsewhere: an empty PostgreSQL database, plain or over TLS.
+STORE=()
+[ -z "${LOAD_TEST_GATEWAY_DATABASE:-}" ] || STORE=(--gateway-database "$LOAD_TEST_GATEWAY_DATABASE")
+
+# `exec`, so that the pid kept is the demo's own and the trap stops it (not just a subshell around it). The load
+# comes from one practitioner's certificate, thousands of requests a second: far over the request limits a gateway
+# holds practitioners to, which this run lifts (--no-request-limits).
+(cd "$WORK" && SHAREGATE_LOG=warn exec "$BIN" demo --ports-from "$GATEWAY_PORT" --no-request-limits "${STORE[@]}" \
+    > demo.out 2> demo.err) &
 echo $! > "$WORK/demo.pid"
 for _ in $(seq 1 100); do grep -q "Ctrl-C stops the demo" "$WORK/demo.out" 2>/dev/null && break; sleep 0.2; done
 grep -q "Ctrl-C stops the demo" "$WORK/demo.out" || { cat "$WORK/demo.err"; exit 1; }

@@ -19,7 +19,7 @@ use actix_web::dev::ServerHandle;
 use self::client::DemoClient;
 use sharegate_core::certs::Layout;
 use sharegate_core::domain::{SubjectId, SubjectKey};
-use sharegate_core::serve::Listening;
+use sharegate_core::serve::{Listening, RequestLimits};
 use sharegate_core::settings::{self as config, DATA_DIR, EXAMPLE_CERTS};
 use sharegate_gateway::config::GatewayConfig;
 use sharegate_gateway::store::{DatabaseUrl, StoreOptions, subjects};
@@ -29,16 +29,26 @@ use sharegate_node::config::NodeConfig;
 struct Placement {
     data: PathBuf,
     ports_from: Option<u16>,
+    /// The gateway's store, if not a file in `data`.
+    gateway_database: Option<DatabaseUrl>,
+    request_limits: RequestLimits,
 }
 
 /// Runs the demo with the gateway on `ports_from` and the nodes on the next four ports.
-pub fn run(smoke: bool, ports_from: u16) -> anyhow::Result<()> {
+pub fn run(
+    smoke: bool,
+    ports_from: u16,
+    gateway_database: Option<DatabaseUrl>,
+    request_limits: RequestLimits,
+) -> anyhow::Result<()> {
     let agencies: Vec<_> = config::default_agencies().map(|(a, _)| a).collect();
     sharegate_core::certs::ensure(Path::new(EXAMPLE_CERTS), &agencies)?;
     let scratch = if smoke { Some(tempfile::tempdir()?) } else { None };
     let placement = match &scratch {
-        Some(dir) => Placement { data: dir.path().to_owned(), ports_from: None },
-        None => Placement { data: PathBuf::from(DATA_DIR), ports_from: Some(ports_from) },
+        Some(dir) => Placement { data: dir.path().to_owned(), ports_from: None, gateway_database, request_limits },
+        None => {
+            Placement { data: PathBuf::from(DATA_DIR), ports_from: Some(ports_from), gateway_database, request_limits }
+        }
     };
     let known = known_child(&placement.data)?;
     actix_web::rt::System::new().block_on(async move {
@@ -130,8 +140,10 @@ async fn start(placement: &Placement) -> anyhow::Result<Running> {
         running.node_ports.insert(agency.to_string(), port);
         running.spawn(agency.as_str(), server);
     }
-    gateway.database_url = DatabaseUrl::Sqlite(placement.data.join("gateway.db"));
+    gateway.database_url =
+        placement.gateway_database.clone().unwrap_or_else(|| DatabaseUrl::Sqlite(placement.data.join("gateway.db")));
     gateway.listen.set_port(placement.ports_from.unwrap_or(0));
+    gateway.request_limits = placement.request_limits;
     let server = sharegate_gateway::startup::gateway(&gateway).await.context("the gateway cannot start")?;
     running.gateway_port = server.port();
     running.spawn("gateway", server);

@@ -11,6 +11,7 @@ mod demo;
 mod door;
 mod dpo;
 mod helpers;
+mod limits;
 mod log;
 mod logs;
 mod meetings;

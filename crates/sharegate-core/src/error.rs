@@ -41,6 +41,8 @@ pub enum ErrorKind {
     UnsupportedMediaType,
     /// The thing exists already (a duplicate NHS number, …).
     Duplicate,
+    /// Over this certificate's or agency's rate; `Retry-After` says when to try again.
+    TooManyRequests,
     /// A node: the gateway asked about a child other than the one the agency's reference belongs to.
     SubjectMismatch,
     /// Well-formed, but it breaks a recording rule of the policy.
@@ -67,6 +69,7 @@ impl ErrorKind {
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Duplicate | Self::SubjectMismatch => StatusCode::CONFLICT,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::BreaksRecordingRule => StatusCode::UNPROCESSABLE_ENTITY,
             Self::StoreUnavailable | Self::StoreCorrupt => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,

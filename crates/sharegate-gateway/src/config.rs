@@ -18,6 +18,7 @@ use crate::store::{DatabaseUrl, StoreOptions};
 use sharegate_core::certs::Layout;
 use sharegate_core::domain::{AgencyName, Category, DEFAULT_CATEGORIES, LawfulBasis, Purpose, Role};
 use sharegate_core::identity::Federation;
+use sharegate_core::serve::RequestLimits;
 pub use sharegate_core::settings::ConfigError;
 use sharegate_core::settings::{self, DATA_DIR, EXAMPLE_CERTS, default_agencies, default_roles};
 use sharegate_core::tls::TlsFiles;
@@ -107,6 +108,9 @@ pub struct GatewayConfig {
     /// …or after this long, if anything was logged since the last one.
     #[serde(default = "default_checkpoint_interval_ms")]
     pub log_checkpoint_interval_ms: u64,
+    /// How many requests a practitioner's certificate, and an agency's practitioners together, may make.
+    #[serde(default)]
+    pub request_limits: RequestLimits,
     /// The file it was read from (none: the embedded defaults), to read again on SIGHUP.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -166,6 +170,7 @@ impl GatewayConfig {
             tls: layout.gateway_server(),
             body_limit_bytes: settings::default_body_limit(),
             client_timeout_ms: settings::default_client_timeout_ms(),
+            request_limits: RequestLimits::default(),
             agencies: default_agencies()
                 .map(|(agency, port)| {
                     let entry = AgencyEntry {

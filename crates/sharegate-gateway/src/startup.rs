@@ -68,6 +68,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         // The door's own lists are added by `serve`; these are the nodes'.
         metrics: log.collectors().into_iter().chain(node_revocations.collectors()).collect(),
         closed_lists: closed_lists(config),
+        limits: Some(config.request_limits),
     };
     let reloadable: Vec<Arc<dyn Reloadable>> = vec![
         node_revocations.clone(),

@@ -121,6 +121,8 @@ pub fn start(config: &NodeConfig) -> Result<Listening, StartError> {
     let store = crate::store::open(&config.database_url, &config.store_options())?;
     let state = actix_web::web::Data::new(NodeState::new(config, key, store.clone()).map_err(StartError::Setup)?);
     let parts = ServerParts {
+        // The gateway is a node's caller at volume, and is itself held to each practitioner's rate.
+        limits: None,
         title: format!("sharegate {} node", config.agency),
         listen: config.listen,
         tls: &config.tls,

@@ -4,9 +4,11 @@
 
 mod closed_lists;
 mod fallback;
+pub mod limits;
 pub mod meta;
 
 pub use closed_lists::ClosedList;
+pub use limits::{Rate, RequestLimits};
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, OnceLock};
@@ -64,6 +66,8 @@ pub struct ServerParts<'a> {
     pub metrics: Vec<Box<dyn Collector>>,
     /// The configured closed lists, for the API document (see [`ClosedList`]).
     pub closed_lists: Vec<ClosedList>,
+    /// The rates practitioners are held to; none where the only caller at volume is the gateway (a node).
+    pub limits: Option<RequestLimits>,
 }
 
 /// A server that is listening, and the store it closes when it stops.
@@ -117,6 +121,14 @@ where
     for collector in parts.metrics.into_iter().chain(revocations.collectors()) {
         registry.register(collector).map_err(|e| StartError::Metrics(e.to_string()))?;
     }
+    let limiter = match &parts.limits {
+        Some(limits) => {
+            let limiter = limits::Limiter::new(limits).map_err(|e| StartError::Metrics(e.to_string()))?;
+            registry.register(limiter.collector()).map_err(|e| StartError::Metrics(e.to_string()))?;
+            Some(web::Data::from(limiter))
+        }
+        None => None,
+    };
     let metrics = http_metrics(&registry)?;
     let body_limit = extract::BodyLimit { bytes: parts.body_limit_bytes, deadline: parts.client_timeout };
     let client_timeout = parts.client_timeout;
@@ -126,6 +138,7 @@ where
 
     let server = HttpServer::new(move || {
         let (app, document) = App::new()
+            .wrap(middleware::from_fn(limits::limit_requests))
             .wrap(middleware::from_fn(cross_site::refuse_other_sites))
             .wrap(middleware::from_fn(revocation::refuse_revoked))
             .wrap(metrics.clone())
@@ -136,6 +149,7 @@ where
             .app_data(federation_data.clone())
             .app_data(store_data.clone())
             .app_data(door_data.clone())
+            .app_data(limiter.clone())
             .into_utoipa_app()
             .service(meta::healthz)
             .service(meta::readyz)
