@@ -277,3 +277,14 @@ fn a_node_refuses_a_category_of_another_agency() {
         String::from_utf8_lossy(&output.stderr).contains("categories: 'health.summary' is not a category of 'police'")
     );
 }
+
+#[test]
+fn the_deployment_example_loads_and_reaches_postgresql_over_verified_tls() {
+    let path = std::path::Path::new("deploy/gateway.toml");
+    let config = sharegate_gateway::config::GatewayConfig::load(Some(path)).expect("deploy/gateway.toml loads");
+    let sharegate_core::store::DatabaseUrl::Postgres(url) = &config.database_url else {
+        panic!("the deployment example shares one PostgreSQL between its gateways");
+    };
+    assert_eq!(url.ssl_mode(), sharegate_core::store::postgres::SslMode::VerifyFull);
+    assert_eq!(config.request_limits, sharegate_core::serve::RequestLimits::default());
+}
