@@ -113,17 +113,18 @@ impl PostgresUrl {
         };
         let config = tokio_postgres::Config::from_str(&rest).map_err(|e| PostgresUrlError::Invalid(e.to_string()))?;
         let [mode, root_cert, cert, key] = tls;
-        let local = is_local(&config);
+        let defaulted = mode.is_none();
         let mode = match mode {
             Some(mode) => SslMode::from_str(&mode).map_err(|_| PostgresUrlError::UnknownSslMode(mode))?,
             // Loopback and Unix sockets never leave the machine; anything else is a network a record could be read
             // on.
-            None if local => SslMode::Disable,
+            None if is_local(&config) => SslMode::Disable,
             None => SslMode::VerifyFull,
         };
         let root_cert = root_cert.map(PathBuf::from);
         if matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull) && root_cert.is_none() {
-            let default = if local { "" } else { " (verify-full is the default for a host other than this machine)" };
+            let default =
+                if defaulted { " (verify-full is the default for a host other than this machine)" } else { "" };
             return Err(PostgresUrlError::NoRootCert { mode: mode.into(), default });
         }
         let identity = match (cert, key) {
