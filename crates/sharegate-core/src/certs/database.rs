@@ -8,12 +8,11 @@
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use rcgen::{ExtendedKeyUsagePurpose, Issuer, KeyPair, SanType};
+use rcgen::{ExtendedKeyUsagePurpose, SanType};
 use time::OffsetDateTime;
 
-use super::issue::{base_params, ca_params, generate_error, issue_pair};
-use super::{CertsError, write_public};
-use crate::signing::write_secret;
+use super::CertsError;
+use super::issue::{base_params, issue_pair, write_ca};
 
 /// Where `certs database` writes.
 #[derive(Debug, Clone)]
@@ -61,13 +60,7 @@ pub fn write_database_certs(
     let first = hosts.first().ok_or(CertsError::Invalid { field: "host", reason: "name at least one".into() })?;
     let now = OffsetDateTime::now_utc();
 
-    let ca_key = KeyPair::generate().map_err(generate_error("root"))?;
-    let ca_params = ca_params("sharegate EXAMPLE database CA (not for real use)", now);
-    let ca_cert = ca_params.self_signed(&ca_key).map_err(generate_error("root"))?;
-    write_public(&files.root_cert(), ca_cert.pem().as_bytes())?;
-    write_secret(&files.root_key(), ca_key.serialize_pem().as_bytes())
-        .map_err(|e| CertsError::Write { path: files.root_key(), reason: e.to_string() })?;
-    let ca = Issuer::new(ca_params, ca_key);
+    let ca = write_ca("sharegate EXAMPLE database CA (not for real use)", (files.root_cert(), files.root_key()), now)?;
 
     let mut server = base_params(first, now);
     server.subject_alt_names = hosts.iter().map(|host| subject_alt_name(host)).collect::<Result<_, _>>()?;

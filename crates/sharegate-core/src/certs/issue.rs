@@ -40,7 +40,7 @@ pub const PEOPLE: &[Person<'static>] = &[
 
 const VALID_FOR: Duration = Duration::days(3650);
 
-pub(super) fn generate_error(what: &str) -> impl Fn(rcgen::Error) -> CertsError + '_ {
+fn generate_error(what: &str) -> impl Fn(rcgen::Error) -> CertsError + '_ {
     move |e| CertsError::Generate { what: what.to_owned(), reason: e.to_string() }
 }
 
@@ -65,7 +65,7 @@ pub(super) fn base_params(common_name: &str, now: OffsetDateTime) -> Certificate
     params
 }
 
-pub(super) fn ca_params(common_name: &str, now: OffsetDateTime) -> CertificateParams {
+fn ca_params(common_name: &str, now: OffsetDateTime) -> CertificateParams {
     let mut params = base_params(common_name, now);
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
@@ -121,16 +121,26 @@ pub(super) fn issue_pair(
         .map_err(|e| CertsError::Write { path: key_path.clone(), reason: e.to_string() })
 }
 
+/// Makes a self-signed CA named `common_name`, writes its certificate and key, and returns it as an issuer.
+pub(super) fn write_ca(
+    common_name: &str,
+    (cert_path, key_path): (std::path::PathBuf, std::path::PathBuf),
+    now: OffsetDateTime,
+) -> Result<Issuer<'static, KeyPair>, CertsError> {
+    let what = cert_path.display().to_string();
+    let key = KeyPair::generate().map_err(generate_error(&what))?;
+    let params = ca_params(common_name, now);
+    let cert = params.self_signed(&key).map_err(generate_error(&what))?;
+    write_public(&cert_path, cert.pem().as_bytes())?;
+    write_secret(&key_path, key.serialize_pem().as_bytes())
+        .map_err(|e| CertsError::Write { path: key_path.clone(), reason: e.to_string() })?;
+    Ok(Issuer::new(params, key))
+}
+
 pub(super) fn write_federation(layout: &Layout, agencies: &[AgencyName]) -> Result<(), CertsError> {
     let now = OffsetDateTime::now_utc();
 
-    let ca_key = KeyPair::generate().map_err(generate_error("ca"))?;
-    let ca_params = ca_params("sharegate EXAMPLE federation CA (not for real use)", now);
-    let ca_cert = ca_params.self_signed(&ca_key).map_err(generate_error("ca"))?;
-    write_public(&layout.ca_cert(), ca_cert.pem().as_bytes())?;
-    write_secret(&layout.ca_key(), ca_key.serialize_pem().as_bytes())
-        .map_err(|e| CertsError::Write { path: layout.ca_key(), reason: e.to_string() })?;
-    let ca = Issuer::new(ca_params, ca_key);
+    let ca = write_ca("sharegate EXAMPLE federation CA (not for real use)", (layout.ca_cert(), layout.ca_key()), now)?;
 
     issue_pair(&server_params("sharegate gateway", now)?, &ca, pair(&layout.gateway_server()))?;
     let mut gateway_client = base_params("sharegate gateway", now);
