@@ -61,7 +61,7 @@ fn load(store: &Store, total: u64) -> Vec<SubjectId> {
             .run_now(|conn| sharegate_gateway::store::log::page(conn, 0, i64::MAX, 5000))
             .unwrap()
             .into_iter()
-            .filter_map(|r| SubjectId::parse(&r.subject_id).ok())
+            .filter_map(|r| SubjectId::parse(&r.columns.subject_id).ok())
             .collect();
     }
     let started = Instant::now();

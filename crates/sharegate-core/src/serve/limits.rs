@@ -19,6 +19,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use prometheus::{IntCounterVec, Opts};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::AgencyName;
 use crate::error::{ApiError, ErrorKind};
 use crate::identity::{Caller, PeerIdentity};
 
@@ -86,8 +87,10 @@ enum Scope {
 
 /// The buckets, and who is being held back now (so that a burst of refusals is logged once).
 pub struct Limiter {
+    /// Keyed by the certificate's serial and by the agency, as the identity holds them (nothing is copied for a
+    /// request within its rates).
     certificates: DefaultKeyedRateLimiter<String>,
-    agencies: DefaultKeyedRateLimiter<String>,
+    agencies: DefaultKeyedRateLimiter<AgencyName>,
     held_back: Mutex<HashSet<(Scope, String)>>,
     /// Whether `held_back` has anyone: a request within its rates then takes no lock.
     anyone_held_back: AtomicBool,
@@ -117,20 +120,18 @@ impl Limiter {
     }
 
     /// Takes a request from the caller's buckets, or says how long to wait.
-    fn admit(&self, serial: &str, agency: &str) -> Result<(), (Scope, u64)> {
-        let serial = serial.to_owned();
-        let agency = agency.to_owned();
+    fn admit(&self, serial: &String, agency: &AgencyName) -> Result<(), (Scope, u64)> {
         let refusal = self
             .certificates
-            .check_key(&serial)
+            .check_key(serial)
             .map_err(|not_until| (Scope::Certificate, not_until))
-            .and_then(|()| self.agencies.check_key(&agency).map_err(|not_until| (Scope::Agency, not_until)));
+            .and_then(|()| self.agencies.check_key(agency).map_err(|not_until| (Scope::Agency, not_until)));
         match refusal {
             Ok(()) => {
                 if self.anyone_held_back.load(Ordering::Relaxed) {
                     let mut held_back = self.held_back.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                    held_back.remove(&(Scope::Certificate, serial));
-                    held_back.remove(&(Scope::Agency, agency));
+                    held_back.remove(&(Scope::Certificate, serial.clone()));
+                    held_back.remove(&(Scope::Agency, agency.to_string()));
                     self.anyone_held_back.store(!held_back.is_empty(), Ordering::Relaxed);
                 }
                 Ok(())
@@ -140,8 +141,8 @@ impl Limiter {
                 let name: &'static str = scope.into();
                 self.refused.with_label_values(&[name]).inc();
                 let key = match scope {
-                    Scope::Certificate => serial,
-                    Scope::Agency => agency.clone(),
+                    Scope::Certificate => serial.clone(),
+                    Scope::Agency => agency.to_string(),
                 };
                 let mut held_back = self.held_back.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 if held_back.insert((scope, key)) {
@@ -163,9 +164,7 @@ pub async fn limit_requests(
     // `serve` registers the limiter as an option: none on a node.
     let limiter = req.app_data::<Option<actix_web::web::Data<Limiter>>>().cloned().flatten();
     let verdict = match (limiter, req.conn_data::<PeerIdentity>()) {
-        (Some(limiter), Some(PeerIdentity(Ok(Caller::Practitioner(who))))) => {
-            limiter.admit(&who.serial, who.agency.as_str())
-        }
+        (Some(limiter), Some(PeerIdentity(Ok(Caller::Practitioner(who))))) => limiter.admit(&who.serial, &who.agency),
         // Anyone else is refused by the door or the extractors, or is the gateway calling a node.
         _ => Ok(()),
     };

@@ -86,25 +86,25 @@ pub struct PostgresUrl {
     identity: Option<ClientIdentity>,
 }
 
-/// The TLS settings, taken out of the URL's query.
-const TLS_KEYS: [&str; 4] = ["sslmode", "sslrootcert", "sslcert", "sslkey"];
-
 impl PostgresUrl {
+    /// Takes the TLS settings out of the URL's query; the rest goes to tokio-postgres.
     pub fn parse(given: &str) -> Result<Self, PostgresUrlError> {
         let (base, query) = given.split_once('?').unwrap_or((given, ""));
         let mut rest = form_urlencoded::Serializer::new(String::new());
-        let mut tls: [Option<String>; 4] = Default::default();
-        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            match TLS_KEYS.iter().position(|k| *k == key) {
-                Some(i) => {
-                    let slot = tls.get_mut(i).ok_or(PostgresUrlError::Repeated("a TLS setting"))?;
-                    if slot.replace(value.into_owned()).is_some() {
-                        return Err(PostgresUrlError::Repeated(TLS_KEYS.get(i).copied().unwrap_or("a setting")));
-                    }
+        let (mut mode, mut root_cert, mut cert, mut key) = (None, None, None, None);
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            let (slot, name) = match name.as_ref() {
+                "sslmode" => (&mut mode, "sslmode"),
+                "sslrootcert" => (&mut root_cert, "sslrootcert"),
+                "sslcert" => (&mut cert, "sslcert"),
+                "sslkey" => (&mut key, "sslkey"),
+                _ => {
+                    rest.append_pair(&name, &value);
+                    continue;
                 }
-                None => {
-                    rest.append_pair(&key, &value);
-                }
+            };
+            if slot.replace(value.into_owned()).is_some() {
+                return Err(PostgresUrlError::Repeated(name));
             }
         }
         let rest = match rest.finish() {
@@ -112,7 +112,6 @@ impl PostgresUrl {
             q => format!("{base}?{q}"),
         };
         let config = tokio_postgres::Config::from_str(&rest).map_err(|e| PostgresUrlError::Invalid(e.to_string()))?;
-        let [mode, root_cert, cert, key] = tls;
         let defaulted = mode.is_none();
         let mode = match mode {
             Some(mode) => SslMode::from_str(&mode).map_err(|_| PostgresUrlError::UnknownSslMode(mode))?,

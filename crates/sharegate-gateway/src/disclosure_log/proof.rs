@@ -61,10 +61,10 @@ pub enum ProofOutcome {
 pub fn prove(conn: &mut AnyConnection, id: &str) -> Result<ProofOutcome, StoreError> {
     let Some(entry) = log::find(conn, id)? else { return Ok(ProofOutcome::NoSuchEntry) };
     let Some(checkpoint) = log::latest_checkpoint(conn)? else { return Ok(ProofOutcome::NotYetCheckpointed) };
-    if entry.seq >= checkpoint.size {
+    if entry.columns.seq >= checkpoint.size {
         return Ok(ProofOutcome::NotYetCheckpointed);
     }
-    let (index, size) = (u64::try_from(entry.seq).unwrap_or(0), u64::try_from(checkpoint.size).unwrap_or(0));
+    let (index, size) = (u64::try_from(entry.columns.seq).unwrap_or(0), u64::try_from(checkpoint.size).unwrap_or(0));
     let path = merkle::inclusion_proof(&mut Stored { conn }, index, size)?;
     Ok(ProofOutcome::Proved(Box::new(Included { entry, checkpoint, path })))
 }
@@ -131,8 +131,8 @@ pub async fn prove_as_of_now(
         match store.run(move |conn| prove(conn, &lookup)).await? {
             ProofOutcome::Proved(included) => {
                 return Ok(InclusionProof {
-                    disclosure_id: included.entry.id.clone(),
-                    index: u64::try_from(included.entry.seq).unwrap_or(0),
+                    disclosure_id: included.entry.columns.id.clone(),
+                    index: u64::try_from(included.entry.columns.seq).unwrap_or(0),
                     entry: included.entry.canonical.clone(),
                     leaf_hash: included.entry.leaf_hash.clone(),
                     proof: included.path.iter().map(hex::encode).collect(),

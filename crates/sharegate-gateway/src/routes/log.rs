@@ -60,5 +60,5 @@ pub async fn inclusion_proof(
 ) -> Result<web::Json<InclusionProof>, ApiError> {
     // Like every read of the log by a DPO: only an entry their agency is in (the proof carries the whole entry).
     let row = scoped(&store, &identity, path.into_inner()).await?;
-    Ok(web::Json(proof::prove_as_of_now(&store, &writer, &key.0, row.id).await?))
+    Ok(web::Json(proof::prove_as_of_now(&store, &writer, &key.0, row.columns.id).await?))
 }

@@ -13,27 +13,12 @@ use super::{AnyConnection, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = log_entries)]
 pub struct LogRow {
-    pub seq: i64,
-    pub id: String,
-    pub at: NaiveDateTime,
-    pub kind: String,
-    pub subject_id: String,
-    pub requester_agency: String,
-    pub requester_person: String,
-    pub purpose: String,
-    pub lawful_basis: String,
-    pub outcome: String,
-    pub agencies: String,
+    #[diesel(embed)]
+    pub columns: IndexRow,
     #[diesel(select_expression = log_sequence::canonical)]
     pub canonical: String,
     #[diesel(select_expression = log_sequence::leaf_hash)]
     pub leaf_hash: String,
-    /// For a review: the disclosure it reviews.
-    pub reviews: Option<String>,
-    /// `,a,b,`: the agencies whose nodes sent records that were not passed on.
-    pub dropped_from: Option<String>,
-    /// `,a,b,`: the agencies whose DPOs review the entry; none for entries logged before it was kept.
-    pub waits_for: Option<String>,
 }
 
 /// An entry as sequenced: what the answer waits for.
@@ -66,8 +51,11 @@ pub struct IndexRow {
     pub lawful_basis: String,
     pub outcome: String,
     pub agencies: String,
+    /// For a review: the disclosure it reviews.
     pub reviews: Option<String>,
+    /// `,a,b,`: the agencies whose nodes sent records that were not passed on.
     pub dropped_from: Option<String>,
+    /// `,a,b,`: the agencies whose DPOs review the entry; none for entries logged before it was kept.
     pub waits_for: Option<String>,
 }
 
@@ -384,14 +372,16 @@ pub fn unreviewed(
             .select(LogRow::as_select())
             .load(conn)?;
         let Some(last) = candidates.last() else { break };
-        after = last.seq;
-        let ids: Vec<&str> = candidates.iter().map(|r| r.id.as_str()).collect();
+        after = last.columns.seq;
+        let ids: Vec<&str> = candidates.iter().map(|r| r.columns.id.as_str()).collect();
         let reviewed: Vec<Option<String>> = log_entries::table
             .filter(log_entries::reviews.eq_any(&ids))
             .filter(log_entries::requester_agency.eq(agency))
             .select(log_entries::reviews)
             .load(conn)?;
-        found.extend(candidates.into_iter().filter(|c| !reviewed.iter().any(|r| r.as_deref() == Some(c.id.as_str()))));
+        found.extend(
+            candidates.into_iter().filter(|c| !reviewed.iter().any(|r| r.as_deref() == Some(c.columns.id.as_str()))),
+        );
     }
     found.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(found)
@@ -404,15 +394,17 @@ pub fn unreviewed_under_meeting(
     agency: &str,
     meeting: &str,
 ) -> Result<Vec<LogRow>, StoreError> {
-    let under: Vec<LogRow> =
-        under_meeting(conn, meeting)?.into_iter().filter(|r| r.agencies.contains(&format!(",{agency},"))).collect();
-    let ids: Vec<&str> = under.iter().map(|r| r.id.as_str()).collect();
+    let under: Vec<LogRow> = under_meeting(conn, meeting)?
+        .into_iter()
+        .filter(|r| r.columns.agencies.contains(&format!(",{agency},")))
+        .collect();
+    let ids: Vec<&str> = under.iter().map(|r| r.columns.id.as_str()).collect();
     let reviewed: Vec<Option<String>> = log_entries::table
         .filter(log_entries::reviews.eq_any(&ids))
         .filter(log_entries::requester_agency.eq(agency))
         .select(log_entries::reviews)
         .load(conn)?;
-    Ok(under.into_iter().filter(|r| !reviewed.iter().any(|d| d.as_deref() == Some(r.id.as_str()))).collect())
+    Ok(under.into_iter().filter(|r| !reviewed.iter().any(|d| d.as_deref() == Some(r.columns.id.as_str()))).collect())
 }
 
 /// The requests and discoveries made under core group meeting `meeting`, oldest first. The meeting is read from the

@@ -112,7 +112,8 @@ async fn queue(
     let (rows, checkpoint) = store
         .run(move |conn| Ok((log::unreviewed(conn, &agency, after, PAGE)?, log::latest_checkpoint(conn)?)))
         .await?;
-    let next = (rows.len() as i64 == PAGE).then(|| rows.last().map(|r| format!("/console?after={}", r.seq))).flatten();
+    let next =
+        (rows.len() as i64 == PAGE).then(|| rows.last().map(|r| format!("/console?after={}", r.columns.seq))).flatten();
     let waiting = dpo::waiting(&rows, &identity.agency)?;
     Ok(page(pages::queue(&identity, &waiting, next.as_deref(), checkpoint.as_ref())))
 }
@@ -216,7 +217,7 @@ async fn search(
     let after = query.after;
     let rows = store.run(move |conn| log::search(conn, &filter, after, PAGE)).await?;
     let found = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
-    let next = (rows.len() as i64 == PAGE).then(|| rows.last().map(|r| r.seq)).flatten().map(|after| {
+    let next = (rows.len() as i64 == PAGE).then(|| rows.last().map(|r| r.columns.seq)).flatten().map(|after| {
         let next = SearchForm { after: Some(after), ..form.clone() };
         format!("/console/disclosures?{}", serde_urlencoded::to_string(&next).unwrap_or_default())
     });
@@ -237,7 +238,7 @@ async fn disclosure(
 ) -> Result<HttpResponse, ApiError> {
     let row = scoped(&store, &identity, path.into_inner()).await?;
     let shown = view(&row)?;
-    let (id, agency) = (row.id.clone(), identity.agency.to_string());
+    let (id, agency) = (row.columns.id.clone(), identity.agency.to_string());
     let reviews = store.run(move |conn| log::reviews_of(conn, &id, &agency)).await?;
     let reviews = reviews.iter().map(view).collect::<Result<Vec<_>, _>>()?;
     let reviewing = match dpo::reviewable(&identity, &shown.entry) {
@@ -259,7 +260,7 @@ async fn proof(
     _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let row = scoped(&store, &identity, path.into_inner()).await?;
-    let proof = crate::disclosure_log::proof::prove_as_of_now(&store, &writer, &key.0, row.id).await?;
+    let proof = crate::disclosure_log::proof::prove_as_of_now(&store, &writer, &key.0, row.columns.id).await?;
     let holds = proof.holds(&key.0);
     Ok(page(pages::proof(&identity, &proof, holds)))
 }

@@ -89,7 +89,7 @@ pub(super) fn stream(store: Store, filter: Filter, export: Export) -> HttpRespon
             .run(move |conn| log::search(conn, &filter, after, EXPORT_PAGE))
             .await
             .map_err(ApiError::from)?;
-        state.after = rows.last().map(|r| r.seq).or(state.after);
+        state.after = rows.last().map(|r| r.columns.seq).or(state.after);
         let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>().map_err(ApiError::from)?;
         let last = (rows.len() as i64) < EXPORT_PAGE;
         let mut chunk = Vec::new();

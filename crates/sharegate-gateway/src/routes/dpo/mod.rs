@@ -45,9 +45,9 @@ pub struct DisclosureView {
 
 pub(crate) fn view(row: &LogRow) -> Result<DisclosureView, StoreError> {
     let logged: LoggedEntry = serde_json::from_str(&row.canonical).map_err(|e| {
-        StoreError::Corrupt(format!("entry {} cannot be read: {e}; run `sharegate log verify`", row.seq))
+        StoreError::Corrupt(format!("entry {} cannot be read: {e}; run `sharegate log verify`", row.columns.seq))
     })?;
-    Ok(DisclosureView { index: row.seq, entry: logged.entry, waiting: Vec::new(), meeting_disclosures: None })
+    Ok(DisclosureView { index: row.columns.seq, entry: logged.entry, waiting: Vec::new(), meeting_disclosures: None })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -201,7 +201,7 @@ pub async fn list(
     let limit = query.0.limit.unwrap_or(PAGE).clamp(1, MAX_PAGE);
     let after = query.0.after;
     let rows = store.run(move |conn| log::search(conn, &filter, after, limit)).await?;
-    let next = if rows.len() as i64 == limit { rows.last().map(|r| r.seq) } else { None };
+    let next = if rows.len() as i64 == limit { rows.last().map(|r| r.columns.seq) } else { None };
     let disclosures = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(DisclosurePage { disclosures, next }))
 }
@@ -280,7 +280,7 @@ pub(crate) async fn scoped(store: &Store, identity: &Identity, raw: String) -> R
     let not_found = || ApiError::not_found("no disclosure with that id involves your agency");
     let id = DisclosureId::parse(&raw).map_err(|_| not_found())?;
     let row = store.run(move |conn| log::find(conn, id.as_str())).await?.ok_or_else(not_found)?;
-    if !row.agencies.contains(&format!(",{},", identity.agency)) {
+    if !row.columns.agencies.contains(&format!(",{},", identity.agency)) {
         return Err(not_found());
     }
     Ok(row)

@@ -111,7 +111,7 @@ pub(crate) async fn history_of(store: &Store, identity: &Identity, raw: &str) ->
             let mut after = None;
             loop {
                 let page = log::search(conn, &filter, after, EXPORT_PAGE)?;
-                after = page.last().map(|r| r.seq);
+                after = page.last().map(|r| r.columns.seq);
                 let done = (page.len() as i64) < EXPORT_PAGE;
                 all.extend(page);
                 if done {
