@@ -32,7 +32,9 @@ fn record(subject_ref: &str, category: &str, contact_type: &str, statements: Val
 
 fn records_of(agency: &str, subject_ref: &str) -> Vec<(String, Value)> {
     let fact = |text: &str| json!({"kind": "fact", "text": text});
-    let opinion = |text: &str, evidence: &str| json!({"kind": "opinion", "text": text, "evidence": evidence});
+    // Each demo opinion follows the fact it rests on, and names the record's one source.
+    let opinion = |text: &str, evidence: &str| json!({"kind": "opinion", "text": text, "evidence": evidence, "rests_on": {"statements": [0], "sources": [0]}});
+    let quote = |text: &str, who: &str| json!({"kind": "quote", "text": text, "source": who});
     let source = |who: &str, how: &str| json!([{"who": who, "how": how}]);
     let list: Vec<(&str, &str, Value, Value)> = match agency {
         "police" => vec![
@@ -95,9 +97,10 @@ fn records_of(agency: &str, subject_ref: &str) -> Vec<(String, Value)> {
             (
                 "social_care.assessment",
                 "home_visit",
-                json!([fact(
-                    "Single assessment opened after a referral from the school. Home visited; mother engaged."
-                ),]),
+                json!([
+                    fact("Single assessment opened after a referral from the school. Home visited."),
+                    quote("I want help getting the children to bed on time.", "the mother"),
+                ]),
                 source("the mother", "home visit"),
             ),
             (

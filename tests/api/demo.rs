@@ -10,7 +10,7 @@ use crate::helpers::{KillOnDrop, sharegate_binary};
 fn workdir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("policies")).unwrap();
-    for file in ["model.conf", "policy.csv", "cases.csv"] {
+    for file in ["model.conf", "policy.csv", "cases.csv", "language.toml"] {
         std::fs::copy(std::path::Path::new("policies").join(file), dir.path().join("policies").join(file)).unwrap();
     }
     dir

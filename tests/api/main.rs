@@ -10,6 +10,7 @@ mod databases;
 mod demo;
 mod door;
 mod dpo;
+mod fair_records;
 mod helpers;
 mod limits;
 mod log;

@@ -302,7 +302,7 @@ async fn a_core_group_from_invitation_to_closing(backend: Backend) {
     // reads them, and no doubled full stops.
     let html = person("education-dsl").get(&pack_url).query(&[("format", "html")]).send().await.unwrap();
     let html = html.text().await.unwrap();
-    assert!(html.contains("Sources (¶14): the class register (school records)"), "{html}");
+    assert!(html.contains("Sources (¶14): 1. the class register (school records)"), "{html}");
     assert!(html.contains("Endorsed by Ruth Campbell (social_care): Agreed."), "{html}");
     assert!(html.contains("Would escalate to a strategy discussion. "), "{html}");
     assert!(!html.contains(".."), "no doubled full stops: {html}");

@@ -19,7 +19,8 @@ pub fn record(subject_ref: &str, category: &str, text: &str) -> Value {
         "category": category,
         "statements": [
             {"kind": "fact", "text": text},
-            {"kind": "opinion", "text": "The child seemed withdrawn.", "evidence": "Would not make eye contact; spoke in a whisper."}
+            {"kind": "opinion", "text": "The child seemed withdrawn.", "evidence": "Would not make eye contact; spoke in a whisper.",
+             "rests_on": {"statements": [0]}}
         ],
         "sources": [{"who": "the child's mother", "how": "in person at the home"}],
         "retention_class": "standard"

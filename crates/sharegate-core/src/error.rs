@@ -102,6 +102,18 @@ pub struct Violation {
     /// The field at fault, e.g. `statements[1].evidence`.
     pub field: String,
     pub message: String,
+    /// The words at fault, as written, where the rule is about wording (¶15).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
+    /// A wording that keeps the rule, where there is one to suggest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+}
+
+impl Violation {
+    pub fn new(rule: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { rule, field: field.into(), message: message.into(), found: None, suggestion: None }
+    }
 }
 
 impl ApiError {

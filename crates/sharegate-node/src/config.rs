@@ -1,4 +1,4 @@
-//! A node's settings: its agency, door, store, signing key, categories, glossary and retention rules.
+//! A node's settings: its agency, door, store, signing key, categories, glossary, lexicon and retention rules.
 //! `sharegate node --agency A` runs on the embedded defaults; `--config FILE` reads one TOML file (see
 //! `node.example.toml`), overridden by `SHAREGATE_*` environment variables.
 
@@ -70,6 +70,9 @@ pub struct NodeConfig {
     /// Abbreviations records may use without defining them (¶16).
     #[serde(default = "default_glossary")]
     pub glossary: BTreeMap<String, String>,
+    /// The lexicon (¶15) of words records may not use outside a quote; read again on SIGHUP.
+    #[serde(default = "default_language")]
+    pub language: PathBuf,
     /// Retention class → how long its records are kept (¶20). `standard` is required.
     pub retention: BTreeMap<RetentionClass, RetentionRule>,
 }
@@ -77,6 +80,13 @@ pub struct NodeConfig {
 fn default_glossary() -> BTreeMap<String, String> {
     DEFAULT_GLOSSARY.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
+
+fn default_language() -> PathBuf {
+    PathBuf::from(DEFAULT_LANGUAGE)
+}
+
+/// The shipped lexicon, beside the need-to-know policy.
+pub const DEFAULT_LANGUAGE: &str = "policies/language.toml";
 
 fn default_retention() -> BTreeMap<RetentionClass, RetentionRule> {
     [
@@ -115,6 +125,7 @@ impl NodeConfig {
                 .filter(|c| c.holder() == agency)
                 .collect(),
             glossary: default_glossary(),
+            language: default_language(),
             retention: default_retention(),
         })
     }

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod config;
+pub mod lexicon;
 pub mod plain_language;
 pub mod record;
 pub mod retention;
@@ -22,6 +23,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use ed25519_dalek::SigningKey;
 
 use self::config::{NodeConfig, RetentionRule};
+use self::lexicon::SharedLexicon;
 use self::plain_language::Glossary;
 use self::record::{NewRecord, RecordRules};
 use crate::store::Store;
@@ -39,6 +41,8 @@ pub struct NodeState {
     pub categories: BTreeSet<Category>,
     pub retention: BTreeMap<RetentionClass, RetentionRule>,
     pub glossary: Glossary,
+    /// ¶15: the words records may not use, read again on SIGHUP.
+    pub lexicon: Arc<SharedLexicon>,
     key: Arc<SigningKey>,
     /// Writes the access register with group commit: one fsync for all the reads that arrive together.
     pub access: GroupCommit<AccessRow, ()>,
@@ -56,6 +60,7 @@ impl NodeState {
             categories: config.categories.clone(),
             retention: config.retention.clone(),
             glossary: Glossary::new(&config.glossary)?,
+            lexicon: Arc::new(SharedLexicon::load(&config.language).map_err(|e| e.to_string())?),
             key: Arc::new(key),
             access: GroupCommit::start(&format!("{}-access-register", config.agency), store, commit, None)
                 .map_err(|e| format!("cannot start the access register's writer: {e}"))?,
@@ -63,7 +68,12 @@ impl NodeState {
     }
 
     pub fn rules(&self) -> RecordRules<'_> {
-        RecordRules { categories: &self.categories, retention: &self.retention, glossary: &self.glossary }
+        RecordRules {
+            categories: &self.categories,
+            retention: &self.retention,
+            glossary: &self.glossary,
+            lexicon: self.lexicon.current(),
+        }
     }
 
     /// Seals a checked record as written now by `author`, ready to store.
@@ -87,6 +97,7 @@ impl NodeState {
             category: record.category,
             statements: record.statements,
             sources: record.sources,
+            glossary: record.glossary,
             retention_class: record.retention_class,
             author: Author {
                 agency: author.agency.clone(),
@@ -120,6 +131,7 @@ pub fn start(config: &NodeConfig) -> Result<Listening, StartError> {
     let key = sharegate_core::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
     let store = crate::store::open(&config.database_url, &config.store_options())?;
     let state = actix_web::web::Data::new(NodeState::new(config, key, store.clone()).map_err(StartError::Setup)?);
+    let lexicon = state.lexicon.clone();
     let parts = ServerParts {
         // The gateway is a node's caller at volume, and is itself held to each practitioner's rate.
         limits: None,
@@ -145,9 +157,9 @@ pub fn start(config: &NodeConfig) -> Result<Listening, StartError> {
         service.app_data(state.clone());
         routes::register(service);
     })?;
-    // What a SIGHUP reads again on a node: its door's CRLs.
+    // What a SIGHUP reads again on a node: its door's CRLs and its lexicon.
     let door: std::sync::Arc<dyn sharegate_core::reload::Reloadable> = listening.door();
-    sharegate_core::reload::on_sighup(vec![door])
+    sharegate_core::reload::on_sighup(vec![door, lexicon])
         .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
     Ok(listening)
 }

@@ -8,6 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use sharegate_core::domain::Narrative;
+
 /// The abbreviations every agency may use without defining them (config may replace the list).
 pub const DEFAULT_GLOSSARY: &[(&str, &str)] = &[
     ("ADHD", "attention deficit hyperactivity disorder"),
@@ -47,11 +49,24 @@ pub const KNOWN_IN_ANY_CASE: &[&str] = &[
 
 /// An agency's glossary: abbreviation → meaning.
 #[derive(Debug, Clone)]
-pub struct Glossary(BTreeSet<String>);
+pub struct Glossary {
+    /// By the abbreviation in capitals: the abbreviation as the agency writes it, and its meaning.
+    entries: BTreeMap<String, (String, Narrative)>,
+}
+
+/// What a record's texts make of the glossary.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct GlossaryUse {
+    /// Abbreviations neither in the glossary nor defined in the texts, as written.
+    pub undefined: Vec<String>,
+    /// The glossary's entries the texts use and do not define themselves: they travel with the record.
+    pub used: BTreeMap<String, Narrative>,
+}
 
 impl Glossary {
     /// Checks that each key is an abbreviation as [`abbreviations`] finds them, so no entry is dead.
     pub fn new(entries: &BTreeMap<String, String>) -> Result<Self, String> {
+        let mut checked = BTreeMap::new();
         for (abbreviation, meaning) in entries {
             if !is_abbreviation(&abbreviation.replace(['/', '&'], "")) {
                 return Err(format!(
@@ -61,19 +76,28 @@ impl Glossary {
             if meaning.trim().is_empty() {
                 return Err(format!("'{abbreviation}' has no meaning"));
             }
+            let meaning = Narrative::parse(meaning.trim()).map_err(|e| format!("'{abbreviation}': its meaning {e}"))?;
+            checked.insert(abbreviation.to_uppercase(), (abbreviation.clone(), meaning));
         }
-        Ok(Self(entries.keys().map(|k| k.to_uppercase()).collect()))
+        Ok(Self { entries: checked })
     }
 
-    /// The abbreviations in `texts` that are neither in the glossary nor defined in the texts themselves, as
-    /// written.
-    pub fn undefined<'a>(&self, texts: impl IntoIterator<Item = &'a str> + Clone) -> Vec<String> {
+    /// The abbreviations in `texts`: those undefined, and the glossary's entries used.
+    pub fn review<'a>(&self, texts: impl IntoIterator<Item = &'a str> + Clone) -> GlossaryUse {
         let used: BTreeSet<&str> = texts.clone().into_iter().flat_map(abbreviations).collect();
-        used.into_iter()
-            .filter(|abbreviation| !self.0.contains(&abbreviation.to_uppercase()))
-            .filter(|abbreviation| !texts.clone().into_iter().any(|text| defines(text, abbreviation)))
-            .map(str::to_owned)
-            .collect()
+        let mut review = GlossaryUse::default();
+        for abbreviation in used {
+            if texts.clone().into_iter().any(|text| defines(text, abbreviation)) {
+                continue;
+            }
+            match self.entries.get(&abbreviation.to_uppercase()) {
+                Some((written, meaning)) => {
+                    review.used.insert(written.clone(), meaning.clone());
+                }
+                None => review.undefined.push(abbreviation.to_owned()),
+            }
+        }
+        review
     }
 }
 

@@ -13,7 +13,7 @@ use crate::store::Store;
 use crate::store::access::{self as access_store, AccessRow};
 use crate::store::records::{self, RecordRow};
 use sharegate_core::domain::{AccessId, Category, LocalRef, NhsNumber, RecordId};
-use sharegate_core::error::{ApiError, ErrorEnvelope, ErrorKind};
+use sharegate_core::error::{ApiError, ErrorEnvelope, ErrorKind, Violation};
 use sharegate_core::extract::{ApiJson, ApiQuery};
 use sharegate_core::identity::{Caller, Dpo, Identity};
 use sharegate_protocol::holdings::Holdings;
@@ -126,18 +126,18 @@ pub async fn amend_record(
     let lookup = original_id.to_string();
     let original = store.run(move |conn| records::find(conn, &lookup)).await?.ok_or_else(not_found)?;
     if let Some(root) = original.amends {
-        return Err(ApiError::breaks_rules(vec![sharegate_core::error::Violation {
-            rule: "amend_the_original",
-            field: "id".into(),
-            message: format!("{original_id} is itself an amendment; amend the original record {root}"),
-        }]));
+        return Err(ApiError::breaks_rules(vec![Violation::new(
+            "amend_the_original",
+            "id",
+            format!("{original_id} is itself an amendment; amend the original record {root}"),
+        )]));
     }
     if original.subject_ref != record.subject_ref.as_str() || original.category != record.category.as_str() {
-        return Err(ApiError::breaks_rules(vec![sharegate_core::error::Violation {
-            rule: "amendment_keeps_child_and_category",
-            field: "subject_ref".into(),
-            message: "an amendment keeps the original's subject_ref and category; record a new contact instead".into(),
-        }]));
+        return Err(ApiError::breaks_rules(vec![Violation::new(
+            "amendment_keeps_child_and_category",
+            "subject_ref",
+            "an amendment keeps the original's subject_ref and category; record a new contact instead",
+        )]));
     }
     let row = node.seal(record, &identity, Some(original_id), Utc::now()).map_err(ApiError::internal)?;
     store_row(&store, row).await

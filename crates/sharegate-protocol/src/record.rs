@@ -19,6 +19,8 @@
 //! `test-vectors/records.json` beside this crate holds records, their signed texts and signatures under a fixed
 //! test key: another implementation can check itself against it (this crate's tests do).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -52,23 +54,63 @@ impl RecordFormat {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StatementKind {
-    Fact,
-    Opinion,
+/// A statement as stored and signed (¶17, ¶23): a fact; an opinion, with its evidence and what in the same record it
+/// rests on; or someone's words, recorded verbatim because they matter, with who said them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Statement {
+    Fact {
+        #[schema(value_type = String)]
+        text: Narrative,
+        /// What the fact is known from, where the sources do not say it (¶17: facts are evidence-based too).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<String>)]
+        evidence: Option<Narrative>,
+    },
+    Opinion {
+        #[schema(value_type = String)]
+        text: Narrative,
+        /// What the professional judgement rests on, in words (¶17).
+        #[schema(value_type = String)]
+        evidence: Narrative,
+        /// The facts, quotes and sources in this record the opinion rests on. Absent only on records written before
+        /// nodes asked for it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rests_on: Option<RestsOn>,
+    },
+    Quote {
+        /// The words as they were said or written.
+        #[schema(value_type = String)]
+        text: Narrative,
+        /// Who said or wrote them.
+        #[schema(value_type = String, example = "Lily's mother")]
+        source: Narrative,
+    },
 }
 
-/// A statement as stored and signed.
+impl Statement {
+    pub fn text(&self) -> &Narrative {
+        match self {
+            Self::Fact { text, .. } | Self::Opinion { text, .. } | Self::Quote { text, .. } => text,
+        }
+    }
+
+    /// Whether an opinion may rest on this statement: what was observed or said, not another opinion.
+    pub fn is_recorded_evidence(&self) -> bool {
+        matches!(self, Self::Fact { .. } | Self::Quote { .. })
+    }
+}
+
+/// What an opinion rests on: indices (from 0) into its own record's statements and sources.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Statement {
-    pub kind: StatementKind,
-    #[schema(value_type = String)]
-    pub text: Narrative,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
-    pub evidence: Option<Narrative>,
+pub struct RestsOn {
+    /// Facts and quotes of the same record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<u16>,
+    /// Sources of the same record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<u16>,
 }
 
 /// Where information came from, and how it was obtained.
@@ -116,6 +158,12 @@ pub struct SealedRecord {
     pub category: Category,
     pub statements: Vec<Statement>,
     pub sources: Vec<Source>,
+    /// What each abbreviation the record takes from its agency's glossary meant when it was written (¶16), so that
+    /// whoever receives the record reads it as its author meant it. Absent when it uses none, and on records written
+    /// before nodes sent it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub glossary: BTreeMap<String, Narrative>,
     #[schema(value_type = String)]
     pub retention_class: RetentionClass,
     pub author: Author,
@@ -152,6 +200,8 @@ struct SignedRecordWire {
     category: Category,
     statements: Vec<Statement>,
     sources: Vec<Source>,
+    #[serde(default)]
+    glossary: BTreeMap<String, Narrative>,
     retention_class: RetentionClass,
     author: Author,
     amends: Option<RecordId>,
@@ -171,6 +221,7 @@ impl From<SignedRecordWire> for SignedRecord {
             category: wire.category,
             statements: wire.statements,
             sources: wire.sources,
+            glossary: wire.glossary,
             retention_class: wire.retention_class,
             author: wire.author,
             amends: wire.amends,

@@ -547,24 +547,24 @@ fn never_usable(
             })
         });
         if !usable {
-            violations.push(Violation {
-                rule: "consent_could_be_used",
+            violations.push(Violation::new(
+                "consent_could_be_used",
                 // Where the body named it (the scope is kept sorted).
-                field: format!("categories[{}]", named.iter().position(|n| n == category.as_str()).unwrap_or(0)),
-                message: format!(
+                format!("categories[{}]", named.iter().position(|n| n == category.as_str()).unwrap_or(0)),
+                format!(
                     "need-to-know policy never lets {} see {category} for {} on consent: this consent could never be used",
                     names(&scope.recipients),
                     names(&scope.purposes)
                 ),
-            });
+            ));
         }
     }
     if valid_until.is_some_and(|until| until <= now) {
-        violations.push(Violation {
-            rule: "consent_could_be_used",
-            field: "valid_until".into(),
-            message: "the consent's period is wholly in the past: it could never be used".into(),
-        });
+        violations.push(Violation::new(
+            "consent_could_be_used",
+            "valid_until",
+            "the consent's period is wholly in the past: it could never be used",
+        ));
     }
     if violations.is_empty() { Ok(()) } else { Err(ApiError::breaks_rules(violations)) }
 }

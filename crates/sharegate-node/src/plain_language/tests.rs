@@ -8,7 +8,7 @@ fn glossary() -> Glossary {
 #[test]
 fn lists_each_undefined_abbreviation_once() {
     let texts = ["Seen by the GP and CAMHS.", "Referred to MASH; CAMHS to follow up."];
-    assert_eq!(glossary().undefined(texts), vec!["CAMHS", "MASH"]);
+    assert_eq!(glossary().review(texts).undefined, vec!["CAMHS", "MASH"]);
 }
 
 #[test]
@@ -18,18 +18,18 @@ fn a_record_may_define_its_own_abbreviations_either_way() {
         "The multi-agency safeguarding hub (MASH) was told. MASH agreed.",
         "Later notes mention MARAC again",
     ];
-    assert_eq!(glossary().undefined(texts), Vec::<String>::new());
+    assert_eq!(glossary().review(texts).undefined, Vec::<String>::new());
 }
 
 #[test]
 fn an_empty_definition_does_not_count() {
-    assert_eq!(glossary().undefined(["Told the LADO () today.", "(IRO) joined."]), vec!["IRO", "LADO"]);
+    assert_eq!(glossary().review(["Told the LADO () today.", "(IRO) joined."]).undefined, vec!["IRO", "LADO"]);
 }
 
 #[test]
 fn ordinary_words_and_single_capitals_are_not_abbreviations() {
     assert_eq!(
-        glossary().undefined(["I saw A. Smith at 10am; S47 enquiry opened. Mother said 'no'."]),
+        glossary().review(["I saw A. Smith at 10am; S47 enquiry opened. Mother said 'no'."]).undefined,
         Vec::<String>::new()
     );
 }
@@ -54,14 +54,34 @@ fn paragraph_16_abbreviations_are_found_in_any_case() {
         &[("CAMHS".to_owned(), "child and adolescent mental health services".to_owned())].into_iter().collect(),
     )
     .unwrap();
-    assert_eq!(glossary.undefined(texts), vec!["Dv", "asap", "nfa", "s/w"]);
+    assert_eq!(glossary.review(texts).undefined, vec!["Dv", "asap", "nfa", "s/w"]);
     let defined = [
         "The dv (domestic violence) incident; no further action (NFA). S/W (social worker) told asap (as soon as possible).",
     ];
-    assert_eq!(glossary.undefined(defined), Vec::<String>::new());
+    assert_eq!(glossary.review(defined).undefined, Vec::<String>::new());
     // Ordinary words that happen to be abbreviations elsewhere are left alone.
-    assert_eq!(glossary.undefined(["She helped mash the potatoes and will send a card."]), Vec::<String>::new());
+    assert_eq!(glossary.review(["She helped mash the potatoes and will send a card."]).undefined, Vec::<String>::new());
     // A glossary may hold them too.
     let slash = Glossary::new(&[("S/W".to_owned(), "social worker".to_owned())].into_iter().collect()).unwrap();
-    assert_eq!(slash.undefined(["the s/w visited"]), Vec::<String>::new());
+    assert_eq!(slash.review(["the s/w visited"]).undefined, Vec::<String>::new());
+}
+
+/// ¶16: the meanings a record takes from its agency's glossary travel with it, as the agency writes them.
+#[test]
+fn paragraph_16_the_glossary_entries_a_record_uses_travel_with_it() {
+    let glossary = Glossary::new(
+        &[
+            ("CAMHS".to_owned(), "child and adolescent mental health services".to_owned()),
+            ("S/W".to_owned(), "social worker".to_owned()),
+            ("GP".to_owned(), "general practitioner".to_owned()),
+        ]
+        .into_iter()
+        .collect(),
+    )
+    .unwrap();
+    let review = glossary.review(["Referred to camhs; the s/w told.", "The GP (family doctor) agreed."]);
+    assert_eq!(review.undefined, Vec::<String>::new());
+    let used: Vec<(&str, &str)> = review.used.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    // The GP is defined in the record itself, in its own words: the glossary's meaning is not added.
+    assert_eq!(used, [("CAMHS", "child and adolescent mental health services"), ("S/W", "social worker")]);
 }

@@ -20,15 +20,12 @@ fn record() -> SealedRecord {
         recorded_at: Utc::now(),
         contact_type: ContactType::parse("home_visit").expect("type"),
         category: Category::parse("police.incident").expect("category"),
-        statements: vec![Statement {
-            kind: StatementKind::Fact,
-            text: Narrative::parse("Seen.").expect("text"),
-            evidence: None,
-        }],
+        statements: vec![Statement::Fact { text: Narrative::parse("Seen.").expect("text"), evidence: None }],
         sources: vec![Source {
             who: Narrative::parse("PC Smith").expect("who"),
             how: Narrative::parse("in person").expect("how"),
         }],
+        glossary: BTreeMap::new(),
         retention_class: RetentionClass::parse("standard").expect("class"),
         author: Author {
             agency: AgencyName::parse("police").expect("agency"),
@@ -137,4 +134,30 @@ fn a_served_record_checks_against_its_nodes_key_and_fails_changed_or_signed_by_a
 
 fn served_value(text: &str) -> serde_json::Value {
     serde_json::from_str(text).expect("json")
+}
+
+#[test]
+fn a_statement_is_a_fact_an_opinion_or_a_quote_and_each_kind_takes_only_its_own_fields() {
+    let read = |json: serde_json::Value| serde_json::from_value::<Statement>(json);
+    let quote = read(serde_json::json!({"kind": "quote", "text": "He hit me.", "source": "the child"})).expect("quote");
+    assert_eq!(quote.text().as_str(), "He hit me.");
+    assert!(quote.is_recorded_evidence());
+    let opinion = read(serde_json::json!({
+        "kind": "opinion", "text": "She is frightened.", "evidence": "She shook.", "rests_on": {"statements": [0]}
+    }))
+    .expect("opinion");
+    assert!(!opinion.is_recorded_evidence());
+    for wrong in [
+        serde_json::json!({"kind": "quote", "text": "He hit me."}),
+        serde_json::json!({"kind": "fact", "text": "Seen.", "source": "PC Smith"}),
+        serde_json::json!({"kind": "fact", "text": "Seen.", "rests_on": {"statements": [0]}}),
+        serde_json::json!({"kind": "opinion", "text": "Frightened.", "evidence": "Shook.", "rests_on": {"facts": [0]}}),
+        serde_json::json!({"kind": "hearsay", "text": "Seen."}),
+    ] {
+        assert!(read(wrong.clone()).is_err(), "{wrong}");
+    }
+    // An opinion stored before `rests_on` reads back, and writes back, exactly as it was.
+    let old = r#"{"kind":"opinion","text":"Withdrawn.","evidence":"No eye contact."}"#;
+    let statement: Statement = serde_json::from_str(old).expect("an old opinion");
+    assert_eq!(serde_json::to_string(&statement).expect("text"), old);
 }

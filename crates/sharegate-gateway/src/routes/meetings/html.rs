@@ -46,6 +46,56 @@ fn dissent(d: &Dissent) -> String {
     }
 }
 
+/// A record's statements, numbered as a reader counts them: each fact, each opinion with its evidence and what it
+/// rests on, each quote as someone's words with who said them (¶17, ¶23).
+fn statements(record: &serde_json::Value) -> Markup {
+    html! {
+        ol {
+            @for statement in record_list(record, "/statements") {
+                li {
+                    @match text(statement, "/kind") {
+                        "quote" => {
+                            "Quote: " q { (text(statement, "/text")) } " — " (text(statement, "/source"))
+                        },
+                        "opinion" => {
+                            "Opinion: " (text(statement, "/text")) " " i { "(evidence: " (text(statement, "/evidence")) ")" }
+                            @let on_statements = numbers_at(statement, "/rests_on/statements");
+                            @let on_sources = numbers_at(statement, "/rests_on/sources");
+                            @if !on_statements.is_empty() || !on_sources.is_empty() {
+                                " Rests on "
+                                @if !on_statements.is_empty() { "statement " (on_statements.join(", ")) }
+                                @if !on_statements.is_empty() && !on_sources.is_empty() { " and " }
+                                @if !on_sources.is_empty() { "source " (on_sources.join(", ")) }
+                                "."
+                            }
+                        },
+                        kind => {
+                            (capitalised(kind)) ": " (text(statement, "/text"))
+                            @if let Some(evidence) = statement.pointer("/evidence").and_then(|e| e.as_str()) {
+                                " " i { "(evidence: " (evidence) ")" }
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn record_list<'v>(value: &'v serde_json::Value, pointer: &str) -> &'v [serde_json::Value] {
+    value.pointer(pointer).and_then(|v| v.as_array()).map(Vec::as_slice).unwrap_or_default()
+}
+
+/// Indices from 0, as a reader counts them from 1.
+fn numbers_at(value: &serde_json::Value, pointer: &str) -> Vec<String> {
+    record_list(value, pointer).iter().filter_map(serde_json::Value::as_u64).map(|i| (i + 1).to_string()).collect()
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 fn render(pack: &Pack) -> Markup {
     let m = &pack.meeting;
     let coordinator = &m.coordinator;
@@ -76,21 +126,20 @@ fn render(pack: &Pack) -> Markup {
                             b { (text(record, "/category")) } ", " (when_text(record, "/occurred_at")) " by "
                             (text(record, "/author/person")) " (" (text(record, "/author/role")) ")"
                         }
-                        ul {
-                            @for statement in record.pointer("/statements").and_then(|s| s.as_array()).into_iter().flatten() {
-                                li {
-                                    (text(statement, "/kind")) ": " (text(statement, "/text"))
-                                    @if let Some(evidence) = statement.pointer("/evidence").and_then(|e| e.as_str()) {
-                                        " " i { "(evidence: " (evidence) ")" }
-                                    }
-                                }
-                            }
-                        }
+                        (statements(record))
                         p.sources {
                             "Sources (¶14): "
-                            (record.pointer("/sources").and_then(|s| s.as_array()).into_iter().flatten()
-                                .map(|s| format!("{} ({})", text(s, "/who"), text(s, "/how")))
+                            (record_list(record, "/sources").iter().enumerate()
+                                .map(|(i, s)| format!("{}. {} ({})", i + 1, text(s, "/who"), text(s, "/how")))
                                 .collect::<Vec<_>>().join("; "))
+                        }
+                        @if let Some(glossary) = record.pointer("/glossary").and_then(|g| g.as_object()) {
+                            p.glossary {
+                                "Abbreviations, as the recording agency defines them (¶16): "
+                                (glossary.iter().map(|(abbreviation, meaning)| {
+                                    format!("{abbreviation}: {}", meaning.as_str().unwrap_or_default())
+                                }).collect::<Vec<_>>().join("; "))
+                            }
                         }
                     }
                     @for refused in &part.refused { p { (text(refused, "/category")) ": " (text(refused, "/why")) } }
@@ -162,3 +211,6 @@ pub fn page(pack: &Pack) -> HttpResponse {
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(render(pack).into_string())
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,193 @@
+//! Fair records (issue 26), each test named for the paragraph of the seed policy it holds the system to: ¶15 fair
+//! language, with someone else's words kept as a quote; ¶16 the glossary's meanings travelling with a record to
+//! whoever receives it; ¶17 an opinion resting on what its record holds. Real nodes, a real gateway, real TLS.
+
+use serde_json::{Value, json};
+
+use crate::databases::Backend;
+use crate::helpers::{TestNode, person, send, spawn_node_with};
+use crate::node::gateway_read;
+
+fn record(statements: Value) -> Value {
+    json!({
+        "subject_ref": "P-1",
+        "occurred_at": "2026-11-20T10:00:00Z",
+        "contact_type": "home_visit",
+        "category": "police.incident",
+        "statements": statements,
+        "sources": [{"who": "PC Amy Khan", "how": "visited the home"}],
+        "retention_class": "standard"
+    })
+}
+
+async fn write(node: &TestNode, body: &Value) -> (u16, Value) {
+    send(person("police-investigator").post(node.url("/v1/records")).json(body)).await
+}
+
+/// Each violation as (rule, field, the words found).
+fn violations(answer: &Value) -> Vec<(String, String, String)> {
+    answer["error"]["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(|v| {
+            let text = |key: &str| v[key].as_str().unwrap_or_default().to_owned();
+            (text("rule"), text("field"), text("found"))
+        })
+        .collect()
+}
+
+fn judged(field: &str, words: &str) -> (String, String, String) {
+    ("judgemental_language".to_owned(), field.to_owned(), words.to_owned())
+}
+
+/// ¶15: the three statements the issue found in a core group pack are refused, each judgement named beside its field
+/// with why and a neutral wording; recorded as quotes naming who said them, they are accepted and read back as quotes.
+#[tokio::test]
+async fn paragraph_15_judgements_are_refused_with_suggestions_and_kept_as_quotes_naming_who_said_them() {
+    let node = spawn_node_with(Backend::Sqlite, "police", |_| {}).await;
+    let scrounger = "Mother is a typical benefits scrounger from a gypsy family and the home is a pig sty";
+    let lying = "Lily is probably lying like the rest of them";
+    let jargon = "Dv incident, nfa by plod. Mum says s/w is useless. Refer to camhs asap";
+
+    let (status, answer) = write(&node, &record(json!([{"kind": "fact", "text": scrounger}]))).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (422, Some("breaks_recording_rule")), "{answer}");
+    assert_eq!(
+        violations(&answer),
+        [judged("statements[0].text", "benefits scrounger"), judged("statements[0].text", "pig sty")]
+    );
+    let first = &answer["error"]["violations"][0];
+    assert!(first["message"].as_str().unwrap().contains("pejorative"), "{first}");
+    assert!(first["suggestion"].as_str().unwrap().contains("Universal Credit"), "a neutral wording: {first}");
+
+    let opinion = json!([
+        {"kind": "fact", "text": "Lily said she was at home on Friday night."},
+        {"kind": "opinion", "text": lying, "evidence": "gut feeling", "rests_on": {"statements": [0]}}
+    ]);
+    let (status, answer) = write(&node, &record(opinion)).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(
+        violations(&answer),
+        [
+            judged("statements[1].text", "probably lying"),
+            judged("statements[1].text", "like the rest of them"),
+            judged("statements[1].evidence", "gut feeling"),
+        ]
+    );
+
+    let (status, answer) = write(&node, &record(json!([{"kind": "fact", "text": jargon}]))).await;
+    assert_eq!(status, 422, "{answer}");
+    let found = violations(&answer);
+    assert_eq!(found[..2], [judged("statements[0].text", "plod"), judged("statements[0].text", "useless")]);
+    assert_eq!(found[2].0, "undefined_abbreviation", "¶16 in any case: {answer}");
+    assert!(answer["error"]["violations"][2]["message"].as_str().unwrap().ends_with(": Dv, asap, nfa, s/w"));
+
+    // The same words as someone else's, verbatim, naming who said or wrote them. A quote's abbreviations are still
+    // explained for the reader (¶16), here in a fact of the same record.
+    let quotes = json!([
+        {"kind": "quote", "text": scrounger, "source": "a neighbour, by telephone"},
+        {"kind": "quote", "text": lying, "source": "Lily's uncle, at the door"},
+        {"kind": "quote", "text": jargon, "source": "a handwritten note on the family's file"},
+        {"kind": "fact", "text": "In the note: DV (domestic violence), NFA (no further action), S/W (social worker), ASAP (as soon as possible)."}
+    ]);
+    let (status, stored) = write(&node, &record(quotes)).await;
+    assert_eq!(status, 201, "{stored}");
+    let url = node.url("/v1/subjects/P-1/records");
+    let (status, list) =
+        send(gateway_read(crate::helpers::gateway_client().get(url)).query(&[("categories", "police.incident")])).await;
+    assert_eq!(status, 200, "{list}");
+    let statements = &list["records"][0]["statements"];
+    assert_eq!(statements[0], json!({"kind": "quote", "text": scrounger, "source": "a neighbour, by telephone"}));
+    assert_eq!(statements[1]["source"], "Lily's uncle, at the door");
+
+    // A quote names who said it; who said it is held to ¶15 like any of the author's words.
+    let (status, answer) = write(&node, &record(json!([{"kind": "quote", "text": "He never came."}]))).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(violations(&answer)[0].0, "quote_needs_source");
+    let (status, answer) =
+        write(&node, &record(json!([{"kind": "quote", "text": "He never came.", "source": "the junkie next door"}])))
+            .await;
+    assert_eq!((status, violations(&answer)), (422, vec![judged("statements[0].source", "junkie")]), "{answer}");
+}
+
+/// ¶17: an opinion names the facts, quotes or sources of its own record it rests on; resting on nothing, on a
+/// statement or source that is not there, or on another opinion, it is refused naming the field.
+#[tokio::test]
+async fn paragraph_17_an_opinion_resting_on_nothing_recorded_is_refused() {
+    let node = spawn_node_with(Backend::Sqlite, "police", |_| {}).await;
+    let with = |rests_on: Value| {
+        record(json!([
+            {"kind": "fact", "text": "Lily hid behind her mother when officers arrived."},
+            {"kind": "opinion", "text": "Lily was frightened.", "evidence": "How she behaved.", "rests_on": rests_on},
+            {"kind": "opinion", "text": "Lily was frightened of her uncle.", "evidence": "She was.",
+             "rests_on": {"statements": [1]}}
+        ]))
+    };
+    let (status, answer) = write(&node, &with(json!({}))).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(
+        violations(&answer).into_iter().map(|(rule, field, _)| (rule, field)).collect::<Vec<_>>(),
+        [
+            ("opinion_rests_on_nothing".to_owned(), "statements[1].rests_on".to_owned()),
+            ("opinion_rests_on_nothing".to_owned(), "statements[2].rests_on.statements[0]".to_owned()),
+        ],
+        "nothing named, and an opinion resting on an opinion"
+    );
+    let message = answer["error"]["violations"][1]["message"].as_str().unwrap();
+    assert!(message.contains("not on another opinion") && message.contains("(¶17)"), "{message}");
+
+    let mut body = with(json!({"statements": [0], "sources": [0]}));
+    body["statements"][2]["rests_on"] = json!({"statements": [0], "sources": [3]});
+    let (status, answer) = write(&node, &body).await;
+    assert_eq!(
+        (status, answer["error"]["violations"][0]["field"].as_str()),
+        (422, Some("statements[2].rests_on.sources[0]")),
+        "{answer}"
+    );
+    body["statements"][2]["rests_on"] = json!({"statements": [0]});
+    let (status, stored) = write(&node, &body).await;
+    assert_eq!(status, 201, "{stored}");
+}
+
+/// ¶16: a record's abbreviations from its agency's glossary carry their meanings to whoever receives it, signed
+/// with the record; the gateway passes the record (quote and opinion included) only after checking that signature.
+#[tokio::test]
+async fn paragraph_16_glossary_meanings_travel_with_the_record_to_the_requester() {
+    let f = crate::sharing::federation_with(Backend::Sqlite, |_| {}).await;
+    let body = json!({
+        "subject_ref": "E-1", "occurred_at": "2026-11-21T10:00:00Z", "contact_type": "register",
+        "category": "education.attendance",
+        "statements": [
+            {"kind": "fact", "text": "Referred to camhs by the dsl after three absences."},
+            {"kind": "quote", "text": "I can't sleep because of the shouting.", "source": "Lily, to her teacher"},
+            {"kind": "opinion", "text": "Her absences are linked to what happens at home at night.",
+             "evidence": "What she told her teacher, and when the absences fall.",
+             "rests_on": {"statements": [0, 1], "sources": [0]}}
+        ],
+        "sources": [{"who": "the class teacher", "how": "in person"}],
+        "retention_class": "standard"
+    });
+    let (status, stored) = send(person("education-dsl").post(f.education.url("/v1/records")).json(&body)).await;
+    assert_eq!(status, 201, "{stored}");
+
+    let ask = json!({"subject": f.nhs, "categories": ["education.attendance"], "purpose": "safeguarding",
+        "lawful_basis": "consent", "reason": "Concerns raised by the school about sleep and attendance."});
+    let (status, answer) =
+        send(person("social_care-social_worker").post(f.gateway.url("/v1/requests")).json(&ask)).await;
+    assert_eq!(status, 200, "{answer}");
+    let record = answer["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["statements"][0]["text"] == "Referred to camhs by the dsl after three absences.")
+        .unwrap_or_else(|| panic!("the school's record: {answer}"));
+    assert_eq!(
+        record["glossary"],
+        json!({"CAMHS": "child and adolescent mental health services", "DSL": "designated safeguarding lead"}),
+        "the meanings as the school's glossary holds them"
+    );
+    assert_eq!(record["statements"][1]["kind"], "quote");
+    assert_eq!(record["statements"][2]["rests_on"], json!({"statements": [0, 1], "sources": [0]}));
+    let school = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
+    assert_eq!(school["dropped"], Value::Null, "every record's signature checked and passed: {school}");
+}
