@@ -312,6 +312,13 @@ fn retention(config: &NodeConfig, apply: bool) -> anyhow::Result<()> {
         println!("{verb} {} ({}, recorded {}) under {}", record.id, record.category, record.recorded_at, expired.rule);
     }
     println!("{verb} {} record(s) of {}", report.expired.len(), config.agency);
+    for held in &report.held {
+        let record = &held.record;
+        println!("kept {} ({}): expired under {}, but on legal hold", record.id, record.category, held.rule);
+    }
+    for (class, count) in &report.birth_date_unknown {
+        println!("kept {count} record(s) of class {class}: counted from the date of birth, which is not recorded");
+    }
     store.close();
     Ok(())
 }

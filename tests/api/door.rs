@@ -229,6 +229,13 @@ async fn every_example_body_in_the_api_documents_is_accepted() {
     let record = record["id"].as_str().expect("a record id");
     let amendments = format!("/v1/records/{record}/amendments");
     node.call("education-dsl", "POST", "/v1/records/{id}/amendments", &amendments).await;
+    // Its DPO restricts the record and lifts it, and holds the child's records and lifts that: as they were.
+    let restriction = format!("/v1/records/{record}/restriction");
+    node.call("education-dpo", "POST", "/v1/records/{id}/restriction", &restriction).await;
+    node.call("education-dpo", "POST", "/v1/records/{id}/restriction/lift", &format!("{restriction}/lift")).await;
+    node.call("education-dpo", "POST", "/v1/children/{local_ref}/legal-hold", "/v1/children/E-1/legal-hold").await;
+    node.call("education-dpo", "POST", "/v1/children/{local_ref}/legal-hold/lift", "/v1/children/E-1/legal-hold/lift")
+        .await;
     node.covered_all();
 
     // The gateway: the child, the school's link, a consent confirmed by the school, a request and a discovery.

@@ -191,3 +191,152 @@ async fn paragraph_16_glossary_meanings_travel_with_the_record_to_the_requester(
     let school = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
     assert_eq!(school["dropped"], Value::Null, "every record's signature checked and passed: {school}");
 }
+
+crate::on_both_backends!(paragraph_20_a_birth_date_rule_and_a_legal_hold_hold_against_retention);
+
+/// ¶20: a class kept "until the 25th birthday" counts from the date of birth the agency recorded with the child's
+/// reference (a child without one is kept, and counted); a child's records on legal hold survive `retention --apply`
+/// until the hold is lifted; each hold and lift is a sealed act of the agency's DPO, with its reason.
+async fn paragraph_20_a_birth_date_rule_and_a_legal_hold_hold_against_retention(backend: Backend) {
+    use sharegate_core::domain::RetentionClass;
+    use sharegate_node::config::{RetentionFrom, RetentionRule};
+    let node = spawn_node_with(backend, "police", |config| {
+        let rule = RetentionRule { keep_years: 25, from: RetentionFrom::DateOfBirth };
+        config.retention.insert(RetentionClass::parse("until_25").unwrap(), rule);
+    })
+    .await;
+    let investigator = person("police-investigator");
+    let mut ids = std::collections::BTreeMap::new();
+    for (child, born) in
+        [("P-1", Some("1990-01-01")), ("P-2", Some("2015-03-02")), ("P-3", None), ("P-5", Some("1990-06-01"))]
+    {
+        if let Some(born) = born {
+            let body = json!({"nhs_number": crate::subjects::fresh_nhs_number(), "date_of_birth": born});
+            let (status, _) = send(investigator.put(node.url(&format!("/v1/children/{child}"))).json(&body)).await;
+            assert_eq!(status, 200);
+        }
+        let mut body = record(json!([{"kind": "fact", "text": "Officers attended."}]));
+        body["subject_ref"] = json!(child);
+        body["retention_class"] = json!("until_25");
+        let (status, created) = write(&node, &body).await;
+        assert_eq!(status, 201, "{created}");
+        ids.insert(child, created["id"].as_str().unwrap().to_owned());
+    }
+    let (status, answer) = send(
+        investigator
+            .put(node.url("/v1/children/P-9"))
+            .json(&json!({"nhs_number": crate::subjects::fresh_nhs_number(), "date_of_birth": "2099-01-01"})),
+    )
+    .await;
+    assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("date_of_birth")), "{answer}");
+
+    // The hold: the agency's DPO alone, with a reason; once.
+    let dpo = person("police-dpo");
+    let hold = |who: reqwest::Client, child: &str, what: &str| {
+        let url = node.url(&format!("/v1/children/{child}/legal-hold{what}"));
+        async move {
+            send(who.post(url).json(&json!({"reason": "Disclosure in care proceedings, case ref LC-2026-114."}))).await
+        }
+    };
+    assert_eq!(hold(investigator.clone(), "P-5", "").await.0, 403, "a practitioner");
+    assert_eq!(hold(person("health-dpo"), "P-5", "").await.0, 403, "another agency's DPO");
+    assert_eq!(hold(dpo.clone(), "P-404", "").await.0, 404, "no records for that reference");
+    let (status, held) = hold(dpo.clone(), "P-5", "").await;
+    assert_eq!(status, 201, "{held}");
+    assert_eq!((held["act"].as_str(), held["by"]["role"].as_str()), (Some("hold"), Some("dpo")));
+    assert_eq!(hold(dpo.clone(), "P-5", "").await.0, 409, "on hold already");
+    assert_eq!(hold(dpo.clone(), "P-1", "/lift").await.0, 409, "nothing to lift");
+
+    let store =
+        sharegate_node::store::open(node.database.url(), &sharegate_core::store::StoreOptions::default()).unwrap();
+    let report = sharegate_node::retention::run(&store, &node.config, chrono::Utc::now(), true).unwrap();
+    let removed: Vec<&str> = report.expired.iter().map(|e| e.record.id.as_str()).collect();
+    assert_eq!(removed, [ids["P-1"].as_str()], "36 years old: past the 25th birthday");
+    assert_eq!(report.expired[0].rule, "until_25: 25 years from the date of birth");
+    let kept: Vec<&str> = report.held.iter().map(|e| e.record.id.as_str()).collect();
+    assert_eq!(kept, [ids["P-5"].as_str()], "expired, but on legal hold");
+    assert_eq!(report.birth_date_unknown.get("until_25"), Some(&1), "P-3's birth date is not recorded: kept");
+
+    let (status, lifted) = hold(dpo.clone(), "P-5", "/lift").await;
+    assert_eq!((status, lifted["act"].as_str()), (201, Some("lift_hold")), "{lifted}");
+    let report = sharegate_node::retention::run(&store, &node.config, chrono::Utc::now(), true).unwrap();
+    let removed: Vec<&str> = report.expired.iter().map(|e| e.record.id.as_str()).collect();
+    assert_eq!(removed, [ids["P-5"].as_str()], "the hold lifted, retention applies");
+
+    // Each act is kept, newest first, signed by the node over exactly what it says.
+    let (status, acts) = send(dpo.get(node.url("/v1/dpo-acts"))).await;
+    assert_eq!(status, 200, "{acts}");
+    let acts = acts.as_array().unwrap();
+    assert_eq!(acts.iter().map(|a| a["act"].as_str().unwrap()).collect::<Vec<_>>(), ["lift_hold", "hold"]);
+    assert_eq!(acts[1]["reason"], "Disclosure in care proceedings, case ref LC-2026-114.");
+    let mut unsigned = acts[1].clone();
+    let signature = unsigned.as_object_mut().unwrap().remove("signature").unwrap();
+    let act: sharegate_node::dpo_acts::SealedAct = serde_json::from_value(unsigned).unwrap();
+    let key = sharegate_core::signing::load(&node.config.signing_key).unwrap().verifying_key();
+    let canonical = serde_json::to_string(&act).unwrap();
+    assert_eq!(
+        sharegate_protocol::seal::check(
+            sharegate_node::dpo_acts::FORMAT,
+            &canonical,
+            signature.as_str().unwrap(),
+            &key
+        ),
+        Ok(())
+    );
+    assert_eq!(send(person("police-investigator").get(node.url("/v1/dpo-acts"))).await.0, 403);
+}
+
+/// UK GDPR Art. 18: while the family's dispute of a record's accuracy is looked at, the agency's DPO restricts it;
+/// the node stops sharing it, the requester's answer counts it as `restricted`, and the disclosure log keeps the
+/// count; lifted, it is shared again. Only that agency's DPO restricts, once.
+#[tokio::test]
+async fn article_18_a_restricted_record_is_not_shared_and_is_counted() {
+    let f = crate::sharing::federation_with(Backend::Sqlite, |_| {}).await;
+    let (status, own) = send(
+        person("education-dsl")
+            .get(f.education.url("/v1/subjects/E-1/records"))
+            .query(&[("categories", "education.attendance")]),
+    )
+    .await;
+    assert_eq!(status, 200, "{own}");
+    let id = own["records"][0]["id"].as_str().unwrap().to_owned();
+    let restriction = |who: &str, what: &str| {
+        let url = f.education.url(&format!("/v1/records/{id}/restriction{what}"));
+        person(who)
+            .post(url)
+            .json(&json!({"reason": "The mother disputes the attendance figure; checking the register."}))
+    };
+    assert_eq!(send(restriction("education-dsl", "")).await.0, 403, "a practitioner");
+    assert_eq!(send(restriction("police-dpo", "")).await.0, 403, "another agency's DPO");
+    let (status, restricted) = send(restriction("education-dpo", "")).await;
+    assert_eq!((status, restricted["act"].as_str()), (201, Some("restrict")), "{restricted}");
+    assert_eq!(restricted["record_id"], id.as_str());
+    assert_eq!(send(restriction("education-dpo", "")).await.0, 409, "restricted already");
+    let unknown = f.education.url("/v1/records/rec_0123456789abcdef0123456789abcdef/restriction");
+    assert_eq!(send(person("education-dpo").post(unknown).json(&json!({"reason": "x"}))).await.0, 404);
+
+    let ask = json!({"subject": f.nhs, "categories": ["education.attendance"], "purpose": "safeguarding",
+        "lawful_basis": "consent", "reason": "Concerns raised by the school about attendance."});
+    let asked = || async {
+        let response =
+            person("social_care-social_worker").post(f.gateway.url("/v1/requests")).json(&ask).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let bytes = response.bytes().await.unwrap().to_vec();
+        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        let entry = crate::sharing::logged(&f.gateway, &answer, &bytes);
+        (answer, entry)
+    };
+    let (answer, entry) = asked().await;
+    assert_eq!(answer["records"], json!([]), "not shared while restricted: {answer}");
+    let school = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
+    assert_eq!((school["records"].as_u64(), school["restricted"].as_u64()), (Some(0), Some(1)), "{school}");
+    let logged = entry.agencies.iter().find(|a| a.agency.as_str() == "education").unwrap();
+    assert_eq!(logged.restricted, 1, "the log keeps the count");
+
+    assert_eq!(send(restriction("education-dpo", "/lift")).await.0, 201);
+    assert_eq!(send(restriction("education-dpo", "/lift")).await.0, 409, "nothing left to lift");
+    let (answer, _) = asked().await;
+    assert_eq!(answer["records"][0]["id"], id.as_str(), "shared again: {answer}");
+    let school = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
+    assert_eq!(school.get("restricted"), None, "{school}");
+}

@@ -153,6 +153,14 @@ pub struct AgencyReport {
     #[serde(serialize_with = "serialize_told", skip_serializing_if = "nothing_to_tell")]
     #[schema(value_type = BTreeMap<Dropped, usize>)]
     pub dropped: BTreeMap<Dropped, usize>,
+    /// Records in the categories allowed that the agency does not share while its DPO restricts them: their
+    /// accuracy is disputed (UK GDPR Art. 18). Absent when there are none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub restricted: usize,
+}
+
+pub(crate) fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The counts a requester is told of.
@@ -171,7 +179,7 @@ fn nothing_to_tell(dropped: &BTreeMap<Dropped, usize>) -> bool {
 impl AgencyReport {
     /// An agency that answered with `records` records.
     pub fn answered(agency: AgencyName, records: usize) -> Self {
-        Self { agency, status: "answered", message: None, records, dropped: BTreeMap::new() }
+        Self { agency, status: "answered", message: None, records, dropped: BTreeMap::new(), restricted: 0 }
     }
 
     /// Whether this agency's part, as the requester sees it, is missing or was cut.
@@ -213,6 +221,7 @@ pub fn redact(authorized: &Authorized, fetched: Fetched, keys: &RecordKeys) -> R
             message: None,
             records: 0,
             dropped: BTreeMap::new(),
+            restricted: 0,
         };
         match (&answer.local_ref, answer.result) {
             (None, _) => report.status = "not_known",
@@ -222,7 +231,8 @@ pub fn redact(authorized: &Authorized, fetched: Fetched, keys: &RecordKeys) -> R
             }
             (Some(local_ref), Ok(sent)) => {
                 let may_pass = allowed.get(&answer.agency);
-                for text in sent {
+                report.restricted = sent.restricted;
+                for text in sent.records {
                     // Strict: exactly a signed record's fields, at every depth (see `SignedRecord`).
                     let verdict = match serde_json::from_str::<SignedRecord>(text.get()).ok() {
                         None => Err(Dropped::NotARecord),
@@ -266,6 +276,7 @@ pub fn fault_report(agency: AgencyName, fault: &NodeFault) -> AgencyReport {
         message: Some(fault.to_string()),
         records: 0,
         dropped: BTreeMap::new(),
+        restricted: 0,
     }
 }
 

@@ -27,6 +27,9 @@ pub enum RetentionFrom {
     OccurredAt,
     /// When it was recorded.
     RecordedAt,
+    /// The child's date of birth, as the agency's practitioners record it with the child's reference (a record of
+    /// a child whose date of birth is not recorded is kept).
+    DateOfBirth,
 }
 
 /// How long records of one retention class are kept.
@@ -93,6 +96,7 @@ fn default_retention() -> BTreeMap<RetentionClass, RetentionRule> {
         ("standard", 6, RetentionFrom::RecordedAt),
         ("s47_unsubstantiated", 6, RetentionFrom::RecordedAt),
         ("child_protection", 35, RetentionFrom::RecordedAt),
+        ("looked_after", 75, RetentionFrom::DateOfBirth),
     ]
     .into_iter()
     .filter_map(|(class, keep_years, from)| {

@@ -8,18 +8,23 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::NodeState;
 use crate::access::{self, ReadFor};
+use crate::dpo_acts::InForce;
 use crate::record::{self, RecordBody};
 use crate::store::Store;
 use crate::store::access::{self as access_store, AccessRow};
+use crate::store::dpo_acts as dpo_acts_store;
 use crate::store::records::{self, RecordRow};
-use sharegate_core::domain::{AccessId, Category, LocalRef, NhsNumber, RecordId};
+use sharegate_core::domain::{AccessId, Category, DateOfBirth, LocalRef, NhsNumber, RecordId};
 use sharegate_core::error::{ApiError, ErrorEnvelope, ErrorKind, Violation};
 use sharegate_core::extract::{ApiJson, ApiQuery};
 use sharegate_core::identity::{Caller, Dpo, Identity};
 use sharegate_protocol::holdings::Holdings;
 use sharegate_protocol::record::{self as seal, SignedRecord};
 
+mod dpo_acts;
+
 pub(super) fn register(service: &mut ServiceConfig<'_>) {
+    dpo_acts::register(service);
     service
         .service(create_record)
         .service(amend_record)
@@ -155,6 +160,14 @@ pub struct ReadQuery {
 pub struct RecordList {
     /// Each original record followed by its amendments, in order.
     pub records: Vec<SignedRecord>,
+    /// Records in the categories asked that are not shared while the agency's DPO restricts them (UK GDPR Art. 18:
+    /// their accuracy is disputed). Absent when there are none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub restricted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// 403 for another agency's practitioner: across agencies, only the gateway reads.
@@ -265,13 +278,16 @@ pub async fn read_records(
 ) -> Result<web::Json<RecordList>, ApiError> {
     let read = Read::parse(&req, &caller, &path.into_inner(), &query.0.categories, &node)?;
     let (lookup, asked) = (read.subject_ref.clone(), read.category_names());
-    let (known, rows) = store
+    let (known, rows, in_force) = store
         .run_brief(move |conn| {
             let known = access_store::nhs_number_of(conn, lookup.as_str())?;
-            Ok((known, records::for_subject(conn, lookup.as_str(), &asked)?))
+            let rows = records::for_subject(conn, lookup.as_str(), &asked)?;
+            let in_force = InForce::from_acts(&dpo_acts_store::for_subject(conn, lookup.as_str())?);
+            Ok((known, rows, in_force))
         })
         .await?;
     read.check_child(&node, known).await?;
+    let (withheld, rows): (Vec<_>, Vec<_>) = rows.into_iter().partition(|row| in_force.withholds(row));
     read.record(&node, rows.len()).await?;
     let mut list = Vec::with_capacity(rows.len());
     for row in rows {
@@ -283,7 +299,7 @@ pub async fn read_records(
         }
         list.push(SignedRecord { record, signature: row.signature });
     }
-    Ok(web::Json(RecordList { records: list }))
+    Ok(web::Json(RecordList { records: list, restricted: withheld.len() }))
 }
 
 /// Whether this agency holds records about a child in the given categories: no content. Recorded in the access
@@ -318,11 +334,14 @@ pub async fn holdings(
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"nhs_number": "9434765919"}))]
+#[schema(example = json!({"nhs_number": "9434765919", "date_of_birth": "2015-03-02"}))]
 pub struct ChildBody {
     /// The NHS number this agency's reference belongs to, as its own case system has it.
     #[schema(value_type = String, example = "9434765919")]
     pub nhs_number: NhsNumber,
+    /// The child's date of birth, as the agency's case system has it: retention rules may count from it (¶20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<chrono::NaiveDate>,
 }
 
 /// Records which child one of this agency's references belongs to (its own practitioners and managers): the node
@@ -351,21 +370,25 @@ pub async fn record_child(
     }
     let local_ref =
         LocalRef::parse(&path.into_inner()).map_err(|e| ApiError::invalid("local_ref", format!("local_ref {e}")))?;
-    let nhs = body.0.nhs_number;
-    let stored = nhs.clone();
+    let ChildBody { nhs_number, date_of_birth } = body.0;
+    if let Some(born) = date_of_birth {
+        DateOfBirth::parse(born, Utc::now().date_naive())
+            .map_err(|_| ApiError::invalid("date_of_birth", "date_of_birth is in the future"))?;
+    }
+    let stored = nhs_number.clone();
     store
         .run(move |conn| {
             access_store::record_child(
                 conn,
                 local_ref.as_str(),
-                stored.as_str(),
+                access_store::Child { nhs_number: stored.as_str(), date_of_birth },
                 Utc::now().naive_utc(),
                 identity.person.as_str(),
                 &identity.serial,
             )
         })
         .await?;
-    Ok(web::Json(ChildBody { nhs_number: nhs }))
+    Ok(web::Json(ChildBody { nhs_number, date_of_birth }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -59,8 +59,19 @@ pub struct NodeAnswer {
     pub local_ref: Option<LocalRef>,
     /// What was asked of it.
     pub asked: BTreeSet<Category>,
-    /// The records as the node sent them, each unparsed: redaction decides what of them may pass.
-    pub result: Result<Vec<Box<RawValue>>, NodeFault>,
+    /// What the node sent: redaction decides what of it may pass.
+    pub result: Result<Sent, NodeFault>,
+}
+
+/// A node's answer to a read of records.
+#[derive(Debug, Default, Deserialize)]
+pub struct Sent {
+    /// Each record's text as sent: read once, by redaction, straight into the strict record type, so that one bad
+    /// record is dropped on its own rather than spoiling the agency's whole answer.
+    pub records: Vec<Box<RawValue>>,
+    /// How many records in the categories asked the agency's DPO restricts (UK GDPR Art. 18): held back, counted.
+    #[serde(default)]
+    pub restricted: usize,
 }
 
 /// Every holding agency's answer to one request. Only the broker makes one; only redaction consumes it.
@@ -81,13 +92,6 @@ pub struct FetchFor<'a> {
     pub requester: &'a Identity,
     /// The child asked about: the node checks it against what it knows its reference to be.
     pub subject: &'a NhsNumber,
-}
-
-#[derive(Deserialize)]
-struct NodeRecords {
-    /// Each record's text as sent: read once, by redaction, straight into the strict record type, so that one bad
-    /// record is dropped on its own rather than spoiling the agency's whole answer.
-    records: Vec<Box<RawValue>>,
 }
 
 /// What an agency holds about a child among the categories asked: no content.
@@ -165,11 +169,8 @@ impl Broker {
             let local_ref = subject.local_refs.get(&agency).cloned();
             async move {
                 let result = match &local_ref {
-                    Some(local_ref) => self
-                        .get::<NodeRecords>(&agency, local_ref, "records", &asked, purpose, why)
-                        .await
-                        .map(|r| r.records),
-                    None => Ok(Vec::new()),
+                    Some(local_ref) => self.get::<Sent>(&agency, local_ref, "records", &asked, purpose, why).await,
+                    None => Ok(Sent::default()),
                 };
                 NodeAnswer { agency, local_ref, asked, result }
             }

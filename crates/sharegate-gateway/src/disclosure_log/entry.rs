@@ -124,6 +124,9 @@ pub struct AgencyPart {
     pub records: usize,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dropped: BTreeMap<Dropped, usize>,
+    /// Records held back because the agency's DPO restricts them (UK GDPR Art. 18). Absent when none were.
+    #[serde(default, skip_serializing_if = "crate::redaction::is_zero")]
+    pub restricted: usize,
 }
 
 impl From<&AgencyReport> for AgencyPart {
@@ -133,6 +136,7 @@ impl From<&AgencyReport> for AgencyPart {
             status: report.status.to_owned(),
             records: report.records,
             dropped: report.dropped.clone(),
+            restricted: report.restricted,
         }
     }
 }

@@ -27,11 +27,17 @@ pub struct AccessRow {
     pub refused: Option<String>,
 }
 
-/// Records which NHS number one of the node's references belongs to (replacing what was recorded before).
+/// What the node's practitioners record of the child one of its references belongs to.
+pub struct Child<'a> {
+    pub nhs_number: &'a str,
+    pub date_of_birth: Option<chrono::NaiveDate>,
+}
+
+/// Records which child one of the node's references belongs to (replacing what was recorded before).
 pub fn record_child(
     conn: &mut AnyConnection,
     local_ref: &str,
-    nhs_number: &str,
+    child: Child<'_>,
     at: NaiveDateTime,
     person: &str,
     serial: &str,
@@ -41,7 +47,8 @@ pub fn record_child(
         diesel::insert_into(node_children::table)
             .values((
                 node_children::local_ref.eq(local_ref),
-                node_children::nhs_number.eq(nhs_number),
+                node_children::nhs_number.eq(child.nhs_number),
+                node_children::date_of_birth.eq(child.date_of_birth),
                 node_children::recorded_at.eq(at),
                 node_children::recorded_by_person.eq(person),
                 node_children::recorded_by_serial.eq(serial),

@@ -1,7 +1,8 @@
-//! The node's tables: its contact records, the children it knows, and its access register. The plumbing
+//! The node's tables: its contact records, the children it knows, its access register, and its DPO's acts. The plumbing
 //! (connections, migrations, [`Store`]) is `sharegate_core`'s, re-exported here.
 
 pub mod access;
+pub mod dpo_acts;
 pub mod records;
 
 pub mod schema;

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::schema::{record_tombstones, records};
+use super::schema::{node_children, record_tombstones, records};
 use super::{AnyConnection, StoreError};
 
 /// A record as the node stores it.
@@ -92,12 +92,21 @@ pub fn page(conn: &mut AnyConnection, after: Option<&str>, limit: i64) -> Result
     Ok(query.load(conn)?)
 }
 
-/// Originals of a retention class whose counting date (`occurred_at` or `recorded_at`) is before `cutoff`, each
-/// followed by its amendments.
+/// What a retention period counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountFrom {
+    Occurred,
+    Recorded,
+    /// The child's date of birth, as the node's own practitioners recorded it.
+    Birth,
+}
+
+/// Originals of a retention class whose counting date is before `cutoff`, each followed by its amendments. Counted
+/// from the date of birth, a child whose date of birth is not recorded has nothing expired.
 pub fn expired(
     conn: &mut AnyConnection,
     retention_class: &str,
-    by_occurrence: bool,
+    from: CountFrom,
     cutoff: NaiveDateTime,
 ) -> Result<Vec<RecordRow>, StoreError> {
     let originals = records::table
@@ -106,15 +115,33 @@ pub fn expired(
         .select(RecordRow::as_select())
         .order(records::id.asc())
         .into_boxed();
-    let originals: Vec<RecordRow> = if by_occurrence {
-        originals.filter(records::occurred_at.lt(cutoff)).load(conn)?
-    } else {
-        originals.filter(records::recorded_at.lt(cutoff)).load(conn)?
+    let originals: Vec<RecordRow> = match from {
+        CountFrom::Occurred => originals.filter(records::occurred_at.lt(cutoff)).load(conn)?,
+        CountFrom::Recorded => originals.filter(records::recorded_at.lt(cutoff)).load(conn)?,
+        CountFrom::Birth => {
+            let born_before = node_children::table
+                .filter(node_children::date_of_birth.lt(cutoff.date()))
+                .select(node_children::local_ref);
+            originals.filter(records::subject_ref.eq_any(born_before)).load(conn)?
+        }
     };
     let ids: Vec<String> = originals.iter().map(|r| r.id.clone()).collect();
     let amendments: Vec<RecordRow> =
         records::table.filter(records::amends.eq_any(&ids)).select(RecordRow::as_select()).load(conn)?;
     Ok(originals_then_amendments(originals.into_iter().chain(amendments).collect()))
+}
+
+/// How many originals of a retention class belong to children whose date of birth is not recorded.
+pub fn without_birth_date(conn: &mut AnyConnection, retention_class: &str) -> Result<usize, StoreError> {
+    let dated =
+        node_children::table.filter(node_children::date_of_birth.is_not_null()).select(node_children::local_ref);
+    let count: i64 = records::table
+        .filter(records::retention_class.eq(retention_class))
+        .filter(records::amends.is_null())
+        .filter(records::subject_ref.ne_all(dated))
+        .count()
+        .get_result(conn)?;
+    Ok(usize::try_from(count).unwrap_or(usize::MAX))
 }
 
 /// The hash a tombstone keeps of a removed record: SHA-256 over its signed text and signature.
@@ -157,6 +184,12 @@ pub fn tombstones(conn: &mut AnyConnection) -> Result<Vec<TombstoneRow>, StoreEr
         .select(TombstoneRow::as_select())
         .order((record_tombstones::removed_at.asc(), record_tombstones::record_id.asc()))
         .load(conn)?)
+}
+
+/// Whether the node holds any record of a child.
+pub fn any_for_subject(conn: &mut AnyConnection, subject_ref: &str) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(records::table.filter(records::subject_ref.eq(subject_ref))))
+        .get_result(conn)?)
 }
 
 /// How many records a child has in each of the given categories (originals and amendments), without content; in

@@ -1,7 +1,7 @@
 //! The node's tables, as diesel sees them. Kept by hand in step with `migrations/node/`; the migration tests
 //! check that the two backends agree.
 
-diesel::allow_tables_to_appear_in_same_query!(records, record_tombstones);
+diesel::allow_tables_to_appear_in_same_query!(records, record_tombstones, node_children);
 
 diesel::table! {
     records (id) {
@@ -54,5 +54,21 @@ diesel::table! {
         recorded_at -> Timestamp,
         recorded_by_person -> Text,
         recorded_by_serial -> Text,
+        date_of_birth -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    dpo_acts (id) {
+        id -> Text,
+        at -> Timestamp,
+        act -> Text,
+        subject_ref -> Text,
+        record_id -> Nullable<Text>,
+        reason -> Text,
+        by_person -> Text,
+        by_serial -> Text,
+        sealed -> Text,
+        signature -> Text,
     }
 }

@@ -148,5 +148,13 @@ id_type!(
     "meeting event"
 );
 
+id_type!(
+    /// An act of an agency's DPO at its node: a record restricted or a child's records put on legal hold, or either
+    /// lifted.
+    ActId,
+    "act",
+    "DPO act"
+);
+
 #[cfg(test)]
 mod tests;

@@ -97,6 +97,7 @@ fn part(agency: &str, dropped: &[(Dropped, usize)]) -> AgencyPart {
         status: "answered".into(),
         records: 1,
         dropped: dropped.iter().copied().collect(),
+        restricted: 0,
     }
 }
 

@@ -21,6 +21,7 @@ fn request() -> Entry {
         status: "answered".into(),
         records: 1,
         dropped: BTreeMap::new(),
+        restricted: 0,
     }];
     entry
 }

@@ -121,6 +121,12 @@ fn render(pack: &Pack) -> Markup {
                 @for part in &pack.parts {
                     h3 { (part.agency) " " small { "(disclosure " (part.disclosure_id) ")" } }
                     @if part.partial { p.flag { "Partial: part of this agency's answer is missing." } }
+                    @if part.restricted > 0 {
+                        p.flag {
+                            (part.restricted) " record(s) held back: the agency restricts them while their accuracy is "
+                            "disputed (UK GDPR Art. 18)."
+                        }
+                    }
                     @for record in &part.records {
                         p {
                             b { (text(record, "/category")) } ", " (when_text(record, "/occurred_at")) " by "

@@ -112,6 +112,7 @@ pub async fn pack(
             refused: list("refused"),
             partial: disclosed.status() == StatusCode::OK
                 && answer.get("partial").and_then(|p| p.as_bool()).unwrap_or(false),
+            restricted: list("agencies").iter().filter_map(|a| a.get("restricted")?.as_u64()).sum(),
         });
     }
     let pack = Pack { meeting, parts, unendorsed_decisions, apologies_without_view, shared_while_open: Vec::new() };

@@ -14,6 +14,9 @@ pub struct PackPart {
     pub records: Vec<serde_json::Value>,
     pub refused: Vec<serde_json::Value>,
     pub partial: bool,
+    /// Records held back because the agency's DPO restricts them while their accuracy is disputed (UK GDPR
+    /// Art. 18).
+    pub restricted: u64,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
