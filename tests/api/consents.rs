@@ -260,7 +260,11 @@ async fn register_input_is_checked(backend: Backend) {
     assert_eq!((status, answer["error"]["code"].as_str()), (422, Some("breaks_recording_rule")), "{answer}");
     assert_eq!(answer["error"]["violations"][0]["field"], "categories[1]", "{answer}");
     let (_, register) = send(person("health-health_visitor").get(consents.as_str())).await;
-    assert_eq!(register, json!({"consents": [], "decisions": []}), "nothing refused was kept");
+    assert_eq!(
+        register,
+        json!({"consents": [], "decisions": [], "privacy_notices": [], "without_privacy_notice": []}),
+        "nothing refused was kept"
+    );
 
     // How it was obtained, the form, and a young person judged competent; a date alone is the start of that day.
     let mut full = with(consent_body(), "valid_until", json!("2099-01-01"));

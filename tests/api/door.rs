@@ -249,6 +249,8 @@ async fn every_example_body_in_the_api_documents_is_accepted() {
         api.call(worker, "POST", "/v1/subjects/{id}/consents", &format!("/v1/subjects/{child}/consents")).await;
     let consent = consent["id"].as_str().expect("a consent id").to_owned();
     api.call(school, "POST", "/v1/consents/{id}/confirm", &format!("/v1/consents/{consent}/confirm")).await;
+    let notices = format!("/v1/subjects/{child}/privacy-notices");
+    api.call(school, "POST", "/v1/subjects/{id}/privacy-notices", &notices).await;
     let answer = api.call(worker, "POST", "/v1/requests", "/v1/requests").await;
     assert_eq!(answer["records"].as_array().map(Vec::len), Some(2), "the record and its amendment: {answer}");
     let disclosure = answer["disclosure_id"].as_str().expect("a disclosure id").to_owned();

@@ -340,3 +340,44 @@ async fn article_18_a_restricted_record_is_not_shared_and_is_counted() {
     let school = answer["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "education").unwrap();
     assert_eq!(school.get("restricted"), None, "{school}");
 }
+
+/// ¶13: families know that records exist, why, and how to see them. Each agency records giving its privacy notice
+/// (when, how, to whom); every agency sees them in the child's register before it shares, and which agencies that
+/// know the child have not recorded one.
+#[tokio::test]
+async fn paragraph_13_a_privacy_notice_given_is_shown_to_every_agency_before_it_shares() {
+    let f = crate::sharing::federation_with(Backend::Sqlite, |_| {}).await;
+    let register = |who: &str| {
+        let request = person(who).get(f.gateway.url(&format!("/v1/subjects/{}/consents", f.subject)));
+        async move { send(request).await }
+    };
+    let (status, before) = register("social_care-social_worker").await;
+    assert_eq!(status, 200, "{before}");
+    assert_eq!(before["privacy_notices"], json!([]));
+    assert_eq!(before["without_privacy_notice"], json!(["education", "health", "police"]));
+
+    let notices = f.gateway.url(&format!("/v1/subjects/{}/privacy-notices", f.subject));
+    let notice = json!({"given_to": {"name": "Sarah Example", "relationship": "parent"}, "given_at": "2026-11-02",
+        "how": "in_person", "notice_reference": "PN-2026-v3"});
+    let give = |who: &str, body: &Value| person(who).post(&notices).json(body);
+    let mut future = notice.clone();
+    future["given_at"] = json!("2099-01-01");
+    let (status, answer) = send(give("education-dsl", &future)).await;
+    assert_eq!((status, answer["error"]["field"].as_str()), (400, Some("given_at")), "{answer}");
+    let mut unknown_how = notice.clone();
+    unknown_how["how"] = json!("by_carrier_pigeon");
+    assert_eq!(send(give("education-dsl", &unknown_how)).await.0, 400);
+    assert_eq!(send(give("education-dpo", &notice)).await.0, 403, "a DPO does not give the family the notice");
+    let nobody = f.gateway.url("/v1/subjects/sub_0123456789abcdef0123456789abcdef/privacy-notices");
+    assert_eq!(send(person("education-dsl").post(nobody).json(&notice)).await.0, 404);
+
+    let (status, given) = send(give("education-dsl", &notice)).await;
+    assert_eq!(status, 201, "{given}");
+    assert_eq!(given["agency"], "education");
+    assert_eq!(given["given"], "given to Sarah Example (parent) in person on 2 November 2026");
+    assert_eq!(given["recorded_by"]["person"], "Sam Patel");
+
+    let (_, after) = register("health-health_visitor").await;
+    assert_eq!(after["privacy_notices"][0]["notice_reference"], "PN-2026-v3", "every agency sees it: {after}");
+    assert_eq!(after["without_privacy_notice"], json!(["health", "police"]));
+}

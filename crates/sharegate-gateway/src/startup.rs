@@ -95,6 +95,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::subjects::link_history)
             .service(routes::consents::record_consent)
             .service(routes::consents::list_consents)
+            .service(routes::consents::record_privacy_notice)
             .service(routes::consents::withdraw_consent)
             .service(routes::consents::confirm_consent)
             .service(routes::consents::record_decision)

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::decision::consent::{Consent, ConsentDecision, Person, Scope, Validity};
 use sharegate_core::domain::{
-    AgencyName, Category, ChildName, ConsentId, DecisionId, LawfulBasis, LocalRef, Narrative, PersonName, Purpose,
-    Role, SubjectId,
+    AgencyName, Category, ChildName, ConsentId, DecisionId, LawfulBasis, LocalRef, Narrative, NoticeId, PersonName,
+    Purpose, Role, SubjectId,
 };
 use sharegate_core::identity::Identity;
 
@@ -17,6 +17,7 @@ pub const WITHDRAWAL_FORMAT: &str = "sharegate-consent-withdrawal-v1";
 pub const DECISION_FORMAT: &str = "sharegate-consent-decision-v1";
 pub const ENDORSEMENT_FORMAT: &str = "sharegate-consent-endorsement-v1";
 pub const CONFIRMATION_FORMAT: &str = "sharegate-consent-confirmation-v1";
+pub const PRIVACY_NOTICE_FORMAT: &str = "sharegate-privacy-notice-v1";
 
 /// Who recorded an entry, from their certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -224,6 +225,30 @@ pub struct ConfirmationEntry {
     #[schema(value_type = Option<String>)]
     pub comment: Option<Narrative>,
     pub confirmed_by: Actor,
+}
+
+/// ¶13: an agency gave the family (or the child, where old enough) its privacy notice — that it keeps records, why,
+/// and how to see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyNoticeEntry {
+    #[schema(value_type = String)]
+    pub id: NoticeId,
+    #[schema(value_type = String)]
+    pub subject: SubjectId,
+    /// The agency whose notice it is: the recorder's.
+    #[schema(value_type = String)]
+    pub agency: AgencyName,
+    /// Who was given it: the young person, or a parent or carer.
+    pub given_to: GivenBy,
+    pub given_at: DateTime<Utc>,
+    pub how: HowObtained,
+    /// Which notice, as the agency names its versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "PN-2026-v3")]
+    pub notice_reference: Option<LocalRef>,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: Actor,
 }
 
 impl ConsentEntry {

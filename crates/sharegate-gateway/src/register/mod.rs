@@ -1,5 +1,5 @@
 //! The consent register (¶33–34): consents, their withdrawals, decisions not to seek consent, and their
-//! endorsements (¶26). Every entry is sealed by the gateway (`log-signing.key`) binding who recorded it, and the
+//! endorsements (¶26); and the privacy notices each agency gave the family (¶13). Every entry is sealed by the gateway (`log-signing.key`) binding who recorded it, and the
 //! register is append-only: a withdrawal or an endorsement is a new entry, never an edit.
 //!
 //! This module owns the entries; `crate::store::register` keeps them, `crate::services::register` holds the rules
@@ -13,7 +13,7 @@ pub mod links;
 
 pub use entries::{
     Actor, Competence, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GivenBy, HowObtained,
-    Relationship, ScopeEntry, WithdrawalEntry,
+    PrivacyNoticeEntry, Relationship, ScopeEntry, WithdrawalEntry,
 };
 
 /// The gateway's signing key: it seals consent-register entries, link events and meeting events.

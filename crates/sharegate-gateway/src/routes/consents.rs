@@ -8,7 +8,9 @@ use serde::Deserialize;
 use crate::decision::policy::Vocabulary;
 use crate::decision::shared::SharedPolicy;
 use crate::register::GatewayKey;
-use crate::services::register::{ConsentBody, ConsentView, DecisionBody, DecisionView, Register, RegisterView};
+use crate::services::register::{
+    ConsentBody, ConsentView, DecisionBody, DecisionView, PrivacyNoticeBody, PrivacyNoticeView, Register, RegisterView,
+};
 use crate::store::Store;
 use sharegate_core::domain::Narrative;
 use sharegate_core::error::{ApiError, ErrorEnvelope};
@@ -190,4 +192,34 @@ pub async fn endorse_decision(
 ) -> Result<web::Json<DecisionView>, ApiError> {
     let register = register(&store, &key, &vocabulary);
     Ok(web::Json(register.endorse(&manager, &path.into_inner(), body.0.comment).await?))
+}
+
+/// Records that the caller's agency gave the child's family (or the child, where old enough) its privacy notice:
+/// that it keeps records, why, and how to see them (¶13). Shown to every agency in the child's register.
+#[utoipa::path(
+    tag = "consent register",
+    request_body = PrivacyNoticeBody,
+    params(("id" = String, Path, description = "the child's gateway id")),
+    responses(
+        (status = 201, body = PrivacyNoticeView),
+        (status = 400, description = "a field is missing, unknown or invalid; a time in the future", body = ErrorEnvelope),
+        (status = 403, description = "a data-protection officer: practitioners and managers record what they did", body = ErrorEnvelope),
+        (status = 404, description = "no such child", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/subjects/{id}/privacy-notices")]
+pub async fn record_privacy_notice(
+    identity: Identity,
+    path: web::Path<String>,
+    body: ApiJson<PrivacyNoticeBody>,
+    vocabulary: web::Data<Vocabulary>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    if !identity.works_cases() {
+        return Err(ApiError::forbidden("a data-protection officer does not give the family the agency's notice"));
+    }
+    let register = register(&store, &key, &vocabulary);
+    let view = register.record_privacy_notice(&identity, &path.into_inner(), body.0).await?;
+    Ok(HttpResponse::Created().json(view))
 }

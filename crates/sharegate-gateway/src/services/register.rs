@@ -11,16 +11,16 @@ use serde::{Deserialize, Serialize};
 use crate::decision::CONSENT;
 use crate::decision::policy::{Policy, Vocabulary};
 use crate::register::entries::{
-    CONFIRMATION_FORMAT, CONSENT_FORMAT, DECISION_FORMAT, ENDORSEMENT_FORMAT, WITHDRAWAL_FORMAT,
+    CONFIRMATION_FORMAT, CONSENT_FORMAT, DECISION_FORMAT, ENDORSEMENT_FORMAT, PRIVACY_NOTICE_FORMAT, WITHDRAWAL_FORMAT,
 };
 use crate::register::{
     Actor, Competence, ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, GatewayKey, GivenBy,
-    HowObtained, Relationship, ScopeEntry, WithdrawalEntry, seal,
+    HowObtained, PrivacyNoticeEntry, Relationship, ScopeEntry, WithdrawalEntry, seal,
 };
 use crate::services::sharing::{named_child, no_such_child};
 use crate::store::register::{self as rows, ConsentRecord, DecisionRecord, Signed};
 use crate::store::{AnyConnection, Store, StoreError, subjects, write_transaction};
-use sharegate_core::domain::{AgencyName, ConsentId, DecisionId, LocalRef, Narrative, SubjectId};
+use sharegate_core::domain::{AgencyName, ConsentId, DecisionId, LocalRef, Narrative, NoticeId, SubjectId};
 use sharegate_core::error::{ApiError, ErrorKind, Violation};
 use sharegate_core::identity::{Identity, Manager};
 
@@ -154,6 +154,57 @@ pub struct DecisionView {
 pub struct RegisterView {
     pub consents: Vec<ConsentView>,
     pub decisions: Vec<DecisionView>,
+    /// ¶13: every agency's record of giving the family its privacy notice, in the order recorded — for every
+    /// agency to see before it shares.
+    pub privacy_notices: Vec<PrivacyNoticeView>,
+    /// The agencies that know the child (they hold a reference for it) and have not recorded giving the family
+    /// their privacy notice.
+    #[schema(value_type = Vec<String>)]
+    pub without_privacy_notice: Vec<AgencyName>,
+}
+
+/// A privacy notice the family was given (¶13), to record, as the practitioner gives it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "given_to": {"name": "Sarah Example", "relationship": "parent"},
+    "given_at": "2026-11-02",
+    "how": "in_person",
+    "notice_reference": "PN-2026-v3"
+}))]
+pub struct PrivacyNoticeBody {
+    pub given_to: GivenBy,
+    /// When it was given: a time, or a date alone (the start of that day, UTC); not in the future.
+    #[schema(example = "2026-11-02")]
+    pub given_at: String,
+    pub how: HowObtained,
+    /// Which notice, as the agency names its versions.
+    #[schema(value_type = Option<String>, example = "PN-2026-v3")]
+    pub notice_reference: Option<LocalRef>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PrivacyNoticeView {
+    #[serde(flatten)]
+    pub notice: PrivacyNoticeEntry,
+    /// In words: "given to Sarah Example (parent) in person on 2 November 2026".
+    pub given: String,
+    pub signature: String,
+}
+
+fn privacy_notice_view(notice: Signed<PrivacyNoticeEntry>) -> PrivacyNoticeView {
+    let entry = &notice.entry;
+    let relationship = serde_json::to_value(entry.given_to.relationship)
+        .ok()
+        .and_then(|v| v.as_str().map(|r| r.replace('_', " ")))
+        .unwrap_or_default();
+    let given = format!(
+        "given to {} ({relationship}) {} on {}",
+        entry.given_to.name,
+        entry.how.words(),
+        entry.given_at.format("%-d %B %Y")
+    );
+    PrivacyNoticeView { given, notice: notice.entry, signature: notice.signature }
 }
 
 fn consent_view(
@@ -235,11 +286,22 @@ impl Register<'_> {
     /// The child's consents and decisions that `identity`'s agency is part of (see [`part_of`]), in the order they
     /// were recorded.
     pub async fn of_child(&self, identity: &Identity, raw: &str) -> Result<RegisterView, ApiError> {
-        let subject = known_subject(self.store, raw).await?;
-        let register = self.store.run(move |conn| rows::for_subject(conn, &subject)).await?;
+        let id = named_child(self.store, raw).await?.ok_or_else(no_such_child)?;
+        let (subject, register, notices) = self
+            .store
+            .run(move |conn| {
+                let subject = subjects::find_by_id(conn, &id)?;
+                Ok((subject, rows::for_subject(conn, &id)?, rows::privacy_notices(conn, &id)?))
+            })
+            .await?;
+        let subject = subject.ok_or_else(no_such_child)?;
+        let told: BTreeSet<&AgencyName> = notices.iter().map(|n| &n.entry.agency).collect();
+        let without_privacy_notice = subject.local_refs.keys().filter(|a| !told.contains(a)).cloned().collect();
         let now = Utc::now();
         let confirmations = &register.confirmations;
         Ok(RegisterView {
+            privacy_notices: notices.into_iter().map(privacy_notice_view).collect(),
+            without_privacy_notice,
             consents: register
                 .consents
                 .into_iter()
@@ -253,6 +315,36 @@ impl Register<'_> {
                 .map(decision_view)
                 .collect(),
         })
+    }
+
+    /// Records that `identity`'s agency gave the family of the child `raw` names its privacy notice (¶13).
+    pub async fn record_privacy_notice(
+        &self,
+        identity: &Identity,
+        raw: &str,
+        body: PrivacyNoticeBody,
+    ) -> Result<PrivacyNoticeView, ApiError> {
+        let now = Utc::now().trunc_subsecs(6);
+        let given_at = sharegate_core::domain::time::parse(&body.given_at)
+            .ok_or_else(|| ApiError::invalid("given_at", format!("given_at {}", sharegate_core::domain::time::SHAPES)))?
+            .trunc_subsecs(6);
+        if given_at > now {
+            return Err(ApiError::invalid("given_at", "given_at is in the future: record a notice once it is given"));
+        }
+        let subject = known_subject(self.store, raw).await?;
+        let entry = PrivacyNoticeEntry {
+            id: NoticeId::new(),
+            subject,
+            agency: identity.agency.clone(),
+            given_to: body.given_to,
+            given_at,
+            how: body.how,
+            notice_reference: body.notice_reference,
+            recorded_at: now,
+            recorded_by: Actor::from(identity),
+        };
+        let stored = self.seal_and_store(PRIVACY_NOTICE_FORMAT, entry, rows::insert_privacy_notice).await?;
+        Ok(privacy_notice_view(stored))
     }
 
     /// Withdraws a consent from now on: the consent stays as recorded; the withdrawal is appended.

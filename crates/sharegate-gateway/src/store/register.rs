@@ -7,11 +7,14 @@ use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 
 use super::schema::{
-    consent_confirmations, consent_decisions, consent_endorsements, consent_withdrawals, consents, register_versions,
+    consent_confirmations, consent_decisions, consent_endorsements, consent_withdrawals, consents, privacy_notices,
+    register_versions,
 };
 use super::{AnyConnection, StoreError};
 use crate::decision::consent::SubjectConsents;
-use crate::register::{ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, WithdrawalEntry};
+use crate::register::{
+    ConfirmationEntry, ConsentEntry, DecisionEntry, EndorsementEntry, PrivacyNoticeEntry, WithdrawalEntry,
+};
 use sharegate_core::domain::{ConsentId, DecisionId, SubjectId};
 use sharegate_protocol::seal::Seal;
 
@@ -149,6 +152,36 @@ fn signed<T: DeserializeOwned>((sealed, signature): (String, String)) -> Result<
     let entry = sharegate_protocol::seal::open(&sealed)
         .map_err(|e| StoreError::Corrupt(format!("a consent-register entry cannot be read: {e}")))?;
     Ok(Signed { entry, signature })
+}
+
+pub fn insert_privacy_notice(
+    conn: &mut AnyConnection,
+    entry: &PrivacyNoticeEntry,
+    seal: &Seal,
+) -> Result<(), StoreError> {
+    diesel::insert_into(privacy_notices::table)
+        .values((
+            privacy_notices::id.eq(entry.id.as_str()),
+            privacy_notices::subject_id.eq(entry.subject.as_str()),
+            privacy_notices::recorded_at.eq(time(entry.recorded_at)),
+            privacy_notices::sealed.eq(&seal.canonical),
+            privacy_notices::signature.eq(&seal.signature),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The privacy notices recorded as given for a child, in the order recorded.
+pub fn privacy_notices(
+    conn: &mut AnyConnection,
+    subject: &SubjectId,
+) -> Result<Vec<Signed<PrivacyNoticeEntry>>, StoreError> {
+    let rows: Vec<(String, String)> = privacy_notices::table
+        .filter(privacy_notices::subject_id.eq(subject.as_str()))
+        .order((privacy_notices::recorded_at.asc(), privacy_notices::id.asc()))
+        .select((privacy_notices::sealed, privacy_notices::signature))
+        .load(conn)?;
+    rows.into_iter().map(signed).collect()
 }
 
 pub fn find_consent(conn: &mut AnyConnection, id: &ConsentId) -> Result<Option<ConsentRecord>, StoreError> {

@@ -96,6 +96,16 @@ diesel::joinable!(consent_withdrawals -> consents (consent_id));
 
 diesel::joinable!(consent_endorsements -> consent_decisions (decision_id));
 
+diesel::table! {
+    privacy_notices (id) {
+        id -> Text,
+        subject_id -> Text,
+        recorded_at -> Timestamp,
+        sealed -> Text,
+        signature -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     consents,
     consent_withdrawals,

@@ -149,6 +149,13 @@ id_type!(
 );
 
 id_type!(
+    /// An agency's record that it gave a child's family its privacy notice (¶13).
+    NoticeId,
+    "ntc",
+    "privacy notice"
+);
+
+id_type!(
     /// An act of an agency's DPO at its node: a record restricted or a child's records put on legal hold, or either
     /// lifted.
     ActId,

@@ -1,0 +1,2 @@
+DROP TRIGGER privacy_notices_append_only ON privacy_notices;
+DROP TABLE privacy_notices;
