@@ -257,6 +257,10 @@ async fn every_example_body_in_the_api_documents_is_accepted() {
     api.call(worker, "POST", "/v1/subjects/{id}/holders", &format!("/v1/subjects/{child}/holders")).await;
     let review = format!("/v1/disclosures/{disclosure}/review");
     api.call("education-dpo", "POST", "/v1/disclosures/{id}/review", &review).await;
+    let packs = format!("/v1/subjects/{child}/access-packs");
+    let pack = api.call("education-dpo", "POST", "/v1/subjects/{id}/access-packs", &packs).await;
+    let withhold = format!("/v1/access-packs/{}/withhold", pack["id"].as_str().expect("a pack id"));
+    api.call("education-dpo", "POST", "/v1/access-packs/{id}/withhold", &withhold).await;
 
     // A decision not to seek consent, endorsed by a manager; the consent withdrawn.
     let decisions = format!("/v1/subjects/{child}/consent-decisions");

@@ -381,3 +381,70 @@ async fn paragraph_13_a_privacy_notice_given_is_shown_to_every_agency_before_it_
     assert_eq!(after["privacy_notices"][0]["notice_reference"], "PN-2026-v3", "every agency sees it: {after}");
     assert_eq!(after["without_privacy_notice"], json!(["health", "police"]));
 }
+
+/// ¶28 (and UK GDPR Art. 15): a DPO drafts the child's history with the agency in words for the family, withholds
+/// third-party information with why, and releases it as a printable page; the release is a logged disclosure whose
+/// digest is the page's, and what was withheld and why is kept with it.
+#[tokio::test]
+async fn paragraph_28_a_subject_access_pack_is_redacted_released_and_logged() {
+    use sha2::Digest;
+    let f = crate::sharing::federation_with(Backend::Sqlite, |_| {}).await;
+    let ask = json!({"subject": f.nhs, "categories": ["education.attendance"], "purpose": "safeguarding",
+        "lawful_basis": "consent", "reason": "Concerns raised by Ann Neighbour about the children being left alone."});
+    let (status, asked) =
+        send(person("social_care-social_worker").post(f.gateway.url("/v1/requests")).json(&ask)).await;
+    assert_eq!(status, 200, "{asked}");
+
+    let drafts = f.gateway.url(&format!("/v1/subjects/{}/access-packs", f.nhs));
+    let body = json!({"requested_by": {"name": "Sarah Example", "relationship": "parent"}});
+    assert_eq!(send(person("education-dsl").post(&drafts).json(&body)).await.0, 403, "a DPO's tool");
+    let stranger = f.gateway.url(&format!("/v1/subjects/{}/access-packs", crate::subjects::fresh_nhs_number()));
+    let (status, unknown) = send(person("education-dpo").post(stranger).json(&body)).await;
+    assert_eq!(status, 404, "a child not in the index answers as one with no history: {unknown}");
+    let (status, draft) = send(person("education-dpo").post(&drafts).json(&body)).await;
+    assert_eq!(status, 201, "{draft}");
+    let text = draft["passages"][0]["text"].as_str().unwrap().to_owned();
+    assert!(text.contains("a social worker at children's social care, asked for Lily Example's attendance records held by the school to keep Lily Example safe, with consent"), "{text}");
+    assert!(!text.contains("education.attendance") && !text.contains("your agency"), "words, not codes: {text}");
+    assert_eq!(draft["passages"][0]["disclosure_id"], asked["disclosure_id"]);
+    let pack = draft["id"].as_str().unwrap().to_owned();
+    let url = |tail: &str| f.gateway.url(&format!("/v1/access-packs/{pack}{tail}"));
+    assert_eq!(send(person("police-dpo").get(url(""))).await.0, 404, "another agency's DPO");
+
+    let withhold = |mark: Value| person("education-dpo").post(url("/withhold")).json(&mark);
+    let why = "It names a neighbour who gave information in confidence.";
+    let (status, refused) = send(withhold(json!({"passage": 9, "why": why}))).await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (400, Some("passage")), "{refused}");
+    let (status, refused) = send(withhold(json!({"passage": 0, "words": "Bob Neighbour", "why": why}))).await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (400, Some("words")), "{refused}");
+    let (status, marked) = send(withhold(json!({"passage": 0, "words": "Ann Neighbour", "why": why}))).await;
+    assert_eq!(status, 201, "{marked}");
+    assert!(marked["preview"][0].as_str().unwrap().contains("Concerns raised by [withheld] about"), "{marked}");
+    let draft_page = person("education-dpo").get(url("")).query(&[("format", "html")]).send().await.unwrap();
+    assert!(draft_page.text().await.unwrap().contains("DRAFT: not released"));
+
+    let (status, released) = send(person("education-dpo").post(url("/release"))).await;
+    assert_eq!(status, 201, "{released}");
+    assert_eq!(released["released"]["withheld"][0]["words"], "Ann Neighbour", "what was withheld is kept");
+    assert_eq!(send(person("education-dpo").post(url("/release"))).await.0, 409, "once");
+    assert_eq!(send(withhold(json!({"passage": 0, "why": why}))).await.0, 409, "kept as it was given");
+
+    let page = person("education-dpo").get(url("")).query(&[("format", "html")]).send().await.unwrap();
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let page = page.bytes().await.unwrap();
+    let html = String::from_utf8_lossy(&page);
+    assert!(
+        html.contains("Who has seen Lily Example") && html.contains(why) && !html.contains("Ann Neighbour"),
+        "{html}"
+    );
+    let disclosure = released["released"]["disclosure"].as_str().unwrap();
+    let row = crate::helpers::indexed(&f.gateway, disclosure);
+    let logged: sharegate_gateway::disclosure_log::LoggedEntry = serde_json::from_str(&row.canonical).unwrap();
+    assert_eq!(logged.entry.kind.as_str(), "subject_access");
+    assert_eq!(
+        logged.entry.response_digest,
+        hex::encode(sha2::Sha256::digest(&page)),
+        "the log holds the page's digest"
+    );
+    assert!(logged.entry.reason.as_str().starts_with("Subject-access request by Sarah Example (parent)"));
+}

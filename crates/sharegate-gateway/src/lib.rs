@@ -19,3 +19,4 @@ pub mod routes;
 pub mod services;
 pub mod startup;
 pub mod store;
+pub mod subject_access;

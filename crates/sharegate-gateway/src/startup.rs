@@ -116,6 +116,10 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::dpo::review)
             .service(routes::dpo::review_meeting)
             .service(routes::dpo::history)
+            .service(routes::dpo::access_packs::draft)
+            .service(routes::dpo::access_packs::read)
+            .service(routes::dpo::access_packs::withhold)
+            .service(routes::dpo::access_packs::release)
             .service(routes::log::checkpoint)
             .service(routes::log::inclusion_proof)
             // HTML for browsers, so not in the OpenAPI document.

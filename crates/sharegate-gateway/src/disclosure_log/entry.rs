@@ -40,6 +40,8 @@ pub enum Kind {
     Lookup,
     /// `GET /v1/meetings/{id}`: a core group meeting read, with what it says about the child.
     MeetingRead,
+    /// `POST /v1/access-packs/{id}/release`: a child's history with an agency released to the family (¶28).
+    SubjectAccess,
 }
 
 impl Kind {

@@ -7,6 +7,7 @@ pub mod dpo;
 pub mod log;
 pub mod meetings;
 pub mod policy;
+pub mod printable;
 pub mod requests;
 pub mod subjects;
 pub mod whoami;

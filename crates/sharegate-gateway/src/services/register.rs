@@ -194,10 +194,7 @@ pub struct PrivacyNoticeView {
 
 fn privacy_notice_view(notice: Signed<PrivacyNoticeEntry>) -> PrivacyNoticeView {
     let entry = &notice.entry;
-    let relationship = serde_json::to_value(entry.given_to.relationship)
-        .ok()
-        .and_then(|v| v.as_str().map(|r| r.replace('_', " ")))
-        .unwrap_or_default();
+    let relationship = crate::subject_access::words::relationship(entry.given_to.relationship);
     let given = format!(
         "given to {} ({relationship}) {} on {}",
         entry.given_to.name,

@@ -2,6 +2,7 @@
 //! disclosure log with its checkpoints. The plumbing (connections, migrations, [`Store`]) is `sharegate_core`'s,
 //! re-exported here so that a gateway store function names one module.
 
+pub mod access_packs;
 pub mod log;
 pub mod log_scan;
 pub mod meetings;

@@ -198,3 +198,15 @@ diesel::table! {
         signature -> Text,
     }
 }
+
+diesel::table! {
+    access_pack_events (id) {
+        id -> Text,
+        pack_id -> Text,
+        agency -> Text,
+        kind -> Text,
+        at -> Timestamp,
+        sealed -> Text,
+        signature -> Text,
+    }
+}

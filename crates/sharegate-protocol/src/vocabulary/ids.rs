@@ -142,10 +142,17 @@ id_type!(
 );
 
 id_type!(
-    /// An event of a core group meeting: a written view, a decision, …
+    /// An event of a core group meeting (a written view, a decision, …) or of a subject-access pack.
     EventId,
     "evt",
     "meeting event"
+);
+
+id_type!(
+    /// A subject-access pack: a child's history with an agency, written for the family, redacted and released.
+    AccessPackId,
+    "sar",
+    "subject-access pack"
 );
 
 id_type!(

@@ -2,11 +2,12 @@
 //! and the review queue of disclosures made without consent and refusals. A DPO sees only entries in which their
 //! own agency asked or was asked; everyone else gets 403.
 
+pub mod access_packs;
 mod export;
 mod subject_history;
 
-pub(crate) use subject_history::history_of;
 pub use subject_history::{HistoryLine, history};
+pub(crate) use subject_history::{entries_of, history_of};
 
 use crate::disclosure_log::FreshIndex;
 use actix_web::{HttpResponse, get, post, web};

@@ -104,6 +104,16 @@ pub(crate) async fn history_of(store: &Store, identity: &Identity, raw: &str) ->
     // An NHS number the index does not hold has no history with any agency: the same empty answer as an id
     // without entries of the DPO's agency, so the answer says nothing of whether the child is in the index.
     let Some(subject) = crate::services::sharing::named_child(store, raw).await? else { return Ok(Vec::new()) };
+    let views = entries_of(store, identity, &subject).await?;
+    Ok(views.iter().map(history_line).collect())
+}
+
+/// Every log entry about `subject` that involves the DPO's agency, oldest first.
+pub(crate) async fn entries_of(
+    store: &Store,
+    identity: &Identity,
+    subject: &sharegate_core::domain::SubjectId,
+) -> Result<Vec<DisclosureView>, ApiError> {
     let filter = Filter { scope: identity.agency.to_string(), subject: Some(subject.to_string()), ..Filter::default() };
     let rows = store
         .run(move |conn| {
@@ -120,6 +130,5 @@ pub(crate) async fn history_of(store: &Store, identity: &Identity, raw: &str) ->
             }
         })
         .await?;
-    let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
-    Ok(views.iter().map(history_line).collect())
+    Ok(rows.iter().map(view).collect::<Result<Vec<_>, _>>()?)
 }

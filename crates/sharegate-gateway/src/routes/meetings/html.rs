@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 
 use actix_web::HttpResponse;
-use actix_web::http::header;
 use maud::{DOCTYPE, Markup, html};
 
 use super::pack_contents::Pack;
@@ -206,16 +205,7 @@ fn render(pack: &Pack) -> Markup {
 
 /// The page, with what keeps a page of personal data from being framed, scripted, cached or referred elsewhere.
 pub fn page(pack: &Pack) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .body(render(pack).into_string())
+    crate::routes::printable::page(render(pack))
 }
 
 #[cfg(test)]
