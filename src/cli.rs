@@ -12,6 +12,7 @@ use sharegate_core::serve::RequestLimits;
 use sharegate_core::settings as config;
 use sharegate_core::store::{DatabaseUrl, Store};
 use sharegate_gateway::config::GatewayConfig;
+use sharegate_gateway::decision::diff::PolicyDiff;
 use sharegate_gateway::decision::policy::Policy;
 use sharegate_gateway::startup;
 use sharegate_node::config::NodeConfig;
@@ -134,6 +135,16 @@ pub enum PolicyCommand {
         /// The lawful basis (default: consent).
         #[arg(long, default_value = "consent")]
         basis: String,
+    },
+    /// What changing the policy from OLD to NEW (two policy directories) does: every request over the closed lists
+    /// whose answer, deciding rule or endorsement changes, grouped, with each rule's comment. Fails if anything is
+    /// allowed that was not, or allowed with less asked, unless --allow-widening.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Accept a change that widens what is shared (it is still listed).
+        #[arg(long)]
+        allow_widening: bool,
     },
 }
 
@@ -327,10 +338,15 @@ fn policy(config_file: Option<PathBuf>, command: PolicyCommand) -> anyhow::Resul
     let config = GatewayConfig::load(config_file.as_deref())?;
     let runtime = tokio::runtime::Builder::new_current_thread().build().context("cannot start a runtime")?;
     runtime.block_on(async {
-        let policy = Policy::load(&config.policy_dir, &config.vocabulary()).await?;
+        let vocabulary = config.vocabulary();
+        let current = || Policy::load(&config.policy_dir, &vocabulary);
         match command {
-            PolicyCommand::Check => check_policy(&config, &policy).await,
+            PolicyCommand::Check => check_policy(&config, &current().await?).await,
+            PolicyCommand::Diff { old, new, allow_widening } => {
+                diff_policies(&config, &old, &new, allow_widening).await
+            }
             PolicyCommand::Explain { role, agency, category, purpose, basis } => {
+                let policy = current().await?;
                 let verdict = policy.evaluate(&role, &agency, &category, &purpose, &basis);
                 let answer = if verdict.allowed { "ALLOWED" } else { "REFUSED" };
                 println!("{answer}: {role} in {agency} asking for {category} for {purpose} on the basis {basis}");
@@ -351,6 +367,24 @@ because: {}",
             }
         }
     })
+}
+
+async fn diff_policies(config: &GatewayConfig, old: &Path, new: &Path, allow_widening: bool) -> anyhow::Result<()> {
+    let vocabulary = config.vocabulary();
+    let load = |dir: &Path| {
+        let dir = dir.to_owned();
+        let vocabulary = &vocabulary;
+        async move { Policy::load(&dir, vocabulary).await.with_context(|| format!("the policy in {}", dir.display())) }
+    };
+    let (old, new) = (load(old).await?, load(new).await?);
+    let diff = PolicyDiff::between(&old, &new, &vocabulary);
+    print!("{}", diff.report());
+    if diff.widens() && !allow_widening {
+        bail!(
+            "the new policy shares more than the old (see WIDENED and LOOSENED above); pass --allow-widening if that is intended"
+        )
+    }
+    Ok(())
 }
 
 async fn check_policy(config: &GatewayConfig, policy: &Policy) -> anyhow::Result<()> {

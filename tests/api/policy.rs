@@ -1,4 +1,5 @@
-//! `sharegate policy check` and `explain`, and reloading the policy on SIGHUP without a restart.
+//! `sharegate policy check`, `explain` and `diff`, reloading the policy on SIGHUP without a restart, and the policy
+//! in force as practitioners read it.
 
 use crate::helpers::BoundedOutput;
 use std::path::Path;
@@ -138,7 +139,14 @@ async fn sighup_reloads_the_policy_and_a_broken_one_keeps_the_old() {
     let url = format!("https://localhost:{port}/v1/policy");
     let current = || async { crate::helpers::send(client.get(&url)).await.1 };
     let first = current().await;
-    assert_eq!(first["rules"], 28, "{first}");
+    let rules = first["rules"].as_array().expect("the rules, listed");
+    assert_eq!(rules.len(), 28, "{first}");
+    let never = rules.last().expect("a last rule");
+    assert_eq!(never["reference"], "policy.csv:93 (p, dpo, *, *, *, *, deny, -)", "named as decisions name it");
+    assert_eq!(never["effect"], "deny");
+    assert_eq!(never["reason"], "Data-protection officers review disclosures; they never receive records.");
+    let endorsed = rules.iter().filter(|r| r["needs_endorsement"] == true).count();
+    assert_eq!(endorsed, 10, "{first}");
 
     let policy_file = policies.path().join("policy.csv");
     let shipped = std::fs::read_to_string(&policy_file).unwrap();
@@ -151,9 +159,55 @@ async fn sighup_reloads_the_policy_and_a_broken_one_keeps_the_old() {
 
     std::fs::write(&policy_file, format!("{shipped}\n# A new rule, for the test.\np, dsl, education, health.summary, safeguarding, consent, allow, -\n")).unwrap();
     gateway.signal("HUP");
-    let reloaded = wait_for_log(gateway.logs(), "policy reloaded");
+    let reloaded = wait_for_log(gateway.logs(), "policy reloaded: it shares more than the one it replaced");
+    assert_eq!(reloaded["widened"], 2, "the DSL and the manager who inherits the DSL's role: {reloaded}");
+    assert_eq!(reloaded["narrowed"], 0, "{reloaded}");
     let now = current().await;
-    assert_eq!(now["rules"], 29);
+    assert_eq!(now["rules"].as_array().map(Vec::len), Some(29));
+    assert_eq!(now["rules"][28]["reason"], "A new rule, for the test.");
     assert_ne!(now["hash"], first["hash"]);
     assert_eq!(now["hash"], reloaded["new"]);
+
+    std::fs::write(&policy_file, shipped).unwrap();
+    gateway.signal("HUP");
+    let back = wait_for_log(gateway.logs(), "policy reloaded");
+    assert_eq!((back["narrowed"].as_u64(), back["widened"].as_u64()), (Some(2), Some(0)), "{back}");
+    assert_eq!(current().await["hash"], first["hash"], "the shipped policy again, by the same hash");
+}
+
+/// The shipped policy with one rule rewritten.
+fn variant(from: &str, to: &str) -> tempfile::TempDir {
+    let dir = policy_copy();
+    let policy = std::fs::read_to_string(dir.path().join("policy.csv")).unwrap();
+    assert_eq!(policy.matches(from).count(), 1, "{from}");
+    std::fs::write(dir.path().join("policy.csv"), policy.replacen(from, to, 1)).unwrap();
+    dir
+}
+
+#[test]
+fn diff_lists_what_a_change_does_and_fails_on_widening_unless_allowed() {
+    let narrowed = variant(
+        "p, dsl, education, social_care.plan, safeguarding, consent, allow, -",
+        "p, dsl, education, social_care.plan, safeguarding, consent, deny, -",
+    );
+    let narrowed_dir = narrowed.path().to_str().unwrap();
+    let (ok, text) = policy_command(Path::new("policies"), &["diff", "policies", narrowed_dir]);
+    assert!(ok, "a narrowing passes: {text}");
+    assert!(text.starts_with("5376 requests compared over the closed lists"), "{text}");
+    assert!(text.contains("NARROWED: allowed before, refused now: 2"), "{text}");
+    assert!(text.contains("because: A school's designated safeguarding lead needs to know the child protection plan"));
+    assert!(text.contains("- dsl in education asking for social_care.plan for safeguarding on consent"), "{text}");
+    assert!(text.contains("- manager in education asking for social_care.plan"), "{text}");
+
+    // The same change the other way round widens: refused without --allow-widening, listed either way.
+    let (ok, text) = policy_command(Path::new("policies"), &["diff", narrowed_dir, "policies"]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("WIDENED: refused before, allowed now: 2") && text.contains("--allow-widening"), "{text}");
+    let (ok, text) = policy_command(Path::new("policies"), &["diff", "--allow-widening", narrowed_dir, "policies"]);
+    assert!(ok && text.contains("WIDENED: refused before, allowed now: 2"), "{text}");
+
+    let (ok, text) = policy_command(Path::new("policies"), &["diff", "policies", "policies"]);
+    assert!(ok && text.contains("no request's answer changes"), "{text}");
+    let (ok, text) = policy_command(Path::new("policies"), &["diff", "policies", "/nonexistent/policies"]);
+    assert!(!ok && text.contains("/nonexistent/policies"), "names the directory that did not load: {text}");
 }

@@ -12,6 +12,7 @@
 
 pub mod cases;
 pub mod consent;
+pub mod diff;
 mod index;
 pub mod policy;
 mod rule;

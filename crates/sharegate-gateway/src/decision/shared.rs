@@ -1,11 +1,12 @@
 //! The policy the gateway decides with, replaceable while it runs: SIGHUP reloads `policies/` (see
-//! `sharegate_core::reload`). A policy that fails
-//! to load leaves the old one in place, and the log says why. Every decision names the hash of the policy that
-//! made it.
+//! `sharegate_core::reload`). A policy that fails to load leaves the old one in place, and the log says why; one that
+//! loads is logged with what it changes over the closed lists (as `sharegate policy diff` counts it), as a warning
+//! when it shares more. Every decision names the hash of the policy that made it.
 
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 
+use super::diff::{ChangeKind, PolicyDiff};
 use super::policy::{Policy, PolicyError, Vocabulary};
 
 pub struct SharedPolicy {
@@ -35,13 +36,36 @@ impl SharedPolicy {
 impl sharegate_core::reload::Reloadable for SharedPolicy {
     fn reload(self: Arc<Self>) -> futures_util::future::BoxFuture<'static, ()> {
         Box::pin(async move {
-            let before = self.current().hash.clone();
+            let before = self.current();
             match SharedPolicy::reload(&self).await {
                 Ok(policy) => {
-                    tracing::info!(old = %before, new = %policy.hash, rules = policy.rules.len(), "policy reloaded")
+                    let diff = PolicyDiff::between(&before, &policy, &self.vocabulary);
+                    let counts = diff.counts();
+                    let count = |kind| counts.get(&kind).copied().unwrap_or(0);
+                    macro_rules! reloaded {
+                        ($level:ident, $message:literal) => {
+                            tracing::$level!(
+                                old = %before.hash,
+                                new = %policy.hash,
+                                rules = policy.rules.len(),
+                                compared = diff.compared,
+                                widened = count(ChangeKind::Widened),
+                                loosened = count(ChangeKind::Loosened),
+                                narrowed = count(ChangeKind::Narrowed),
+                                tightened = count(ChangeKind::Tightened),
+                                redecided = count(ChangeKind::Redecided),
+                                $message
+                            )
+                        };
+                    }
+                    if diff.widens() {
+                        reloaded!(warn, "policy reloaded: it shares more than the one it replaced")
+                    } else {
+                        reloaded!(info, "policy reloaded")
+                    }
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, kept = %before, "policy reload failed; the previous policy stays in force")
+                    tracing::error!(error = %e, kept = %before.hash, "policy reload failed; the previous policy stays in force")
                 }
             }
         })
