@@ -18,6 +18,7 @@ mod logs;
 mod meetings;
 mod migrations;
 mod node;
+mod notifications;
 mod ownership;
 mod policy;
 mod postgres_tls;

@@ -176,10 +176,13 @@ fn nothing_to_tell(dropped: &BTreeMap<Dropped, usize>) -> bool {
     told(dropped).next().is_none()
 }
 
+/// The status of an agency's part when its node answered (every other status says why its part is missing).
+pub const ANSWERED: &str = "answered";
+
 impl AgencyReport {
     /// An agency that answered with `records` records.
     pub fn answered(agency: AgencyName, records: usize) -> Self {
-        Self { agency, status: "answered", message: None, records, dropped: BTreeMap::new(), restricted: 0 }
+        Self { agency, status: ANSWERED, message: None, records, dropped: BTreeMap::new(), restricted: 0 }
     }
 
     /// Whether this agency's part, as the requester sees it, is missing or was cut.
@@ -217,7 +220,7 @@ pub fn redact(authorized: &Authorized, fetched: Fetched, keys: &RecordKeys) -> R
     for answer in fetched.into_answers() {
         let mut report = AgencyReport {
             agency: answer.agency.clone(),
-            status: "answered",
+            status: ANSWERED,
             message: None,
             records: 0,
             dropped: BTreeMap::new(),

@@ -122,6 +122,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::dpo::access_packs::release)
             .service(routes::log::checkpoint)
             .service(routes::log::inclusion_proof)
+            .service(routes::notifications::notifications)
             // HTML for browsers, so not in the OpenAPI document.
             .map(routes::console::configure);
     })?;

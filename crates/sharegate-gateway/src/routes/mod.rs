@@ -6,6 +6,7 @@ pub mod console;
 pub mod dpo;
 pub mod log;
 pub mod meetings;
+pub mod notifications;
 pub mod policy;
 pub mod printable;
 pub mod requests;

@@ -340,6 +340,30 @@ pub fn search(
     Ok(query.load(conn)?)
 }
 
+/// The candidates for `agency`'s notifications: entries of one of `kinds`, asked by another agency and not refused,
+/// that involve `agency`, after position `after`, in log order — up to `limit` of them. Which of them `agency`'s
+/// node actually answered is read from each entry (see `routes::notifications`).
+pub fn asked_of(
+    conn: &mut AnyConnection,
+    agency: &str,
+    kinds: &[&str],
+    refused: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<LogRow>, StoreError> {
+    Ok(log_entries::table
+        .inner_join(log_sequence::table)
+        .filter(log_entries::agencies.like(involving(agency)))
+        .filter(log_entries::requester_agency.ne(agency))
+        .filter(log_entries::kind.eq_any(kinds))
+        .filter(log_entries::outcome.ne(refused))
+        .filter(log_entries::seq.gt(after.unwrap_or(-1)))
+        .order(log_entries::seq.asc())
+        .limit(limit)
+        .select(LogRow::as_select())
+        .load(conn)?)
+}
+
 /// What waits for a DPO of `agency` (see [`crate::routes::dpo::Waiting`], which says the same of one entry): entries
 /// that involve `agency` and are not reviews, made without consent, refused, or in which `agency`'s node sent records
 /// that were not passed on — and that no DPO of `agency` has reviewed. Up to `limit` after position `after`, oldest
