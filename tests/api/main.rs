@@ -11,6 +11,7 @@ mod demo;
 mod door;
 mod dpo;
 mod fair_records;
+mod fhir;
 mod helpers;
 mod limits;
 mod log;

@@ -67,7 +67,7 @@ pub fn default_agencies() -> impl Iterator<Item = (AgencyName, u16)> {
 }
 
 /// `SHAREGATE_*` variables override settings, except those that are not settings: the log filter and format, and
-/// the test suite's database URL.
+/// the test suite's switches (`SHAREGATE_TEST_*`, read by `build.rs` and the tests, never by a server).
 pub fn environment() -> Env {
-    Env::prefixed("SHAREGATE_").ignore(&["log", "log_format", "test_database_url", "test_chromium"]).split("__")
+    Env::prefixed("SHAREGATE_").filter(|key| !key.starts_with("test_")).ignore(&["log", "log_format"]).split("__")
 }

@@ -11,6 +11,7 @@ pub mod broker;
 pub mod config;
 pub mod decision;
 pub mod disclosure_log;
+pub mod fhir;
 pub mod meetings;
 pub mod redaction;
 pub mod register;

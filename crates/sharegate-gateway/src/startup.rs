@@ -113,6 +113,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::dpo::list)
             .service(routes::dpo::unreviewed)
             .service(routes::dpo::one)
+            .service(routes::dpo::fhir::one)
             .service(routes::dpo::review)
             .service(routes::dpo::review_meeting)
             .service(routes::dpo::history)

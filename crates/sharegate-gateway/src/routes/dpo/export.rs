@@ -1,13 +1,16 @@
-//! Streamed exports of the log: CSV a spreadsheet opens (a header, quoted fields, formulas exported as text) or a
-//! JSON array, one page at a time so memory stays flat however large the export.
+//! Streamed exports of the log: CSV a spreadsheet opens (a header, quoted fields, formulas exported as text), a
+//! JSON array, or a FHIR R4 Bundle, one page at a time so memory stays flat however large the export.
 
 use actix_web::HttpResponse;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 
-use super::{DisclosureView, EXPORT_PAGE, Export, view};
+use std::collections::BTreeSet;
+
+use super::{DisclosureView, EXPORT_PAGE, Export, fhir, view};
 use crate::store::log::{self, Filter};
 use crate::store::{Store, StoreError};
+use sharegate_core::domain::{AgencyName, ConsentId};
 use sharegate_core::error::ApiError;
 
 /// The columns of a CSV export, in order.
@@ -77,8 +80,12 @@ pub(super) fn stream(store: Store, filter: Filter, export: Export) -> HttpRespon
         after: Option<i64>,
         first: bool,
         done: bool,
+        /// FHIR: the consents already written, and whether the bundle's `entry` array is open.
+        consents: BTreeSet<ConsentId>,
+        entries: bool,
     }
-    let state = State { store, filter, after: None, first: true, done: false };
+    let state =
+        State { store, filter, after: None, first: true, done: false, consents: BTreeSet::new(), entries: false };
     let body = futures_util::stream::try_unfold(state, move |mut state| async move {
         if state.done {
             return Ok::<_, actix_web::Error>(None);
@@ -90,23 +97,49 @@ pub(super) fn stream(store: Store, filter: Filter, export: Export) -> HttpRespon
             .await
             .map_err(ApiError::from)?;
         state.after = rows.last().map(|r| r.columns.seq).or(state.after);
-        let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>().map_err(ApiError::from)?;
         let last = (rows.len() as i64) < EXPORT_PAGE;
         let mut chunk = Vec::new();
         match export {
-            Export::Csv => chunk.extend(csv_rows(&views, state.first).map_err(ApiError::from)?),
+            Export::Csv => {
+                let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>().map_err(ApiError::from)?;
+                chunk.extend(csv_rows(&views, state.first).map_err(ApiError::from)?);
+            }
             Export::Json => {
                 if state.first {
                     chunk.push(b'[');
                 }
-                for (i, v) in views.iter().enumerate() {
+                for (i, row) in rows.iter().enumerate() {
                     if !(state.first && i == 0) {
                         chunk.push(b',');
                     }
-                    chunk.extend(serde_json::to_vec(v).map_err(ApiError::internal)?);
+                    chunk.extend(serde_json::to_vec(&view(row).map_err(ApiError::from)?).map_err(ApiError::internal)?);
                 }
                 if last {
                     chunk.push(b']');
+                }
+            }
+            Export::Fhir => {
+                if state.first {
+                    chunk.extend(br#"{"resourceType":"Bundle","type":"collection""#);
+                }
+                let agency = AgencyName::parse(&state.filter.scope).map_err(ApiError::internal)?;
+                let mut seen = std::mem::take(&mut state.consents);
+                let (resources, written) = state
+                    .store
+                    .run(move |conn| Ok((fhir::resources(conn, &rows, &agency, &mut seen)?, seen)))
+                    .await
+                    .map_err(ApiError::from)?;
+                state.consents = written;
+                // FHIR allows no empty array: `entry` opens with the first resource, if there is one.
+                for resource in resources {
+                    chunk.extend(if state.entries { &b","[..] } else { &br#","entry":["#[..] });
+                    state.entries = true;
+                    chunk.extend(br#"{"resource":"#);
+                    chunk.extend(serde_json::to_vec(&resource).map_err(ApiError::internal)?);
+                    chunk.push(b'}');
+                }
+                if last {
+                    chunk.extend(if state.entries { &b"]}"[..] } else { &b"}"[..] });
                 }
             }
         }
@@ -117,6 +150,7 @@ pub(super) fn stream(store: Store, filter: Filter, export: Export) -> HttpRespon
     let (content_type, file) = match export {
         Export::Csv => ("text/csv; charset=utf-8", "disclosures.csv"),
         Export::Json => ("application/json", "disclosures.json"),
+        Export::Fhir => (fhir::FHIR_JSON, "disclosures.fhir.json"),
     };
     HttpResponse::Ok()
         .content_type(content_type)

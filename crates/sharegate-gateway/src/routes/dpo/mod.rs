@@ -4,6 +4,7 @@
 
 pub mod access_packs;
 mod export;
+pub mod fhir;
 mod subject_history;
 
 pub use subject_history::{HistoryLine, history};
@@ -77,7 +78,8 @@ pub struct DisclosureQuery {
     #[serde(default, deserialize_with = "sharegate_core::domain::time::optional")]
     #[param(value_type = Option<String>, example = "2026-12-01")]
     pub to: Option<DateTime<Utc>>,
-    /// `csv` or `json`: the whole result, streamed. Without it, one page.
+    /// `csv`, `json`, or `fhir` (a FHIR R4 Bundle of IHE BALP AuditEvents and the Consents): the whole result,
+    /// streamed. Without it, one page.
     pub format: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<i64>,
@@ -89,6 +91,8 @@ pub struct DisclosureQuery {
 pub(crate) enum Export {
     Csv,
     Json,
+    /// One FHIR R4 Bundle of AuditEvents and Consents (see `crate::fhir`).
+    Fhir,
 }
 
 /// The `subject` filter as a gateway id: an NHS number is looked up, and one the index does not hold becomes an id
@@ -139,8 +143,9 @@ pub(crate) fn filter(
     let outcome = one_of("decision", &q.decision, &outcomes)?;
     let kinds = <Kind as strum::VariantArray>::VARIANTS.iter().map(|k| k.as_str()).collect::<Vec<_>>();
     let kind = one_of("kind", &q.kind, &kinds)?;
-    let export = match one_of("format", &q.format, &["csv", "json"])?.as_deref() {
+    let export = match one_of("format", &q.format, &["csv", "json", "fhir"])?.as_deref() {
         Some("csv") => Some(Export::Csv),
+        Some("fhir") => Some(Export::Fhir),
         Some(_) => Some(Export::Json),
         None => None,
     };
@@ -174,7 +179,7 @@ pub struct DisclosurePage {
     pub next: Option<i64>,
 }
 
-/// The disclosure log, filtered: one page (keyset: new entries never repeat or skip), or with `format=csv|json` the
+/// The disclosure log, filtered: one page (keyset: new entries never repeat or skip), or with `format=csv|json|fhir` the
 /// whole result streamed.
 #[utoipa::path(
     tag = "dpo",
