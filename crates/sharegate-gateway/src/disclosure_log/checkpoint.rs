@@ -45,7 +45,7 @@ fn holds(size: u64, root: &str, at: DateTime<Utc>, signature: &str, key: &Verify
 }
 
 /// A checkpoint as served.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CheckpointView {
     /// How many entries the checkpoint covers (entries 0 … size−1).
     pub size: u64,

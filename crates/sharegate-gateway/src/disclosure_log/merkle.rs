@@ -180,5 +180,86 @@ pub fn verify_inclusion(leaf: &Hash, index: u64, size: u64, proof: &[Hash], root
     s == 0 && r == *root
 }
 
+/// The consistency proof between the tree of the first `old` leaves and the tree of the first `new` (RFC 9162
+/// §2.1.4.1 PROOF): the hashes that show the older tree is a prefix of the newer. Empty when `old` is 0 or equal to
+/// `new`; `old > new` has no proof (the caller refuses it).
+pub fn consistency_proof<S: Subtrees>(source: &mut S, old: u64, new: u64) -> Result<Vec<Hash>, S::Error> {
+    /// SUBPROOF(m, D[start:end], whole): `whole` while the range still starts at the older tree's first leaf.
+    fn subproof<S: Subtrees>(
+        source: &mut S,
+        m: u64,
+        (start, end): (u64, u64),
+        whole: bool,
+        out: &mut Vec<Hash>,
+    ) -> Result<(), S::Error> {
+        let n = end - start;
+        if m == n {
+            if !whole {
+                out.push(range_hash(source, start, end)?);
+            }
+            return Ok(());
+        }
+        let k = split(n);
+        if m <= k {
+            subproof(source, m, (start, start + k), whole, out)?;
+            out.push(range_hash(source, start + k, end)?);
+        } else {
+            subproof(source, m - k, (start + k, end), false, out)?;
+            out.push(range_hash(source, start, start + k)?);
+        }
+        Ok(())
+    }
+    let mut proof = Vec::new();
+    if 0 < old && old < new {
+        subproof(source, old, (0, new), true, &mut proof)?;
+    }
+    Ok(proof)
+}
+
+/// Checks a consistency proof (RFC 9162 §2.1.4.2): that the log of `old` entries with tree hash `old_root` is a
+/// prefix of the log of `new` entries with tree hash `new_root`. What a witness runs before it co-signs.
+pub fn verify_consistency(old: u64, new: u64, old_root: &Hash, new_root: &Hash, proof: &[Hash]) -> bool {
+    if old > new {
+        return false;
+    }
+    if old == new {
+        return proof.is_empty() && old_root == new_root;
+    }
+    if old == 0 {
+        // The empty log is a prefix of every log.
+        return proof.is_empty();
+    }
+    let mut path: Vec<Hash> = Vec::with_capacity(proof.len() + 1);
+    if old.is_power_of_two() {
+        path.push(*old_root);
+    }
+    path.extend_from_slice(proof);
+    let Some((first, rest)) = path.split_first() else { return false };
+    let (mut f, mut s) = (old - 1, new - 1);
+    while f & 1 == 1 {
+        f >>= 1;
+        s >>= 1;
+    }
+    let (mut old_hash, mut new_hash) = (*first, *first);
+    for c in rest {
+        if s == 0 {
+            return false;
+        }
+        if f & 1 == 1 || f == s {
+            old_hash = node_hash(c, &old_hash);
+            new_hash = node_hash(c, &new_hash);
+            while f & 1 == 0 && f != 0 {
+                f >>= 1;
+                s >>= 1;
+            }
+        } else {
+            new_hash = node_hash(&new_hash, c);
+        }
+        f >>= 1;
+        s >>= 1;
+    }
+    s == 0 && old_hash == *old_root && new_hash == *new_root
+}
+
 #[cfg(test)]
 mod tests;

@@ -13,9 +13,11 @@ mod columns;
 mod entry;
 pub mod indexer;
 pub mod merkle;
+pub mod note;
 pub mod proof;
 mod queue;
 pub mod verify;
+pub mod witness;
 pub mod writer;
 
 use actix_web::HttpResponse;
