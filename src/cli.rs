@@ -116,6 +116,9 @@ pub enum LogCommand {
     /// Build the log's index (query columns, block hashes, tree) again from the entries, e.g. after `verify` found
     /// it wrong. The entries and the signed checkpoints are not touched.
     Reindex,
+    /// As an agency's witness: check that the log extends the last checkpoint this witness co-signed and co-sign
+    /// the newest; exit 2, naming both checkpoints, if it was rolled back or rewritten.
+    Witness(crate::witness::WitnessArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -233,6 +236,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Policy { config, command } => policy(config, command),
         Command::Log { config, command: LogCommand::Verify } => verify_log(config),
         Command::Log { config, command: LogCommand::Reindex } => reindex_log(config),
+        Command::Log { command: LogCommand::Witness(args), .. } => witness(&args),
         Command::Migrate { config } => migrate(config),
         Command::Certs { command: CertsCommand::Init { out, force } } => certs_init(out, force),
         Command::Certs { command: CertsCommand::Database { out, hosts, client, force } } => {
@@ -252,12 +256,24 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if crate::witness::is_alarm(&error) => {
+            eprintln!("sharegate: ALARM: {error}");
+            ExitCode::from(crate::witness::ALARM_EXIT)
+        }
         Err(error) => {
             // `{:#}`: the error and each cause under it, on one line ("the node's store: cannot open …: …").
             eprintln!("sharegate: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn witness(args: &crate::witness::WitnessArgs) -> anyhow::Result<()> {
+    match crate::witness::run(args)? {
+        crate::witness::Outcome::Cosigned(seen) => println!("co-signed {seen}"),
+        crate::witness::Outcome::AlreadyCosigned(seen) => println!("had already co-signed {seen}"),
+    }
+    Ok(())
 }
 
 fn run_gateway(config_file: Option<PathBuf>) -> anyhow::Result<()> {

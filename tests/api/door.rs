@@ -201,6 +201,21 @@ impl ExampleWalk {
         answer
     }
 
+    /// Sends `template`'s example where it cannot succeed on any run — it signs state made only at run time (the
+    /// witness test sends real ones) — and checks it is refused with `status` for that state alone, not as a body
+    /// that does not parse.
+    async fn call_refused(&mut self, who: &str, method: &str, template: &str, status: u16) -> Value {
+        let operation = format!("{method} {template}");
+        let Some(body) = example_body(&self.document, &method.to_lowercase(), template) else {
+            panic!("{}: {operation} takes a body but the document gives no example of a whole one", self.base)
+        };
+        let request = person(who).request(method.parse().expect("a method"), format!("{}{template}", self.base));
+        let (got, answer) = send(request.json(&body)).await;
+        assert_eq!(got, status, "{operation}: its example {body}: {answer}");
+        self.walked.insert(operation);
+        answer
+    }
+
     /// Every operation with a body was called with its example.
     fn covered_all(&self) {
         let documented = operations_with_bodies(&self.document);
@@ -216,9 +231,14 @@ impl ExampleWalk {
 async fn every_example_body_in_the_api_documents_is_accepted() {
     let education = spawn_node_with(Backend::Sqlite, "education", |_| {}).await;
     let port = education.port;
+    let witness = tempfile::tempdir().unwrap();
+    let witness_key = witness.path().join("witness.key");
+    sharegate_core::signing::save(&sharegate_core::signing::generate(), &witness_key).unwrap();
     let gateway = crate::helpers::spawn_gateway_with(Backend::Sqlite, |config| {
         let agency = sharegate_core::domain::AgencyName::parse("education").unwrap();
-        config.agencies.get_mut(&agency).unwrap().node_url = format!("https://localhost:{port}");
+        let entry = config.agencies.get_mut(&agency).unwrap();
+        entry.node_url = format!("https://localhost:{port}");
+        entry.witness_key = Some(witness_key.with_extension("pub"));
     })
     .await;
 
@@ -287,5 +307,8 @@ async fn every_example_body_in_the_api_documents_is_accepted() {
     api.call(coordinator, "POST", "/v1/meetings/{id}/close", &at("/close")).await;
 
     api.call(school, "DELETE", "/v1/subjects/{id}/local-refs/{agency}", &link).await;
+    // The school's witness co-signs a checkpoint of 1,024 entries: well formed, but this log has none that size.
+    let refused = api.call_refused("education-dpo", "POST", "/v1/log/cosignatures", 404).await;
+    assert!(refused.to_string().contains("no checkpoint of that many entries"), "{refused}");
     api.covered_all();
 }

@@ -272,7 +272,7 @@ impl BoundedOutput for std::process::Command {
 }
 
 /// The log entry `id` as the gateway's index holds it, read straight from its store. The index is built behind the
-/// log's writer, so within moments of the answer: this waits up to 5 s for it.
+/// log's writer, within moments of the answer when the machine is not loaded; this waits up to 30 s for it.
 pub fn indexed(gateway: &TestGateway, id: &str) -> sharegate_gateway::store::log::LogRow {
     let store = sharegate_gateway::store::open(gateway.database.url(), &sharegate_core::store::StoreOptions::default())
         .expect("store");
@@ -280,10 +280,10 @@ pub fn indexed(gateway: &TestGateway, id: &str) -> sharegate_gateway::store::log
     loop {
         match store.run_now(|conn| sharegate_gateway::store::log::find(conn, id)).expect("read") {
             Some(row) => return row,
-            None if started.elapsed() < std::time::Duration::from_secs(5) => {
+            None if started.elapsed() < std::time::Duration::from_secs(30) => {
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }
-            None => panic!("{id} is not in the log's index 5 s after its answer"),
+            None => panic!("{id} is not in the log's index 30 s after its answer"),
         }
     }
 }

@@ -28,3 +28,4 @@ mod rogue;
 mod sharing;
 mod subjects;
 mod upgrade;
+mod witness;

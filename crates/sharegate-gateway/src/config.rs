@@ -48,6 +48,10 @@ pub struct AgencyEntry {
     /// it signed with before a rotation (see docs/operations.md). A record whose signature verifies with none of them
     /// is not passed on.
     pub record_keys: Vec<PathBuf>,
+    /// The public half of the key the agency's log witness co-signs checkpoints with (`witness.pub` in the state
+    /// directory of its `sharegate log witness`). None: the gateway takes no co-signatures from the agency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness_key: Option<PathBuf>,
 }
 
 /// The gateway's settings. See `sharegate.example.toml` for each one explained.
@@ -176,6 +180,7 @@ impl GatewayConfig {
                     let entry = AgencyEntry {
                         node_url: format!("https://127.0.0.1:{port}"),
                         record_keys: vec![layout.node_record_key(&agency)],
+                        witness_key: None,
                     };
                     (agency, entry)
                 })

@@ -18,7 +18,7 @@ use crate::redaction::SharedRecordKeys;
 use crate::register::GatewayKey;
 use crate::reload::{ConfiguredRecordKeys, read_record_keys};
 use crate::routes;
-use crate::routes::log::LogKey;
+use crate::routes::log::{LogKey, WitnessKeys};
 use crate::services::sharing::Sharing;
 use crate::store::register::RegisterCache;
 use crate::store::subjects::SubjectCache;
@@ -27,6 +27,16 @@ use crate::store::subjects::SubjectCache;
 const SUBJECT_CACHE_LOOKUPS: usize = 100_000;
 /// How many children's consent states the gateway keeps: a few kilobytes each.
 const REGISTER_CACHE_CHILDREN: usize = 20_000;
+
+/// Each agency's `witness_key`; the first that cannot be read stops the start, named.
+fn read_witness_keys(config: &GatewayConfig) -> Result<WitnessKeys, StartError> {
+    let configured = config.agencies.iter().filter_map(|(agency, entry)| Some((agency, entry.witness_key.as_ref()?)));
+    let keys = configured.map(|(agency, path)| match sharegate_core::signing::load_public(path) {
+        Ok(key) => Ok((agency.clone(), key)),
+        Err(e) => Err(StartError::Setup(format!("agencies.{agency}.witness_key: {e}"))),
+    });
+    Ok(WitnessKeys(keys.collect::<Result<_, _>>()?))
+}
 
 /// The gateway: the only door between agencies. Loads the need-to-know policy and the nodes' record keys (and
 /// reloads both on SIGHUP).
@@ -41,6 +51,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let store = crate::store::open(&config.database_url, &config.store_options())?;
     let log_key = sharegate_core::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
     let public_key = web::Data::new(LogKey(log_key.verifying_key()));
+    let witnesses = web::Data::new(read_witness_keys(config)?);
     // The gateway's side of its connections to nodes: a node whose certificate is revoked is not reached.
     let node_revocations = Revocations::load(&config.node_client, Side::Servers)?;
     let record_keys = read_record_keys(config).map_err(|e| StartError::Setup(e.to_string()))?;
@@ -84,6 +95,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .app_data(sharing.clone())
             .app_data(log.clone())
             .app_data(public_key.clone())
+            .app_data(witnesses.clone())
             // The busiest route first: actix tries the routes in this order, matching each pattern in turn.
             .service(routes::requests::request_records)
             .service(routes::whoami::whoami)
@@ -123,6 +135,8 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::dpo::access_packs::release)
             .service(routes::log::checkpoint)
             .service(routes::log::inclusion_proof)
+            .service(routes::log::consistency)
+            .service(routes::log::cosign)
             .service(routes::notifications::notifications)
             // HTML for browsers, so not in the OpenAPI document.
             .map(routes::console::configure);

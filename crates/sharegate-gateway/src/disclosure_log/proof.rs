@@ -69,6 +69,16 @@ pub fn prove(conn: &mut AnyConnection, id: &str) -> Result<ProofOutcome, StoreEr
     Ok(ProofOutcome::Proved(Box::new(Included { entry, checkpoint, path })))
 }
 
+/// The consistency proof from the log's first `from` entries to the checkpoint of `to` entries; `None` when no
+/// checkpoint of `to` entries was signed (`from ≤ to` is the caller's to check).
+pub fn prove_consistency(conn: &mut AnyConnection, from: u64, to: u64) -> Result<Option<Vec<Hash>>, StoreError> {
+    let Ok(size) = i64::try_from(to) else { return Ok(None) };
+    if log::checkpoint_of_size(conn, size)?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(merkle::consistency_proof(&mut Stored { conn }, from, to)?))
+}
+
 /// An inclusion proof: the entry, and the hashes that lead from it to a signed checkpoint's root.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct InclusionProof {

@@ -6,7 +6,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{log_blocks, log_checkpoints, log_entries, log_head, log_index_head, log_sequence};
+use super::schema::{
+    log_blocks, log_checkpoints, log_cosignatures, log_entries, log_head, log_index_head, log_sequence,
+};
 use super::{AnyConnection, StoreError};
 
 /// An entry as read: its query columns with its text and leaf hash from the sequence.
@@ -218,6 +220,54 @@ pub fn latest_checkpoint(conn: &mut AnyConnection) -> Result<Option<CheckpointRo
         .select(CheckpointRow::as_select())
         .get_result(conn)
         .optional()?)
+}
+
+/// The checkpoint of exactly `size` entries, if one was signed.
+pub fn checkpoint_of_size(conn: &mut AnyConnection, size: i64) -> Result<Option<CheckpointRow>, StoreError> {
+    Ok(log_checkpoints::table
+        .filter(log_checkpoints::size.eq(size))
+        .select(CheckpointRow::as_select())
+        .get_result(conn)
+        .optional()?)
+}
+
+/// A witness's co-signature of the checkpoint of `size` entries.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = log_cosignatures)]
+pub struct CosignatureRow {
+    pub size: i64,
+    /// The witness's agency.
+    pub witness: String,
+    /// Seconds since the epoch.
+    pub cosigned_at: i64,
+    /// Hex.
+    pub public_key: String,
+    /// Hex.
+    pub signature: String,
+}
+
+/// Keeps a co-signature unless the witness already co-signed that size; returns whether it was kept.
+pub fn add_cosignature(conn: &mut AnyConnection, row: &CosignatureRow) -> Result<bool, StoreError> {
+    conn.transaction(|conn| {
+        let already = log_cosignatures::table
+            .filter(log_cosignatures::size.eq(row.size).and(log_cosignatures::witness.eq(&row.witness)))
+            .count()
+            .get_result::<i64>(conn)?;
+        if already > 0 {
+            return Ok(false);
+        }
+        diesel::insert_into(log_cosignatures::table).values(row).execute(conn)?;
+        Ok(true)
+    })
+}
+
+/// The co-signatures of the checkpoint of `size` entries, by witness.
+pub fn cosignatures(conn: &mut AnyConnection, size: i64) -> Result<Vec<CosignatureRow>, StoreError> {
+    Ok(log_cosignatures::table
+        .filter(log_cosignatures::size.eq(size))
+        .order(log_cosignatures::witness.asc())
+        .select(CosignatureRow::as_select())
+        .load(conn)?)
 }
 
 pub fn checkpoints(conn: &mut AnyConnection) -> Result<Vec<CheckpointRow>, StoreError> {

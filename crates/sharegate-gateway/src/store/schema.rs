@@ -210,3 +210,13 @@ diesel::table! {
         signature -> Text,
     }
 }
+
+diesel::table! {
+    log_cosignatures (size, witness) {
+        size -> BigInt,
+        witness -> Text,
+        cosigned_at -> BigInt,
+        public_key -> Text,
+        signature -> Text,
+    }
+}
