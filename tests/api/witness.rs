@@ -276,3 +276,84 @@ async fn cosignatures_are_checked_before_they_are_kept() {
     assert_eq!(status, 200, "{proof}");
     assert!(proof["proof"].as_array().is_some_and(|p| !p.is_empty()), "{proof}");
 }
+
+/// An auditor with only a DPO's certificate and the log's public key: the checkpoint note, then hash tiles, then the
+/// tree rebuilt from them and checked against the signed root — no database, no trust in the gateway's arithmetic.
+#[tokio::test]
+async fn an_auditor_rebuilds_the_tree_from_tiles_and_checks_the_signed_root() {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD as BASE64;
+    let gateway = crate::helpers::spawn_gateway_with(crate::databases::Backend::Sqlite, |config| {
+        config.request_limits = sharegate_core::serve::RequestLimits::none_worth_counting();
+    })
+    .await;
+    let child = json!({"nhs_number": crate::subjects::fresh_nhs_number(), "name": "Lily Example", "date_of_birth": "2015-03-02", "local_refs": {}});
+    let (_, created) = send(person("social_care-social_worker").post(gateway.url("/v1/subjects")).json(&child)).await;
+    let ask = json!({"subject": created["id"], "categories": ["health.mental_health"], "purpose": "safeguarding", "lawful_basis": "consent", "reason": "tiles"});
+    // Past one full tile of leaves, so that a level-1 tile exists.
+    for _ in 0..20 {
+        let sends = (0..16).map(|_| send(person("police-investigator").post(gateway.url("/v1/requests")).json(&ask)));
+        for (status, answer) in futures_util::future::join_all(sends).await {
+            assert!(answer["disclosure_id"].is_string(), "{status} {answer}");
+        }
+    }
+    let auditor = person("health-dpo");
+    let get = |path: &str| auditor.get(gateway.url(&format!("/v1/log/tiles/{path}"))).send();
+
+    let response = get("checkpoint").await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let text = response.text().await.unwrap();
+    let (body, signatures) = text.split_once("\n\n").expect("a signed note");
+    let body = format!("{body}\n");
+    let lines: Vec<&str> = body.lines().collect();
+    let log_key =
+        sharegate_core::signing::load_public(&federation().layout.log_signing_key().with_extension("pub")).unwrap();
+    assert_eq!(lines[0], note::origin(&log_key));
+    let size: u64 = lines[1].parse().unwrap();
+    assert!(size >= 320, "{text}");
+    let root: [u8; 32] = BASE64.decode(lines[2]).unwrap().try_into().unwrap();
+    let signature_line = signatures.lines().next().unwrap();
+    let blob = BASE64.decode(signature_line.rsplit(' ').next().unwrap()).unwrap();
+    let signature = ed25519_dalek::Signature::from_slice(&blob[4..]).unwrap();
+    assert!(ed25519_dalek::Verifier::verify(&log_key, body.as_bytes(), &signature).is_ok(), "{text}");
+
+    let fetch = async |path: String| -> Vec<[u8; 32]> {
+        let response = get(&path).await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable", "{path}");
+        let bytes = response.bytes().await.unwrap();
+        bytes.chunks(32).map(|h| h.try_into().unwrap()).collect()
+    };
+    let (full, rest) = (size / 256, size % 256);
+    let mut leaves = Vec::new();
+    let mut full_tiles = Vec::new();
+    for n in 0..full {
+        let tile = fetch(format!("tile/0/{n:03}")).await;
+        assert_eq!(tile.len(), 256);
+        full_tiles.push(merkle::tree_hash(&tile));
+        leaves.extend(tile);
+    }
+    if rest > 0 {
+        leaves.extend(fetch(format!("tile/0/{full:03}.p/{rest}")).await);
+    }
+    assert_eq!(merkle::tree_hash(&leaves), root, "the tiles make the signed tree");
+    assert_eq!(fetch(format!("tile/1/000.p/{full}")).await, full_tiles, "level 1 is the hashes of level 0's tiles");
+
+    for (path, status, says) in [
+        (format!("tile/0/{:03}", full + 1), 404, "does not reach"),
+        (format!("tile/0/{full:03}.p/{}", rest + 1), 404, "does not reach"),
+        ("tile/1/000".to_owned(), 404, "does not reach"),
+        ("tile/entries/000".to_owned(), 404, "not published"),
+        ("tile/0/000.p/0".to_owned(), 400, "width"),
+        ("tile/0/0".to_owned(), 400, "groups of three digits"),
+        ("tile/9/000".to_owned(), 400, "level"),
+    ] {
+        let response = get(&path).await.unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        let said = response.text().await.unwrap();
+        assert!(said.contains(says), "{path}: {said}");
+    }
+    let (status, _) = send(person("police-investigator").get(gateway.url("/v1/log/tiles/tile/0/000"))).await;
+    assert_eq!(status, 403, "DPOs only");
+}

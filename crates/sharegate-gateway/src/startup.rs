@@ -137,6 +137,8 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::log::inclusion_proof)
             .service(routes::log::consistency)
             .service(routes::log::cosign)
+            .service(routes::log::tiles_checkpoint)
+            .service(routes::log::tile)
             .service(routes::notifications::notifications)
             // HTML for browsers, so not in the OpenAPI document.
             .map(routes::console::configure);

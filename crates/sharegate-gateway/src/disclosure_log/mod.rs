@@ -16,6 +16,7 @@ pub mod merkle;
 pub mod note;
 pub mod proof;
 mod queue;
+pub mod tiles;
 pub mod verify;
 pub mod witness;
 pub mod writer;

@@ -8,6 +8,7 @@ use sharegate_core::error::ApiError;
 use super::LogWriter;
 use super::checkpoint::CheckpointView;
 use super::merkle::{self, Hash, Subtrees};
+use super::tiles::TileId;
 use crate::store::log::{self, CheckpointRow, LogRow};
 use crate::store::{AnyConnection, Store, StoreError};
 
@@ -77,6 +78,13 @@ pub fn prove_consistency(conn: &mut AnyConnection, from: u64, to: u64) -> Result
         return Ok(None);
     }
     Ok(Some(merkle::consistency_proof(&mut Stored { conn }, from, to)?))
+}
+
+/// A hash tile of the tree of the latest signed checkpoint; `None` when that tree does not hold all of it (or
+/// nothing was signed yet): tiles are served only as far as a checkpoint vouches for them.
+pub fn tile(conn: &mut AnyConnection, id: TileId) -> Result<Option<Vec<Hash>>, StoreError> {
+    let Some(latest) = log::latest_checkpoint(conn)? else { return Ok(None) };
+    id.hashes(&mut Stored { conn }, u64::try_from(latest.size).unwrap_or(0))
 }
 
 /// An inclusion proof: the entry, and the hashes that lead from it to a signed checkpoint's root.

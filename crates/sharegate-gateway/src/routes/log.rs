@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::disclosure_log::FreshIndex;
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ use crate::disclosure_log::checkpoint::CheckpointView;
 use crate::disclosure_log::merkle;
 use crate::disclosure_log::note::{self, Cosignature};
 use crate::disclosure_log::proof::{self, InclusionProof};
+use crate::disclosure_log::tiles::{TileId, TilePathError};
 use crate::register::GatewayKey;
 use crate::routes::dpo::scoped;
 use crate::store::log::{CheckpointRow, CosignatureRow};
@@ -111,7 +113,17 @@ pub async fn checkpoint(
     key: web::Data<GatewayKey>,
     writer: web::Data<LogWriter>,
 ) -> Result<web::Json<PublishedCheckpoint>, ApiError> {
-    let wanted = match query.0.size {
+    Ok(web::Json(load(query.0.size, &store, &key, &writer).await?))
+}
+
+/// The checkpoint of exactly `size` entries, or (`None`) a new one of the whole log, with its co-signatures.
+async fn load(
+    size: Option<u64>,
+    store: &Store,
+    key: &GatewayKey,
+    writer: &LogWriter,
+) -> Result<PublishedCheckpoint, ApiError> {
+    let wanted = match size {
         Some(size) => Some(i64::try_from(size).map_err(|_| ApiError::invalid("size", "too large"))?),
         None => {
             // Brings the index to the end too: no FreshIndex needed.
@@ -132,7 +144,68 @@ pub async fn checkpoint(
         Some(_) => ApiError::not_found("no checkpoint of that many entries was signed"),
         None => ApiError::not_found("nothing has been logged yet"),
     })?;
-    Ok(web::Json(published(&row, cosignatures, &key)?))
+    published(&row, cosignatures, key)
+}
+
+/// The latest checkpoint as a C2SP signed note, the tlog-tiles `checkpoint` an auditor's tools start from (a new one
+/// is signed if anything was logged since the last).
+#[utoipa::path(
+    tag = "dpo",
+    responses(
+        (status = 200, description = "the note (text/plain)", body = String, content_type = "text/plain"),
+        (status = 403, description = "not a DPO", body = ErrorEnvelope),
+        (status = 404, description = "nothing has been logged yet", body = ErrorEnvelope),
+    )
+)]
+#[get("/v1/log/tiles/checkpoint")]
+pub async fn tiles_checkpoint(
+    _dpo: Dpo,
+    store: web::Data<Store>,
+    key: web::Data<GatewayKey>,
+    writer: web::Data<LogWriter>,
+) -> Result<HttpResponse, ApiError> {
+    let published = load(None, &store, &key, &writer).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(published.note))
+}
+
+/// A hash tile of the log's tree (C2SP tlog-tiles, height 8): the 32-byte hashes of the level's subtrees, in order.
+/// Served as far as the latest checkpoint reaches; each never changes, so caches may keep it. Entry bundles are not
+/// served (entries name children and practitioners).
+#[utoipa::path(
+    tag = "dpo",
+    path = "/v1/log/tiles/tile/{level}/{index}",
+    params(
+        ("level" = String, Path, description = "0 (leaf hashes) to 7"),
+        ("index" = String, Path, description = "the tile's index in groups of three digits, each but the last prefixed with x (`x001/x234/067`), then `.p/<width>` for a partial tile"),
+    ),
+    responses(
+        (status = 200, description = "the hashes (application/octet-stream)", content_type = "application/octet-stream"),
+        (status = 400, description = "not a tile's path", body = ErrorEnvelope),
+        (status = 403, description = "not a DPO", body = ErrorEnvelope),
+        (status = 404, description = "the latest checkpoint does not reach the tile, or entry bundles", body = ErrorEnvelope),
+    )
+)]
+#[get("/v1/log/tiles/tile/{level}/{index:.*}")]
+pub async fn tile(
+    _dpo: Dpo,
+    path: web::Path<(String, String)>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let (level, index) = path.into_inner();
+    let id = TileId::parse(&level, &index).map_err(|e| match e {
+        TilePathError::Entries => ApiError::not_found(e.to_string()),
+        _ => ApiError::invalid("tile", e.to_string()),
+    })?;
+    let hashes = store.run(move |conn| proof::tile(conn, id)).await?;
+    let hashes = hashes.ok_or_else(|| ApiError::not_found("the log's latest checkpoint does not reach that tile"))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        // Hashes only, and the same for anyone who may ask: a shared cache may keep them for good.
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .body(hashes.concat()))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
