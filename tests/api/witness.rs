@@ -96,19 +96,14 @@ fn rewrite(dir: &Path, seq: i64, from: &str, to: &str) {
     );
     store.run_now(|conn| conn.batch_execute(&sql).map_err(Into::into)).expect("rewrite");
     drop(store);
-    let reindexed = Command::new(sharegate_binary())
-        .args(["log", "reindex", "--config"])
-        .arg(dir.join("gateway.toml"))
-        .current_dir(dir)
-        .bounded_output()
-        .expect("reindex");
+    let log = |command: &str| {
+        let mut run = Command::new(sharegate_binary());
+        run.args(["log", command, "--config"]).arg(dir.join("gateway.toml")).current_dir(dir);
+        run.bounded_output().expect("sharegate log")
+    };
+    let reindexed = log("reindex");
     assert!(reindexed.status.success(), "{}", text(&reindexed));
-    let verified = Command::new(sharegate_binary())
-        .args(["log", "verify", "--config"])
-        .arg(dir.join("gateway.toml"))
-        .current_dir(dir)
-        .bounded_output()
-        .expect("verify");
+    let verified = log("verify");
     assert!(verified.status.success(), "the rewrite is not one `log verify` sees: {}", text(&verified));
 }
 
