@@ -215,9 +215,10 @@ async fn cosignatures_are_checked_before_they_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     let state_dir = tempfile::tempdir().unwrap();
     let key = witness_key(state_dir.path());
-    let gateway = start(dir.path(), state_dir.path());
-    let url = |path: &str| format!("https://localhost:{}{path}", gateway.port);
-    disclose(gateway.port, 2, "checked").await;
+    let mut gateway = start(dir.path(), state_dir.path());
+    let port = gateway.port;
+    let url = |path: &str| format!("https://localhost:{port}{path}");
+    disclose(port, 2, "checked").await;
     let (status, checkpoint) = send(person("police-dpo").get(url("/v1/log/checkpoint"))).await;
     assert_eq!(status, 200, "{checkpoint}");
     let size = checkpoint["size"].as_u64().unwrap();
@@ -260,6 +261,25 @@ async fn cosignatures_are_checked_before_they_are_kept() {
     assert_eq!(status, 200, "once per witness and checkpoint");
     let (_, cosigned) = send(person("police-dpo").get(url(&format!("/v1/log/checkpoint?size={size}")))).await;
     assert_eq!(cosigned["cosignatures"].as_array().map(Vec::len), Some(1), "{cosigned}");
+
+    // The school's witness is added while the gateway runs: its key in the file, then SIGHUP.
+    let school_state = tempfile::tempdir().unwrap();
+    let school_key = witness_key(school_state.path());
+    let file = dir.path().join("gateway.toml");
+    let toml = std::fs::read_to_string(&file).unwrap().replace(
+        "[agencies.education]\n",
+        &format!("[agencies.education]\nwitness_key = \"{}\"\n", school_state.path().join("witness.pub").display()),
+    );
+    std::fs::write(&file, toml).unwrap();
+    gateway.signal("HUP");
+    let reloaded = crate::policy::wait_for_log(gateway.logs(), "record keys reloaded");
+    assert_eq!(reloaded["witness_keys_changed"], true, "{reloaded}");
+    let school = signed(&school_key, size, checkpoint["root"].as_str().unwrap());
+    let (status, refused) = send(post("education-dpo", &school)).await;
+    assert_eq!(status, 201, "{refused}");
+    let (_, cosigned) = send(person("police-dpo").get(url(&format!("/v1/log/checkpoint?size={size}")))).await;
+    assert_eq!(cosigned["cosignatures"].as_array().map(Vec::len), Some(2), "{cosigned}");
+    assert!(cosigned["note"].as_str().unwrap().contains("— sharegate-witness/education "), "{cosigned}");
 
     // Consistency proofs: from must not pass to, and to must be a signed checkpoint.
     let (status, _) =

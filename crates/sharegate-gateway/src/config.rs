@@ -49,7 +49,8 @@ pub struct AgencyEntry {
     /// is not passed on.
     pub record_keys: Vec<PathBuf>,
     /// The public half of the key the agency's log witness co-signs checkpoints with (`witness.pub` in the state
-    /// directory of its `sharegate log witness`). None: the gateway takes no co-signatures from the agency.
+    /// directory of its `sharegate log witness`). None: the gateway takes no co-signatures from the agency. Read again
+    /// on SIGHUP, with `record_keys`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub witness_key: Option<PathBuf>,
 }

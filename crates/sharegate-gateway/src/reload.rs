@@ -1,10 +1,13 @@
 //! What a SIGHUP reads again on the gateway, through the one reload path (`sharegate_core::reload`): the door's and the
-//! nodes' CRLs, the need-to-know policy, and the nodes' record keys. The keys come from the configuration, read again:
-//! how an operator adds a node's new key (docs/operations.md, "Rotating a node's signing key"), or puts right a wrong
-//! one, without a restart. Keys that fail to load leave the old ones in force, and the log says why.
+//! nodes' CRLs, the need-to-know policy, the nodes' record keys and the agencies' witness keys. The keys come from the
+//! configuration, read again: how an operator adds a node's new key (docs/operations.md, "Rotating a node's signing
+//! key") or an agency's witness, or puts right a wrong one, without a restart. Keys that fail to load leave all the
+//! old ones in force, and the log says why.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use ed25519_dalek::VerifyingKey;
 use futures_util::future::BoxFuture;
 use sharegate_core::reload::Reloadable;
 
@@ -12,12 +15,21 @@ use crate::config::GatewayConfig;
 use sharegate_core::domain::AgencyName;
 use sharegate_core::signing::SigningKeyError;
 
+use crate::disclosure_log::witness::WitnessKeys;
 use crate::redaction::{RecordKeys, SharedRecordKeys};
 
-/// The record keys in force, and the configuration they were first read from.
-pub struct ConfiguredRecordKeys {
-    pub shared: Arc<SharedRecordKeys>,
+/// The record and witness keys in force, and the configuration they were first read from.
+pub struct ConfiguredKeys {
+    pub record_keys: Arc<SharedRecordKeys>,
+    pub witness_keys: Arc<WitnessKeys>,
     pub started: GatewayConfig,
+}
+
+/// Which keys a reload changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Changed {
+    record_keys: bool,
+    witness_keys: bool,
 }
 
 /// Why a reload left the keys in force as they were.
@@ -29,39 +41,51 @@ enum ReloadError {
     Agencies,
     #[error(transparent)]
     Keys(#[from] RecordKeyError),
+    #[error(transparent)]
+    WitnessKey(#[from] WitnessKeyError),
     #[error("the reload stopped: {0}")]
     Stopped(#[from] tokio::task::JoinError),
 }
 
-/// Reads the configuration `started` was loaded from again and puts its record keys in force. Says whether they
-/// differ from the keys that were in force.
-fn reload(shared: &SharedRecordKeys, started: &GatewayConfig) -> Result<bool, ReloadError> {
+/// Reads the configuration `started` was loaded from again and puts its record and witness keys in force (both or
+/// neither). Says which differ from the keys that were in force.
+fn reload(keys: &ConfiguredKeys) -> Result<Changed, ReloadError> {
+    let started = &keys.started;
     let now = GatewayConfig::load(started.source.as_deref())?;
     if !now.agencies.keys().eq(started.agencies.keys()) {
         return Err(ReloadError::Agencies);
     }
-    let keys = read_record_keys(&now)?;
-    let changed = shared.replace(keys);
-    // Only record_keys is taken from the file while running; say so if the operator changed anything else.
+    let record_keys = read_record_keys(&now)?;
+    let witness_keys = read_witness_keys(&now)?;
+    let changed = Changed {
+        record_keys: keys.record_keys.replace(record_keys),
+        witness_keys: keys.witness_keys.replace(witness_keys),
+    };
+    // Only the keys are taken from the file while running; say so if the operator changed anything else.
     let mut rest = now;
     for (agency, entry) in &mut rest.agencies {
         if let Some(before) = started.agencies.get(agency) {
             entry.record_keys.clone_from(&before.record_keys);
+            entry.witness_key.clone_from(&before.witness_key);
         }
     }
     if &rest != started {
-        tracing::warn!("the configuration changed beyond record_keys; those changes take effect at the next restart");
+        tracing::warn!(
+            "the configuration changed beyond record_keys and witness_key; those changes take effect at the next restart"
+        );
     }
     Ok(changed)
 }
 
-impl Reloadable for ConfiguredRecordKeys {
+impl Reloadable for ConfiguredKeys {
     fn reload(self: Arc<Self>) -> BoxFuture<'static, ()> {
         Box::pin(async move {
             // Files are read: off the server's threads.
-            let reloaded = tokio::task::spawn_blocking(move || reload(&self.shared, &self.started)).await;
+            let reloaded = tokio::task::spawn_blocking(move || reload(&self)).await;
             match reloaded.map_err(ReloadError::from).and_then(|reloaded| reloaded) {
-                Ok(changed) => tracing::info!(changed, "record keys reloaded"),
+                Ok(Changed { record_keys, witness_keys }) => {
+                    tracing::info!(changed = record_keys, witness_keys_changed = witness_keys, "record keys reloaded");
+                }
                 Err(e) => tracing::error!(error = %e, "record keys reload failed; the keys in force stay"),
             }
         })
@@ -74,6 +98,25 @@ impl Reloadable for ConfiguredRecordKeys {
 pub struct RecordKeyError {
     agency: AgencyName,
     source: SigningKeyError,
+}
+
+/// An agency's `witness_key` that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("agencies.{agency}.witness_key: {source}")]
+pub struct WitnessKeyError {
+    agency: AgencyName,
+    source: SigningKeyError,
+}
+
+/// Every configured `witness_key`; the first that cannot be read is named.
+pub fn read_witness_keys(config: &GatewayConfig) -> Result<BTreeMap<AgencyName, VerifyingKey>, WitnessKeyError> {
+    let configured = config.agencies.iter().filter_map(|(agency, entry)| Some((agency, entry.witness_key.as_ref()?)));
+    configured
+        .map(|(agency, path)| match sharegate_core::signing::load_public(path) {
+            Ok(key) => Ok((agency.clone(), key)),
+            Err(source) => Err(WitnessKeyError { agency: agency.clone(), source }),
+        })
+        .collect()
 }
 
 /// Reads every agency's `record_keys`; the first that cannot be read is named.

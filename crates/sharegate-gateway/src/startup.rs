@@ -13,12 +13,13 @@ use crate::config::GatewayConfig;
 use crate::decision::policy::Policy;
 use crate::decision::shared::SharedPolicy;
 use crate::disclosure_log::LogWriter;
+use crate::disclosure_log::witness::WitnessKeys;
 use crate::meetings::Conveners;
 use crate::redaction::SharedRecordKeys;
 use crate::register::GatewayKey;
-use crate::reload::{ConfiguredRecordKeys, read_record_keys};
+use crate::reload::{ConfiguredKeys, read_record_keys, read_witness_keys};
 use crate::routes;
-use crate::routes::log::{LogKey, WitnessKeys};
+use crate::routes::log::LogKey;
 use crate::services::sharing::Sharing;
 use crate::store::register::RegisterCache;
 use crate::store::subjects::SubjectCache;
@@ -27,16 +28,6 @@ use crate::store::subjects::SubjectCache;
 const SUBJECT_CACHE_LOOKUPS: usize = 100_000;
 /// How many children's consent states the gateway keeps: a few kilobytes each.
 const REGISTER_CACHE_CHILDREN: usize = 20_000;
-
-/// Each agency's `witness_key`; the first that cannot be read stops the start, named.
-fn read_witness_keys(config: &GatewayConfig) -> Result<WitnessKeys, StartError> {
-    let configured = config.agencies.iter().filter_map(|(agency, entry)| Some((agency, entry.witness_key.as_ref()?)));
-    let keys = configured.map(|(agency, path)| match sharegate_core::signing::load_public(path) {
-        Ok(key) => Ok((agency.clone(), key)),
-        Err(e) => Err(StartError::Setup(format!("agencies.{agency}.witness_key: {e}"))),
-    });
-    Ok(WitnessKeys(keys.collect::<Result<_, _>>()?))
-}
 
 /// The gateway: the only door between agencies. Loads the need-to-know policy and the nodes' record keys (and
 /// reloads both on SIGHUP).
@@ -51,7 +42,8 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let store = crate::store::open(&config.database_url, &config.store_options())?;
     let log_key = sharegate_core::signing::load(&config.signing_key).map_err(|e| StartError::Setup(e.to_string()))?;
     let public_key = web::Data::new(LogKey(log_key.verifying_key()));
-    let witnesses = web::Data::new(read_witness_keys(config)?);
+    let witnesses = read_witness_keys(config).map_err(|e| StartError::Setup(e.to_string()))?;
+    let witnesses = web::Data::new(WitnessKeys::new(witnesses));
     // The gateway's side of its connections to nodes: a node whose certificate is revoked is not reached.
     let node_revocations = Revocations::load(&config.node_client, Side::Servers)?;
     let record_keys = read_record_keys(config).map_err(|e| StartError::Setup(e.to_string()))?;
@@ -84,7 +76,11 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let reloadable: Vec<Arc<dyn Reloadable>> = vec![
         node_revocations.clone(),
         policy.clone().into_inner(),
-        Arc::new(ConfiguredRecordKeys { shared: record_keys.clone(), started: config.clone() }),
+        Arc::new(ConfiguredKeys {
+            record_keys: record_keys.clone(),
+            witness_keys: witnesses.clone().into_inner(),
+            started: config.clone(),
+        }),
     ];
     let listening = serve(parts, store, move |routes| {
         routes

@@ -4,14 +4,41 @@
 //! rebuilt and signed again, which `log verify` alone cannot see when the key signed it) or rolled back to an older
 //! copy is a different log: the witness refuses it and says which two checkpoints disagree.
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::{PoisonError, RwLock};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 
+use sharegate_core::domain::AgencyName;
+
 use super::checkpoint::CheckpointView;
 use super::merkle::{self, Hash};
+
+/// Each agency's witness key (`agencies.<agency>.witness_key`), the only co-signatures the gateway takes; replaced
+/// whole by a SIGHUP that reads them all.
+pub struct WitnessKeys(RwLock<BTreeMap<AgencyName, VerifyingKey>>);
+
+impl WitnessKeys {
+    pub fn new(keys: BTreeMap<AgencyName, VerifyingKey>) -> Self {
+        Self(RwLock::new(keys))
+    }
+
+    /// The key of `agency`'s witness, if one is configured.
+    pub fn of(&self, agency: &AgencyName) -> Option<VerifyingKey> {
+        self.0.read().unwrap_or_else(PoisonError::into_inner).get(agency).copied()
+    }
+
+    /// Puts `keys` in force; says whether they differ from those in force.
+    pub fn replace(&self, keys: BTreeMap<AgencyName, VerifyingKey>) -> bool {
+        let mut current = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        let changed = *current != keys;
+        *current = keys;
+        changed
+    }
+}
 
 /// A checkpoint as a witness remembers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

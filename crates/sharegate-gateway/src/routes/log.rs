@@ -2,8 +2,6 @@
 //! co-signatures, consistency proofs between them, co-signing, and an inclusion proof for any disclosure their agency
 //! is in.
 
-use std::collections::BTreeMap;
-
 use crate::disclosure_log::FreshIndex;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
@@ -16,20 +14,17 @@ use crate::disclosure_log::merkle;
 use crate::disclosure_log::note::{self, Cosignature};
 use crate::disclosure_log::proof::{self, InclusionProof};
 use crate::disclosure_log::tiles::{TileId, TilePathError};
+use crate::disclosure_log::witness::WitnessKeys;
 use crate::register::GatewayKey;
 use crate::routes::dpo::scoped;
 use crate::store::log::{CheckpointRow, CosignatureRow};
 use crate::store::{Store, log};
-use sharegate_core::domain::AgencyName;
 use sharegate_core::error::{ApiError, ErrorEnvelope};
 use sharegate_core::extract::{ApiJson, ApiQuery};
 use sharegate_core::identity::Dpo;
 
 /// The gateway's public key, which checkpoints verify against.
 pub struct LogKey(pub VerifyingKey);
-
-/// Each agency's witness key (`agencies.<agency>.witness_key`): the only co-signatures taken are theirs.
-pub struct WitnessKeys(pub BTreeMap<AgencyName, VerifyingKey>);
 
 /// A witness's co-signature, as published.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -296,7 +291,7 @@ pub async fn cosign(
     let request = body.0;
     let agency = identity.agency;
     // One agency's DPO co-signs for its own witness only: the key is the one configured for the certificate's agency.
-    let witness_key = witnesses.0.get(&agency).copied().ok_or_else(|| {
+    let witness_key = witnesses.of(&agency).ok_or_else(|| {
         ApiError::forbidden(format!(
             "no witness key is configured for {agency}: the gateway's operator adds agencies.{agency}.witness_key"
         ))
