@@ -1,6 +1,6 @@
-//! The log's evidence for data-protection officers and their agencies' witnesses: signed checkpoints with their
-//! co-signatures, consistency proofs between them, co-signing, and an inclusion proof for any disclosure their agency
-//! is in.
+//! The log's evidence for data-protection officers, their agencies' witnesses and auditors: signed checkpoints with
+//! their co-signatures, consistency proofs between them, co-signing, the tree as hash tiles, and an inclusion proof
+//! for any disclosure their agency is in.
 
 use crate::disclosure_log::FreshIndex;
 use actix_web::http::header;

@@ -248,17 +248,12 @@ pub struct CosignatureRow {
 
 /// Keeps a co-signature unless the witness already co-signed that size; returns whether it was kept.
 pub fn add_cosignature(conn: &mut AnyConnection, row: &CosignatureRow) -> Result<bool, StoreError> {
-    conn.transaction(|conn| {
-        let already = log_cosignatures::table
-            .filter(log_cosignatures::size.eq(row.size).and(log_cosignatures::witness.eq(&row.witness)))
-            .count()
-            .get_result::<i64>(conn)?;
-        if already > 0 {
-            return Ok(false);
-        }
-        diesel::insert_into(log_cosignatures::table).values(row).execute(conn)?;
-        Ok(true)
-    })
+    match diesel::insert_into(log_cosignatures::table).values(row).execute(conn) {
+        Ok(_) => Ok(true),
+        // Already co-signed, perhaps a moment ago through another gateway: the first is kept, by the primary key.
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The co-signatures of the checkpoint of `size` entries, by witness.
