@@ -147,6 +147,14 @@ async fn sighup_reloads_the_policy_and_a_broken_one_keeps_the_old() {
     assert_eq!(never["reason"], "Data-protection officers review disclosures; they never receive records.");
     let endorsed = rules.iter().filter(|r| r["needs_endorsement"] == true).count();
     assert_eq!(endorsed, 10, "{first}");
+    // Who inherits whose need-to-know: a refusal of a manager is explained by the practitioner's rules.
+    let roles = first["roles"].as_array().expect("the role lines, listed");
+    assert_eq!(roles.len(), 9, "{first}");
+    assert_eq!(roles[0]["reference"], "policy.csv:15 (g, manager, investigator, police)");
+    assert_eq!(
+        (&roles[2]["role"], &roles[2]["inherits"], &roles[2]["agency"]),
+        (&serde_json::json!("manager"), &serde_json::json!("dsl"), &serde_json::json!("education"))
+    );
 
     let policy_file = policies.path().join("policy.csv");
     let shipped = std::fs::read_to_string(&policy_file).unwrap();

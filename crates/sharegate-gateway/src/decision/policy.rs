@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::index::Index;
 use super::rule::POLICY_FILE;
-pub use super::rule::{Effect, Rule, WILDCARD};
+pub use super::rule::{Effect, RoleLine, Rule, WILDCARD};
 use sharegate_core::domain::{AgencyName, Category, LawfulBasis, Purpose, Role};
 
 /// The last field of a `consent` rule that lets a consent recorded by the requester's own agency suffice.
@@ -88,6 +88,8 @@ pub struct Policy {
     pub hash: String,
     pub loaded_at: DateTime<Utc>,
     pub rules: Vec<Rule>,
+    /// The `g` lines: which roles inherit which.
+    pub roles: Vec<RoleLine>,
     pub(super) index: Index,
     model_text: String,
     policy_text: String,
@@ -113,13 +115,14 @@ impl Policy {
         let enforcer = enforcer(&model_text, &policy_text).await?;
         let rules = commented_rules(&policy_text, enforcer.get_policy(), vocabulary)?;
         let groupings = enforcer.get_grouping_policy();
-        check_groupings(&policy_text, &groupings, vocabulary)?;
+        let roles = checked_groupings(&policy_text, &groupings, vocabulary)?;
         let index = Index::compile(&rules, &groupings);
         let mut hasher = Sha256::new();
         hasher.update(model_text.as_bytes());
         hasher.update([0u8]);
         hasher.update(policy_text.as_bytes());
-        Ok(Self { hash: hex::encode(hasher.finalize()), loaded_at: Utc::now(), rules, index, model_text, policy_text })
+        let hash = hex::encode(hasher.finalize());
+        Ok(Self { hash, loaded_at: Utc::now(), rules, roles, index, model_text, policy_text })
     }
 
     /// Would this role, in this agency, see this category for this purpose on this basis, and by which rule?
@@ -258,14 +261,20 @@ fn is_group(text: &str, name: &str) -> bool {
     text.lines().filter_map(|l| l.trim().strip_prefix("g,")).any(|l| l.split(',').nth(1).map(str::trim) == Some(name))
 }
 
-fn check_groupings(text: &str, groupings: &[Vec<String>], vocabulary: &Vocabulary) -> Result<(), PolicyError> {
+/// Checks each `g` line and pairs it with its line in the file.
+fn checked_groupings(
+    text: &str,
+    groupings: &[Vec<String>],
+    vocabulary: &Vocabulary,
+) -> Result<Vec<RoleLine>, PolicyError> {
+    let mut lines = Vec::with_capacity(groupings.len());
     for grouping in groupings {
         let line = text
             .lines()
             .position(|l| l.trim().starts_with("g,") && l.contains(&grouping.join(", ")))
             .map_or(0, |i| i + 1);
         let fail = |reason: String| PolicyError::Rule { file: POLICY_FILE, line, reason };
-        let [member, _group, agency] = grouping.as_slice() else {
+        let [member, group, agency] = grouping.as_slice() else {
             return Err(fail(format!(
                 "a role line has 3 fields (role, inherited role, agency), this has {}",
                 grouping.len()
@@ -277,6 +286,7 @@ fn check_groupings(text: &str, groupings: &[Vec<String>], vocabulary: &Vocabular
         if !AgencyName::parse(agency).is_ok_and(|a| vocabulary.agencies.contains(&a)) {
             return Err(fail(format!("unknown agency '{agency}'")));
         }
+        lines.push(RoleLine { line, role: member.clone(), inherits: group.clone(), agency: agency.clone() });
     }
-    Ok(())
+    Ok(lines)
 }

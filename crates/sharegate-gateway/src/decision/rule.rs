@@ -37,3 +37,20 @@ impl Rule {
         format!("{POLICY_FILE}:{} (p, {})", self.line, self.fields.join(", "))
     }
 }
+
+/// One `g` line: `role` can do what `inherits` can, in `agency`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleLine {
+    /// Its line in `policy.csv`, 1-based (0 when casbin holds it but the file's text could not be matched).
+    pub line: usize,
+    pub role: String,
+    pub inherits: String,
+    pub agency: String,
+}
+
+impl RoleLine {
+    /// `policy.csv:17 (g, manager, investigator, police)`.
+    pub fn reference(&self) -> String {
+        format!("{POLICY_FILE}:{} (g, {}, {}, {})", self.line, self.role, self.inherits, self.agency)
+    }
+}

@@ -16,6 +16,19 @@ pub struct PolicyView {
     pub loaded_at: DateTime<Utc>,
     /// The `p` rules in casbin's order: a deny that matches wins, else the first allow.
     pub rules: Vec<RuleView>,
+    /// The `g` lines: a role named here can do what the role it inherits can (a manager what their practitioners
+    /// can), so a rule for the inherited role decides for it too.
+    pub roles: Vec<RoleView>,
+}
+
+/// One `g` line.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RoleView {
+    /// `policy.csv:17 (g, manager, investigator, police)`.
+    pub reference: String,
+    pub role: String,
+    pub inherits: String,
+    pub agency: String,
 }
 
 /// One rule, as a refusal or a grant names it.
@@ -68,5 +81,15 @@ pub async fn current_policy(_identity: Identity, policy: web::Data<SharedPolicy>
         hash: policy.hash.clone(),
         loaded_at: policy.loaded_at,
         rules: policy.rules.iter().map(RuleView::of).collect(),
+        roles: policy
+            .roles
+            .iter()
+            .map(|line| RoleView {
+                reference: line.reference(),
+                role: line.role.clone(),
+                inherits: line.inherits.clone(),
+                agency: line.agency.clone(),
+            })
+            .collect(),
     })
 }
