@@ -63,19 +63,19 @@ impl TileId {
             }
         };
         let groups: Vec<&str> = index_part.split('/').collect();
-        let (last, leading) = groups.split_last().ok_or(TilePathError::Index)?;
         let mut index: u64 = 0;
-        for group in leading {
-            let value = group.strip_prefix('x').and_then(digits).ok_or(TilePathError::Index)?;
+        for (n, group) in groups.iter().enumerate() {
+            // Every group but the last is prefixed with x.
+            let group = if n + 1 < groups.len() { group.strip_prefix('x') } else { Some(*group) };
+            let value = group.and_then(digits).ok_or(TilePathError::Index)?;
             index = index.checked_mul(1000).and_then(|i| i.checked_add(value)).ok_or(TilePathError::Index)?;
         }
-        let value = digits(last).ok_or(TilePathError::Index)?;
-        index = index.checked_mul(1000).and_then(|i| i.checked_add(value)).ok_or(TilePathError::Index)?;
-        // `x000/001` is `001` written twice: one name per tile, so caches keep one copy.
-        if leading.first().is_some_and(|g| *g == "x000") {
+        let id = Self { level, index, width };
+        // One name per tile (not `x000/001` for `001`), so that caches keep one copy.
+        if id.to_string() != format!("tile/{level}/{rest}") {
             return Err(TilePathError::Index);
         }
-        Ok(Self { level, index, width })
+        Ok(id)
     }
 
     /// How many leaves one of the tile's hashes covers.
