@@ -16,6 +16,18 @@ pub enum AnyConnection {
     Postgres(PgConnection),
 }
 
+impl AnyConnection {
+    /// Whether a connection kept across idle time still reaches its server. A PostgreSQL server may have closed it
+    /// meanwhile (a restart, a failover, an administrator ending sessions); a connection to SQLite's file cannot be
+    /// closed under it, and is not asked.
+    pub fn still_connected(&mut self) -> bool {
+        match self {
+            Self::Sqlite(_) => true,
+            Self::Postgres(conn) => diesel::r2d2::R2D2Connection::ping(conn).is_ok(),
+        }
+    }
+}
+
 /// Opens connections for the pool. diesel's own `MultiConnection::establish` tries each backend in turn (and
 /// SQLite would take any string as a file name); this chooses by the URL's scheme and keeps the real error.
 pub struct Manager {

@@ -124,7 +124,16 @@ fn run<J, R>(
     };
     let wait = idle.as_ref().map_or(Duration::from_secs(3600), |(every, _)| *every);
     loop {
-        let first = match runtime.block_on(async { tokio::time::timeout(wait, queue.recv()).await }) {
+        // Whether the writer waited for this batch: its connection has then been idle, and is checked before use.
+        let mut waited = false;
+        let first = match queue.try_recv() {
+            Ok(job) => Ok(Some(job)),
+            Err(_) => {
+                waited = true;
+                runtime.block_on(async { tokio::time::timeout(wait, queue.recv()).await })
+            }
+        };
+        let first = match first {
             Ok(Some(job)) => job,
             Ok(None) => break,
             Err(_) => {
@@ -146,6 +155,9 @@ fn run<J, R>(
         let (jobs, waiters): (Vec<J>, Vec<_>) = batch.into_iter().unzip();
         let count = jobs.len();
         let started = Instant::now();
+        if waited {
+            conn.check();
+        }
         let outcome = conn.run(|conn| commit(conn, jobs));
         metrics.seconds.observe(started.elapsed().as_secs_f64());
         match outcome {
@@ -190,6 +202,15 @@ impl HeldConnection {
             self.held = None;
         }
         done
+    }
+
+    /// Gives up the connection if its server has closed it while it was idle, so that the first batch after a
+    /// database restart does not fail on it (one round trip, and only after the writer has waited: under load,
+    /// batches follow each other and are never held up by it).
+    fn check(&mut self) {
+        if self.held.as_mut().is_some_and(|conn| !conn.still_connected()) {
+            self.held = None;
+        }
     }
 
     /// After a batch, once its callers have their answers: what SQLite's write-ahead log needs (see `checkpoints`).

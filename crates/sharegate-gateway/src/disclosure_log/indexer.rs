@@ -135,8 +135,12 @@ fn run(received: &Receiver<Message>, store: &Store, key: &SigningKey, policy: Ch
     }
 }
 
-/// The index's own connection, opened again after a failure.
+/// The index's own connection, opened again after a failure, or when its server closed it while it waited (a
+/// database restarted: the readers waiting for the index are not failed for it).
 fn connection<'c>(conn: &'c mut Option<AnyConnection>, store: &Store) -> Result<&'c mut AnyConnection, StoreError> {
+    if conn.as_mut().is_some_and(|held| !held.still_connected()) {
+        *conn = None;
+    }
     match conn {
         Some(conn) => Ok(conn),
         None => Ok(conn.insert(store.index_connection()?)),
