@@ -185,6 +185,15 @@ impl GatewayProcess {
         self.stderr.as_mut().expect("the log is still read")
     }
 
+    /// Whether it has not exited.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("wait").is_none()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends it `SIG<signal>`.
     pub fn signal(&self, signal: &str) {
         let sent = Command::new("kill").arg(format!("-{signal}")).arg(self.child.id().to_string()).status();

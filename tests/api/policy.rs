@@ -2,6 +2,7 @@
 //! in force as practitioners read it.
 
 use crate::helpers::BoundedOutput;
+use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
 
@@ -139,6 +140,19 @@ async fn sighup_reloads_the_policy_and_a_broken_one_keeps_the_old() {
     let url = format!("https://localhost:{port}/v1/policy");
     let current = || async { crate::helpers::send(client.get(&url)).await.1 };
     let first = current().await;
+    // The policy put in force at the start is the log's first entry: the policy itself, and who.
+    let changes = policy_changes(port).await;
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let started = &changes[0];
+    assert_eq!(
+        (started["index"].as_u64(), &started["hash"], &started["replaces"]),
+        (Some(0), &first["hash"], &json!(null))
+    );
+    assert_eq!((&started["compared"], &started["by"]["occasion"]), (&json!("first"), &json!("start")), "{started}");
+    assert_eq!(started["by"]["gateway"]["pid"].as_u64(), Some(u64::from(gateway.pid())), "{started}");
+    assert_eq!(started["rules"], std::fs::read_to_string(policies.path().join("policy.csv")).unwrap());
+    let (status, _) = crate::helpers::send(client.get(format!("https://localhost:{port}/v1/policy/changes"))).await;
+    assert_eq!(status, 403, "DPOs only");
     let rules = first["rules"].as_array().expect("the rules, listed");
     assert_eq!(rules.len(), 28, "{first}");
     let never = rules.last().expect("a last rule");
@@ -164,6 +178,7 @@ async fn sighup_reloads_the_policy_and_a_broken_one_keeps_the_old() {
     let failed = wait_for_log(gateway.logs(), "policy reload failed; the previous policy stays in force");
     assert!(failed["error"].as_str().unwrap().contains("allow or deny"), "{failed}");
     assert_eq!(current().await["hash"], first["hash"], "a broken policy keeps the old one");
+    assert_eq!(policy_changes(port).await.len(), 1, "nothing put in force, nothing logged");
 
     std::fs::write(&policy_file, format!("{shipped}\n# A new rule, for the test.\np, dsl, education, health.summary, safeguarding, consent, allow, -\n")).unwrap();
     gateway.signal("HUP");
@@ -175,12 +190,55 @@ async fn sighup_reloads_the_policy_and_a_broken_one_keeps_the_old() {
     assert_eq!(now["rules"][28]["reason"], "A new rule, for the test.");
     assert_ne!(now["hash"], first["hash"]);
     assert_eq!(now["hash"], reloaded["new"]);
+    let changes = policy_changes(port).await;
+    let widened = &changes[0];
+    assert_eq!((changes.len(), &widened["id"], &widened["hash"]), (2, &reloaded["entry"], &now["hash"]), "{changes:?}");
+    assert_eq!(widened["replaces"], first["hash"]);
+    assert_eq!(widened["compared"]["counted"]["widened"], 2, "as the reload counted: {widened}");
+    assert_eq!(widened["compared"]["counted"]["requests"], reloaded["compared"]);
+    // Sent by `kill`, run by this test as its own user.
+    let sender = &widened["by"]["occasion"]["reload"]["sent_by"];
+    assert_eq!(sender["uid"].as_u64(), Some(this_uid()), "{widened}");
+    assert_ne!(sender["pid"].as_u64(), Some(u64::from(gateway.pid())), "the sender, not the gateway: {widened}");
 
-    std::fs::write(&policy_file, shipped).unwrap();
+    std::fs::write(&policy_file, &shipped).unwrap();
     gateway.signal("HUP");
     let back = wait_for_log(gateway.logs(), "policy reloaded");
     assert_eq!((back["narrowed"].as_u64(), back["widened"].as_u64()), (Some(2), Some(0)), "{back}");
     assert_eq!(current().await["hash"], first["hash"], "the shipped policy again, by the same hash");
+    let changes = policy_changes(port).await;
+    assert_eq!((changes.len(), &changes[0]["hash"]), (3, &first["hash"]), "{changes:?}");
+    assert_eq!(changes[0]["compared"]["counted"]["narrowed"], 2);
+    // None of them is a disclosure: no DPO's search lists them.
+    let dpo = crate::helpers::person("education-dpo");
+    let (_, listed) = crate::helpers::send(dpo.get(format!("https://localhost:{port}/v1/disclosures"))).await;
+    assert_eq!(listed["disclosures"], json!([]), "{listed}");
+
+    // Started again with the policy last put in force: nothing new to log. With another: logged, counted against
+    // the last policy the log holds.
+    drop(gateway);
+    let gateway = crate::config::GatewayProcess::start_with(dir.path(), &toml);
+    assert_eq!(policy_changes(gateway.port).await.len(), 3);
+    drop(gateway);
+    std::fs::write(&policy_file, format!("{shipped}\n# A new rule, for the test.\np, dsl, education, health.summary, safeguarding, consent, allow, -\n")).unwrap();
+    let gateway = crate::config::GatewayProcess::start_with(dir.path(), &toml);
+    let changes = policy_changes(gateway.port).await;
+    assert_eq!((changes.len(), &changes[0]["by"]["occasion"]), (4, &json!("start")), "{changes:?}");
+    assert_eq!((&changes[0]["hash"], &changes[0]["replaces"]), (&now["hash"], &first["hash"]));
+    assert_eq!(changes[0]["compared"]["counted"]["widened"], 2, "{changes:?}");
+}
+
+/// The policy changes a DPO reads in the gateway's log, the latest first.
+async fn policy_changes(port: u16) -> Vec<Value> {
+    let dpo = crate::helpers::person("education-dpo");
+    let (status, body) = crate::helpers::send(dpo.get(format!("https://localhost:{port}/v1/policy/changes"))).await;
+    assert_eq!(status, 200, "{body}");
+    body["changes"].as_array().expect("the changes, listed").clone()
+}
+
+fn this_uid() -> u64 {
+    let id = Command::new("id").arg("-u").bounded_output().unwrap();
+    String::from_utf8_lossy(&id.stdout).trim().parse().unwrap()
 }
 
 /// The shipped policy with one rule rewritten.

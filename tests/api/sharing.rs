@@ -352,7 +352,8 @@ async fn no_answer_without_its_entry(backend: Backend) {
     logged(&f.gateway, &answer, &bytes);
     assert_eq!(metric(&base, granted).await, Some(1.0));
     let batches = r#"sharegate_writer_batch_seconds_count{writer="disclosure-log"}"#;
-    assert_eq!(metric(&base, batches).await, Some(1.0 + expected), "every commit timed, a failed one too");
+    // The policy put in force at the start, the failed commit, the request.
+    assert_eq!(metric(&base, batches).await, Some(2.0 + expected), "every commit timed, a failed one too");
     // The school's node wrote each read into its access register (on SQLite the one behind the failed commit too:
     // read, then not disclosed), with its own writer's metrics.
     let reads = r#"sharegate_writer_batch_jobs_sum{writer="education-access-register"}"#;

@@ -1,5 +1,5 @@
 //! What a SIGHUP reads again on the gateway, through the one reload path (`sharegate_core::reload`): the door's and the
-//! nodes' CRLs, the need-to-know policy, the nodes' record keys and the agencies' witness keys. The keys come from the
+//! nodes' CRLs, the need-to-know policy ([`PolicyInForce`]), the nodes' record keys and the agencies' witness keys. The keys come from the
 //! configuration, read again: how an operator adds a node's new key (docs/operations.md, "Rotating a node's signing
 //! key") or an agency's witness, or puts right a wrong one, without a restart. Keys that fail to load leave all the
 //! old ones in force, and the log says why.
@@ -9,9 +9,13 @@ use std::sync::Arc;
 
 use ed25519_dalek::VerifyingKey;
 use futures_util::future::BoxFuture;
-use sharegate_core::reload::Reloadable;
+use sharegate_core::reload::{Hangup, Reloadable};
 
 use crate::config::GatewayConfig;
+use crate::decision::diff::{ChangeKind, PolicyDiff};
+use crate::decision::shared::SharedPolicy;
+use crate::disclosure_log::LogWriter;
+use crate::disclosure_log::policy_change::{self, Comparison, Occasion, PolicyChange, PutInForce};
 use sharegate_core::domain::AgencyName;
 use sharegate_core::signing::SigningKeyError;
 
@@ -78,7 +82,7 @@ fn reload(keys: &ConfiguredKeys) -> Result<Changed, ReloadError> {
 }
 
 impl Reloadable for ConfiguredKeys {
-    fn reload(self: Arc<Self>) -> BoxFuture<'static, ()> {
+    fn reload(self: Arc<Self>, _: Hangup) -> BoxFuture<'static, ()> {
         Box::pin(async move {
             // Files are read: off the server's threads.
             let reloaded = tokio::task::spawn_blocking(move || reload(&self)).await;
@@ -87,6 +91,68 @@ impl Reloadable for ConfiguredKeys {
                     tracing::info!(changed = record_keys, witness_keys_changed = witness_keys, "record keys reloaded");
                 }
                 Err(e) => tracing::error!(error = %e, "record keys reload failed; the keys in force stay"),
+            }
+        })
+    }
+}
+
+/// The need-to-know policy, read again on SIGHUP. A policy that fails to load leaves the old one in force, and the
+/// log says why. One that differs is written into the disclosure log (what it changes over the closed lists, as
+/// `sharegate policy diff` counts it, and who sent the signal) and only then put in force; the server's log says
+/// the same, as a warning when it shares more. If its entry cannot be written, the old policy stays in force.
+pub struct PolicyInForce {
+    pub policy: Arc<SharedPolicy>,
+    pub log: LogWriter,
+}
+
+impl Reloadable for PolicyInForce {
+    fn reload(self: Arc<Self>, hangup: Hangup) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            let before = self.policy.current();
+            let read = match self.policy.read().await {
+                Ok(read) => Arc::new(read),
+                Err(e) => {
+                    tracing::error!(error = %e, kept = %before.hash, "policy reload failed; the previous policy stays in force");
+                    return;
+                }
+            };
+            if read.hash == before.hash {
+                tracing::info!(hash = %read.hash, "policy reloaded: unchanged");
+                return;
+            }
+            let vocabulary = self.policy.vocabulary();
+            let diff = PolicyDiff::between(&before, &read, vocabulary);
+            let occasion = Occasion::Reload { sent_by: hangup.sender };
+            let change =
+                PolicyChange::new(&read, Some(before.hash.clone()), Comparison::of(&diff), PutInForce::here(occasion));
+            if let Err(e) = policy_change::append(&self.log, &change).await {
+                tracing::error!(error = %e, kept = %before.hash, "policy reload not put in force: its log entry cannot be written; the previous policy stays in force");
+                return;
+            }
+            self.policy.put_in_force(read.clone());
+            let counts = diff.counts();
+            let count = |kind| counts.get(&kind).copied().unwrap_or(0);
+            macro_rules! reloaded {
+                ($level:ident, $message:literal) => {
+                    tracing::$level!(
+                        old = %before.hash,
+                        new = %read.hash,
+                        entry = %change.id,
+                        rules = read.rules.len(),
+                        compared = diff.compared,
+                        widened = count(ChangeKind::Widened),
+                        loosened = count(ChangeKind::Loosened),
+                        narrowed = count(ChangeKind::Narrowed),
+                        tightened = count(ChangeKind::Tightened),
+                        redecided = count(ChangeKind::Redecided),
+                        $message
+                    )
+                };
+            }
+            if diff.widens() {
+                reloaded!(warn, "policy reloaded: it shares more than the one it replaced")
+            } else {
+                reloaded!(info, "policy reloaded")
             }
         })
     }

@@ -17,7 +17,7 @@ use crate::disclosure_log::witness::WitnessKeys;
 use crate::meetings::Conveners;
 use crate::redaction::SharedRecordKeys;
 use crate::register::GatewayKey;
-use crate::reload::{ConfiguredKeys, read_record_keys, read_witness_keys};
+use crate::reload::{ConfiguredKeys, PolicyInForce, read_record_keys, read_witness_keys};
 use crate::routes;
 use crate::routes::log::LogKey;
 use crate::services::sharing::Sharing;
@@ -60,6 +60,11 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         registers: RegisterCache::new(REGISTER_CACHE_CHILDREN),
         meeting_opens: crate::meetings::OpensBefore(chrono::Duration::days(i64::from(config.meeting_opens_days))),
     });
+    // Before it decides anything, the policy is in the log (if it is not the last one there).
+    crate::disclosure_log::policy_change::at_start(&log, &store, &policy.current(), &vocabulary)
+        .await
+        .map_err(|e| StartError::Setup(e.to_string()))?;
+    let policy_in_force = Arc::new(PolicyInForce { policy: policy.clone().into_inner(), log: log.clone() });
     let log = web::Data::new(log);
     let parts = ServerParts {
         title: "sharegate gateway".into(),
@@ -75,7 +80,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     };
     let reloadable: Vec<Arc<dyn Reloadable>> = vec![
         node_revocations.clone(),
-        policy.clone().into_inner(),
+        policy_in_force,
         Arc::new(ConfiguredKeys {
             record_keys: record_keys.clone(),
             witness_keys: witnesses.clone().into_inner(),
@@ -96,6 +101,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::requests::request_records)
             .service(routes::whoami::whoami)
             .service(routes::policy::current_policy)
+            .service(routes::policy::changes)
             .service(routes::subjects::create_subject)
             .service(routes::subjects::find_subject)
             .service(routes::subjects::link_reference)

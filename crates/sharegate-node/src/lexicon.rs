@@ -254,7 +254,7 @@ impl SharedLexicon {
 }
 
 impl sharegate_core::reload::Reloadable for SharedLexicon {
-    fn reload(self: Arc<Self>) -> futures_util::future::BoxFuture<'static, ()> {
+    fn reload(self: Arc<Self>, _: sharegate_core::reload::Hangup) -> futures_util::future::BoxFuture<'static, ()> {
         Box::pin(async move {
             match Lexicon::load(&self.path) {
                 Ok(lexicon) => {

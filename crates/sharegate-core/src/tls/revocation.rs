@@ -374,7 +374,7 @@ impl ServerCertVerifier for CurrentServerVerifier {
 }
 
 impl crate::reload::Reloadable for Revocations {
-    fn reload(self: Arc<Self>) -> futures_util::future::BoxFuture<'static, ()> {
+    fn reload(self: Arc<Self>, _: crate::reload::Hangup) -> futures_util::future::BoxFuture<'static, ()> {
         Box::pin(async move {
             let (side, crl) = (self.side.as_str(), self.source.crl_path.display().to_string());
             // A file or two, read on the reload task: the servers' threads are not involved.

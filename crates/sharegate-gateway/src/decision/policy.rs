@@ -110,8 +110,16 @@ fn read(path: &Path) -> Result<String, PolicyError> {
 impl Policy {
     /// Loads `model.conf` and `policy.csv` from `dir`, checks every rule, and compiles the index.
     pub async fn load(dir: &Path, vocabulary: &Vocabulary) -> Result<Self, PolicyError> {
-        let model_text = read(&dir.join(MODEL_FILE))?;
-        let policy_text = read(&dir.join(POLICY_FILE))?;
+        Self::from_texts(read(&dir.join(MODEL_FILE))?, read(&dir.join(POLICY_FILE))?, vocabulary).await
+    }
+
+    /// The policy that `model.conf` and `policy.csv` hold: as [`Policy::load`] reads them, or as the disclosure log
+    /// keeps a policy that was in force.
+    pub async fn from_texts(
+        model_text: String,
+        policy_text: String,
+        vocabulary: &Vocabulary,
+    ) -> Result<Self, PolicyError> {
         let enforcer = enforcer(&model_text, &policy_text).await?;
         let rules = commented_rules(&policy_text, enforcer.get_policy(), vocabulary)?;
         let groupings = enforcer.get_grouping_policy();
@@ -129,6 +137,11 @@ impl Policy {
     pub fn evaluate(&self, role: &str, agency: &str, category: &str, purpose: &str, basis: &str) -> Verdict<'_> {
         let (allowed, position) = self.index.evaluate(role, agency, category, purpose, basis);
         Verdict { allowed, rule: position.and_then(|p| self.rules.get(p)) }
+    }
+
+    /// `model.conf` and `policy.csv` as they were read: what the hash names.
+    pub fn texts(&self) -> (&str, &str) {
+        (&self.model_text, &self.policy_text)
     }
 
     /// A casbin enforcer over exactly this policy: for checks and proofs, not the hot path.

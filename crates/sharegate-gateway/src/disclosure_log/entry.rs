@@ -144,15 +144,16 @@ impl From<&AgencyReport> for AgencyPart {
 }
 
 /// An entry as hashed into the log: its position, the leaf hash of the entry before it (empty for the first), what
-/// the log's query columns say of it, and the entry. Its canonical text is compact JSON in this field order (see
-/// [`head`]); its leaf hash is H(0x00 ‖ that text).
+/// the log's query columns say of it, and the entry — a disclosure's [`Entry`], or a
+/// [`super::policy_change::PolicyChange`]. Its canonical text is compact JSON in this field order (see [`head`]); its
+/// leaf hash is H(0x00 ‖ that text).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LoggedEntry {
+pub struct LoggedEntry<E = Entry> {
     pub seq: u64,
     pub prev: String,
     pub index: Index<String>,
-    pub entry: Entry,
+    pub entry: E,
 }
 
 /// An entry's text read only as far as the index needs: its position and what its query columns say (the entry
@@ -305,13 +306,8 @@ impl Head for Matching<'_> {
     }
 }
 
-/// An entry's own text, the tail of its canonical text: compact JSON. Independent of the entry's place in the log, so
-/// it is written before the entry reaches the log's one writer.
-pub fn body(entry: &Entry) -> serde_json::Result<String> {
-    serde_json::to_string(entry)
-}
-
-/// An entry's canonical text (see [`LoggedEntry`]): its [`head`] at `seq` after `prev`, then its [`body`].
+/// An entry's canonical text (see [`LoggedEntry`]): its [`head`] at `seq` after `prev`, then its own text, `body`
+/// (compact JSON, independent of the entry's place in the log, so made before the entry reaches the log's one writer).
 pub fn canonical<S: AsRef<[u8]>>(seq: u64, prev: &str, index: &Index<S>, body: &str) -> Result<String, NotText> {
     let mut start = Vec::with_capacity(320 + body.len());
     if !head(&mut start, seq, prev.as_bytes(), index) {

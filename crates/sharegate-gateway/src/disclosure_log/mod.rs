@@ -14,6 +14,7 @@ mod entry;
 pub mod indexer;
 pub mod merkle;
 pub mod note;
+pub mod policy_change;
 pub mod proof;
 mod queue;
 pub mod tiles;

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use ed25519_dalek::VerifyingKey;
+use serde::de::IgnoredAny;
 
 use super::checkpoint;
 use super::entry::{Index, LoggedEntry, Matching, head};
@@ -208,7 +209,7 @@ impl Checker {
                 ));
             }
             // Sequenced, not yet indexed: its position and link from its text.
-            None => match serde_json::from_slice::<LoggedEntry>(row.canonical) {
+            None => match serde_json::from_slice::<LoggedEntry<IgnoredAny>>(row.canonical) {
                 Err(e) => return Err(format!("entry {seq}: its text is not a log entry ({e})")),
                 Ok(logged) if logged.seq != position => {
                     return Err(format!("entry {seq}: it says it is entry {}: entries were moved", logged.seq));
@@ -255,7 +256,8 @@ fn index_of<'a>(row: &Columns<'a>) -> Option<Index<&'a [u8]>> {
 
 /// Why a row's text does not begin as its columns say it should: read slowly, once, to name the difference.
 fn what_differs(row: &EntryRow<'_>, seq: u64, prev: &[u8], columns: &Index<&[u8]>) -> String {
-    let logged: LoggedEntry = match serde_json::from_slice(row.canonical) {
+    // A disclosure or a policy change: only the head is compared.
+    let logged: LoggedEntry<IgnoredAny> = match serde_json::from_slice(row.canonical) {
         Ok(logged) => logged,
         Err(e) => return format!("its text is not a log entry ({e})"),
     };

@@ -110,17 +110,21 @@ impl LogWriter {
         // Microseconds: what both databases keep, so the `at` column and the hashed text agree exactly.
         entry.at = entry.at.trunc_subsecs(6);
         let prepared = Prepared::new(&entry).map_err(|e| CommitError::Unavailable(e.to_string()))?;
-        match self.writer.submit(prepared).await? {
-            Done::Appended(appended) => {
-                self.entries.with_label_values(&[entry.kind.as_str(), entry.outcome.as_str()]).inc();
-                for part in &entry.agencies {
-                    for (why, count) in &part.dropped {
-                        let count = u64::try_from(*count).unwrap_or(u64::MAX);
-                        self.dropped.with_label_values(&[part.agency.as_str(), why.code()]).inc_by(count);
-                    }
-                }
-                Ok(appended)
+        let appended = self.submit(prepared).await?;
+        self.entries.with_label_values(&[entry.kind.as_str(), entry.outcome.as_str()]).inc();
+        for part in &entry.agencies {
+            for (why, count) in &part.dropped {
+                let count = u64::try_from(*count).unwrap_or(u64::MAX);
+                self.dropped.with_label_values(&[part.agency.as_str(), why.code()]).inc_by(count);
             }
+        }
+        Ok(appended)
+    }
+
+    /// Appends an entry made ready by its own module (a policy change); resolves once it is committed (durable).
+    pub(super) async fn submit(&self, prepared: Prepared) -> Result<Appended, AppendError> {
+        match self.writer.submit(prepared).await? {
+            Done::Appended(appended) => Ok(appended),
             Done::AlreadyReviewed { agency } => Err(AppendError::AlreadyReviewed { agency }),
         }
     }
@@ -147,7 +151,12 @@ pub struct Prepared {
 impl Prepared {
     /// `entry.at` must already be in whole microseconds.
     pub fn new(entry: &Entry) -> serde_json::Result<Self> {
-        Ok(Self { index: Index::of(entry), body: entry::body(entry)? })
+        Self::with(Index::of(entry), entry)
+    }
+
+    /// Anything else the log keeps, with what its columns say of it.
+    pub(super) fn with(index: Index<String>, entry: &impl serde::Serialize) -> serde_json::Result<Self> {
+        Ok(Self { index, body: serde_json::to_string(entry)? })
     }
 
     /// For a review: the disclosure it reviews and the reviewing agency, which may review it once.

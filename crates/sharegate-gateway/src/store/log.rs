@@ -278,6 +278,25 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<LogRow>, StoreE
         .optional()?)
 }
 
+/// Up to `limit` entries of `kind` that name no child, before position `before` (all, if none), the latest first.
+/// Found through the index by subject, under the empty subject: no scan of the log, however long.
+pub fn latest_without_subject(
+    conn: &mut AnyConnection,
+    kind: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<LogRow>, StoreError> {
+    Ok(log_entries::table
+        .inner_join(log_sequence::table)
+        .filter(log_entries::subject_id.eq(""))
+        .filter(log_entries::kind.eq(kind))
+        .filter(log_entries::seq.lt(before.unwrap_or(i64::MAX)))
+        .order(log_entries::seq.desc())
+        .limit(limit)
+        .select(LogRow::as_select())
+        .load(conn)?)
+}
+
 /// Up to `limit` entries at positions `[from, end)`, in log order.
 pub fn page(conn: &mut AnyConnection, from: i64, end: i64, limit: i64) -> Result<Vec<LogRow>, StoreError> {
     Ok(log_entries::table

@@ -77,9 +77,9 @@ fn a_reload_puts_a_changed_lexicon_in_force_and_a_broken_one_changes_nothing() {
     let words = |shared: &SharedLexicon, text: &str| found(&shared.current(), text);
 
     std::fs::write(&path, term("wobble")).expect("write");
-    runtime.block_on(shared.clone().reload());
+    runtime.block_on(shared.clone().reload(sharegate_core::reload::Hangup { sender: None }));
     assert_eq!(words(&shared, "wibble wobble"), ["wobble"]);
     std::fs::write(&path, "[[term]]\nphrases = []\n").expect("write");
-    runtime.block_on(shared.clone().reload());
+    runtime.block_on(shared.clone().reload(sharegate_core::reload::Hangup { sender: None }));
     assert_eq!(words(&shared, "wibble wobble"), ["wobble"], "the lexicon in force stays");
 }

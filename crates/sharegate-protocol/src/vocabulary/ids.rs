@@ -170,5 +170,12 @@ id_type!(
     "DPO act"
 );
 
+id_type!(
+    /// An entry of the disclosure log that puts a need-to-know policy in force.
+    PolicyChangeId,
+    "pol",
+    "policy change"
+);
+
 #[cfg(test)]
 mod tests;
