@@ -8,6 +8,7 @@ mod console;
 mod cross_site;
 mod databases;
 mod demo;
+mod disk_faults;
 mod door;
 mod dpo;
 mod fair_records;
