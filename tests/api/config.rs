@@ -225,7 +225,10 @@ fn sigterm_and_sigint_stop_the_gateway_cleanly() {
         assert!(status.success(), "SIG{signal}: exit {status:?}\n{rest}");
         assert!(rest.contains(&format!("SIG{signal}")) && rest.contains("gateway stopped"), "SIG{signal}: {rest}");
         let wal = dir.path().join("data/gateway.db-wal");
-        assert!(!wal.exists() || std::fs::metadata(&wal).expect("wal").len() == 0, "the WAL was not checkpointed");
+        assert!(
+            !wal.exists() || std::fs::metadata(&wal).expect("wal").len() == 0,
+            "the WAL was not checkpointed: {rest}"
+        );
     }
 }
 

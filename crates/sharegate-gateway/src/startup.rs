@@ -65,6 +65,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
         .await
         .map_err(|e| StartError::Setup(e.to_string()))?;
     let policy_in_force = Arc::new(PolicyInForce { policy: policy.clone().into_inner(), log: log.clone() });
+    let at_stop = log.clone();
     let log = web::Data::new(log);
     let parts = ServerParts {
         title: "sharegate gateway".into(),
@@ -149,7 +150,13 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
     let door: Arc<dyn Reloadable> = listening.door();
     reload::on_sighup([door].into_iter().chain(reloadable).collect())
         .map_err(|e| StartError::Setup(format!("cannot listen for SIGHUP: {e}")))?;
-    Ok(listening)
+    // Stopping: every entry indexed and covered by a signed checkpoint, then the store closed. The log's tail is
+    // signed, and its index writes nothing after the store's last checkpoint.
+    Ok(listening.finishing_with(Box::pin(async move {
+        if let Err(e) = at_stop.checkpoint().await {
+            tracing::warn!(error = %e, "the log's last checkpoint could not be signed at stop");
+        }
+    })))
 }
 
 /// The closed lists the gateway is configured with, by the names of the fields that hold them.

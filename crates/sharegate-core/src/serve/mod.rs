@@ -76,6 +76,8 @@ pub struct Listening {
     port: u16,
     store: Store,
     door: Arc<Revocations>,
+    /// What must finish once the server has stopped serving and before the store is closed.
+    finish: Option<futures_util::future::BoxFuture<'static, ()>>,
 }
 
 impl Listening {
@@ -92,9 +94,19 @@ impl Listening {
         self.server.handle()
     }
 
+    /// Once stopped, `finish` runs before the store is closed: background writers bring their work to an end, so
+    /// that nothing is written after the store's last checkpoint.
+    pub fn finishing_with(mut self, finish: futures_util::future::BoxFuture<'static, ()>) -> Self {
+        self.finish = Some(finish);
+        self
+    }
+
     /// Serves until stopped through its handle (see `crate::shutdown`), then closes the store.
     pub async fn run(self) -> std::io::Result<()> {
         let served = self.server.await;
+        if let Some(finish) = self.finish {
+            finish.await;
+        }
         self.store.close();
         served
     }
@@ -177,7 +189,7 @@ where
     .listen_rustls_0_23(listener, tls)
     .map_err(listen_error)?
     .run();
-    Ok(Listening { server, port, store, door: revocations })
+    Ok(Listening { server, port, store, door: revocations, finish: None })
 }
 
 /// Request counts and latencies per route pattern (never per concrete path, so ids do not become labels).
