@@ -119,7 +119,7 @@ fn log_verifies(dir: &Path) {
 }
 
 #[tokio::test]
-#[ignore = "issue 24: the gateway dies of SIGBUS (SQLite's memory-mapped WAL index on an immutable file)"]
+#[cfg_attr(not(disk_fault_tests), ignore = "SHAREGATE_TEST_DISK_FAULTS is not set (needs root; bash .ci/run sets it)")]
 async fn files_made_immutable_give_503_and_the_gateway_serves_again_after() {
     let dir = tempfile::tempdir().unwrap();
     let mut gateway = GatewayProcess::start(dir.path());
@@ -168,7 +168,16 @@ async fn a_full_disk_gives_503_and_the_gateway_serves_again_after() {
     };
     assert_eq!(refusal.0, 503, "{}", refusal.1);
     assert_eq!(refusal.1["error"]["code"], "store_unavailable", "{}", refusal.1);
-    refused_while_unwritable(&mut gateway, &child).await;
+    // Still full: a batch that fails gives its space back, so the next may fit. Either answered with its entry, or
+    // 503; never anything else, and the gateway lives on.
+    for _ in 0..10 {
+        let (status, answer) = refused_question(&gateway, &child).await;
+        match status {
+            403 => answered.push(answer["disclosure_id"].as_str().unwrap().to_owned()),
+            _ => assert_eq!((status, &answer["error"]["code"]), (503, &json!("store_unavailable")), "{answer}"),
+        }
+    }
+    assert!(gateway.is_running(), "the gateway died when its disk was full");
     std::fs::remove_file(&filler).unwrap();
     serves_again(&gateway, &child).await;
 

@@ -256,6 +256,26 @@ async fn an_inclusion_proof_verifies_and_fails_for_a_changed_entry() {
     assert_eq!(status, 200, "health was asked");
 }
 
+/// A running gateway keeps its SQLite store to itself (so that the store turning unwritable is a 503, not a SIGBUS):
+/// a command that opens it meanwhile stops, saying why, and changes nothing.
+#[tokio::test]
+async fn a_command_on_a_running_gateways_sqlite_store_says_another_process_has_it() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = GatewayProcess::start(dir.path());
+    let output = Command::new(sharegate_binary())
+        .args(["log", "verify", "--config", "gateway.toml"])
+        .env("SHAREGATE_DATABASE_WAIT_MS", "300")
+        .current_dir(dir.path())
+        .bounded_output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("another process has it: stop the server that uses it first"), "{stderr}");
+    let (status, logs) = gateway.stop("TERM");
+    assert!(status.success(), "the gateway went on: {logs}");
+}
+
 #[tokio::test]
 async fn killed_under_load_the_log_verifies_and_holds_every_answer() {
     use std::process::Command;
@@ -328,7 +348,9 @@ async fn killed_under_load_the_log_verifies_and_holds_every_answer() {
     for id in &received {
         assert!(logged.contains(id), "{id} was answered 200 but is not in the log");
     }
-    // And it starts again on the same log, which still verifies after more entries.
+    // And it starts again on the same log, which still verifies after more entries (once this process has let go
+    // of the database: a server keeps its SQLite store to itself).
+    drop(store);
     let again = GatewayProcess::start(dir.path());
     let url = format!("https://localhost:{}/v1/requests", again.port);
     let (status, _) = send(person("social_care-social_worker").post(url).json(&granted)).await;

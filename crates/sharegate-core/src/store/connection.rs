@@ -16,6 +16,25 @@ pub enum AnyConnection {
     Postgres(PgConnection),
 }
 
+/// The SQLite URI that opens `path` through SQLite's `unix-excl` VFS. Its first connection locks the database file
+/// for this process, and the connections of this process then keep the WAL index in memory they share, not in the
+/// `-shm` file mapped into memory. A mapped file that turns unwritable under SQLite (made immutable, or on a
+/// filesystem remounted read-only after disk errors) kills the process with SIGBUS at the next write to a page of
+/// it; kept in memory, the same fault is an I/O error, answered with 503 until the file can be written again. The
+/// price: one process at a time has the database — a server, or a command run while its server is stopped.
+fn exclusive_uri(path: &std::path::Path) -> String {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            // What a URI filename would read as a query, a fragment or an escape.
+            '%' | '?' | '#' => uri.push_str(&format!("%{:02X}", u32::from(c))),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?vfs=unix-excl");
+    uri
+}
+
 impl AnyConnection {
     /// Whether a connection kept across idle time still reaches its server. A PostgreSQL server may have closed it
     /// meanwhile (a restart, a failover, an administrator ending sessions); a connection to SQLite's file cannot be
@@ -49,7 +68,7 @@ impl ManageConnection for Manager {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn =
-                    SqliteConnection::establish(&path.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
+                    SqliteConnection::establish(&exclusive_uri(path)).map_err(r2d2::Error::ConnectionError)?;
                 // busy_timeout, first: a writer waits this long for the lock, then the caller gets 503; and a
                 // connection opened beside others on a new database waits for the switch to WAL instead of failing.
                 // 16 KiB pages (for a new database; an existing one keeps its own): a disclosure log entry is about

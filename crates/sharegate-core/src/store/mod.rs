@@ -124,6 +124,15 @@ impl Store {
     /// Opens the database without migrating it.
     pub fn connect(url: &DatabaseUrl, options: &StoreOptions) -> Result<Self, StoreError> {
         url.prepare()?;
+        if let DatabaseUrl::Sqlite(_) = url {
+            // One connection first, for its own error: the pool's says only that it timed out. A server keeps its
+            // SQLite database to itself (see `connection::exclusive_uri`), which is the likely cause.
+            diesel::r2d2::ManageConnection::connect(&Manager::new(url.clone(), options.wait)).map_err(|e| {
+                let held = e.to_string().contains("database is locked");
+                let hint = if held { " (another process has it: stop the server that uses it first)" } else { "" };
+                StoreError::Unavailable(format!("cannot open {url}: {e}{hint}"))
+            })?;
+        }
         // A PostgreSQL connection can die with its server, so each is pinged before use; an SQLite connection is a
         // file handle that cannot, and a ping per checkout would cost a query per request.
         let pool = Pool::builder()

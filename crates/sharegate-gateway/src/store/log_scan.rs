@@ -170,9 +170,13 @@ mod sqlite {
     use rusqlite::{Connection, OpenFlags, Row};
 
     pub(super) fn open(path: &Path) -> rusqlite::Result<Connection> {
-        // This connection never leaves its thread: no need for SQLite to lock it on every call.
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
+        // This connection never leaves its thread: no need for SQLite to lock it on every call. Through the VFS the
+        // store's own connections use (`unix-excl`, see `sharegate_core::store`), and so opened for writing: a
+        // read-only connection there takes the file's locks itself, and the first it let go of would release the
+        // lock this process holds the database by. `query_only` keeps it from writing.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags_and_vfs(path, flags, c"unix-excl")?;
+        conn.pragma_update(None, "query_only", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // Pages read straight from the mapped file rather than copied by a read() each.
         conn.pragma_update(None, "mmap_size", 1_i64 << 40)?;
