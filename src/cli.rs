@@ -119,6 +119,15 @@ pub enum LogCommand {
     /// As an agency's witness: check that the log extends the last checkpoint this witness co-signed and co-sign
     /// the newest; exit 2, naming both checkpoints, if it was rolled back or rewritten.
     Witness(crate::witness::WitnessArgs),
+    /// Check a disclosure's evidence file (`GET /v1/disclosures/{id}/evidence`) without the gateway: the entry is in
+    /// the log the gateway signed with this key.
+    CheckEvidence {
+        /// The evidence file.
+        file: PathBuf,
+        /// The log's public key as you know it (`log-signing.pub`), not as the file says it.
+        #[arg(long)]
+        log_key: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -237,6 +246,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Log { config, command: LogCommand::Verify } => verify_log(config),
         Command::Log { config, command: LogCommand::Reindex } => reindex_log(config),
         Command::Log { command: LogCommand::Witness(args), .. } => witness(&args),
+        Command::Log { command: LogCommand::CheckEvidence { file, log_key }, .. } => check_evidence(&file, &log_key),
         Command::Migrate { config } => migrate(config),
         Command::Certs { command: CertsCommand::Init { out, force } } => certs_init(out, force),
         Command::Certs { command: CertsCommand::Database { out, hosts, client, force } } => {
@@ -456,6 +466,30 @@ fn verify_log(config_file: Option<PathBuf>) -> anyhow::Result<()> {
         Some(problem) => {
             println!("FAILED after {} good entries: {problem}", report.entries);
             bail!("the disclosure log does not verify")
+        }
+    }
+}
+
+fn check_evidence(file: &Path, log_key: &Path) -> anyhow::Result<()> {
+    use sharegate_gateway::disclosure_log::proof::Evidence;
+    let key =
+        sharegate_core::signing::load_public(log_key).with_context(|| format!("--log-key {}", log_key.display()))?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let evidence: Evidence =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a sharegate evidence file", file.display()))?;
+    let p = &evidence.proof;
+    match evidence.check(&key) {
+        Ok(()) => {
+            println!(
+                "the evidence holds: disclosure {} is entry {} of the log, under the checkpoint of its first {} entries \
+                 signed {} with the key given",
+                p.disclosure_id, p.index, p.checkpoint.size, p.checkpoint.at
+            );
+            Ok(())
+        }
+        Err(broken) => {
+            println!("FAILED: {broken}");
+            bail!("the evidence does not hold")
         }
     }
 }

@@ -79,6 +79,8 @@ async fn a_dpo_reads_the_queue_an_entry_and_a_childs_history() {
     );
     let (_, json) = send(person("police-dpo").get(gateway.url(&format!("/v1/log/proof/{injected}")))).await;
     assert!(proof.contains(json["checkpoint"]["root"].as_str().unwrap()), "the root the JSON proof names: {proof}");
+    // The evidence file to keep, linked for download (`evidence::…` checks the file itself).
+    assert!(proof.contains(&format!("href=\"/v1/disclosures/{injected}/evidence\" download")), "{proof}");
     let (status, _, _) = page(&gateway, "education-dpo", &proof_page).await;
     assert_eq!(status, 404, "not an entry the school is in");
 

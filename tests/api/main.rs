@@ -11,6 +11,7 @@ mod demo;
 mod disk_faults;
 mod door;
 mod dpo;
+mod evidence;
 mod fair_records;
 mod fhir;
 mod helpers;

@@ -138,6 +138,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::dpo::access_packs::release)
             .service(routes::log::checkpoint)
             .service(routes::log::inclusion_proof)
+            .service(routes::log::evidence)
             .service(routes::log::consistency)
             .service(routes::log::cosign)
             .service(routes::log::tiles_checkpoint)

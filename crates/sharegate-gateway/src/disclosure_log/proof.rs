@@ -2,7 +2,7 @@
 //! and one hash per block) against the latest signed checkpoint, and checked as anyone holding one could
 //! ([`InclusionProof::holds`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sharegate_core::error::ApiError;
 
 use super::LogWriter;
@@ -88,7 +88,8 @@ pub fn tile(conn: &mut AnyConnection, id: TileId) -> Result<Option<Vec<Hash>>, S
 }
 
 /// An inclusion proof: the entry, and the hashes that lead from it to a signed checkpoint's root.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InclusionProof {
     pub disclosure_id: String,
     /// The entry's position in the log (0-based).
@@ -133,6 +134,65 @@ impl InclusionProof {
             true => Ok(()),
             false => Err(ProofBroken::Signature),
         }
+    }
+}
+
+/// One file that shows, to anyone holding it and the gateway's public key, that a disclosure is in the log: its entry
+/// exactly as hashed, the path to a signed checkpoint's root, the checkpoint and the key that signed it. Checked by
+/// `sharegate log check-evidence` ([`Evidence::check`]) or by hand (docs/evidence.md), without the gateway.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub format: EvidenceFormat,
+    pub proof: InclusionProof,
+}
+
+/// What an evidence file is: named in it, so that a later format is told apart rather than misread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum EvidenceFormat {
+    #[serde(rename = "sharegate-evidence-v1")]
+    V1,
+}
+
+/// Why evidence does not show what it says.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvidenceBroken {
+    #[error("the checkpoint names the key {named}, not the log key given")]
+    OtherKey { named: String },
+    #[error("the entry's text is not a log entry ({0})")]
+    NotAnEntry(String),
+    #[error("the entry's text says it is entry {said} of the log, the proof says {index}")]
+    Moved { said: u64, index: u64 },
+    #[error("the entry's text is disclosure {said}, the proof says {claimed}")]
+    OtherDisclosure { said: String, claimed: String },
+    #[error(transparent)]
+    Proof(#[from] ProofBroken),
+}
+
+impl Evidence {
+    pub fn new(proof: InclusionProof) -> Self {
+        Self { format: EvidenceFormat::V1, proof }
+    }
+
+    /// Checks it against `key`, the log's public key as the checker knows it (not as the file says it): the entry is
+    /// the disclosure and the position the proof names, and the proof holds ([`InclusionProof::holds`]).
+    pub fn check(&self, key: &ed25519_dalek::VerifyingKey) -> Result<(), EvidenceBroken> {
+        let p = &self.proof;
+        if p.checkpoint.public_key != hex::encode(key.as_bytes()) {
+            return Err(EvidenceBroken::OtherKey { named: p.checkpoint.public_key.clone() });
+        }
+        let positioned: super::entry::Positioned =
+            serde_json::from_str(&p.entry).map_err(|e| EvidenceBroken::NotAnEntry(e.to_string()))?;
+        if positioned.seq != p.index {
+            return Err(EvidenceBroken::Moved { said: positioned.seq, index: p.index });
+        }
+        if positioned.index.id != p.disclosure_id {
+            return Err(EvidenceBroken::OtherDisclosure {
+                said: positioned.index.id,
+                claimed: p.disclosure_id.clone(),
+            });
+        }
+        Ok(p.holds(key)?)
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::disclosure_log::FreshIndex;
 use actix_web::http::header;
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpResponse, get, post, web};
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use crate::disclosure_log::LogWriter;
 use crate::disclosure_log::checkpoint::CheckpointView;
 use crate::disclosure_log::merkle;
 use crate::disclosure_log::note::{self, Cosignature};
-use crate::disclosure_log::proof::{self, InclusionProof};
+use crate::disclosure_log::proof::{self, Evidence, InclusionProof};
 use crate::disclosure_log::tiles::{TileId, TilePathError};
 use crate::disclosure_log::witness::WitnessKeys;
 use crate::register::GatewayKey;
@@ -331,6 +332,38 @@ pub async fn cosign(
         true => HttpResponse::Created().finish(),
         false => HttpResponse::Ok().finish(),
     })
+}
+
+/// A disclosure's evidence file, to keep and to check offline (`sharegate log check-evidence FILE --log-key
+/// log-signing.pub`, or by hand as docs/evidence.md says): its entry exactly as hashed, the path to the latest signed
+/// checkpoint, the checkpoint and the log's public key.
+#[utoipa::path(
+    tag = "dpo",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = Evidence, description = "an attachment, `evidence-{id}.json`"),
+        (status = 403, description = "not a DPO", body = ErrorEnvelope),
+        (status = 404, description = "no disclosure with that id involves the DPO's agency", body = ErrorEnvelope),
+        (status = 503, description = "the log cannot be read or no checkpoint can be signed now", body = ErrorEnvelope),
+    )
+)]
+#[get("/v1/disclosures/{id}/evidence")]
+pub async fn evidence(
+    Dpo(identity): Dpo,
+    path: web::Path<String>,
+    store: web::Data<Store>,
+    key: web::Data<LogKey>,
+    writer: web::Data<LogWriter>,
+    _: FreshIndex,
+) -> Result<HttpResponse, ApiError> {
+    let row = scoped(&store, &identity, path.into_inner()).await?;
+    let id = row.columns.id.clone();
+    let proof = proof::prove_as_of_now(&store, &writer, &key.0, row.columns.id).await?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(format!("evidence-{id}.json"))],
+    };
+    Ok(HttpResponse::Ok().insert_header(disposition).json(Evidence::new(proof)))
 }
 
 /// Proves a disclosure is in the log: check it with `merkle::verify_inclusion` (RFC 9162 §2.1.3.2) and the

@@ -330,10 +330,11 @@ pub fn proof(identity: &Identity, p: &InclusionProof, holds: Result<(), ProofBro
         @if p.proof.is_empty() { p { "None: the entry is the whole tree." } }
         ol { @for hash in &p.proof { li { code { (hash) } } } }
         p {
-            "To check it without trusting this server: the "
-            a href={ "/v1/log/proof/" (p.disclosure_id) } { "proof as JSON" }
-            " (the entry's exact text included) and the gateway's public key are all that is needed; "
-            code { "sharegate::disclosure_log::merkle::verify_inclusion" } " is the check (RFC 9162, §2.1.3.2)."
+            "To keep it, and check it without trusting this server: "
+            a href={ "/v1/disclosures/" (p.disclosure_id) "/evidence" } download { "download the evidence file" }
+            " (the entry's exact text, this path, the signed checkpoint and the key), then run "
+            code { "sharegate log check-evidence FILE --log-key log-signing.pub" }
+            " with the gateway's public key as you hold it, or follow docs/evidence.md, which needs only a short script."
         }
     };
     layout(Some(identity), &format!("Proof for disclosure {}", p.disclosure_id), body)
