@@ -312,3 +312,18 @@ async fn a_review_made_in_the_console_is_logged_once_and_other_sites_forms_are_r
     assert_eq!(again.status(), 409);
     assert!(again.text().await.unwrap().contains("already"));
 }
+
+/// The policies the gateway decided with, as its log holds them: the one it started with, by whom.
+#[tokio::test]
+async fn the_policy_changes_page_lists_the_policy_put_in_force_at_the_start() {
+    let gateway = spawn_gateway().await;
+    let (status, kind, body) = page(&gateway, "health-dpo", "/console/policy").await;
+    assert_eq!((status, kind.starts_with("text/html")), (200, true), "{body}");
+    let (_, policy) = send(person("health-dpo").get(gateway.url("/v1/policy"))).await;
+    let hash = policy["hash"].as_str().unwrap();
+    assert!(body.contains(&hash[..16]), "the policy in force, by hash: {body}");
+    assert!(body.contains("the gateway started with it") && body.contains("the first policy logged"), "{body}");
+    assert!(body.contains(&format!("pid {}", std::process::id())), "the gateway's process (this test's): {body}");
+    let (status, _, refused) = page(&gateway, "police-investigator", "/console/policy").await;
+    assert_eq!(status, 403, "{refused}");
+}

@@ -61,6 +61,7 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
             .route("/disclosures/{id}", web::get().to(disclosure))
             .route("/disclosures/{id}/review", web::post().to(review))
             .route("/disclosures/{id}/proof", web::get().to(proof))
+            .route("/policy", web::get().to(policy_changes))
             .route("/subjects", web::get().to(find_child))
             .route("/subjects/{id}", web::get().to(history))
             .default_service(web::to(not_found)),
@@ -93,6 +94,12 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
 
 async fn style() -> HttpResponse {
     HttpResponse::Ok().content_type("text/css; charset=utf-8").body(pages::STYLE)
+}
+
+/// The policy changes the log holds, the latest first (as `GET /v1/policy/changes` gives them).
+async fn policy_changes(Dpo(identity): Dpo, store: web::Data<Store>, _: FreshIndex) -> Result<HttpResponse, ApiError> {
+    let changes = crate::disclosure_log::policy_change::latest(&store, None, PAGE).await?;
+    Ok(page(pages::policy_changes(&identity, &changes)))
 }
 
 /// Where a page of the queue starts.

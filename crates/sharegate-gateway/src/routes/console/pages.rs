@@ -4,6 +4,7 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::SearchForm;
+use crate::disclosure_log::policy_change::{Comparison, LoggedPolicyChange, Occasion};
 use crate::disclosure_log::proof::{InclusionProof, ProofBroken};
 use crate::disclosure_log::{Entry, GroundRef, Kind};
 use crate::routes::dpo::{DisclosureView, HistoryLine};
@@ -36,7 +37,11 @@ pub fn layout(identity: Option<&Identity>, title: &str, body: Markup) -> Markup 
             body {
                 header {
                     p.brand { "sharegate — data-protection officer's console" }
-                    nav { a href="/console" { "Review queue" } a href="/console/disclosures" { "Search the log" } }
+                    nav {
+                        a href="/console" { "Review queue" }
+                        a href="/console/disclosures" { "Search the log" }
+                        a href="/console/policy" { "Policy changes" }
+                    }
                     @if let Some(me) = identity {
                         p.who {
                             "Signed in by certificate as " (me.person) " (" (me.role) ", " (me.agency) "). "
@@ -303,6 +308,75 @@ pub fn history(identity: &Identity, subject: &str, lines: &[HistoryLine]) -> Mar
         }
     };
     layout(Some(identity), &format!("Child {subject}"), body)
+}
+
+/// Every need-to-know policy put in force, as the log holds it: when, on what occasion, by whom, and what it
+/// changed over the one before.
+pub fn policy_changes(identity: &Identity, changes: &[LoggedPolicyChange]) -> Markup {
+    let body = html! {
+        p {
+            "Each policy the gateway decided with is an entry of the disclosure log, written before it decided anything. "
+            "Every disclosure names its policy by hash; the full text of each is in its entry ("
+            code { "GET /v1/policy/changes" } ")."
+        }
+        @if changes.is_empty() { p { "None logged yet." } }
+        @else {
+            table {
+                thead { tr {
+                    th scope="col" { "When" } th scope="col" { "Occasion" } th scope="col" { "Put in force by" }
+                    th scope="col" { "What changed" } th scope="col" { "Policy (hash)" }
+                } }
+                tbody { @for logged in changes {
+                    @let c = &logged.entry;
+                    tr class=[c.widens().then_some("refused")] {
+                        td { (c.at.format("%Y-%m-%d %H:%M:%S UTC")) br; "entry " (logged.seq) }
+                        td { (occasion(&c.by.occasion)) }
+                        td { (account(&c.by.gateway)) " on " (c.by.host) }
+                        td { (compared(&c.compared)) }
+                        td { code { (c.hash.get(..16).unwrap_or(&c.hash)) "…" } }
+                    }
+                } }
+            }
+        }
+    };
+    layout(Some(identity), "Need-to-know policy changes", body)
+}
+
+fn account(a: &sharegate_core::reload::Account) -> String {
+    match &a.user {
+        Some(user) => format!("{user} (uid {}, pid {})", a.uid, a.pid),
+        None => format!("uid {} (pid {})", a.uid, a.pid),
+    }
+}
+
+fn occasion(o: &Occasion) -> String {
+    match o {
+        Occasion::Start => "the gateway started with it".to_owned(),
+        Occasion::Reload { sent_by: Some(sender) } => format!("reloaded on a signal from {}", account(sender)),
+        Occasion::Reload { sent_by: None } => "reloaded on a signal".to_owned(),
+    }
+}
+
+fn compared(c: &Comparison) -> String {
+    match c {
+        Comparison::First => "the first policy logged".to_owned(),
+        Comparison::NotComparable { why } => format!("not compared: {why}"),
+        Comparison::Counted { requests, widened, loosened, narrowed, tightened, redecided } => {
+            let changed = [
+                (widened, "widened"),
+                (loosened, "loosened"),
+                (narrowed, "narrowed"),
+                (tightened, "tightened"),
+                (redecided, "decided by another rule"),
+            ];
+            let said: Vec<String> =
+                changed.iter().filter(|(n, _)| **n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+            match said.is_empty() {
+                true => format!("none of {requests} requests answered differently"),
+                false => format!("of {requests} requests: {}", said.join(", ")),
+            }
+        }
+    }
 }
 
 /// An entry's inclusion proof, checked here, with everything needed to check it again elsewhere.
