@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use unicode_security::confusable_detection::skeleton;
 
 use crate::decision::consent::{Consent, ConsentDecision, Person, Scope, Validity};
 use sharegate_core::domain::{
@@ -39,16 +40,26 @@ impl From<&Identity> for Actor {
 }
 
 impl Actor {
-    /// Whether `identity` is this actor, for separation of duties: the same agency, and the same certificate or the
-    /// same name (a person's renewed certificate has another serial; names with invisible characters are refused
-    /// at the door, so two certificates cannot pass for two people by a zero-width space).
+    /// Whether `identity` is this actor, for separation of duties: the same agency, and the same certificate or a
+    /// name that can be taken for the same (a person's renewed certificate has another serial; names with invisible
+    /// characters are refused at the door, and look-alike letters — a Cyrillic "о" for an "o", "rn" for "m", another
+    /// case — are folded here, so two certificates cannot pass for two people by either). Folding errs towards one
+    /// person: two real colleagues whose names differ only so would each need a third to endorse them.
     pub fn is(&self, identity: &Identity) -> bool {
-        self.agency == identity.agency && (self.serial == identity.serial || self.person == identity.person)
+        self.agency == identity.agency
+            && (self.serial == identity.serial || confusable(self.person.as_str(), identity.person.as_str()))
     }
 
     fn person(&self) -> Person {
         Person { agency: self.agency.clone(), person: self.person.clone() }
     }
+}
+
+/// Whether two names can be taken for one another: equal once case is folded and each is mapped to its UTS #39
+/// confusable skeleton.
+fn confusable(a: &str, b: &str) -> bool {
+    let fold = |s: &str| skeleton(&s.to_lowercase()).collect::<String>().to_lowercase();
+    fold(a) == fold(b)
 }
 
 /// Who gave consent: the young person, or someone with parental responsibility.
@@ -280,5 +291,32 @@ impl DecisionEntry {
             decided_by: self.decided_by.person(),
             endorsed_by: endorsement.map(|e| e.endorsed_by.person()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sharegate_core::domain::{AgencyName, Role};
+
+    fn identity(agency: &str, person: &str, serial: &str) -> Identity {
+        Identity {
+            agency: AgencyName::parse(agency).unwrap(),
+            role: Role::parse("manager").unwrap(),
+            person: PersonName::parse(person).unwrap(),
+            serial: serial.into(),
+            not_after: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_look_alike_name_is_the_same_person_for_separation_of_duties() {
+        let decider = Actor::from(&identity("social_care", "Tom Hughes", "0a"));
+        assert!(decider.is(&identity("social_care", "Tom Hughes", "0b")), "a renewed certificate");
+        assert!(decider.is(&identity("social_care", "T\u{043e}m Hughes", "0c")), "a Cyrillic о");
+        assert!(decider.is(&identity("social_care", "TOM HUGHES", "0d")), "another case");
+        assert!(decider.is(&identity("social_care", "Torn Hughes", "0e")), "rn for m");
+        assert!(!decider.is(&identity("social_care", "Tim Hughes", "0f")), "another person");
+        assert!(!decider.is(&identity("police", "Tom Hughes", "0a")), "another agency");
     }
 }
