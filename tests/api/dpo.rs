@@ -225,6 +225,20 @@ async fn filters_pages_and_exports(backend: Backend) {
     let reason = &rows[0][header.iter().position(|h| h == "reason").unwrap()];
     assert_eq!(reason, "'=HYPERLINK(\"x\") school worries", "a formula is exported as text");
     assert!(text.contains("\"'=HYPERLINK(\"\"x\"\") school worries\""), "quotes doubled inside a quoted field: {text}");
+    // The grounds and the deciding rules, category by category, after the first columns.
+    assert_eq!(&header[17..], &["meeting", "grounds", "rules"]);
+    let column = |name: &str| rows[0][header.iter().position(|h| h == name).unwrap()].to_owned();
+    let (_, entry) = send(person(dpo).get(gateway.url(&format!("/v1/disclosures/{}", &rows[0][1])))).await;
+    for given in entry["given"].as_array().unwrap() {
+        let ground =
+            given["ground"].as_object().unwrap().iter().next().map(|(k, v)| format!("{k}:{}", v.as_str().unwrap()));
+        assert!(column("grounds").contains(&ground.unwrap()), "{}: {entry}", column("grounds"));
+    }
+    for decided in entry["given"].as_array().unwrap().iter().chain(entry["refused"].as_array().unwrap()) {
+        let rule = decided["rule"].as_str().unwrap_or("no rule matched");
+        assert!(column("rules").contains(rule), "{}: {entry}", column("rules"));
+    }
+    assert!(!column("rules").is_empty(), "{entry}");
 
     let response = person(dpo).get(gateway.url("/v1/disclosures")).query(&[("format", "json")]).send().await.unwrap();
     let all: Value = response.json().await.unwrap();

@@ -8,13 +8,14 @@ use actix_web::web::Bytes;
 use std::collections::BTreeSet;
 
 use super::{DisclosureView, EXPORT_PAGE, Export, fhir, view};
+use crate::disclosure_log::GroundRef;
 use crate::store::log::{self, Filter};
 use crate::store::{Store, StoreError};
 use sharegate_core::domain::{AgencyName, ConsentId};
 use sharegate_core::error::ApiError;
 
 /// The columns of a CSV export, in order.
-const CSV_HEADER: [&str; 17] = [
+const CSV_HEADER: [&str; 20] = [
     "index",
     "disclosure_id",
     "at",
@@ -32,7 +33,21 @@ const CSV_HEADER: [&str; 17] = [
     "refused",
     "policy_hash",
     "response_digest",
+    // Added after the columns above, so that a spreadsheet built on them keeps working.
+    "meeting",
+    "grounds",
+    "rules",
 ];
+
+/// A grant's ground as a cell names it: `consent:con_…`, `decision:dec_…`, `meeting:mtg_…` or `need_to_know`.
+fn ground(ground: &GroundRef) -> String {
+    match ground {
+        GroundRef::Consent(id) => format!("consent:{id}"),
+        GroundRef::Decision(id) => format!("decision:{id}"),
+        GroundRef::Meeting(id) => format!("meeting:{id}"),
+        GroundRef::NeedToKnow => "need_to_know".to_owned(),
+    }
+}
 
 /// A spreadsheet runs a cell that starts with = + - @ as a formula; such text is exported with a leading '.
 fn cell(text: &str) -> String {
@@ -66,6 +81,18 @@ fn csv_rows(rows: &[DisclosureView], header: bool) -> Result<Vec<u8>, StoreError
             joined(e.refused.iter().map(|r| cell(&format!("{} ({}): {}", r.category, r.agency, r.why))).collect()),
             e.policy_hash.clone(),
             e.response_digest.clone(),
+            e.meeting.as_ref().map(ToString::to_string).unwrap_or_default(),
+            joined(e.given.iter().map(|g| format!("{} ({}): {}", g.category, g.agency, ground(&g.ground))).collect()),
+            joined(
+                e.given
+                    .iter()
+                    .map(|g| (&g.category, &g.agency, &g.rule))
+                    .chain(e.refused.iter().map(|r| (&r.category, &r.agency, &r.rule)))
+                    .map(|(category, agency, rule)| {
+                        format!("{category} ({agency}): {}", rule.as_deref().unwrap_or("no rule matched"))
+                    })
+                    .collect(),
+            ),
         ])
         .map_err(fail)?;
     }
