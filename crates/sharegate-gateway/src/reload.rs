@@ -12,10 +12,10 @@ use futures_util::future::BoxFuture;
 use sharegate_core::reload::{Hangup, Reloadable};
 
 use crate::config::GatewayConfig;
-use crate::decision::diff::{ChangeKind, PolicyDiff};
+use crate::decision::diff::PolicyDiff;
 use crate::decision::shared::SharedPolicy;
 use crate::disclosure_log::LogWriter;
-use crate::disclosure_log::policy_change::{self, Comparison, Occasion, PolicyChange, PutInForce};
+use crate::disclosure_log::policy_change::{self, Comparison, Counts, Occasion, PolicyChange, PutInForce};
 use sharegate_core::domain::AgencyName;
 use sharegate_core::signing::SigningKeyError;
 
@@ -120,18 +120,19 @@ impl Reloadable for PolicyInForce {
                 tracing::info!(hash = %read.hash, "policy reloaded: unchanged");
                 return;
             }
-            let vocabulary = self.policy.vocabulary();
-            let diff = PolicyDiff::between(&before, &read, vocabulary);
+            let counts = Counts::of(&PolicyDiff::between(&before, &read, self.policy.vocabulary()));
             let occasion = Occasion::Reload { sent_by: hangup.sender };
-            let change =
-                PolicyChange::new(&read, Some(before.hash.clone()), Comparison::of(&diff), PutInForce::here(occasion));
+            let change = PolicyChange::new(
+                &read,
+                Some(before.hash.clone()),
+                Comparison::Counted(counts),
+                PutInForce::here(occasion),
+            );
             if let Err(e) = policy_change::append(&self.log, &change).await {
                 tracing::error!(error = %e, kept = %before.hash, "policy reload not put in force: its log entry cannot be written; the previous policy stays in force");
                 return;
             }
             self.policy.put_in_force(read.clone());
-            let counts = diff.counts();
-            let count = |kind| counts.get(&kind).copied().unwrap_or(0);
             macro_rules! reloaded {
                 ($level:ident, $message:literal) => {
                     tracing::$level!(
@@ -139,17 +140,17 @@ impl Reloadable for PolicyInForce {
                         new = %read.hash,
                         entry = %change.id,
                         rules = read.rules.len(),
-                        compared = diff.compared,
-                        widened = count(ChangeKind::Widened),
-                        loosened = count(ChangeKind::Loosened),
-                        narrowed = count(ChangeKind::Narrowed),
-                        tightened = count(ChangeKind::Tightened),
-                        redecided = count(ChangeKind::Redecided),
+                        compared = counts.requests,
+                        widened = counts.widened,
+                        loosened = counts.loosened,
+                        narrowed = counts.narrowed,
+                        tightened = counts.tightened,
+                        redecided = counts.redecided,
                         $message
                     )
                 };
             }
-            if diff.widens() {
+            if counts.widens() {
                 reloaded!(warn, "policy reloaded: it shares more than the one it replaced")
             } else {
                 reloaded!(info, "policy reloaded")

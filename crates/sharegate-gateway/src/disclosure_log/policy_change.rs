@@ -53,19 +53,32 @@ pub struct PolicyChange {
 pub enum Comparison {
     /// The first policy the log holds.
     First,
-    /// Every request over the closed lists decided under both: how many there were, and how many changed, by kind
-    /// (`sharegate policy diff` lists them).
-    Counted { requests: usize, widened: usize, loosened: usize, narrowed: usize, tightened: usize, redecided: usize },
+    Counted(Counts),
     /// The policy replaced no longer loads with the gateway's closed lists (an agency, category or role renamed
     /// since): why.
-    NotComparable { why: String },
+    NotComparable {
+        why: String,
+    },
 }
 
-impl Comparison {
+/// Every request over the closed lists decided under both policies: how many there were, and how many changed, by
+/// kind (`sharegate policy diff` lists them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    pub requests: usize,
+    pub widened: usize,
+    pub loosened: usize,
+    pub narrowed: usize,
+    pub tightened: usize,
+    pub redecided: usize,
+}
+
+impl Counts {
     pub fn of(diff: &PolicyDiff) -> Self {
         let counts = diff.counts();
         let count = |kind| counts.get(&kind).copied().unwrap_or(0);
-        Self::Counted {
+        Self {
             requests: diff.compared,
             widened: count(ChangeKind::Widened),
             loosened: count(ChangeKind::Loosened),
@@ -73,6 +86,11 @@ impl Comparison {
             tightened: count(ChangeKind::Tightened),
             redecided: count(ChangeKind::Redecided),
         }
+    }
+
+    /// Whether the new policy lets more through than the old (as [`PolicyDiff::widens`]).
+    pub fn widens(&self) -> bool {
+        self.widened + self.loosened > 0
     }
 }
 
@@ -121,7 +139,7 @@ impl PolicyChange {
 
     /// Whether the change shares more than the policy it replaced.
     pub fn widens(&self) -> bool {
-        matches!(self.compared, Comparison::Counted { widened, loosened, .. } if widened + loosened > 0)
+        matches!(&self.compared, Comparison::Counted(counts) if counts.widens())
     }
 }
 
@@ -193,7 +211,7 @@ pub async fn at_start(
     let compared = match &last {
         Some(last) if last.hash == policy.hash => return Ok(None),
         Some(last) => match Policy::from_texts(last.model.clone(), last.rules.clone(), vocabulary).await {
-            Ok(before) => Comparison::of(&PolicyDiff::between(&before, policy, vocabulary)),
+            Ok(before) => Comparison::Counted(Counts::of(&PolicyDiff::between(&before, policy, vocabulary))),
             Err(e) => Comparison::NotComparable { why: e.to_string() },
         },
         None => Comparison::First,

@@ -22,7 +22,7 @@ use crate::store::log::{CheckpointRow, CosignatureRow};
 use crate::store::{Store, log};
 use sharegate_core::error::{ApiError, ErrorEnvelope};
 use sharegate_core::extract::{ApiJson, ApiQuery};
-use sharegate_core::identity::Dpo;
+use sharegate_core::identity::{Dpo, Identity};
 
 /// The gateway's public key, which checkpoints verify against.
 pub struct LogKey(pub VerifyingKey);
@@ -356,9 +356,8 @@ pub async fn evidence(
     writer: web::Data<LogWriter>,
     _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
-    let row = scoped(&store, &identity, path.into_inner()).await?;
-    let id = row.columns.id.clone();
-    let proof = proof::prove_as_of_now(&store, &writer, &key.0, row.columns.id).await?;
+    let proof = scoped_proof(&identity, path.into_inner(), &store, &key, &writer).await?;
+    let id = proof.disclosure_id.clone();
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![DispositionParam::Filename(format!("evidence-{id}.json"))],
@@ -386,7 +385,18 @@ pub async fn inclusion_proof(
     writer: web::Data<LogWriter>,
     _: FreshIndex,
 ) -> Result<web::Json<InclusionProof>, ApiError> {
-    // Like every read of the log by a DPO: only an entry their agency is in (the proof carries the whole entry).
-    let row = scoped(&store, &identity, path.into_inner()).await?;
-    Ok(web::Json(proof::prove_as_of_now(&store, &writer, &key.0, row.columns.id).await?))
+    Ok(web::Json(scoped_proof(&identity, path.into_inner(), &store, &key, &writer).await?))
+}
+
+/// The inclusion proof of entry `id` against the latest checkpoint (one signed first if none covers it). Like every
+/// read of the log by a DPO, only of an entry their agency is in: the proof carries the whole entry.
+pub(crate) async fn scoped_proof(
+    identity: &Identity,
+    id: String,
+    store: &Store,
+    key: &LogKey,
+    writer: &LogWriter,
+) -> Result<InclusionProof, ApiError> {
+    let row = scoped(store, identity, id).await?;
+    proof::prove_as_of_now(store, writer, &key.0, row.columns.id).await
 }

@@ -266,8 +266,7 @@ async fn proof(
     key: web::Data<LogKey>,
     _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
-    let row = scoped(&store, &identity, path.into_inner()).await?;
-    let proof = crate::disclosure_log::proof::prove_as_of_now(&store, &writer, &key.0, row.columns.id).await?;
+    let proof = crate::routes::log::scoped_proof(&identity, path.into_inner(), &store, &key, &writer).await?;
     let holds = proof.holds(&key.0);
     Ok(page(pages::proof(&identity, &proof, holds)))
 }

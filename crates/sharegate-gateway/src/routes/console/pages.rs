@@ -361,19 +361,19 @@ fn compared(c: &Comparison) -> String {
     match c {
         Comparison::First => "the first policy logged".to_owned(),
         Comparison::NotComparable { why } => format!("not compared: {why}"),
-        Comparison::Counted { requests, widened, loosened, narrowed, tightened, redecided } => {
+        Comparison::Counted(c) => {
             let changed = [
-                (widened, "widened"),
-                (loosened, "loosened"),
-                (narrowed, "narrowed"),
-                (tightened, "tightened"),
-                (redecided, "decided by another rule"),
+                (c.widened, "widened"),
+                (c.loosened, "loosened"),
+                (c.narrowed, "narrowed"),
+                (c.tightened, "tightened"),
+                (c.redecided, "decided by another rule"),
             ];
             let said: Vec<String> =
-                changed.iter().filter(|(n, _)| **n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+                changed.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
             match said.is_empty() {
-                true => format!("none of {requests} requests answered differently"),
-                false => format!("of {requests} requests: {}", said.join(", ")),
+                true => format!("none of {} requests answered differently", c.requests),
+                false => format!("of {} requests: {}", c.requests, said.join(", ")),
             }
         }
     }
