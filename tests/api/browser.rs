@@ -68,6 +68,7 @@ fn review_in_browser(chromium: PathBuf, home: &Path, console: &str, disclosure: 
     let queue = tab.wait_for_element("main").unwrap().get_inner_text().unwrap();
     assert!(queue.contains("Review queue"), "the browser did not reach the console as a DPO: {queue}");
     tab.wait_for_element(&format!("a[href='/console/disclosures/{disclosure}']")).unwrap().click().unwrap();
+    tab.wait_for_element("input[name=verdict][value=appropriate]").unwrap().click().unwrap();
     tab.wait_for_element("textarea[name=comment]").unwrap().click().unwrap();
     tab.type_str(comment).unwrap();
     tab.wait_for_element("button[type=submit]").unwrap().click().unwrap();

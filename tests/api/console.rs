@@ -273,7 +273,7 @@ async fn a_review_made_in_the_console_is_logged_once_and_other_sites_forms_are_r
     let gateway = spawn_gateway().await;
     let s = story(&gateway).await;
     let own = format!("https://localhost:{}", gateway.port);
-    let comment = [("comment", "Checked: no consent, refused correctly.")];
+    let comment = [("verdict", "appropriate"), ("comment", "Checked: no consent, refused correctly.")];
     let other_sites: [&[(&str, &str)]; 4] = [
         &[("origin", "https://attacker.example")],
         &[("origin", "null")],
@@ -288,7 +288,7 @@ async fn a_review_made_in_the_console_is_logged_once_and_other_sites_forms_are_r
     assert!(unreviewed(&gateway, "police-dpo").await.contains(&s.police_refused), "a refused form changed nothing");
     let own: &[(&str, &str)] = &[("origin", &own), ("sec-fetch-site", "same-origin")];
 
-    let extra = [("comment", "x"), ("reviewer", "someone else")];
+    let extra = [("verdict", "appropriate"), ("comment", "x"), ("reviewer", "someone else")];
     let response = post_review(&gateway, "police-dpo", &s.police_refused, &extra, own).await;
     assert_eq!(response.status(), 400);
     assert!(response.text().await.unwrap().contains("unknown field"));
@@ -300,7 +300,8 @@ async fn a_review_made_in_the_console_is_logged_once_and_other_sites_forms_are_r
         (200, format!("/console/disclosures/{}", s.police_refused).as_str())
     );
     let shown = response.text().await.unwrap();
-    assert!(shown.contains("Reviewed by Tom Hughes (dpo, police)") && shown.contains(comment[0].1), "{shown}");
+    assert!(shown.contains("Reviewed by Tom Hughes (dpo, police)") && shown.contains(comment[1].1), "{shown}");
+    assert!(shown.contains("Verdict: <strong>appropriate</strong>"), "{shown}");
     assert!(!shown.contains(r#"name="comment""#), "{shown}");
     assert!(!unreviewed(&gateway, "police-dpo").await.contains(&s.police_refused));
     // The review is an entry of the log, like one made through the API; health's queue is its own.
@@ -326,4 +327,77 @@ async fn the_policy_changes_page_lists_the_policy_put_in_force_at_the_start() {
     assert!(body.contains(&format!("pid {}", std::process::id())), "the gateway's process (this test's): {body}");
     let (status, _, refused) = page(&gateway, "police-investigator", "/console/policy").await;
     assert_eq!(status, 403, "{refused}");
+}
+
+/// Posts a console form to `path` as `who`, from the console's own page (its `Origin`); follows the See Other.
+async fn post_form(gateway: &TestGateway, who: &str, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+    let own = format!("https://localhost:{}", gateway.port);
+    let response = person(who)
+        .post(gateway.url(path))
+        .form(form)
+        .header("origin", own)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("the gateway answers");
+    let (status, at) = (response.status().as_u16(), response.url().path().to_owned());
+    (status, at, response.text().await.unwrap())
+}
+
+/// The queue grouped by child and by requester, with names, NHS numbers and time waiting; two entries ticked and
+/// found in breach in one step; the incident's page with its clock, closed from its form.
+#[tokio::test]
+async fn the_queue_is_grouped_reviewed_several_at_once_and_a_breach_is_an_incident() {
+    let gateway = spawn_gateway().await;
+    let s = story(&gateway).await;
+    let (status, _, by_child) = page(&gateway, "health-dpo", "/console?group=child").await;
+    assert_eq!(status, 200, "{by_child}");
+    assert_eq!(by_child.matches("<h2>Child: Lily Example (NHS ").count(), 2, "two children, a group each: {by_child}");
+    for heading in by_child.split("<h2>Child: Lily Example (NHS ").skip(1) {
+        // The NHS number as letters print it, 3 3 4, and the group's count.
+        let number = heading.get(..12).unwrap_or_default();
+        let printed =
+            number.chars().enumerate().all(|(i, c)| if i == 3 || i == 7 { c == ' ' } else { c.is_ascii_digit() });
+        assert!(printed && heading[12..].starts_with(") (1)</h2>"), "{heading}");
+    }
+    assert!(by_child.contains(" min</td>"), "how long each has waited: {by_child}");
+    assert!(!by_child.contains(&format!("<code>{}</code>", s.subject)), "the child by name, not id: {by_child}");
+    let (_, _, by_requester) = page(&gateway, "health-dpo", "/console?group=requester").await;
+    assert!(by_requester.contains("<h2>Asked by Alex Morgan (investigator, police) (1)</h2>"), "{by_requester}");
+    let (status, _, _) = page(&gateway, "health-dpo", "/console?group=colour").await;
+    assert_eq!(status, 400);
+
+    // Nothing ticked: refused, saying so.
+    let verdict = [("verdict", "breach"), ("comment", "Asked with no ground at all."), ("group", "child")];
+    let (status, _, none) = post_form(&gateway, "health-dpo", "/console/reviews", &verdict).await;
+    assert_eq!(status, 400, "{none}");
+    assert!(none.contains("choose at least one disclosure"), "{none}");
+    let mut ticked = vec![("disclosure", s.police_refused.as_str()), ("disclosure", s.health_refused.as_str())];
+    ticked.extend(verdict);
+    let (status, at, incident) = post_form(&gateway, "health-dpo", "/console/reviews", &ticked).await;
+    assert_eq!(status, 200, "{incident}");
+    assert!(at.starts_with("/console/incidents/inc_"), "a breach goes to its incident: {at}");
+    for id in [&s.police_refused, &s.health_refused] {
+        assert!(incident.contains(&format!("href=\"/console/disclosures/{id}\"")), "{incident}");
+    }
+    assert!(incident.contains("to decide") && incident.contains(" h "), "the 72 hours' clock: {incident}");
+    let (_, _, queue) = page(&gateway, "health-dpo", "/console").await;
+    assert!(!queue.contains(&s.police_refused) && !queue.contains(&s.health_refused), "{queue}");
+    let (_, _, list) = page(&gateway, "health-dpo", "/console/incidents").await;
+    assert!(list.contains("1 open, 0 closed."), "{list}");
+
+    let close = [("outcome", "reported_to_ico"), ("note", "Reported: ICO reference IC-000001-TEST.")];
+    let (status, _, closed) = post_form(&gateway, "health-dpo", &format!("{at}/close"), &close).await;
+    assert_eq!(status, 200, "{closed}");
+    assert!(closed.contains("reported to the ICO") && closed.contains("IC-000001-TEST"), "{closed}");
+    assert!(!closed.contains("name=\"note\""), "closed: no form any more: {closed}");
+    let (_, _, list) = page(&gateway, "health-dpo", "/console/incidents").await;
+    assert!(list.contains("0 open, 1 closed."), "{list}");
+    let (status, _, _) = page(&gateway, "police-dpo", &at).await;
+    assert_eq!(status, 404, "another agency's incident");
+
+    // The search counts what matches, and takes the new filters.
+    let (_, _, found) =
+        page(&gateway, "health-dpo", "/console/disclosures?verdict=breach&reviewed=yes&person=MORG").await;
+    assert!(found.contains("1 entry matches.") && found.contains(&s.police_refused), "{found}");
 }

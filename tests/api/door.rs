@@ -274,9 +274,19 @@ async fn every_example_body_in_the_api_documents_is_accepted() {
     let answer = api.call(worker, "POST", "/v1/requests", "/v1/requests").await;
     assert_eq!(answer["records"].as_array().map(Vec::len), Some(2), "the record and its amendment: {answer}");
     let disclosure = answer["disclosure_id"].as_str().expect("a disclosure id").to_owned();
-    api.call(worker, "POST", "/v1/subjects/{id}/holders", &format!("/v1/subjects/{child}/holders")).await;
+    let holders = api.call(worker, "POST", "/v1/subjects/{id}/holders", &format!("/v1/subjects/{child}/holders")).await;
     let review = format!("/v1/disclosures/{disclosure}/review");
     api.call("education-dpo", "POST", "/v1/disclosures/{id}/review", &review).await;
+    // The bulk review's example names disclosures of no log; a breach found on the discovery opens an incident,
+    // which the example closes.
+    let refused = api.call_refused("education-dpo", "POST", "/v1/reviews", 404).await;
+    assert!(refused.to_string().contains("involves your agency"), "{refused}");
+    let discovery = holders["disclosure_id"].as_str().expect("the discovery's id");
+    let breach = json!({"disclosures": [discovery], "verdict": "breach", "comment": "Asked of every agency at once."});
+    let (status, found) = send(person("education-dpo").post(gateway.url("/v1/reviews")).json(&breach)).await;
+    assert_eq!(status, 201, "{found}");
+    let close = format!("/v1/incidents/{}/close", found["incident"].as_str().expect("an incident"));
+    api.call("education-dpo", "POST", "/v1/incidents/{id}/close", &close).await;
     let packs = format!("/v1/subjects/{child}/access-packs");
     let pack = api.call("education-dpo", "POST", "/v1/subjects/{id}/access-packs", &packs).await;
     let withhold = format!("/v1/access-packs/{}/withhold", pack["id"].as_str().expect("a pack id"));

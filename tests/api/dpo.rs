@@ -267,7 +267,14 @@ async fn the_review_flow(backend: Backend) {
 
     let review = |who: &'static str, id: &String| {
         let url = gateway.url(&format!("/v1/disclosures/{id}/review"));
-        async move { send(person(who).post(url).json(&json!({"comment": "Refusal was right: no consent on file."}))).await }
+        async move {
+            send(
+                person(who)
+                    .post(url)
+                    .json(&json!({"verdict": "appropriate", "comment": "Refusal was right: no consent on file."})),
+            )
+            .await
+        }
     };
     let (status, made) = review("health-dpo", &s.police_refused).await;
     assert_eq!(status, 201, "{made}");
@@ -308,8 +315,13 @@ async fn a_review_sent_several_times_at_once_is_made_once(backend: Backend) {
     let gateway = spawn_gateway_with(backend, |_| {}).await;
     let s = story(&gateway).await;
     let url = gateway.url(&format!("/v1/disclosures/{}/review", s.health_refused));
-    let sends = (0..8)
-        .map(|i| send(person("health-dpo").post(url.clone()).json(&json!({"comment": format!("Reviewed ({i}).")}))));
+    let sends = (0..8).map(|i| {
+        send(
+            person("health-dpo")
+                .post(url.clone())
+                .json(&json!({"verdict": "concern", "comment": format!("Reviewed ({i}).")})),
+        )
+    });
     let answers = futures_util::future::join_all(sends).await;
     let made: Vec<&Value> = answers.iter().filter(|(status, _)| *status == 201).map(|(_, body)| body).collect();
     assert_eq!(made.len(), 1, "{answers:?}");

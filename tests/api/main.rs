@@ -25,6 +25,7 @@ mod notifications;
 mod ownership;
 mod policy;
 mod postgres_tls;
+mod reviews;
 mod revocation;
 mod rogue;
 mod sharing;

@@ -366,7 +366,7 @@ async fn a_meetings_sharing_is_reviewed_as_one(backend: Backend) {
     assert_eq!((health.len(), &health[0]["meeting_disclosures"]), (1, &json!(3)), "{health:?}");
 
     let url = g.url(&format!("/v1/meetings/{m}/review"));
-    let comment = json!({"comment": "The core group's sharing was within the plan."});
+    let comment = json!({"verdict": "appropriate", "comment": "The core group's sharing was within the plan."});
     let (status, _) = send(person("education-dsl").post(&url).json(&comment)).await;
     assert_eq!(status, 403, "a DPO reviews");
     let (status, reviewed) = send(person("education-dpo").post(&url).json(&comment)).await;

@@ -189,7 +189,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiForm<T> {
 /// not acceptable when no field is at fault.
 fn parse_urlencoded<T: DeserializeOwned>(text: &[u8], top_level: &str) -> Result<T, ApiError> {
     let parser = form_urlencoded::parse(text);
-    serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(parser)).map_err(|e| {
+    serde_path_to_error::deserialize(serde_html_form::Deserializer::new(parser)).map_err(|e| {
         let path = e.path().to_string();
         field_error(&path, &e.into_inner().to_string(), top_level)
     })

@@ -12,6 +12,7 @@ pub mod config;
 pub mod decision;
 pub mod disclosure_log;
 pub mod fhir;
+pub mod incidents;
 pub mod meetings;
 pub mod redaction;
 pub mod register;

@@ -11,8 +11,8 @@ use crate::decision::consent::ConsentBy;
 use crate::redaction::{AgencyReport, Dropped};
 use crate::register::Actor;
 use sharegate_core::domain::{
-    AgencyName, Category, ConsentId, DecisionId, DisclosureId, LawfulBasis, MeetingId, Narrative, Purpose, RecordId,
-    SubjectId,
+    AgencyName, Category, ConsentId, DecisionId, DisclosureId, IncidentId, LawfulBasis, MeetingId, Narrative, Purpose,
+    RecordId, SubjectId,
 };
 
 #[derive(
@@ -91,6 +91,35 @@ pub enum GroundRef {
     Meeting(MeetingId),
     /// Discovery: need-to-know policy alone lets the requester learn who holds what (no content).
     NeedToKnow,
+}
+
+/// The kinds of ground a grant stands on (see [`GroundRef`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum GroundKind {
+    Consent,
+    Decision,
+    Meeting,
+    NeedToKnow,
+}
+
+impl GroundKind {
+    pub const ALL: [GroundKind; 4] =
+        [GroundKind::Consent, GroundKind::Decision, GroundKind::Meeting, GroundKind::NeedToKnow];
+
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// How a grant on this kind of ground stands in an entry's text.
+    pub fn in_text(self) -> &'static str {
+        match self {
+            GroundKind::Consent => r#""ground":{"consent":"#,
+            GroundKind::Decision => r#""ground":{"decision":"#,
+            GroundKind::Meeting => r#""ground":{"meeting":"#,
+            GroundKind::NeedToKnow => r#""ground":"need_to_know""#,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -367,6 +396,64 @@ pub struct Review {
     pub disclosure: DisclosureId,
     #[schema(value_type = String)]
     pub comment: Narrative,
+    /// What the DPO found: `"appropriate"`, `"concern"`, or `{"breach": "inc_…"}` with the incident it opened.
+    /// Absent from reviews logged before verdicts were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub verdict: Option<Verdict>,
+}
+
+/// A DPO's finding on a disclosure they reviewed. A breach names the incident it opened (UK GDPR Art. 33: decide
+/// within 72 hours whether to report it), so the incident is in the log with the review that found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Shared as the policy and the law allow.
+    Appropriate,
+    /// Lawful, but something to take up with the requester or their manager (a thin reason, more asked than needed).
+    Concern,
+    /// A personal-data breach: the incident it opened.
+    Breach(IncidentId),
+}
+
+impl Verdict {
+    pub fn kind(&self) -> VerdictKind {
+        match self {
+            Verdict::Appropriate => VerdictKind::Appropriate,
+            Verdict::Concern => VerdictKind::Concern,
+            Verdict::Breach(_) => VerdictKind::Breach,
+        }
+    }
+}
+
+/// A verdict as a DPO chooses it, before a breach has its incident.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, strum::EnumString, strum::IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum VerdictKind {
+    Appropriate,
+    Concern,
+    Breach,
+}
+
+impl VerdictKind {
+    pub const ALL: [VerdictKind; 3] = [VerdictKind::Appropriate, VerdictKind::Concern, VerdictKind::Breach];
+
+    /// As the API and the console name it.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// How a review's text starts its verdict of this kind: what a search for such reviews looks for.
+    pub fn in_text(self) -> &'static str {
+        match self {
+            VerdictKind::Appropriate => r#""verdict":"appropriate""#,
+            VerdictKind::Concern => r#""verdict":"concern""#,
+            VerdictKind::Breach => r#""verdict":{"breach":"#,
+        }
+    }
 }
 
 #[cfg(test)]

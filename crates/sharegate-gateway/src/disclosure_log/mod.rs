@@ -50,7 +50,10 @@ impl actix_web::FromRequest for FreshIndex {
 }
 
 pub use checkpoint::CheckpointPolicy;
-pub use entry::{AgencyPart, Entry, Given, GroundRef, Index, Kind, LoggedEntry, Outcome, Refused, Review};
+pub use entry::{
+    AgencyPart, Entry, Given, GroundKind, GroundRef, Index, Kind, LoggedEntry, Outcome, Refused, Review, Verdict,
+    VerdictKind,
+};
 pub use queue::Waiting;
 pub use writer::{AppendError, LogError, LogWriter};
 

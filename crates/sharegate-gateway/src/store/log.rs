@@ -338,7 +338,7 @@ pub struct Filter {
     pub subject: Option<String>,
     /// An agency that asked or was asked.
     pub agency: Option<String>,
-    /// The requester's name, exactly.
+    /// Part of the requester's name, in any case.
     pub person: Option<String>,
     pub purpose: Option<String>,
     pub basis: Option<String>,
@@ -349,27 +349,59 @@ pub struct Filter {
     pub not_passed_on: bool,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
+    /// Only entries a DPO of the scope has reviewed (`true`) or has not (`false`).
+    pub reviewed: Option<bool>,
+    /// Only entries a DPO of the scope reviewed with a verdict written so (`VerdictKind::in_text`).
+    pub verdict: Option<&'static str>,
+    /// Only entries with a grant on a ground written so (`GroundKind::in_text`).
+    pub ground: Option<&'static str>,
+    /// Only entries made under this core group meeting (a checked meeting id).
+    pub meeting: Option<String>,
+    /// Part of the reason given (for a review: of its comment), in any case.
+    pub reason: Option<String>,
 }
 
 fn involving(agency: &str) -> String {
     format!("%,{agency},%")
 }
 
-/// Up to `limit` entries matching `filter`, after position `after`, in log order: keyset pagination, so entries
-/// appended meanwhile neither repeat nor leave gaps.
-pub fn search(
-    conn: &mut AnyConnection,
-    filter: &Filter,
-    after: Option<i64>,
-    limit: i64,
-) -> Result<Vec<LogRow>, StoreError> {
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// The `ESCAPE` character of the `LIKE` patterns made from what a DPO typed.
+const ESCAPE: char = '!';
+
+/// What a DPO typed, as part of a `LIKE` pattern: lower case, and its own `%`, `_` and `!` matching only themselves.
+fn typed(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | ESCAPE) {
+            out.push(ESCAPE);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A `LIKE` pattern for the text of an entry whose reason contains `part` (in any case): the reason is followed in
+/// the text by the meeting (`Entry`'s field order), and a quote inside a string is escaped, so a match between the
+/// two keys is within the reason.
+fn reason_containing(part: &str) -> String {
+    let json = serde_json::to_string(part).unwrap_or_default();
+    let inner = json.get(1..json.len().saturating_sub(1)).unwrap_or_default();
+    format!(r#"%"reason":"%{}%","meeting":%"#, typed(inner))
+}
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+type Matching<'a> =
+    diesel::dsl::IntoBoxed<'a, diesel::dsl::InnerJoin<log_entries::table, log_sequence::table>, Backend>;
+
+/// The entries `filter` matches, as a query to page through or to count.
+fn matching(filter: &Filter) -> Matching<'static> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
     let mut query = log_entries::table
         .inner_join(log_sequence::table)
         .filter(log_entries::agencies.like(involving(&filter.scope)))
-        .filter(log_entries::seq.gt(after.unwrap_or(-1)))
-        .order(log_entries::seq.asc())
-        .limit(limit)
-        .select(LogRow::as_select())
         .into_boxed();
     if let Some(subject) = &filter.subject {
         query = query.filter(log_entries::subject_id.eq(subject.clone()));
@@ -378,7 +410,7 @@ pub fn search(
         query = query.filter(log_entries::agencies.like(involving(agency)));
     }
     if let Some(person) = &filter.person {
-        query = query.filter(log_entries::requester_person.eq(person.clone()));
+        query = query.filter(lower(log_entries::requester_person).like(format!("%{}%", typed(person))).escape(ESCAPE));
     }
     if let Some(purpose) = &filter.purpose {
         query = query.filter(log_entries::purpose.eq(purpose.clone()));
@@ -401,7 +433,54 @@ pub fn search(
     if let Some(to) = filter.to {
         query = query.filter(log_entries::at.lt(to));
     }
-    Ok(query.load(conn)?)
+    if let Some(ground) = filter.ground {
+        query = query.filter(log_sequence::canonical.like(format!("%{ground}%")));
+    }
+    if let Some(meeting) = &filter.meeting {
+        query = query.filter(log_sequence::canonical.like(format!("%\"meeting\":\"{meeting}\"%")));
+    }
+    if let Some(part) = &filter.reason {
+        query = query.filter(lower(log_sequence::canonical).like(reason_containing(part)).escape(ESCAPE));
+    }
+    // The scope's reviews (of one verdict, or of any: `LIKE '%'`), found through the index of reviews.
+    let reviews_by_scope = |verdict: Option<&str>| {
+        sql::<Bool>(
+            "log_entries.id IN (SELECT r.reviews FROM log_entries r JOIN log_sequence s ON s.seq = r.seq \
+             WHERE r.reviews IS NOT NULL AND r.requester_agency = ",
+        )
+        .bind::<Text, _>(filter.scope.clone())
+        .sql(" AND s.canonical LIKE ")
+        .bind::<Text, _>(verdict.map_or_else(|| "%".to_owned(), |v| format!("%{v}%")))
+        .sql(")")
+    };
+    match (filter.reviewed, filter.verdict) {
+        (_, Some(verdict)) => query = query.filter(reviews_by_scope(Some(verdict))),
+        (Some(true), None) => query = query.filter(reviews_by_scope(None)),
+        (Some(false), None) => query = query.filter(diesel::dsl::not(reviews_by_scope(None))),
+        (None, None) => {}
+    }
+    query
+}
+
+/// Up to `limit` entries matching `filter`, after position `after`, in log order: keyset pagination, so entries
+/// appended meanwhile neither repeat nor leave gaps.
+pub fn search(
+    conn: &mut AnyConnection,
+    filter: &Filter,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<LogRow>, StoreError> {
+    Ok(matching(filter)
+        .filter(log_entries::seq.gt(after.unwrap_or(-1)))
+        .order(log_entries::seq.asc())
+        .limit(limit)
+        .select(LogRow::as_select())
+        .load(conn)?)
+}
+
+/// How many entries match `filter`.
+pub fn count_matching(conn: &mut AnyConnection, filter: &Filter) -> Result<i64, StoreError> {
+    Ok(matching(filter).count().get_result(conn)?)
 }
 
 /// The candidates for `agency`'s notifications: entries of one of `kinds`, asked by another agency and not refused,
@@ -517,12 +596,25 @@ pub fn reviewed_by(conn: &mut AnyConnection, id: &str, agency: &str) -> Result<b
     Ok(n > 0)
 }
 
-/// The reviews of disclosure `id` made by DPOs of `agency`, oldest first.
-pub fn reviews_of(conn: &mut AnyConnection, id: &str, agency: &str) -> Result<Vec<LogRow>, StoreError> {
+/// The reviews by DPOs of `agency` whose text holds `verdict` (a breach's, perhaps of one incident), oldest first.
+/// Found through the index of reviews (a few rows among the log's many) and read from the reviews' text, where the
+/// verdict is.
+pub fn reviews_finding(conn: &mut AnyConnection, agency: &str, verdict: &str) -> Result<Vec<LogRow>, StoreError> {
+    Ok(log_entries::table
+        .inner_join(log_sequence::table)
+        .filter(log_entries::reviews.is_not_null())
+        .filter(log_entries::requester_agency.eq(agency))
+        .filter(log_sequence::canonical.like(format!("%{verdict}%")))
+        .order(log_entries::seq.asc())
+        .select(LogRow::as_select())
+        .load(conn)?)
+}
+
+/// Every review of disclosure `id`, by any agency's DPO, oldest first: each DPO involved sees the others' findings.
+pub fn all_reviews_of(conn: &mut AnyConnection, id: &str) -> Result<Vec<LogRow>, StoreError> {
     Ok(log_entries::table
         .inner_join(log_sequence::table)
         .filter(log_entries::reviews.eq(id))
-        .filter(log_entries::requester_agency.eq(agency))
         .order(log_entries::seq.asc())
         .select(LogRow::as_select())
         .load(conn)?)

@@ -3,6 +3,7 @@
 //! re-exported here so that a gateway store function names one module.
 
 pub mod access_packs;
+pub mod incidents;
 pub mod log;
 pub mod log_scan;
 pub mod meetings;

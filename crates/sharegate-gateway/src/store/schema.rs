@@ -220,3 +220,13 @@ diesel::table! {
         signature -> Text,
     }
 }
+
+diesel::table! {
+    incident_closures (incident_id) {
+        incident_id -> Text,
+        agency -> Text,
+        closed_at -> Timestamp,
+        sealed -> Text,
+        signature -> Text,
+    }
+}

@@ -353,3 +353,18 @@ fn with_local_refs(conn: &mut AnyConnection, row: SubjectRow) -> Result<Subject,
         local_refs,
     })
 }
+
+/// How a reader knows a child at a glance: name and NHS number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known {
+    pub name: String,
+    pub nhs_number: String,
+}
+
+/// The names and NHS numbers of the children with these gateway ids (those the index holds), by id: one query for
+/// a page of entries.
+pub fn known(conn: &mut AnyConnection, ids: &[&str]) -> Result<BTreeMap<String, Known>, StoreError> {
+    let rows: Vec<SubjectRow> =
+        subjects::table.filter(subjects::id.eq_any(ids)).select(SubjectRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.id, Known { name: r.name, nhs_number: r.nhs_number })).collect())
+}

@@ -177,5 +177,12 @@ id_type!(
     "policy change"
 );
 
+id_type!(
+    /// A personal-data breach an agency's DPO found on review (UK GDPR Art. 33): open until closed with an outcome.
+    IncidentId,
+    "inc",
+    "incident"
+);
+
 #[cfg(test)]
 mod tests;

@@ -21,8 +21,8 @@ mod text;
 
 pub use category::{Category, CategoryError, DEFAULT_CATEGORIES};
 pub use ids::{
-    AccessId, AccessPackId, ActId, ConsentId, DecisionId, DisclosureId, EventId, IdError, LinkEventId, MeetingId,
-    NoticeId, PolicyChangeId, RecordId, SubjectId,
+    AccessId, AccessPackId, ActId, ConsentId, DecisionId, DisclosureId, EventId, IdError, IncidentId, LinkEventId,
+    MeetingId, NoticeId, PolicyChangeId, RecordId, SubjectId,
 };
 pub use name::{AgencyName, LawfulBasis, NameError, PersonName, Purpose, RetentionClass, Role};
 pub use nhs_number::{NhsNumber, NhsNumberError};

@@ -35,7 +35,11 @@ pub(crate) fn sample(reason: &str) -> Entry {
         records: vec![],
         outcome: Outcome::Granted,
         response_digest: "00".into(),
-        review: Some(Review { disclosure: DisclosureId::new(), comment: Narrative::parse("Proportionate.").unwrap() }),
+        review: Some(Review {
+            disclosure: DisclosureId::new(),
+            comment: Narrative::parse("Proportionate.").unwrap(),
+            verdict: Some(Verdict::Breach(IncidentId::new())),
+        }),
     }
 }
 
@@ -144,4 +148,24 @@ fn an_entry_logged_before_dropped_from_and_waits_for_were_kept_reads_as_written(
         b"ab12",
         &Index { dropped_from: Some(",education,".into()), ..index.clone() }
     ));
+}
+
+/// What a search for reviews of a verdict looks for in the log's text is how each verdict is written there; a review
+/// logged before verdicts were kept reads back without one and writes out as it was.
+#[test]
+fn each_verdict_is_found_in_the_text_as_it_is_written() {
+    for verdict in [Verdict::Appropriate, Verdict::Concern, Verdict::Breach(IncidentId::new())] {
+        let review = Review {
+            disclosure: DisclosureId::new(),
+            comment: Narrative::parse("Seen.").unwrap(),
+            verdict: Some(verdict.clone()),
+        };
+        let text = serde_json::to_string(&review).unwrap();
+        assert!(text.contains(verdict.kind().in_text()), "{text}");
+        let others = VerdictKind::ALL.into_iter().filter(|k| *k != verdict.kind());
+        assert!(others.into_iter().all(|k| !text.contains(k.in_text())), "{text}");
+    }
+    let old = format!(r#"{{"disclosure":"{}","comment":"Seen."}}"#, DisclosureId::new());
+    let review: Review = serde_json::from_str(&old).unwrap();
+    assert_eq!((review.verdict.as_ref(), serde_json::to_string(&review).unwrap()), (None, old));
 }

@@ -1,6 +1,7 @@
 //! The DPO web console: the DPO's tools as server-rendered pages, for a browser that holds the DPO's client
-//! certificate — the review queue, the search of the log (and its CSV export), one disclosure with its review form,
-//! a child's history for a subject-access request. No scripts and no build step.
+//! certificate — the review queue (grouped, reviewed several at a time), the search of the log (and its CSV
+//! export), one disclosure with its review form and every agency's reviews, the incidents breaches opened with
+//! Art. 33's clock, a child's history for a subject-access request. No scripts and no build step.
 //!
 //! The pages read through the same functions as the JSON API, so they see exactly what the API lets the DPO see
 //! (entries their own agency is in; anything else is "not found"), and a review made here is the same log entry.
@@ -22,8 +23,13 @@ use maud::Markup;
 use serde::{Deserialize, Serialize};
 
 use crate::decision::policy::Vocabulary;
+use crate::disclosure_log::VerdictKind;
 use crate::disclosure_log::{FreshIndex, LogWriter};
-use crate::routes::dpo::{self, DisclosureQuery, NotReviewable, history_of, scoped, view};
+use crate::incidents::Outcome;
+use crate::register::GatewayKey;
+use crate::routes::dpo::incidents::{self as incidents_api, CloseIncidentBody};
+use crate::routes::dpo::reviews::{self, Finding, NotReviewable};
+use crate::routes::dpo::{self, DisclosureQuery, DisclosureView, history_of, scoped, view};
 use crate::routes::log::LogKey;
 use crate::store::{Store, log};
 use pages::{Choices, Reviewing};
@@ -61,6 +67,10 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
             .route("/disclosures/{id}", web::get().to(disclosure))
             .route("/disclosures/{id}/review", web::post().to(review))
             .route("/disclosures/{id}/proof", web::get().to(proof))
+            .route("/reviews", web::post().to(review_several))
+            .route("/incidents", web::get().to(incidents))
+            .route("/incidents/{id}", web::get().to(incident))
+            .route("/incidents/{id}/close", web::post().to(close_incident))
             .route("/policy", web::get().to(policy_changes))
             .route("/subjects", web::get().to(find_child))
             .route("/subjects/{id}", web::get().to(history))
@@ -102,11 +112,78 @@ async fn policy_changes(Dpo(identity): Dpo, store: web::Data<Store>, _: FreshInd
     Ok(page(pages::policy_changes(&identity, &changes)))
 }
 
-/// Where a page of the queue starts.
+/// Where a page of the queue starts, and how it is grouped.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct QueuePage {
     after: Option<i64>,
+    #[serde(default)]
+    group: Grouping,
+}
+
+/// How the queue's page is grouped: in log order (the oldest first), or by child, requester or meeting — each group
+/// with its oldest entry first, the group whose oldest entry waits longest first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub(super) enum Grouping {
+    #[default]
+    None,
+    Child,
+    Requester,
+    Meeting,
+}
+
+impl Grouping {
+    const ALL: [Grouping; 4] = [Grouping::None, Grouping::Child, Grouping::Requester, Grouping::Meeting];
+
+    /// The key an entry is grouped under, and the group's heading.
+    fn key(self, v: &DisclosureView, children: &Children) -> Option<(String, String)> {
+        let e = &v.entry;
+        match self {
+            Grouping::None => None,
+            Grouping::Child => {
+                Some((e.subject.to_string(), format!("Child: {}", pages::child(children, e.subject.as_str()))))
+            }
+            Grouping::Requester => Some((
+                format!("{}/{}", e.requester.agency, e.requester.person),
+                format!("Asked by {} ({}, {})", e.requester.person, e.requester.role, e.requester.agency),
+            )),
+            Grouping::Meeting => Some(match &e.meeting {
+                Some(m) => (m.to_string(), format!("Core group meeting {m}")),
+                None => (String::new(), "Not under a meeting".to_owned()),
+            }),
+        }
+    }
+
+    /// The page's entries in groups (one untitled group when not grouped), the longest-waiting group first.
+    fn apply(self, waiting: Vec<DisclosureView>, children: &Children) -> Vec<pages::Group> {
+        let mut groups: Vec<(String, pages::Group)> = Vec::new();
+        for v in waiting {
+            let (key, title) = self.key(&v, children).unwrap_or_default();
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, group)) => group.entries.push(v),
+                None => groups.push((key, pages::Group { title, entries: vec![v] })),
+            }
+        }
+        // Entries come oldest first, so each group's first entry is its oldest, and the groups are already in the
+        // order of their oldest entries.
+        groups.into_iter().map(|(_, g)| g).collect()
+    }
+}
+
+/// The names and NHS numbers of the children a page's entries are about, by gateway id.
+pub(super) type Children = std::collections::BTreeMap<String, crate::store::subjects::Known>;
+
+async fn children_of<'a>(
+    store: &Store,
+    views: impl IntoIterator<Item = &'a DisclosureView>,
+) -> Result<Children, ApiError> {
+    let ids: std::collections::BTreeSet<String> = views.into_iter().map(|v| v.entry.subject.to_string()).collect();
+    let ids: Vec<String> = ids.into_iter().collect();
+    Ok(store
+        .run(move |conn| crate::store::subjects::known(conn, &ids.iter().map(String::as_str).collect::<Vec<_>>()))
+        .await?)
 }
 
 async fn queue(
@@ -115,14 +192,27 @@ async fn queue(
     store: web::Data<Store>,
     _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
-    let (agency, after) = (identity.agency.to_string(), query.0.after);
+    let QueuePage { after, group } = query.0;
+    let agency = identity.agency.to_string();
     let (rows, checkpoint) = store
         .run(move |conn| Ok((log::unreviewed(conn, &agency, after, PAGE)?, log::latest_checkpoint(conn)?)))
         .await?;
-    let next =
-        (rows.len() as i64 == PAGE).then(|| rows.last().map(|r| format!("/console?after={}", r.columns.seq))).flatten();
+    let next = (rows.len() as i64 == PAGE)
+        .then(|| {
+            rows.last().map(|r| {
+                let mut link = format!("/console?after={}", r.columns.seq);
+                if group != Grouping::None {
+                    link.push_str(&format!("&group={}", <&str>::from(group)));
+                }
+                link
+            })
+        })
+        .flatten();
     let waiting = dpo::waiting(&rows, &identity.agency)?;
-    Ok(page(pages::queue(&identity, &waiting, next.as_deref(), checkpoint.as_ref())))
+    let children = children_of(&store, &waiting).await?;
+    let groups = group.apply(waiting, &children);
+    let shown = pages::Queue { groups: &groups, group, next: next.as_deref(), checkpoint: checkpoint.as_ref() };
+    Ok(page(pages::queue(&identity, &shown, &children, Utc::now())))
 }
 
 /// The search form as the browser sends it: every field present, the unused ones empty.
@@ -138,6 +228,12 @@ pub(super) struct SearchForm {
     pub(super) kind: String,
     /// `true` when the box is ticked.
     pub(super) not_passed_on: String,
+    /// `yes`, `no`, or empty for either.
+    pub(super) reviewed: String,
+    pub(super) verdict: String,
+    pub(super) ground: String,
+    pub(super) meeting: String,
+    pub(super) reason: String,
     pub(super) from: String,
     pub(super) to: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -180,6 +276,16 @@ impl SearchForm {
                 Some("true") => Some(true),
                 Some(_) => return Err(ApiError::invalid("not_passed_on", "not_passed_on is true or absent")),
             },
+            reviewed: match given(&self.reviewed).as_deref() {
+                None => None,
+                Some("yes") => Some(true),
+                Some("no") => Some(false),
+                Some(_) => return Err(ApiError::invalid("reviewed", "reviewed is yes, no or empty")),
+            },
+            verdict: given(&self.verdict),
+            ground: given(&self.ground),
+            meeting: given(&self.meeting),
+            reason: given(&self.reason),
             from,
             to,
             format: None,
@@ -198,11 +304,16 @@ impl SearchForm {
             ("basis", &query.basis),
             ("decision", &query.decision),
             ("kind", &query.kind),
+            ("verdict", &query.verdict),
+            ("ground", &query.ground),
+            ("meeting", &query.meeting),
+            ("reason", &query.reason),
         ]
         .into_iter()
         .filter_map(|(name, value)| value.clone().map(|v| (name, v)))
         .collect();
         pairs.extend(query.not_passed_on.map(|only| ("not_passed_on", only.to_string())));
+        pairs.extend(query.reviewed.map(|reviewed| ("reviewed", reviewed.to_string())));
         pairs.extend(query.from.map(|t| ("from", t.to_rfc3339())));
         pairs.extend(query.to.map(|t| ("to", t.to_rfc3339())));
         pairs.push(("format", "csv".to_owned()));
@@ -222,8 +333,10 @@ async fn search(
     dpo::subject_as_id(&store, &mut query).await?;
     let (filter, _) = dpo::filter(&identity, &query, &vocabulary)?;
     let after = query.after;
-    let rows = store.run(move |conn| log::search(conn, &filter, after, PAGE)).await?;
-    let found = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
+    let (rows, total) = store
+        .run(move |conn| Ok((log::search(conn, &filter, after, PAGE)?, log::count_matching(conn, &filter)?)))
+        .await?;
+    let entries = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
     let next = (rows.len() as i64 == PAGE).then(|| rows.last().map(|r| r.columns.seq)).flatten().map(|after| {
         let next = SearchForm { after: Some(after), ..form.clone() };
         format!("/console/disclosures?{}", serde_urlencoded::to_string(&next).unwrap_or_default())
@@ -234,7 +347,9 @@ async fn search(
         bases: vocabulary.lawful_bases.iter().map(|b| b.as_str()).collect(),
     };
     let csv = SearchForm::csv_link(&query);
-    Ok(page(pages::search(&identity, &form, &choices, &found, next.as_deref(), &csv)))
+    let children = children_of(&store, &entries).await?;
+    let found = pages::Found { entries: &entries, children: &children, total, next: next.as_deref(), csv: &csv };
+    Ok(page(pages::search(&identity, &form, &choices, &found)))
 }
 
 async fn disclosure(
@@ -245,16 +360,19 @@ async fn disclosure(
 ) -> Result<HttpResponse, ApiError> {
     let row = scoped(&store, &identity, path.into_inner()).await?;
     let shown = view(&row)?;
-    let (id, agency) = (row.columns.id.clone(), identity.agency.to_string());
-    let reviews = store.run(move |conn| log::reviews_of(conn, &id, &agency)).await?;
+    let id = row.columns.id.clone();
+    // Every agency's reviews: each DPO involved sees what the others found.
+    let reviews = store.run(move |conn| log::all_reviews_of(conn, &id)).await?;
     let reviews = reviews.iter().map(view).collect::<Result<Vec<_>, _>>()?;
-    let reviewing = match dpo::reviewable(&identity, &shown.entry) {
+    let ours = |r: &&DisclosureView| r.entry.requester.agency == identity.agency;
+    let reviewing = match reviews::reviewable(&identity, &shown.entry) {
         Err(NotReviewable::IsAReview) => Reviewing::IsAReview,
-        Ok(()) | Err(NotReviewable::OwnDisclosure) if !reviews.is_empty() => Reviewing::Done,
+        Ok(()) | Err(NotReviewable::OwnDisclosure) if reviews.iter().any(|r| ours(&r)) => Reviewing::Done,
         Err(NotReviewable::OwnDisclosure) => Reviewing::OwnDisclosure,
         Ok(()) => Reviewing::Form,
     };
-    Ok(page(pages::disclosure(&identity, &shown, &reviews, reviewing)))
+    let children = children_of(&store, [&shown]).await?;
+    Ok(page(pages::disclosure(&identity, &shown, &reviews, reviewing, &children)))
 }
 
 /// The entry's inclusion proof against the latest checkpoint, checked here and shown with what checks it elsewhere.
@@ -274,7 +392,12 @@ async fn proof(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ReviewForm {
+    verdict: VerdictKind,
     comment: Narrative,
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
 async fn review(
@@ -286,11 +409,80 @@ async fn review(
     _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let disclosure = path.into_inner();
-    dpo::record_review(&dpo, disclosure.clone(), form.0.comment, &store, &writer).await?;
+    let ReviewForm { verdict, comment } = form.0;
+    reviews::record_review(&dpo, disclosure.clone(), &Finding::new(verdict, comment), &store, &writer).await?;
     // See Other: the browser shows the disclosure (its id checked by now), with its review; a reload posts nothing.
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/console/disclosures/{disclosure}")))
-        .finish())
+    Ok(see_other(format!("/console/disclosures/{disclosure}")))
+}
+
+/// The queue's form: the ticked entries (none ticked sends no `disclosure` at all), one verdict, one comment.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeveralForm {
+    #[serde(default)]
+    disclosure: Vec<String>,
+    verdict: VerdictKind,
+    comment: Narrative,
+    /// The queue's grouping, to return to it.
+    #[serde(default)]
+    group: Grouping,
+}
+
+async fn review_several(
+    dpo: Dpo,
+    form: ApiForm<SeveralForm>,
+    store: web::Data<Store>,
+    writer: web::Data<LogWriter>,
+    _: FreshIndex,
+) -> Result<HttpResponse, ApiError> {
+    let SeveralForm { disclosure, verdict, comment, group } = form.0;
+    let written = reviews::review_several(&dpo, disclosure, &Finding::new(verdict, comment), &store, &writer).await?;
+    Ok(see_other(match written.incident {
+        Some(incident) => format!("/console/incidents/{incident}"),
+        None if group == Grouping::None => "/console".to_owned(),
+        None => format!("/console?group={}", <&str>::from(group)),
+    }))
+}
+
+async fn incidents(Dpo(identity): Dpo, store: web::Data<Store>, _: FreshIndex) -> Result<HttpResponse, ApiError> {
+    let found = incidents_api::of_agency(&store, &identity, None).await?;
+    Ok(page(pages::incidents(&identity, &found, Utc::now())))
+}
+
+async fn incident(
+    Dpo(identity): Dpo,
+    path: web::Path<String>,
+    store: web::Data<Store>,
+    _: FreshIndex,
+) -> Result<HttpResponse, ApiError> {
+    let found = incidents_api::one_of_agency(&store, &identity, &path.into_inner()).await?;
+    let subjects: Vec<String> = found.disclosures.iter().map(|d| d.subject.to_string()).collect();
+    let children = store
+        .run(move |conn| crate::store::subjects::known(conn, &subjects.iter().map(String::as_str).collect::<Vec<_>>()))
+        .await?;
+    Ok(page(pages::incident(&identity, &found, &children, Utc::now())))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseForm {
+    outcome: Outcome,
+    note: Narrative,
+}
+
+async fn close_incident(
+    Dpo(identity): Dpo,
+    path: web::Path<String>,
+    form: ApiForm<CloseForm>,
+    store: web::Data<Store>,
+    key: web::Data<GatewayKey>,
+    _: FreshIndex,
+) -> Result<HttpResponse, ApiError> {
+    let CloseForm { outcome, note } = form.0;
+    let closed =
+        incidents_api::close_incident(&identity, &path.into_inner(), CloseIncidentBody { outcome, note }, &store, &key)
+            .await?;
+    Ok(see_other(format!("/console/incidents/{}", closed.id)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,12 +1,14 @@
 //! The console's pages. maud escapes every value it is given, so nothing a requester typed (a reason, a name) can
 //! become markup; the pages carry no scripts, and their only style sheet is the console's own.
 
+use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, html};
 
-use super::SearchForm;
+use super::{Children, Grouping, SearchForm};
 use crate::disclosure_log::policy_change::{Comparison, LoggedPolicyChange, Occasion};
 use crate::disclosure_log::proof::{InclusionProof, ProofBroken};
-use crate::disclosure_log::{Entry, GroundRef, Kind};
+use crate::disclosure_log::{Entry, GroundKind, GroundRef, Kind, Verdict, VerdictKind};
+use crate::incidents::{self, Incident, Outcome, State};
 use crate::routes::dpo::{DisclosureView, HistoryLine};
 use crate::store::log::CheckpointRow;
 use sharegate_core::identity::Identity;
@@ -15,13 +17,15 @@ pub const STYLE: &str = "\
 body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b;line-height:1.4}\
 header{background:#1d3557;color:#fff;padding:.6em 1.5em}header a{color:#fff;margin-right:1.2em}\
 header p{margin:.2em 0}.brand{font-weight:bold}main{padding:1em 1.5em;max-width:80em}\
-table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}\
+.wide{overflow-x:auto}table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}\
 th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}th{background:#eef}\
 dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}dd{margin:0}\
-.refused{color:#a00}.note{background:#ffd;padding:.5em;border:1px solid #cc9}\
+.refused,.overdue{color:#a00}.note{background:#ffd;padding:.5em;border:1px solid #cc9}\
 form.search{display:grid;grid-template-columns:repeat(auto-fill,minmax(14em,1fr));gap:.5em;margin-bottom:1em}\
-label{display:flex;flex-direction:column;font-size:.9em}textarea{width:100%;min-height:6em}\
-code{font-size:.85em;word-break:break-all}td.when{white-space:nowrap}";
+label{display:flex;flex-direction:column;font-size:.9em}label.choice{flex-direction:row;gap:.4em;align-items:center}\
+fieldset{border:1px solid #bbb;margin:.5em 0}textarea{width:100%;min-height:6em}\
+code{font-size:.85em;word-break:break-all}td.when{white-space:nowrap}.nhs{white-space:nowrap;color:#444}\
+@media (max-width:60em){dl{grid-template-columns:auto}main{padding:.5em}}";
 
 /// A page of the console for `identity`, titled `title`.
 pub fn layout(identity: Option<&Identity>, title: &str, body: Markup) -> Markup {
@@ -40,6 +44,7 @@ pub fn layout(identity: Option<&Identity>, title: &str, body: Markup) -> Markup 
                     nav {
                         a href="/console" { "Review queue" }
                         a href="/console/disclosures" { "Search the log" }
+                        a href="/console/incidents" { "Incidents" }
                         a href="/console/policy" { "Policy changes" }
                     }
                     @if let Some(me) = identity {
@@ -73,8 +78,51 @@ pub fn error(status: u16, reason: &str, message: &str) -> Markup {
     )
 }
 
+/// A time as the console's readers read a clock: UK time, with GMT or BST said.
+pub fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&chrono_tz::Europe::London).format("%-d %b %Y, %H:%M %Z").to_string()
+}
+
 fn when(entry: &Entry) -> String {
-    entry.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    local(entry.at)
+}
+
+/// How long since `then`: "2 d 4 h", "3 h 10 min", "5 min".
+fn since(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = (now - then).num_minutes().max(0);
+    let (days, hours, minutes) = (minutes / (24 * 60), minutes / 60 % 24, minutes % 60);
+    match (days, hours) {
+        (0, 0) => format!("{minutes} min"),
+        (0, _) => format!("{hours} h {minutes} min"),
+        _ => format!("{days} d {hours} h"),
+    }
+}
+
+/// A child as a reader knows them: name and NHS number (the gateway id only when the index has no such child).
+pub fn child(children: &Children, id: &str) -> String {
+    match children.get(id) {
+        Some(known) => format!("{} (NHS {})", known.name, spaced(&known.nhs_number)),
+        None => id.to_owned(),
+    }
+}
+
+/// An NHS number as it is printed on letters: 3 3 4.
+fn spaced(nhs: &str) -> String {
+    match (nhs.get(..3), nhs.get(3..6), nhs.get(6..)) {
+        (Some(a), Some(b), Some(c)) => format!("{a} {b} {c}"),
+        _ => nhs.to_owned(),
+    }
+}
+
+fn child_cell(children: &Children, id: &str) -> Markup {
+    html! {
+        a href={ "/console/subjects/" (id) } {
+            @match children.get(id) {
+                Some(known) => { (known.name) br; span.nhs { "NHS " (spaced(&known.nhs_number)) } },
+                None => code { (id) },
+            }
+        }
+    }
 }
 
 fn who(entry: &Entry) -> String {
@@ -99,59 +147,139 @@ fn ground(ground: &GroundRef) -> String {
     }
 }
 
+/// Where a table of entries stands: the queue (with a box to tick each for a review of several, and how long each
+/// has waited) or search results.
+pub enum Listing {
+    Queue { now: DateTime<Utc> },
+    Search,
+}
+
 /// Entries as a table, each linking to its page and to its child's history; in the review queue, with why each waits.
-pub fn entries(views: &[DisclosureView], queue: bool) -> Markup {
+pub fn entries(views: &[DisclosureView], children: &Children, listing: &Listing) -> Markup {
+    let queue = match listing {
+        Listing::Queue { now } => Some(*now),
+        Listing::Search => None,
+    };
     html! {
-        table.entries {
-            thead { tr { th { "When" } th { "Who asked" } th { "Kind" } th { "Child" } th { "Asked for" }
-                         th { "Purpose" } th { "Basis" } th { "Outcome" }
-                         @if queue { th { "Why it waits" } } } }
+        div.wide { table.entries {
+            thead { tr {
+                @if queue.is_some() { th scope="col" { "Review" } }
+                th scope="col" { "When" } th scope="col" { "Who asked" } th scope="col" { "Kind" }
+                th scope="col" { "Child" } th scope="col" { "Asked for" } th scope="col" { "Purpose and basis" }
+                th scope="col" { "Outcome" }
+                @if queue.is_some() { th scope="col" { "Why it waits" } th scope="col" { "Waiting" } }
+            } }
             tbody {
                 @for v in views {
                     @let e = &v.entry;
                     tr {
+                        @if queue.is_some() {
+                            td { input type="checkbox" name="disclosure" value=(e.id)
+                                aria-label={ "Review the entry of " (when(e)) ", asked by " (e.requester.person) }; }
+                        }
                         td.when { a href={ "/console/disclosures/" (e.id) } { (when(e)) } }
                         td { (who(e)) }
                         td { (e.kind.as_str()) }
-                        td { a href={ "/console/subjects/" (e.subject) } { code { (e.subject) } } }
+                        td { (child_cell(children, e.subject.as_str())) }
                         td { (list(&e.asked)) }
-                        td { (e.purpose) }
-                        td { (e.lawful_basis) }
+                        td { (e.purpose) br; (e.lawful_basis) }
                         td class=[(e.outcome.as_str() == "refused").then_some("refused")] { (e.outcome.as_str()) }
-                        @if queue {
+                        @if let Some(now) = queue {
                             td { (v.waiting.iter().map(|w| w.describe()).collect::<Vec<_>>().join("; ")) }
+                            td.when { (since(e.at, now)) }
                         }
                     }
                 }
+            }
+        } }
+    }
+}
+
+/// Entries of the queue under one heading (untitled when the queue is not grouped).
+pub struct Group {
+    pub title: String,
+    pub entries: Vec<DisclosureView>,
+}
+
+pub struct Queue<'a> {
+    pub groups: &'a [Group],
+    pub group: Grouping,
+    pub next: Option<&'a str>,
+    pub checkpoint: Option<&'a CheckpointRow>,
+}
+
+fn grouping_label(g: Grouping) -> &'static str {
+    match g {
+        Grouping::None => "Oldest first",
+        Grouping::Child => "By child",
+        Grouping::Requester => "By requester",
+        Grouping::Meeting => "By core group meeting",
+    }
+}
+
+/// The verdict a review gives, as radio buttons (one of them must be chosen).
+fn verdict_choice() -> Markup {
+    html! {
+        fieldset {
+            legend { "Verdict" }
+            @for kind in VerdictKind::ALL {
+                label.choice { input type="radio" name="verdict" value=(kind.as_str()) required; (verdict_words(kind)) }
             }
         }
     }
 }
 
-pub fn queue(
-    identity: &Identity,
-    waiting: &[DisclosureView],
-    next: Option<&str>,
-    checkpoint: Option<&CheckpointRow>,
-) -> Markup {
+fn verdict_words(kind: VerdictKind) -> &'static str {
+    match kind {
+        VerdictKind::Appropriate => "Appropriate: shared as the policy and the law allow",
+        VerdictKind::Concern => "Concern: lawful, but to take up with the requester or their manager",
+        VerdictKind::Breach => "Breach: opens an incident (72 hours to decide whether to report it to the ICO)",
+    }
+}
+
+pub fn queue(identity: &Identity, shown: &Queue<'_>, children: &Children, now: DateTime<Utc>) -> Markup {
+    let count: usize = shown.groups.iter().map(|g| g.entries.len()).sum();
     let body = html! {
         p {
             "Entries that involve " (identity.agency) " and that no DPO of " (identity.agency) " has reviewed yet, "
             "oldest first: disclosures made without consent, refusals, and answers in which " (identity.agency)
             "'s node sent records that the gateway did not pass on."
         }
-        @if waiting.is_empty() {
+        nav aria-label="Group the queue" {
+            "Show: "
+            @for g in Grouping::ALL {
+                @if g == shown.group { strong { (grouping_label(g)) } " " }
+                @else {
+                    a href={ "/console" @if g != Grouping::None { "?group=" (<&str>::from(g)) } } { (grouping_label(g)) } " "
+                }
+            }
+        }
+        @if count == 0 {
             p.note { "Nothing is waiting for review." }
         } @else {
-            (entries(waiting, true))
-            @if let Some(next) = next { p { a href=(next) rel="next" { "More waiting" } } }
+            p { (count) @if count == 1 { " entry waits" } @else { " entries wait" } " on this page; the oldest has waited "
+                (shown.groups.iter().flat_map(|g| &g.entries).map(|v| v.entry.at).min().map(|at| since(at, now)).unwrap_or_default())
+                "." }
+            form method="post" action="/console/reviews" {
+                input type="hidden" name="group" value=(<&str>::from(shown.group));
+                @for group in shown.groups {
+                    @if !group.title.is_empty() { h2 { (group.title) " (" (group.entries.len()) ")" } }
+                    (entries(&group.entries, children, &Listing::Queue { now }))
+                }
+                h2 { "Review the ticked entries" }
+                p { "Each ticked entry gets its own review in the disclosure log, under your name, with this verdict and comment." }
+                (verdict_choice())
+                label { "Comment" textarea name="comment" required { } }
+                button type="submit" { "Record the reviews" }
+            }
+            @if let Some(next) = shown.next { p { a href=(next) rel="next" { "More waiting" } } }
         }
         h2 { "The log" }
-        @match checkpoint {
+        @match shown.checkpoint {
             Some(c) => p {
                 "The latest signed checkpoint covers the log's first " (c.size)
                 @if c.size == 1 { " entry" } @else { " entries" } "; its root is "
-                code { (c.root) } ", signed " (c.at.format("%Y-%m-%d %H:%M:%S UTC")) ". "
+                code { (c.root) } ", signed " (local(c.at.and_utc())) ". "
                 "Each disclosure's page links to its inclusion proof against the latest checkpoint."
             },
             None => p { "Nothing has been logged yet." },
@@ -177,14 +305,16 @@ fn select(name: &str, label: &str, options: &[&str], chosen: &str) -> Markup {
     }
 }
 
-pub fn search(
-    identity: &Identity,
-    fields: &SearchForm,
-    choices: &Choices<'_>,
-    found: &[DisclosureView],
-    next: Option<&str>,
-    csv: &str,
-) -> Markup {
+pub struct Found<'a> {
+    pub entries: &'a [DisclosureView],
+    /// How many match, on every page.
+    pub total: i64,
+    pub children: &'a Children,
+    pub next: Option<&'a str>,
+    pub csv: &'a str,
+}
+
+pub fn search(identity: &Identity, fields: &SearchForm, choices: &Choices<'_>, found: &Found<'_>) -> Markup {
     let body = html! {
         form.search method="get" action="/console/subjects" {
             label { "A child's whole history (for a subject-access request): NHS number"
@@ -195,24 +325,37 @@ pub fn search(
         form.search method="get" action="/console/disclosures" {
             label { "Child's gateway id" input name="subject" value=(fields.subject); }
             (select("agency", "Agency that asked or was asked", &choices.agencies, &fields.agency))
-            label { "Requester's name (exactly)" input name="person" value=(fields.person); }
+            label { "Requester's name (or part of it)" input name="person" value=(fields.person); }
             (select("purpose", "Purpose", &choices.purposes, &fields.purpose))
             (select("basis", "Lawful basis", &choices.bases, &fields.basis))
             (select("decision", "Outcome", &["granted", "partial", "refused"], &fields.decision))
             (select("kind", "Kind", &["request", "discovery", "review"], &fields.kind))
+            label { "Reviewed by " (identity.agency)
+                select name="reviewed" {
+                    option value="" selected[fields.reviewed.is_empty()] { "either" }
+                    option value="yes" selected[fields.reviewed == "yes"] { "reviewed" }
+                    option value="no" selected[fields.reviewed == "no"] { "not reviewed" }
+                }
+            }
+            (select("verdict", "Verdict of that review", &VerdictKind::ALL.map(VerdictKind::as_str), &fields.verdict))
+            (select("ground", "Given on the ground of", &GroundKind::ALL.map(GroundKind::as_str), &fields.ground))
+            label { "Core group meeting (its id)" input name="meeting" value=(fields.meeting); }
+            label { "Reason contains" input name="reason" value=(fields.reason); }
             label { "Only answers in which " (identity.agency) "'s node sent records that were not passed on"
                 input type="checkbox" name="not_passed_on" value="true" checked[fields.not_passed_on == "true"]; }
             label { "From (date, UTC)" input type="date" name="from" value=(fields.from); }
             label { "To (date, UTC, inclusive)" input type="date" name="to" value=(fields.to); }
             div { button type="submit" { "Search" } }
         }
-        p { a href=(csv) { "Download every matching entry as CSV" } " (a spreadsheet opens it; the download is itself read over your certificate)." }
-        @if found.is_empty() {
+        p { a href=(found.csv) { "Download every matching entry as CSV" } " (a spreadsheet opens it; the download is itself read over your certificate)." }
+        p.count { (found.total) @if found.total == 1 { " entry matches" } @else { " entries match" }
+            @if found.total > found.entries.len() as i64 { "; this page shows " (found.entries.len()) } "." }
+        @if found.entries.is_empty() {
             p.note { "No entry matches." }
         } @else {
-            (entries(found, false))
+            (entries(found.entries, found.children, &Listing::Search))
         }
-        @if let Some(next) = next { p { a href=(next) rel="next" { "Next page" } } }
+        @if let Some(next) = found.next { p { a href=(next) rel="next" { "Next page" } } }
     };
     layout(Some(identity), "Search the disclosure log", body)
 }
@@ -225,7 +368,25 @@ pub enum Reviewing {
     Done,
 }
 
-pub fn disclosure(identity: &Identity, v: &DisclosureView, reviews: &[DisclosureView], reviewing: Reviewing) -> Markup {
+fn verdict_said(verdict: Option<&Verdict>) -> Markup {
+    html! {
+        @match verdict {
+            None => "no verdict (reviewed before verdicts were kept)",
+            Some(Verdict::Breach(incident)) => {
+                strong.refused { "breach" } " — " a href={ "/console/incidents/" (incident) } { "incident " (incident) }
+            },
+            Some(v) => strong { (v.kind().as_str()) },
+        }
+    }
+}
+
+pub fn disclosure(
+    identity: &Identity,
+    v: &DisclosureView,
+    reviews: &[DisclosureView],
+    reviewing: Reviewing,
+    children: &Children,
+) -> Markup {
     let e = &v.entry;
     let body = html! {
         dl {
@@ -234,7 +395,7 @@ pub fn disclosure(identity: &Identity, v: &DisclosureView, reviews: &[Disclosure
             dt { "When" } dd { (when(e)) }
             dt { "Kind" } dd { (e.kind.as_str()) }
             dt { "Who asked" } dd { (who(e)) ", certificate " code { (e.requester.serial) } }
-            dt { "Child" } dd { a href={ "/console/subjects/" (e.subject) } { code { (e.subject) } } }
+            dt { "Child" } dd { a href={ "/console/subjects/" (e.subject) } { (child(children, e.subject.as_str())) } }
             dt { "Purpose" } dd { (e.purpose) }
             dt { "Lawful basis" } dd { (e.lawful_basis) }
             dt { "Reason given" } dd { (e.reason) }
@@ -245,39 +406,50 @@ pub fn disclosure(identity: &Identity, v: &DisclosureView, reviews: &[Disclosure
                 (e.records.len())
                 @for (n, record) in e.records.iter().enumerate() { (if n == 0 { ": " } else { ", " }) code { (record) } }
             }
-            dt { "Need-to-know policy" } dd { code { (e.policy_hash) } }
+            dt { "Need-to-know policy" } dd { a href="/console/policy" { code { (e.policy_hash) } } }
             dt { "Digest of the answer sent" } dd { code { (e.response_digest) } }
         }
         @if let (Kind::Review, Some(review)) = (e.kind, &e.review) {
-            p { "This entry is a review of " a href={ "/console/disclosures/" (review.disclosure) } { "disclosure " (review.disclosure) } ": " (review.comment) }
+            p { "This entry is a review of " a href={ "/console/disclosures/" (review.disclosure) } { "disclosure " (review.disclosure) }
+                ". Verdict: " (verdict_said(review.verdict.as_ref())) ". " (review.comment) }
         }
         @if !e.given.is_empty() {
             h2 { "Given" }
-            table { thead { tr { th { "Category" } th { "From" } th { "On the ground of" } } }
-                tbody { @for g in &e.given { tr { td { (g.category) } td { (g.agency) } td { (ground(&g.ground)) } } } } }
+            div.wide { table { thead { tr { th scope="col" { "Category" } th scope="col" { "From" } th scope="col" { "On the ground of" } th scope="col" { "Rule" } } }
+                tbody { @for g in &e.given { tr {
+                    td { (g.category) } td { (g.agency) } td { (ground(&g.ground)) }
+                    td { @if let Some(rule) = &g.rule { code { (rule) } } @else { "—" } }
+                } } } } }
         }
         @if !e.refused.is_empty() {
             h2 { "Refused" }
-            table { thead { tr { th { "Category" } th { "From" } th { "Why" } } }
-                tbody { @for r in &e.refused { tr.refused { td { (r.category) } td { (r.agency) } td { (r.why) } } } } }
+            div.wide { table { thead { tr { th scope="col" { "Category" } th scope="col" { "From" } th scope="col" { "Why" } } }
+                tbody { @for r in &e.refused { tr.refused { td { (r.category) } td { (r.agency) } td { (r.why) } } } } } }
         }
         @if !e.agencies.is_empty() {
             h2 { "Each agency's part" }
-            table { thead { tr { th { "Agency" } th { "Answer" } th { "Records" } th { "Sent and not passed on" } } }
+            div.wide { table { thead { tr { th scope="col" { "Agency" } th scope="col" { "Answer" } th scope="col" { "Records" } th scope="col" { "Sent and not passed on" } } }
                 tbody { @for a in &e.agencies {
                     tr { td { (a.agency) } td { (a.status) } td { (a.records) } td { (dropped(&a.dropped)) } }
-                } } }
+                } } } }
         }
         p { a href={ "/console/disclosures/" (e.id) "/proof" } { "Proof that this entry is in the log" }
             ", against the latest signed checkpoint." }
-        h2 { "Reviews by " (identity.agency) }
-        @if reviews.is_empty() { p { "None yet." } }
-        @for r in reviews {
-            p.reviewed { "Reviewed by " (who(&r.entry)) " on " (when(&r.entry)) ": " (r.entry.reason) }
+        @if e.kind != Kind::Review {
+            h2 { "Reviews" }
+            @if reviews.is_empty() { p { "None yet." } }
+            @for r in reviews {
+                p.reviewed {
+                    "Reviewed by " (who(&r.entry)) " on " (when(&r.entry)) ". Verdict: "
+                    (verdict_said(r.entry.review.as_ref().and_then(|x| x.verdict.as_ref()))) ". " (r.entry.reason)
+                }
+            }
         }
         @match reviewing {
             Reviewing::Form => form method="post" action={ "/console/disclosures/" (e.id) "/review" } {
-                label { "Your review (it is written to the disclosure log, under your name)"
+                h2 { "Your review" }
+                (verdict_choice())
+                label { "Comment (it is written to the disclosure log, under your name)"
                     textarea name="comment" required { } }
                 button type="submit" { "Record the review" }
             },
@@ -287,6 +459,88 @@ pub fn disclosure(identity: &Identity, v: &DisclosureView, reviews: &[Disclosure
         }
     };
     layout(Some(identity), &format!("Disclosure {}", e.id), body)
+}
+
+fn state_said(incident: &Incident, now: DateTime<Utc>) -> Markup {
+    html! {
+        @match (incident.state, incident.time_left(now)) {
+            (State::Closed, _) => {
+                @if let Some(c) = &incident.closed { "closed " (local(c.at)) ": " (c.outcome.describe()) }
+            },
+            (State::Overdue, Some(left)) => strong.overdue { "open, " (incidents::clock(left)) },
+            (_, Some(left)) => { "open, " (incidents::clock(left)) " to decide" },
+            (_, None) => "open",
+        }
+    }
+}
+
+/// The agency's incidents: open ones first with Art. 33's clock, then the closed.
+pub fn incidents(identity: &Identity, found: &[Incident], now: DateTime<Utc>) -> Markup {
+    let open = found.iter().filter(|i| i.closed.is_none()).count();
+    let body = html! {
+        p {
+            "A review whose verdict is breach opens an incident. UK GDPR Art. 33: within 72 hours of becoming aware "
+            "of a personal-data breach, report it to the ICO unless it is unlikely to result in a risk to anyone's "
+            "rights — and record it either way. Close each incident with what was decided."
+        }
+        p { (open) " open, " (found.len() - open) " closed." }
+        @if found.is_empty() { p.note { "No incident: no review by " (identity.agency) " has found a breach." } }
+        @else {
+            div.wide { table {
+                thead { tr { th scope="col" { "Opened" } th scope="col" { "By" } th scope="col" { "Disclosures" }
+                             th scope="col" { "Decide by" } th scope="col" { "State" } } }
+                tbody { @for i in found { tr {
+                    td.when { a href={ "/console/incidents/" (i.id) } { (local(i.opened_at)) } }
+                    td { (i.opened_by.person) " (" (i.opened_by.role) ")" }
+                    td { (i.disclosures.len()) }
+                    td.when { (local(i.decide_by)) }
+                    td { (state_said(i, now)) }
+                } } }
+            } }
+        }
+    };
+    layout(Some(identity), "Incidents", body)
+}
+
+pub fn incident(identity: &Identity, i: &Incident, children: &Children, now: DateTime<Utc>) -> Markup {
+    let body = html! {
+        dl {
+            dt { "Incident" } dd { code { (i.id) } }
+            dt { "Opened" } dd { (local(i.opened_at)) " by " (i.opened_by.person) " (" (i.opened_by.role) ", " (i.opened_by.agency) ")" }
+            dt { "Finding" } dd { (i.finding) }
+            dt { "Decide by" } dd { (local(i.decide_by)) " (72 hours after it was opened)" }
+            dt { "State" } dd { (state_said(i, now)) }
+            @if let Some(c) = &i.closed {
+                dt { "Closed by" } dd { (c.by.person) " (" (c.by.role) ")" }
+                dt { "Outcome" } dd { (c.outcome.describe()) }
+                dt { "Note" } dd { (c.note) }
+            }
+        }
+        h2 { "Disclosures found in breach" }
+        div.wide { table {
+            thead { tr { th scope="col" { "Disclosure" } th scope="col" { "Child" } th scope="col" { "The review" } } }
+            tbody { @for d in &i.disclosures { tr {
+                td { a href={ "/console/disclosures/" (d.disclosure) } { code { (d.disclosure) } } }
+                td { (child_cell(children, d.subject.as_str())) }
+                td { a href={ "/console/disclosures/" (d.review) } { code { (d.review) } } }
+            } } }
+        } }
+        @if i.closed.is_none() {
+            form method="post" action={ "/console/incidents/" (i.id) "/close" } {
+                h2 { "Close the incident" }
+                fieldset {
+                    legend { "Outcome" }
+                    @for o in Outcome::ALL {
+                        label.choice { input type="radio" name="outcome" value=(o.as_str()) required; (o.describe()) }
+                    }
+                }
+                label { "Note: the ICO's reference, or why it is not reportable, and what was done"
+                    textarea name="note" required { } }
+                button type="submit" { "Close the incident" }
+            }
+        }
+    };
+    layout(Some(identity), &format!("Incident {}", i.id), body)
 }
 
 pub fn history(identity: &Identity, subject: &str, lines: &[HistoryLine]) -> Markup {

@@ -5,24 +5,25 @@
 pub mod access_packs;
 mod export;
 pub mod fhir;
+pub mod incidents;
+pub mod reviews;
 mod subject_history;
 
 pub use subject_history::{HistoryLine, history};
 pub(crate) use subject_history::{entries_of, history_of};
 
 use crate::disclosure_log::FreshIndex;
-use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, SubsecRound, Utc};
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::decision::policy::Vocabulary;
-use crate::disclosure_log::{Entry, Kind, LogWriter, LoggedEntry, Outcome, Review};
-use crate::register::Actor;
+use crate::disclosure_log::{Entry, GroundKind, Kind, LoggedEntry, Outcome, VerdictKind};
 use crate::store::log::{self, Filter, LogRow};
 use crate::store::{Store, StoreError};
-use sharegate_core::domain::{AgencyName, DisclosureId, Narrative, SubjectId};
+use sharegate_core::domain::{AgencyName, DisclosureId, MeetingId, SubjectId};
 use sharegate_core::error::{ApiError, ErrorEnvelope};
-use sharegate_core::extract::{ApiJson, ApiQuery};
+use sharegate_core::extract::ApiQuery;
 use sharegate_core::identity::{Dpo, Identity};
 
 const PAGE: i64 = 100;
@@ -60,7 +61,7 @@ pub struct DisclosureQuery {
     pub subject: Option<String>,
     /// An agency that asked or was asked.
     pub agency: Option<String>,
-    /// The requester's name, exactly.
+    /// Part of the requester's name, in any case (`hugh` finds Tom Hughes).
     pub person: Option<String>,
     pub purpose: Option<String>,
     pub basis: Option<String>,
@@ -70,6 +71,16 @@ pub struct DisclosureQuery {
     pub kind: Option<String>,
     /// `true`: only answers in which your agency's node sent records that were not passed on.
     pub not_passed_on: Option<bool>,
+    /// `true`: only entries a DPO of your agency has reviewed; `false`: only those none has.
+    pub reviewed: Option<bool>,
+    /// Only entries a DPO of your agency reviewed with this verdict: `appropriate`, `concern` or `breach`.
+    pub verdict: Option<String>,
+    /// Only entries with a grant on this kind of ground: `consent`, `decision`, `meeting` or `need_to_know`.
+    pub ground: Option<String>,
+    /// Only entries made under this core group meeting.
+    pub meeting: Option<String>,
+    /// Only entries whose reason (for a review: its comment) contains this text, in any case.
+    pub reason: Option<String>,
     /// From this time (RFC 3339), or the start of this date (UTC), inclusive.
     #[serde(default, deserialize_with = "sharegate_core::domain::time::optional")]
     #[param(value_type = Option<String>, example = "2026-11-01")]
@@ -149,6 +160,24 @@ pub(crate) fn filter(
         Some(_) => Some(Export::Json),
         None => None,
     };
+    let verdicts = VerdictKind::ALL.map(VerdictKind::as_str);
+    let verdict = one_of("verdict", &q.verdict, &verdicts)?.and_then(|v| v.parse::<VerdictKind>().ok());
+    let grounds = GroundKind::ALL.map(GroundKind::as_str);
+    let ground = one_of("ground", &q.ground, &grounds)?.and_then(|g| g.parse::<GroundKind>().ok());
+    let meeting = q
+        .meeting
+        .as_deref()
+        .map(|m| MeetingId::parse(m).map_err(|e| ApiError::invalid("meeting", format!("meeting {e}"))))
+        .transpose()?;
+    let typed = |field: &str, value: &Option<String>| -> Result<Option<String>, ApiError> {
+        match value.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) if v.chars().count() > 200 => {
+                Err(ApiError::invalid(field, format!("{field} is longer than 200 characters")))
+            }
+            Some(v) => Ok(Some(v.to_owned())),
+        }
+    };
     if let (Some(from), Some(to)) = (q.from, q.to)
         && to <= from
     {
@@ -159,7 +188,7 @@ pub(crate) fn filter(
             scope: identity.agency.to_string(),
             subject: subject.map(String::from),
             agency: agency.map(String::from),
-            person: q.person.clone(),
+            person: typed("person", &q.person)?,
             purpose: purpose.map(String::from),
             basis: basis.map(String::from),
             outcome,
@@ -167,6 +196,11 @@ pub(crate) fn filter(
             not_passed_on: q.not_passed_on.unwrap_or(false),
             from: q.from.map(|t| t.naive_utc()),
             to: q.to.map(|t| t.naive_utc()),
+            reviewed: q.reviewed,
+            verdict: verdict.map(VerdictKind::in_text),
+            ground: ground.map(GroundKind::in_text),
+            meeting: meeting.map(String::from),
+            reason: typed("reason", &q.reason)?,
         },
         export,
     ))
@@ -175,6 +209,8 @@ pub(crate) fn filter(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DisclosurePage {
     pub disclosures: Vec<DisclosureView>,
+    /// How many entries match, on every page together.
+    pub total: i64,
     /// Pass as `after` for the next page; none when this is the last.
     pub next: Option<i64>,
 }
@@ -206,10 +242,12 @@ pub async fn list(
     }
     let limit = query.0.limit.unwrap_or(PAGE).clamp(1, MAX_PAGE);
     let after = query.0.after;
-    let rows = store.run(move |conn| log::search(conn, &filter, after, limit)).await?;
+    let (rows, total) = store
+        .run(move |conn| Ok((log::search(conn, &filter, after, limit)?, log::count_matching(conn, &filter)?)))
+        .await?;
     let next = if rows.len() as i64 == limit { rows.last().map(|r| r.columns.seq) } else { None };
     let disclosures = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(DisclosurePage { disclosures, next }))
+    Ok(HttpResponse::Ok().json(DisclosurePage { disclosures, total, next }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -307,168 +345,4 @@ pub async fn one(
 ) -> Result<web::Json<DisclosureView>, ApiError> {
     let row = scoped(&store, &identity, path.into_inner()).await?;
     Ok(web::Json(view(&row)?))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"comment": "Checked: the sharing was proportionate and its ground in force."}))]
-pub struct ReviewBody {
-    #[schema(value_type = String, example = "Checked: the s115 decision was endorsed and the sharing proportionate.")]
-    pub comment: Narrative,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ReviewView {
-    /// The review's own entry in the log.
-    pub id: String,
-    pub disclosure_id: String,
-    pub reviewed_by: Actor,
-    pub comment: String,
-    pub at: DateTime<Utc>,
-}
-
-/// Why a DPO may not review an entry (besides their agency having reviewed it already, which the writer checks).
-pub(crate) enum NotReviewable {
-    IsAReview,
-    OwnDisclosure,
-}
-
-/// Whether `identity` may review `entry`: not a review itself, and not a disclosure they made.
-pub(crate) fn reviewable(identity: &Identity, entry: &Entry) -> Result<(), NotReviewable> {
-    if entry.kind == Kind::Review {
-        Err(NotReviewable::IsAReview)
-    } else if entry.requester.is(identity) {
-        Err(NotReviewable::OwnDisclosure)
-    } else {
-        Ok(())
-    }
-}
-
-/// The log entry of `identity`'s review of the entry in `row`, and the answer that describes it; refused when the
-/// entry is itself a review or `identity` made the disclosure. (Once per agency is checked by the log's writer as
-/// it appends: see `disclosure_log::AppendError::AlreadyReviewed`.)
-fn review_entry(identity: &Identity, row: &LogRow, comment: Narrative) -> Result<(Entry, ReviewView), ApiError> {
-    let reviewed = view(row)?.entry;
-    match reviewable(identity, &reviewed) {
-        Ok(()) => {}
-        Err(NotReviewable::IsAReview) => return Err(ApiError::invalid("id", "that entry is itself a review")),
-        Err(NotReviewable::OwnDisclosure) => {
-            return Err(ApiError::forbidden("you made this disclosure: another DPO must review it"));
-        }
-    }
-    let (id, at) = (DisclosureId::new(), Utc::now().trunc_subsecs(6));
-    let answer = ReviewView {
-        id: id.to_string(),
-        disclosure_id: reviewed.id.to_string(),
-        reviewed_by: Actor::from(identity),
-        comment: comment.to_string(),
-        at,
-    };
-    let entry = Entry {
-        id,
-        at,
-        kind: Kind::Review,
-        requester: Actor::from(identity),
-        subject: reviewed.subject,
-        purpose: reviewed.purpose,
-        lawful_basis: reviewed.lawful_basis,
-        reason: comment.clone(),
-        meeting: reviewed.meeting,
-        policy_hash: reviewed.policy_hash,
-        asked: Vec::new(),
-        given: Vec::new(),
-        refused: Vec::new(),
-        agencies: Vec::new(),
-        records: Vec::new(),
-        outcome: reviewed.outcome,
-        response_digest: String::new(),
-        review: Some(Review { disclosure: reviewed.id, comment }),
-    };
-    Ok((entry, answer))
-}
-
-/// A DPO of an agency involved reviews a disclosure. The review is itself an entry of the log. The person who made
-/// the disclosure cannot review it; each agency reviews a disclosure once.
-#[utoipa::path(
-    tag = "dpo",
-    request_body = ReviewBody,
-    params(("id" = String, Path)),
-    responses(
-        (status = 201, body = ReviewView),
-        (status = 403, description = "not a DPO, or the person who made the disclosure", body = ErrorEnvelope),
-        (status = 404, description = "no such disclosure involving the DPO's agency", body = ErrorEnvelope),
-        (status = 409, description = "already reviewed by a DPO of this agency", body = ErrorEnvelope),
-        (status = 503, description = "the review could not be logged", body = ErrorEnvelope),
-    )
-)]
-#[post("/v1/disclosures/{id}/review")]
-pub async fn review(
-    dpo: Dpo,
-    path: web::Path<String>,
-    body: ApiJson<ReviewBody>,
-    store: web::Data<Store>,
-    writer: web::Data<LogWriter>,
-    _: FreshIndex,
-) -> Result<HttpResponse, ApiError> {
-    let disclosed = record_review(&dpo, path.into_inner(), body.0.comment, &store, &writer).await?;
-    Ok(disclosed.into_response())
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct MeetingReviewed {
-    /// The reviews written, one log entry for each disclosure made under the meeting.
-    pub reviews: Vec<ReviewView>,
-}
-
-/// A DPO reviews a core group meeting's sharing as one thing: every disclosure made under the meeting that involves
-/// their agency and that their agency has not reviewed gets a review entry (one each, the same comment). The
-/// disclosures they made themselves are left for another DPO.
-#[utoipa::path(
-    tag = "dpo",
-    request_body = ReviewBody,
-    params(("id" = String, Path, description = "the meeting")),
-    responses(
-        (status = 201, body = MeetingReviewed),
-        (status = 403, description = "not a DPO", body = ErrorEnvelope),
-        (status = 404, description = "nothing under that meeting waits for the DPO's agency", body = ErrorEnvelope),
-        (status = 503, description = "the reviews could not be logged", body = ErrorEnvelope),
-    )
-)]
-#[post("/v1/meetings/{id}/review")]
-pub async fn review_meeting(
-    Dpo(identity): Dpo,
-    path: web::Path<String>,
-    body: ApiJson<ReviewBody>,
-    store: web::Data<Store>,
-    writer: web::Data<LogWriter>,
-    _: FreshIndex,
-) -> Result<HttpResponse, ApiError> {
-    let nothing = || ApiError::not_found("nothing shared under that meeting waits for your agency's review");
-    let meeting = sharegate_core::domain::MeetingId::parse(&path.into_inner()).map_err(|_| nothing())?;
-    let agency = identity.agency.to_string();
-    let rows = store.run(move |conn| log::unreviewed_under_meeting(conn, &agency, meeting.as_str())).await?;
-    let mut reviews = Vec::new();
-    for row in &rows {
-        let Ok((entry, answer)) = review_entry(&identity, row, body.0.comment.clone()) else { continue };
-        crate::disclosure_log::write(&writer, entry).await?;
-        reviews.push(answer);
-    }
-    if reviews.is_empty() {
-        return Err(nothing());
-    }
-    Ok(HttpResponse::Created().json(MeetingReviewed { reviews }))
-}
-
-/// `dpo` reviews the disclosure with id `raw`: the review's entry is committed, and its answer handed back.
-pub(crate) async fn record_review(
-    Dpo(identity): &Dpo,
-    raw: String,
-    comment: Narrative,
-    store: &Store,
-    writer: &LogWriter,
-) -> Result<crate::disclosure_log::Disclosed, ApiError> {
-    let row = scoped(store, identity, raw).await?;
-    let (entry, answer) = review_entry(identity, &row, comment)?;
-    let bytes = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
-    crate::disclosure_log::commit_built(writer, entry, actix_web::http::StatusCode::CREATED, bytes).await
 }
