@@ -226,7 +226,7 @@ async fn filters_pages_and_exports(backend: Backend) {
     assert_eq!(reason, "'=HYPERLINK(\"x\") school worries", "a formula is exported as text");
     assert!(text.contains("\"'=HYPERLINK(\"\"x\"\") school worries\""), "quotes doubled inside a quoted field: {text}");
     // The grounds and the deciding rules, category by category, after the first columns.
-    assert_eq!(&header[17..], &["meeting", "grounds", "rules"]);
+    assert_eq!(&header[17..], &["meeting", "grounds", "rules", "verdict"]);
     let column = |name: &str| rows[0][header.iter().position(|h| h == name).unwrap()].to_owned();
     let (_, entry) = send(person(dpo).get(gateway.url(&format!("/v1/disclosures/{}", &rows[0][1])))).await;
     for given in entry["given"].as_array().unwrap() {

@@ -148,6 +148,22 @@ async fn verdicts_bulk_reviews_and_incidents(backend: Backend) {
     assert_eq!((ids.len(), total), (2, 2));
     let (status, _) = send(person("health-dpo").get(gateway.url("/v1/disclosures?verdict=awful"))).await;
     assert_eq!(status, 400);
+
+    // The CSV says each entry's verdict by the exporting agency, and each review's own.
+    let csv = person("health-dpo").get(gateway.url("/v1/disclosures?format=csv")).send().await.unwrap();
+    let text = csv.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, verdict) = (column("disclosure_id"), column("verdict"));
+    let cells: Vec<(String, String)> =
+        reader.records().map(|r| r.unwrap()).map(|r| (r[id].to_owned(), r[verdict].to_owned())).collect();
+    let breach = format!("breach:{incident}");
+    for disclosure in both {
+        assert!(cells.contains(&(disclosure.to_owned(), breach.clone())), "{disclosure}: {text}");
+    }
+    assert_eq!(cells.iter().filter(|(_, v)| *v == breach).count(), 4, "two disclosures, two reviews: {text}");
+    assert!(cells.iter().all(|(_, v)| v.is_empty() || *v == breach), "police's concern is police's: {text}");
 }
 
 async fn search_filters_answer_questions(backend: Backend) {

@@ -619,3 +619,13 @@ pub fn all_reviews_of(conn: &mut AnyConnection, id: &str) -> Result<Vec<LogRow>,
         .select(LogRow::as_select())
         .load(conn)?)
 }
+
+/// The reviews by DPOs of `agency` of the entries with these ids.
+pub fn reviews_by(conn: &mut AnyConnection, agency: &str, ids: &[&str]) -> Result<Vec<LogRow>, StoreError> {
+    Ok(log_entries::table
+        .inner_join(log_sequence::table)
+        .filter(log_entries::reviews.eq_any(ids))
+        .filter(log_entries::requester_agency.eq(agency))
+        .select(LogRow::as_select())
+        .load(conn)?)
+}

@@ -5,17 +5,17 @@ use actix_web::HttpResponse;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{DisclosureView, EXPORT_PAGE, Export, fhir, view};
-use crate::disclosure_log::GroundRef;
-use crate::store::log::{self, Filter};
-use crate::store::{Store, StoreError};
+use crate::disclosure_log::{GroundRef, Review, Verdict};
+use crate::store::log::{self, Filter, LogRow};
+use crate::store::{AnyConnection, Store, StoreError};
 use sharegate_core::domain::{AgencyName, ConsentId};
 use sharegate_core::error::ApiError;
 
 /// The columns of a CSV export, in order.
-const CSV_HEADER: [&str; 20] = [
+const CSV_HEADER: [&str; 21] = [
     "index",
     "disclosure_id",
     "at",
@@ -37,7 +37,34 @@ const CSV_HEADER: [&str; 20] = [
     "meeting",
     "grounds",
     "rules",
+    // A review's verdict; for any other entry, the verdict of the exporting agency's review of it (empty: none).
+    "verdict",
 ];
+
+/// A verdict as a cell names it: `appropriate`, `concern` or `breach:inc_…`.
+fn verdict(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Breach(incident) => format!("breach:{incident}"),
+        other => other.kind().as_str().to_owned(),
+    }
+}
+
+/// The verdicts of `agency`'s reviews of the entries in `rows`, by the reviewed entry's id.
+fn verdicts_of(
+    conn: &mut AnyConnection,
+    agency: &str,
+    rows: &[LogRow],
+) -> Result<BTreeMap<String, String>, StoreError> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.columns.id.as_str()).collect();
+    let mut found = BTreeMap::new();
+    for review in log::reviews_by(conn, agency, &ids)? {
+        let entry = view(&review)?.entry;
+        if let Some(Review { disclosure, verdict: Some(v), .. }) = &entry.review {
+            found.insert(disclosure.to_string(), verdict(v));
+        }
+    }
+    Ok(found)
+}
 
 /// A grant's ground as a cell names it: `consent:con_…`, `decision:dec_…`, `meeting:mtg_…` or `need_to_know`.
 fn ground(ground: &GroundRef) -> String {
@@ -54,7 +81,7 @@ fn cell(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
 
-fn csv_rows(rows: &[DisclosureView], header: bool) -> Result<Vec<u8>, StoreError> {
+fn csv_rows(rows: &[DisclosureView], verdicts: &BTreeMap<String, String>, header: bool) -> Result<Vec<u8>, StoreError> {
     let mut out = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Necessary).from_writer(Vec::new());
     let fail = |e: csv::Error| StoreError::Unavailable(format!("cannot write CSV: {e}"));
     if header {
@@ -93,6 +120,10 @@ fn csv_rows(rows: &[DisclosureView], header: bool) -> Result<Vec<u8>, StoreError
                     })
                     .collect(),
             ),
+            match &e.review {
+                Some(review) => review.verdict.as_ref().map(verdict).unwrap_or_default(),
+                None => verdicts.get(e.id.as_str()).cloned().unwrap_or_default(),
+            },
         ])
         .map_err(fail)?;
     }
@@ -118,9 +149,16 @@ pub(super) fn stream(store: Store, filter: Filter, export: Export) -> HttpRespon
             return Ok::<_, actix_web::Error>(None);
         }
         let (filter, after) = (state.filter.clone(), state.after);
-        let rows = state
+        let (rows, verdicts) = state
             .store
-            .run(move |conn| log::search(conn, &filter, after, EXPORT_PAGE))
+            .run(move |conn| {
+                let rows = log::search(conn, &filter, after, EXPORT_PAGE)?;
+                let verdicts = match export {
+                    Export::Csv => verdicts_of(conn, &filter.scope, &rows)?,
+                    Export::Json | Export::Fhir => BTreeMap::new(),
+                };
+                Ok((rows, verdicts))
+            })
             .await
             .map_err(ApiError::from)?;
         state.after = rows.last().map(|r| r.columns.seq).or(state.after);
@@ -129,7 +167,7 @@ pub(super) fn stream(store: Store, filter: Filter, export: Export) -> HttpRespon
         match export {
             Export::Csv => {
                 let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>().map_err(ApiError::from)?;
-                chunk.extend(csv_rows(&views, state.first).map_err(ApiError::from)?);
+                chunk.extend(csv_rows(&views, &verdicts, state.first).map_err(ApiError::from)?);
             }
             Export::Json => {
                 if state.first {
