@@ -3,6 +3,7 @@
 //! - `SHAREGATE_TEST_DATABASE_URL` (a PostgreSQL server) → `cfg(postgres_tests)`, and, when it asks for
 //!   `sslmode=verify-full`, `cfg(postgres_tls_tests)` (a server made by `.ci/postgres-tls`);
 //! - `SHAREGATE_TEST_CHROMIUM` (a Chromium binary) → `cfg(browser_tests)`;
+//! - `SHAREGATE_TEST_AXE` (axe-core's `axe.min.js`, from npm) → `cfg(axe_tests)`;
 //! - `SHAREGATE_TEST_FHIR_PYTHON` (a Python with `fhir.resources` 6.4, FHIR R4) → `cfg(fhir_tests)`;
 //! - `SHAREGATE_TEST_DISK_FAULTS` (the tests may make files immutable and mount a tmpfs: root) →
 //!   `cfg(disk_fault_tests)`.
@@ -11,6 +12,7 @@ fn main() {
     for (variable, switch) in [
         ("SHAREGATE_TEST_DATABASE_URL", "postgres_tests"),
         ("SHAREGATE_TEST_CHROMIUM", "browser_tests"),
+        ("SHAREGATE_TEST_AXE", "axe_tests"),
         ("SHAREGATE_TEST_FHIR_PYTHON", "fhir_tests"),
         ("SHAREGATE_TEST_DISK_FAULTS", "disk_fault_tests"),
     ] {

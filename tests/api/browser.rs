@@ -1,9 +1,12 @@
 //! The DPO console in a real headless Chromium that holds a DPO's client certificate: the queue, a disclosure's page,
-//! and a review typed into its form and sent by the browser itself (so its own `Origin`, its own redirect).
+//! and a review typed into its form and sent by the browser itself (so its own `Origin`, its own redirect); and every
+//! page of the console at 1280 px, each photographed, measured (nothing wider than the window) and checked by
+//! axe-core for WCAG 2.2 A and AA.
 //!
-//! It runs when `SHAREGATE_TEST_CHROMIUM` names a Chromium (`.ci/run` sets it). Chromium needs NSS's tools and
-//! openssl to take the certificate, and a policy that chooses the client certificate for `https://localhost:*` —
-//! headless, it cannot ask — which `.ci/run` writes. Without the variable the test says it was skipped.
+//! It runs when `SHAREGATE_TEST_CHROMIUM` names a Chromium (`.ci/run` sets it), and the accessibility test when
+//! `SHAREGATE_TEST_AXE` names axe-core's `axe.min.js` too. Chromium needs NSS's tools and openssl to take the
+//! certificate, and a policy that chooses the client certificate for `https://localhost:*` — headless, it cannot
+//! ask — which `.ci/run` writes. Without the variables the tests say they were skipped.
 
 use crate::helpers::BoundedOutput;
 use std::collections::HashMap;
@@ -12,9 +15,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use headless_chrome::{Browser, LaunchOptions};
+use base64::Engine;
+use headless_chrome::protocol::cdp::Page;
+use headless_chrome::{Browser, LaunchOptions, Tab};
+use serde_json::{Value, json};
 
-use crate::dpo::story;
+use crate::dpo::{ask, story};
 use crate::helpers::{federation, person, send, spawn_gateway};
 
 const CHROMIUM_ENV: &str = "SHAREGATE_TEST_CHROMIUM";
@@ -48,21 +54,30 @@ fn home_holding(who: &str) -> tempfile::TempDir {
     home
 }
 
-/// Opens the console, follows the queue's link to `disclosure`, reviews it, and returns the page the browser ends on.
-fn review_in_browser(chromium: PathBuf, home: &Path, console: &str, disclosure: &str, comment: &str) -> String {
+/// The width the console is built to fit, as a DPO's laptop shows it.
+const WIDTH: u32 = 1280;
+
+/// Chromium, headless, in a window 1280 px wide, with `home`'s certificates.
+fn launch(chromium: PathBuf, home: &Path) -> Browser {
     let envs = HashMap::from([("HOME".to_owned(), home.display().to_string())]);
-    let browser = Browser::new(LaunchOptions {
+    Browser::new(LaunchOptions {
         path: Some(chromium),
         headless: true,
         // The test may run as root, where Chromium's sandbox cannot start.
         sandbox: false,
         process_envs: Some(envs),
+        window_size: Some((WIDTH, 900)),
         // With headless_chrome's own (no background networking, sync or first-run): nothing reaches for the network.
         args: vec![OsStr::new("--disable-gpu"), OsStr::new("--disable-component-update")],
         idle_browser_timeout: Duration::from_secs(60),
         ..LaunchOptions::default()
     })
-    .expect("Chromium starts");
+    .expect("Chromium starts")
+}
+
+/// Opens the console, follows the queue's link to `disclosure`, reviews it, and returns the page the browser ends on.
+fn review_in_browser(chromium: PathBuf, home: &Path, console: &str, disclosure: &str, comment: &str) -> String {
+    let browser = launch(chromium, home);
     let tab = browser.new_tab().unwrap();
     tab.navigate_to(console).unwrap().wait_until_navigated().unwrap();
     let queue = tab.wait_for_element("main").unwrap().get_inner_text().unwrap();
@@ -103,4 +118,144 @@ async fn a_dpo_reviews_a_disclosure_in_headless_chromium() {
         (Some(s.police_refused.as_str()), Some(comment))
     );
     assert_eq!(review["requester"]["person"], "Tom Hughes");
+}
+
+/// What one page of the console showed the browser: how wide it drew, and what axe-core found wrong.
+struct Checked {
+    path: String,
+    title: String,
+    scroll_width: u64,
+    violations: Vec<Value>,
+}
+
+/// A script's value, as JSON.
+fn value(tab: &Tab, script: &str) -> Value {
+    tab.evaluate(script, true).unwrap_or_else(|e| panic!("{script}: {e}")).value.unwrap_or(Value::Null)
+}
+
+/// Visits each page, photographs it whole into `shots` (`<name>.png`), measures it and runs axe-core on it.
+fn check_pages(
+    chromium: PathBuf,
+    home: &Path,
+    base: &str,
+    pages: &[(&str, String)],
+    axe: &str,
+    shots: &Path,
+) -> Vec<Checked> {
+    let browser = launch(chromium, home);
+    let tab = browser.new_tab().unwrap();
+    let mut checked = Vec::new();
+    for (name, path) in pages {
+        tab.navigate_to(&format!("{base}{path}")).unwrap().wait_until_navigated().unwrap();
+        tab.wait_for_element("main").unwrap();
+        let height = value(&tab, "document.documentElement.scrollHeight").as_f64().unwrap_or(900.0);
+        let clip = Page::Viewport { x: 0.0, y: 0.0, width: f64::from(WIDTH), height, scale: 1.0 };
+        let shot = tab
+            .call_method(Page::CaptureScreenshot {
+                format: Some(Page::CaptureScreenshotFormatOption::Png),
+                quality: None,
+                clip: Some(clip),
+                from_surface: Some(true),
+                capture_beyond_viewport: Some(true),
+                optimize_for_speed: None,
+            })
+            .unwrap();
+        let png = base64::engine::general_purpose::STANDARD.decode(shot.data).unwrap();
+        std::fs::write(shots.join(format!("{name}.png")), png).unwrap();
+        // axe-core, run from the DevTools protocol (the console's pages allow no scripts of their own).
+        tab.evaluate(axe, false).expect("axe-core loads");
+        let found = value(
+            &tab,
+            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})\
+             .then(r => JSON.stringify(r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.html)}))))",
+        );
+        checked.push(Checked {
+            path: path.clone(),
+            title: value(&tab, "document.title").as_str().unwrap_or_default().to_owned(),
+            scroll_width: value(&tab, "document.documentElement.scrollWidth").as_u64().unwrap_or(u64::MAX),
+            violations: serde_json::from_str(found.as_str().unwrap_or("null")).unwrap_or_default(),
+        });
+    }
+    checked
+}
+
+/// Every page of the DPO console, at 1280 px, in a real Chromium: nothing wider than the window, and axe-core finds
+/// no WCAG 2.2 A or AA violation. A screenshot of each is written under the test's output
+/// (`target/tmp/console-screenshots/`).
+#[tokio::test]
+#[cfg_attr(
+    not(all(browser_tests, axe_tests)),
+    ignore = "SHAREGATE_TEST_CHROMIUM or SHAREGATE_TEST_AXE is not set (bash .ci/run sets them)"
+)]
+async fn every_console_page_fits_1280_px_and_axe_core_finds_no_violation() {
+    let chromium = std::env::var_os(CHROMIUM_ENV).expect("SHAREGATE_TEST_CHROMIUM names a Chromium");
+    let axe =
+        std::fs::read_to_string(std::env::var_os("SHAREGATE_TEST_AXE").expect("SHAREGATE_TEST_AXE names axe.min.js"))
+            .expect("axe.min.js reads");
+    let gateway = spawn_gateway().await;
+    let s = story(&gateway).await;
+    // A review of each verdict's kind, so that every part of every page is drawn: a breach and its incident, a
+    // closed incident, a concern.
+    let review = |who: &'static str, ids: Vec<&str>, verdict: &'static str| {
+        let body = json!({"disclosures": ids, "verdict": verdict, "comment": "Checked in the browser test."});
+        send(person(who).post(gateway.url("/v1/reviews")).json(&body))
+    };
+    let (status, open) = review("health-dpo", vec![&s.police_refused], "breach").await;
+    assert_eq!(status, 201, "{open}");
+    let (status, closed) = review("health-dpo", vec![&s.health_refused], "breach").await;
+    assert_eq!(status, 201, "{closed}");
+    let close = gateway.url(&format!("/v1/incidents/{}/close", closed["incident"].as_str().unwrap()));
+    let body = json!({"outcome": "not_a_breach", "note": "The health visitor's basis was right."});
+    assert_eq!(send(person("health-dpo").post(close).json(&body)).await.0, 200);
+    let (status, _) = review("police-dpo", vec![&s.police_refused], "concern").await;
+    assert_eq!(status, 201);
+
+    // And one left to review, so that the queue and a disclosure's page show their forms.
+    let waiting =
+        ask(&gateway, "police-investigator", &s.subject, "health.summary", "safeguarding", "consent", "Seen at A&E")
+            .await;
+
+    let incident = open["incident"].as_str().unwrap();
+    let pages = [
+        ("queue", "/console".to_owned()),
+        ("queue-by-child", "/console?group=child".to_owned()),
+        ("queue-by-requester", "/console?group=requester".to_owned()),
+        ("search", "/console/disclosures?kind=request".to_owned()),
+        ("search-filtered", "/console/disclosures?verdict=breach&reason=urgent&person=morgan".to_owned()),
+        ("disclosure-to-review", format!("/console/disclosures/{waiting}")),
+        ("disclosure-reviewed", format!("/console/disclosures/{}", s.police_refused)),
+        ("proof", format!("/console/disclosures/{}/proof", s.police_refused)),
+        ("incidents", "/console/incidents".to_owned()),
+        ("incident-open", format!("/console/incidents/{incident}")),
+        ("child-history", format!("/console/subjects/{}", s.subject)),
+        ("policy-changes", "/console/policy".to_owned()),
+        ("not-found", "/console/nothing-here".to_owned()),
+    ];
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots");
+    // Only this run's pages.
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let home = home_holding("health-dpo");
+    let checked = tokio::task::spawn_blocking({
+        let (home, base, shots) = (home.path().to_owned(), gateway.url(""), shots.clone());
+        move || check_pages(PathBuf::from(chromium), &home, &base, &pages, &axe, &shots)
+    })
+    .await
+    .unwrap();
+
+    let mut wrong = Vec::new();
+    for page in &checked {
+        let refused = page.title.starts_with("4") || page.title.starts_with("5") || page.title.is_empty();
+        if refused != page.path.ends_with("nothing-here") {
+            wrong.push(format!("{}: not the page expected ({})", page.path, page.title));
+        }
+        if page.scroll_width > u64::from(WIDTH) {
+            wrong.push(format!("{}: {} px wide, wider than the window", page.path, page.scroll_width));
+        }
+        for violation in &page.violations {
+            wrong.push(format!("{}: {violation}", page.path));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(std::fs::read_dir(&shots).unwrap().count(), checked.len(), "a screenshot of each page");
 }

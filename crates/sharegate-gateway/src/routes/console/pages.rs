@@ -23,7 +23,8 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weig
 .refused,.overdue{color:#a00}.note{background:#ffd;padding:.5em;border:1px solid #cc9}\
 form.search{display:grid;grid-template-columns:repeat(auto-fill,minmax(14em,1fr));gap:.5em;margin-bottom:1em}\
 label{display:flex;flex-direction:column;font-size:.9em}label.choice{flex-direction:row;gap:.4em;align-items:center}\
-fieldset{border:1px solid #bbb;margin:.5em 0}textarea{width:100%;min-height:6em}\
+fieldset{border:1px solid #bbb;margin:.5em 0}textarea{width:100%;box-sizing:border-box;min-height:6em}\
+input[type=radio],input[type=checkbox]{width:1.5em;height:1.5em;margin:.2em}button{min-height:2.75em;padding:.4em 1em}\
 code{font-size:.85em;word-break:break-all}td.when{white-space:nowrap}.nhs{white-space:nowrap;color:#444}\
 @media (max-width:60em){dl{grid-template-columns:auto}main{padding:.5em}}";
 
