@@ -218,6 +218,7 @@ async fn every_console_page_fits_1280_px_and_axe_core_finds_no_violation() {
     let incident = open["incident"].as_str().unwrap();
     let pages = [
         ("queue", "/console".to_owned()),
+        ("overview", "/console/overview".to_owned()),
         ("queue-by-child", "/console?group=child".to_owned()),
         ("queue-by-requester", "/console?group=requester".to_owned()),
         ("search", "/console/disclosures?kind=request".to_owned()),

@@ -22,6 +22,7 @@ mod meetings;
 mod migrations;
 mod node;
 mod notifications;
+mod overview;
 mod ownership;
 mod policy;
 mod postgres_tls;

@@ -135,6 +135,7 @@ pub async fn gateway(config: &GatewayConfig) -> Result<Listening, StartError> {
             .service(routes::dpo::incidents::list)
             .service(routes::dpo::incidents::one)
             .service(routes::dpo::incidents::close)
+            .service(routes::dpo::overview::overview)
             .service(routes::dpo::history)
             .service(routes::dpo::access_packs::draft)
             .service(routes::dpo::access_packs::read)

@@ -629,3 +629,58 @@ pub fn reviews_by(conn: &mut AnyConnection, agency: &str, ids: &[&str]) -> Resul
         .select(LogRow::as_select())
         .load(conn)?)
 }
+
+/// How many of a DPO's agency's entries there were over a period, counted several ways (see [`tallies`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tallies {
+    /// Every kind of entry, reviews included.
+    pub by_kind: Vec<(String, i64)>,
+    /// The rest count everything but reviews.
+    pub by_outcome: Vec<(String, i64)>,
+    pub by_purpose: Vec<(String, i64)>,
+    pub by_basis: Vec<(String, i64)>,
+    pub by_requester: Vec<(String, i64)>,
+    /// When each request answered with records on a basis other than consent was made.
+    pub shared_without_consent: Vec<NaiveDateTime>,
+}
+
+/// The entries `scope` is in at times `[from, to)`, counted by kind, outcome, purpose, lawful basis and requesting
+/// agency, each by the database (`GROUP BY`); and the times of those shared without consent.
+pub fn tallies(
+    conn: &mut AnyConnection,
+    scope: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Tallies, StoreError> {
+    macro_rules! count_by {
+        ($column:expr, $but_reviews:expr) => {{
+            let mut query = log_entries::table
+                .filter(log_entries::agencies.like(involving(scope)))
+                .filter(log_entries::at.ge(from).and(log_entries::at.lt(to)))
+                .group_by($column)
+                .select(($column, diesel::dsl::count_star()))
+                .order($column.asc())
+                .into_boxed();
+            if $but_reviews {
+                query = query.filter(log_entries::kind.ne("review"));
+            }
+            query.load::<(String, i64)>(conn)?
+        }};
+    }
+    Ok(Tallies {
+        by_kind: count_by!(log_entries::kind, false),
+        by_outcome: count_by!(log_entries::outcome, true),
+        by_purpose: count_by!(log_entries::purpose, true),
+        by_basis: count_by!(log_entries::lawful_basis, true),
+        by_requester: count_by!(log_entries::requester_agency, true),
+        shared_without_consent: log_entries::table
+            .filter(log_entries::agencies.like(involving(scope)))
+            .filter(log_entries::at.ge(from).and(log_entries::at.lt(to)))
+            .filter(log_entries::kind.eq("request"))
+            .filter(log_entries::outcome.ne("refused"))
+            .filter(log_entries::lawful_basis.ne("consent"))
+            .order(log_entries::at.asc())
+            .select(log_entries::at)
+            .load(conn)?,
+    })
+}

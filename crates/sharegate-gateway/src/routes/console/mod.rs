@@ -10,6 +10,7 @@
 //! it send: `cross_site` refuses those (a review form posted from elsewhere among them). The pages forbid being
 //! framed, scripts, and caching (they hold personal data).
 
+mod charts;
 mod pages;
 
 use actix_web::body::{BoxBody, EitherBody};
@@ -63,6 +64,7 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
             .route("", web::get().to(queue))
             .route("/", web::get().to(queue))
             .route("/style.css", web::get().to(style))
+            .route("/overview", web::get().to(overview))
             .route("/disclosures", web::get().to(search))
             .route("/disclosures/{id}", web::get().to(disclosure))
             .route("/disclosures/{id}/review", web::post().to(review))
@@ -213,6 +215,31 @@ async fn queue(
     let groups = group.apply(waiting, &children);
     let shown = pages::Queue { groups: &groups, group, next: next.as_deref(), checkpoint: checkpoint.as_ref() };
     Ok(page(pages::queue(&identity, &shown, &children, Utc::now())))
+}
+
+/// The overview's period as the form sends it: dates, `to` inclusive; empty for the last twelve weeks.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct PeriodForm {
+    from: String,
+    to: String,
+}
+
+async fn overview(
+    Dpo(identity): Dpo,
+    form: ApiQuery<PeriodForm>,
+    store: web::Data<Store>,
+    _: FreshIndex,
+) -> Result<HttpResponse, ApiError> {
+    let midnight = |d: NaiveDate| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN));
+    let to = date("to", &form.0.to)?
+        .map(|d| d.checked_add_days(Days::new(1)).ok_or_else(|| ApiError::invalid("to", "to is too late")))
+        .transpose()?
+        .map(midnight);
+    let from = date("from", &form.0.from)?.map(midnight);
+    let query = dpo::overview::OverviewQuery { from, to };
+    let shown = dpo::overview::of_agency(&store, &identity, &query).await?;
+    Ok(page(pages::overview(&identity, &shown, Utc::now())))
 }
 
 /// The search form as the browser sends it: every field present, the unused ones empty.

@@ -4,11 +4,13 @@
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, html};
 
+use super::charts;
 use super::{Children, Grouping, SearchForm};
 use crate::disclosure_log::policy_change::{Comparison, LoggedPolicyChange, Occasion};
 use crate::disclosure_log::proof::{InclusionProof, ProofBroken};
 use crate::disclosure_log::{Entry, GroundKind, GroundRef, Kind, Verdict, VerdictKind};
 use crate::incidents::{self, Incident, Outcome, State};
+use crate::routes::dpo::overview::Overview;
 use crate::routes::dpo::{DisclosureView, HistoryLine};
 use crate::store::log::CheckpointRow;
 use sharegate_core::identity::Identity;
@@ -26,6 +28,8 @@ label{display:flex;flex-direction:column;font-size:.9em}label.choice{flex-direct
 fieldset{border:1px solid #bbb;margin:.5em 0}textarea{width:100%;box-sizing:border-box;min-height:6em}\
 input[type=radio],input[type=checkbox]{width:1.5em;height:1.5em;margin:.2em}button{min-height:2.75em;padding:.4em 1em}\
 code{font-size:.85em;word-break:break-all}td.when{white-space:nowrap}.nhs{white-space:nowrap;color:#444}\
+.pair{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}.pair table{width:auto}\
+svg.chart{max-width:100%;height:auto;font-family:system-ui,sans-serif;font-size:13px}caption{text-align:left;font-weight:bold}\
 @media (max-width:60em){dl{grid-template-columns:auto}main{padding:.5em}}";
 
 /// A page of the console for `identity`, titled `title`.
@@ -44,6 +48,7 @@ pub fn layout(identity: Option<&Identity>, title: &str, body: Markup) -> Markup 
                     p.brand { "sharegate — data-protection officer's console" }
                     nav {
                         a href="/console" { "Review queue" }
+                        a href="/console/overview" { "Overview" }
                         a href="/console/disclosures" { "Search the log" }
                         a href="/console/incidents" { "Incidents" }
                         a href="/console/policy" { "Policy changes" }
@@ -667,4 +672,52 @@ pub fn proof(identity: &Identity, p: &InclusionProof, holds: Result<(), ProofBro
         }
     };
     layout(Some(identity), &format!("Proof for disclosure {}", p.disclosure_id), body)
+}
+
+/// The agency's part of the log over a period, as charts with their tables.
+pub fn overview(identity: &Identity, o: &Overview, now: DateTime<Utc>) -> Markup {
+    let last_day = o.to - chrono::Duration::microseconds(1);
+    let weeks_total: i64 = o.shared_without_consent.iter().map(|w| w.count).sum();
+    let sections: [(&str, &str, &str, &[crate::routes::dpo::overview::Count]); 5] = [
+        ("by-kind", "Entries by kind", "Kind", &o.by_kind),
+        ("by-outcome", "Requests and other entries by outcome (reviews not counted)", "Outcome", &o.by_outcome),
+        ("by-purpose", "By purpose (reviews not counted)", "Purpose", &o.by_purpose),
+        ("by-basis", "By lawful basis (reviews not counted)", "Lawful basis", &o.by_lawful_basis),
+        ("by-requester", "By the agency that asked (reviews not counted)", "Agency", &o.by_requesting_agency),
+    ];
+    let body = html! {
+        form.search method="get" action="/console/overview" {
+            label { "From (date, UTC)" input type="date" name="from" value=(o.from.format("%Y-%m-%d")); }
+            label { "To (date, UTC, inclusive)" input type="date" name="to" value=(last_day.format("%Y-%m-%d")); }
+            div { button type="submit" { "Show the period" } }
+        }
+        p { "Everything in the disclosure log that involves " (identity.agency) " from " (local(o.from)) " to "
+            (local(o.to)) ", counted by the database." }
+        h2 { "The review queue now" }
+        p {
+            @if o.queue.at_least { "At least " }
+            (o.queue.waiting) @if o.queue.waiting == 1 { " entry waits" } @else { " entries wait" }
+            " for review by " (identity.agency)
+            @if let Some(oldest) = o.queue.oldest { "; the oldest has waited " (since(oldest, now)) " (since " (local(oldest)) ")" }
+            ". " a href="/console" { "Open the queue" }
+        }
+        h2 { "Disclosures without consent, week by week" }
+        p { (weeks_total) " requests in the period were answered with records on a basis other than consent." }
+        div.pair {
+            div.wide { (charts::weeks("chart-without-consent", "Disclosures without consent per week", &o.shared_without_consent)) }
+            table.counts {
+                caption { "Per week (from Monday)" }
+                thead { tr { th scope="col" { "Week of" } th scope="col" { "Disclosures" } } }
+                tbody { @for w in &o.shared_without_consent { tr { td { (w.starting.format("%-d %b %Y")) } td { (w.count) } } } }
+            }
+        }
+        @for (id, title, what, counts) in sections {
+            h2 { (title) }
+            div.pair {
+                div.wide { (charts::bars(&format!("chart-{id}"), title, counts)) }
+                (charts::table(title, what, counts))
+            }
+        }
+    };
+    layout(Some(identity), "Overview", body)
 }

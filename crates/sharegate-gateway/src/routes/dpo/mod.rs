@@ -6,6 +6,7 @@ pub mod access_packs;
 mod export;
 pub mod fhir;
 pub mod incidents;
+pub mod overview;
 pub mod reviews;
 mod subject_history;
 
