@@ -215,6 +215,16 @@ async fn every_console_page_fits_1280_px_and_axe_core_finds_no_violation() {
         ask(&gateway, "police-investigator", &s.subject, "health.summary", "safeguarding", "consent", "Seen at A&E")
             .await;
 
+    // A consent and a decision not to seek consent that health is part of, for its view of the register.
+    let consent = json!({"given_by": {"name": "Sarah Example", "relationship": "parent"}, "categories": ["health.summary"],
+        "recipients": ["social_care"], "purposes": ["safeguarding"], "how_obtained": "in_person"});
+    let url = gateway.url(&format!("/v1/subjects/{}/consents", s.subject));
+    assert_eq!(send(person("social_care-social_worker").post(url).json(&consent)).await.0, 201);
+    let decision = json!({"lawful_basis": "crime_and_disorder_act_1998_s115", "reasons": "Asking would alert a suspect.",
+        "categories": ["health.mental_health"], "recipients": ["police"], "purposes": ["crime_prevention"]});
+    let url = gateway.url(&format!("/v1/subjects/{}/consent-decisions", s.subject));
+    assert_eq!(send(person("health-health_visitor").post(url).json(&decision)).await.0, 201);
+
     let incident = open["incident"].as_str().unwrap();
     let pages = [
         ("queue", "/console".to_owned()),
@@ -229,6 +239,7 @@ async fn every_console_page_fits_1280_px_and_axe_core_finds_no_violation() {
         ("incidents", "/console/incidents".to_owned()),
         ("incident-open", format!("/console/incidents/{incident}")),
         ("child-history", format!("/console/subjects/{}", s.subject)),
+        ("consent-register", format!("/console/subjects/{}/register", s.subject)),
         ("policy-changes", "/console/policy".to_owned()),
         ("not-found", "/console/nothing-here".to_owned()),
     ];

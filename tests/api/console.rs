@@ -401,3 +401,44 @@ async fn the_queue_is_grouped_reviewed_several_at_once_and_a_breach_is_an_incide
         page(&gateway, "health-dpo", "/console/disclosures?verdict=breach&reviewed=yes&person=MORG").await;
     assert!(found.contains("1 entry matches.") && found.contains(&s.police_refused), "{found}");
 }
+
+/// A disclosure's ground is one click from the child's consent register, which shows the consent as recorded, a
+/// decision not to seek consent with its reasons — waiting for its endorsement, then endorsed — and the privacy
+/// notices.
+#[tokio::test]
+async fn the_ground_of_a_disclosure_links_to_the_childs_consent_register() {
+    let gateway = spawn_gateway().await;
+    let s = story(&gateway).await;
+    let (_, _, shown) = page(&gateway, "education-dpo", &format!("/console/disclosures/{}", s.school_granted)).await;
+    let link = format!("/console/subjects/{}/register#con_", s.subject);
+    let at =
+        shown.find(&format!("href=\"{link}")).unwrap_or_else(|| panic!("the ground links to the register: {shown}"));
+    let consent = &shown[at + 6 + link.len() - 4..][..36];
+    assert!(consent.starts_with("con_"), "{consent}");
+
+    let decision = json!({
+        "lawful_basis": "children_act_1989_s47",
+        "reasons": "Asking the parents would alert the alleged abuser.",
+        "categories": ["education.attendance"], "recipients": ["social_care"], "purposes": ["safeguarding"]
+    });
+    let url = gateway.url(&format!("/v1/subjects/{}/consent-decisions", s.subject));
+    let (status, decided) = send(person("education-dsl").post(&url).json(&decision)).await;
+    assert_eq!(status, 201, "{decided}");
+    let register = format!("/console/subjects/{}/register", s.subject);
+    let (status, _, before) = page(&gateway, "education-dpo", &register).await;
+    assert_eq!(status, 200, "{before}");
+    assert!(before.contains(&format!("id=\"{consent}\"")) && before.contains("Sarah Example (parent)"), "{before}");
+    assert!(before.contains("active") && before.contains("Asking the parents would alert the alleged abuser."));
+    assert!(before.contains("not endorsed: waiting"), "{before}");
+    let endorse = gateway.url(&format!("/v1/consent-decisions/{}/endorse", decided["id"].as_str().unwrap()));
+    let comment = json!({"comment": "Agreed: the risk is real."});
+    assert_eq!(send(person("education-manager").post(&endorse).json(&comment)).await.0, 200);
+    let (_, _, after) = page(&gateway, "education-dpo", &register).await;
+    assert!(
+        !after.contains("not endorsed") && after.contains("(manager, education): Agreed: the risk is real."),
+        "{after}"
+    );
+    // Police is part of neither: the register shows it nothing of them.
+    let (_, _, theirs) = page(&gateway, "police-dpo", &register).await;
+    assert!(!theirs.contains(consent) && !theirs.contains("alleged abuser"), "{theirs}");
+}

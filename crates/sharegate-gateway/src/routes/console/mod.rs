@@ -76,6 +76,7 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
             .route("/policy", web::get().to(policy_changes))
             .route("/subjects", web::get().to(find_child))
             .route("/subjects/{id}", web::get().to(history))
+            .route("/subjects/{id}/register", web::get().to(register))
             .default_service(web::to(not_found)),
     )
 }
@@ -539,6 +540,25 @@ async fn history(
     let subject = path.into_inner();
     let lines = history_of(&store, &identity, &subject).await?;
     Ok(page(pages::history(&identity, &subject, &lines)))
+}
+
+/// A child's consent register as the DPO's agency is part of it: consents with their confirmations and withdrawals,
+/// decisions not to seek consent with their reasons and endorsements, and the privacy notices given (as
+/// `GET /v1/subjects/{id}/consents` gives them).
+async fn register(
+    Dpo(identity): Dpo,
+    path: web::Path<String>,
+    vocabulary: web::Data<Vocabulary>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let register = crate::services::register::Register { store: &store, key: &key, vocabulary: &vocabulary };
+    let subject = path.into_inner();
+    let shown = register.of_child(&identity, &subject).await?;
+    let child = store
+        .run(move |conn| crate::store::subjects::known(conn, &[subject.as_str()]).map(|known| (subject.clone(), known)))
+        .await?;
+    Ok(page(pages::register(&identity, &child.0, &child.1, &shown, Utc::now())))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::disclosure_log::{Entry, GroundKind, GroundRef, Kind, Verdict, Verdict
 use crate::incidents::{self, Incident, Outcome, State};
 use crate::routes::dpo::overview::Overview;
 use crate::routes::dpo::{DisclosureView, HistoryLine};
+use crate::services::register::{ConsentStatus, RegisterView};
 use crate::store::log::CheckpointRow;
 use sharegate_core::identity::Identity;
 
@@ -144,12 +145,17 @@ fn list<T: std::fmt::Display>(items: &[T]) -> String {
     }
 }
 
-fn ground(ground: &GroundRef) -> String {
-    match ground {
-        GroundRef::Consent(id) => format!("consent {id}"),
-        GroundRef::Decision(id) => format!("decision not to seek consent {id}"),
-        GroundRef::Meeting(id) => format!("core group meeting {id}"),
-        GroundRef::NeedToKnow => "need-to-know policy (which agencies hold what, no content)".to_owned(),
+/// A grant's ground, linked to where the child's consent register shows it.
+fn ground(ground: &GroundRef, subject: &str) -> Markup {
+    html! {
+        @match ground {
+            GroundRef::Consent(id) => a href={ "/console/subjects/" (subject) "/register#" (id) } { "consent " (id) },
+            GroundRef::Decision(id) => {
+                a href={ "/console/subjects/" (subject) "/register#" (id) } { "decision not to seek consent " (id) }
+            },
+            GroundRef::Meeting(id) => { "core group meeting " (id) },
+            GroundRef::NeedToKnow => "need-to-know policy (which agencies hold what, no content)",
+        }
     }
 }
 
@@ -401,7 +407,10 @@ pub fn disclosure(
             dt { "When" } dd { (when(e)) }
             dt { "Kind" } dd { (e.kind.as_str()) }
             dt { "Who asked" } dd { (who(e)) ", certificate " code { (e.requester.serial) } }
-            dt { "Child" } dd { a href={ "/console/subjects/" (e.subject) } { (child(children, e.subject.as_str())) } }
+            dt { "Child" } dd {
+                a href={ "/console/subjects/" (e.subject) } { (child(children, e.subject.as_str())) }
+                " — " a href={ "/console/subjects/" (e.subject) "/register" } { "consent register" }
+            }
             dt { "Purpose" } dd { (e.purpose) }
             dt { "Lawful basis" } dd { (e.lawful_basis) }
             dt { "Reason given" } dd { (e.reason) }
@@ -423,7 +432,7 @@ pub fn disclosure(
             h2 { "Given" }
             div.wide { table { thead { tr { th scope="col" { "Category" } th scope="col" { "From" } th scope="col" { "On the ground of" } th scope="col" { "Rule" } } }
                 tbody { @for g in &e.given { tr {
-                    td { (g.category) } td { (g.agency) } td { (ground(&g.ground)) }
+                    td { (g.category) } td { (g.agency) } td { (ground(&g.ground, e.subject.as_str())) }
                     td { @if let Some(rule) = &g.rule { code { (rule) } } @else { "—" } }
                 } } } } }
         }
@@ -553,7 +562,8 @@ pub fn history(identity: &Identity, subject: &str, lines: &[HistoryLine]) -> Mar
     let body = html! {
         p {
             "Everything the log holds about this child that involves " (identity.agency)
-            ", oldest first: for a subject-access request."
+            ", oldest first: for a subject-access request. "
+            @if !lines.is_empty() { a href={ "/console/subjects/" (subject) "/register" } { "The child's consent register" } }
         }
         @if lines.is_empty() {
             p.note { "No entry about this child involves " (identity.agency) "." }
@@ -720,4 +730,88 @@ pub fn overview(identity: &Identity, o: &Overview, now: DateTime<Utc>) -> Markup
         }
     };
     layout(Some(identity), "Overview", body)
+}
+
+fn scope(s: &crate::register::ScopeEntry) -> Markup {
+    let join = |items: Vec<String>| items.join(", ");
+    html! {
+        (join(s.categories.iter().map(ToString::to_string).collect())) br;
+        "to " (join(s.recipients.iter().map(ToString::to_string).collect())) br;
+        "for " (join(s.purposes.iter().map(ToString::to_string).collect()))
+    }
+}
+
+fn valid(from: DateTime<Utc>, until: Option<DateTime<Utc>>) -> String {
+    match until {
+        Some(until) => format!("{} to {}", local(from), local(until)),
+        None => format!("from {}, open-ended", local(from)),
+    }
+}
+
+fn actor(a: &crate::register::Actor) -> String {
+    format!("{} ({}, {})", a.person, a.role, a.agency)
+}
+
+/// A child's consent register as the DPO's agency is part of it.
+pub fn register(
+    identity: &Identity,
+    subject: &str,
+    children: &Children,
+    r: &RegisterView,
+    now: DateTime<Utc>,
+) -> Markup {
+    let body = html! {
+        p {
+            "The consents and decisions not to seek consent that " (identity.agency) " is part of (a recipient, the "
+            "holder of a category covered, or the agency that recorded it), and every agency's privacy notices. "
+            "Each is sealed by the gateway; nothing here is ever edited — a withdrawal or an endorsement is added. "
+            a href={ "/console/subjects/" (subject) } { "The child's history with " (identity.agency) }
+        }
+        h2 { "Consents (" (r.consents.len()) ")" }
+        @if r.consents.is_empty() { p { "None that " (identity.agency) " is part of." } }
+        @else { div.wide { table {
+            thead { tr { th scope="col" { "Consent" } th scope="col" { "Given by" } th scope="col" { "Covers" }
+                         th scope="col" { "Valid" } th scope="col" { "Status" } th scope="col" { "Recorded" } } }
+            tbody { @for c in &r.consents { tr id=(c.consent.id) {
+                td { code { (c.consent.id) } }
+                td { (c.consent.given_by.name) " (" (crate::subject_access::words::relationship(c.consent.given_by.relationship)) ")" br;
+                     (c.obtained) }
+                td { (scope(&c.consent.scope)) }
+                td { (valid(c.consent.valid_from, c.consent.valid_until)) }
+                td class=[(c.status == ConsentStatus::Withdrawn).then_some("refused")] {
+                    (match c.status { ConsentStatus::Active => "active", ConsentStatus::NotYetValid => "not yet valid",
+                                      ConsentStatus::Expired => "expired", ConsentStatus::Withdrawn => "withdrawn" })
+                    @if let Some(w) = &c.withdrawal { br; (local(w.withdrawn_at)) " by " (actor(&w.recorded_by)) ": " (w.reason) }
+                    @for confirmed in &c.confirmations { br; "confirmed by " (confirmed.agency) " (" (confirmed.confirmed_by.person) "), " (local(confirmed.confirmed_at)) }
+                }
+                td { (local(c.consent.recorded_at)) br; (actor(&c.consent.recorded_by)) }
+            } } }
+        } } }
+        h2 { "Decisions not to seek consent (" (r.decisions.len()) ")" }
+        @if r.decisions.is_empty() { p { "None that " (identity.agency) " is part of." } }
+        @else { div.wide { table {
+            thead { tr { th scope="col" { "Decision" } th scope="col" { "Basis and reasons" } th scope="col" { "Covers" }
+                         th scope="col" { "Valid" } th scope="col" { "Decided" } th scope="col" { "Endorsed" } } }
+            tbody { @for d in &r.decisions { tr id=(d.decision.id) {
+                td { code { (d.decision.id) } }
+                td { strong { (d.decision.lawful_basis) } br; (d.decision.reasons) }
+                td { (scope(&d.decision.scope)) }
+                td { (valid(d.decision.valid_from, d.decision.valid_until)) }
+                td { (local(d.decision.decided_at)) br; (actor(&d.decision.decided_by)) }
+                @match &d.endorsement {
+                    Some(e) => td { (local(e.endorsed_at)) " by " (actor(&e.endorsed_by))
+                                    @if let Some(comment) = &e.comment { ": " (comment) } },
+                    None => td.overdue { "not endorsed: waiting " (since(d.decision.decided_at, now)) " for a manager of " (d.decision.decided_by.agency) },
+                }
+            } } }
+        } } }
+        h2 { "Privacy notices (¶13)" }
+        @if r.privacy_notices.is_empty() { p { "No agency has recorded giving the family its privacy notice." } }
+        ul { @for n in &r.privacy_notices { li { (n.notice.agency) ": " (n.given) ", recorded by " (actor(&n.notice.recorded_by)) } } }
+        @if !r.without_privacy_notice.is_empty() {
+            p.note { "Agencies that know the child and have not recorded giving the privacy notice: "
+                (r.without_privacy_notice.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) "." }
+        }
+    };
+    layout(Some(identity), &format!("Consent register: {}", child(children, subject)), body)
 }
