@@ -10,7 +10,7 @@ use crate::sharing::federation_with;
 use crate::subjects::fresh_nhs_number;
 
 /// GETs a console page as `who`: status, content type, body.
-async fn page(gateway: &TestGateway, who: &str, path: &str) -> (u16, String, String) {
+pub(crate) async fn page(gateway: &TestGateway, who: &str, path: &str) -> (u16, String, String) {
     let response = person(who).get(gateway.url(path)).send().await.expect("the gateway answers");
     let status = response.status().as_u16();
     let kind = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
@@ -118,9 +118,15 @@ async fn the_console_shows_only_a_dpo_what_their_agency_is_in() {
     let gateway = spawn_gateway().await;
     let s = story(&gateway).await;
     for who in ["police-investigator", "social_care-manager"] {
-        let (status, kind, body) = page(&gateway, who, "/console").await;
-        assert_eq!((status, kind.as_str()), (403, "text/html; charset=utf-8"), "{who}");
-        assert!(body.contains("this is for data-protection officers"), "{body}");
+        // Their start page is their casework; the DPO's pages are not theirs.
+        let (status, _, start) = page(&gateway, who, "/console").await;
+        assert_eq!(status, 200, "{start}");
+        assert!(start.contains("Find a child") && !start.contains("Review queue"), "{who}: {start}");
+        for path in ["/console/disclosures", "/console/overview", "/console/incidents", "/console/policy"] {
+            let (status, kind, body) = page(&gateway, who, path).await;
+            assert_eq!((status, kind.as_str()), (403, "text/html; charset=utf-8"), "{who} {path}");
+            assert!(body.contains("this is for data-protection officers"), "{body}");
+        }
     }
     // Education was neither asked nor asking: "not found", word for word as for an id that does not exist.
     let (status, _, other) =
@@ -330,7 +336,12 @@ async fn the_policy_changes_page_lists_the_policy_put_in_force_at_the_start() {
 }
 
 /// Posts a console form to `path` as `who`, from the console's own page (its `Origin`); follows the See Other.
-async fn post_form(gateway: &TestGateway, who: &str, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+pub(crate) async fn post_form(
+    gateway: &TestGateway,
+    who: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
     let own = format!("https://localhost:{}", gateway.port);
     let response = person(who)
         .post(gateway.url(path))

@@ -2,6 +2,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 mod browser;
+mod casework;
 mod config;
 mod consents;
 mod console;

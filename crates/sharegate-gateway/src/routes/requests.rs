@@ -96,10 +96,19 @@ pub async fn request_records(
     sharing: web::Data<Sharing>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let (key, request, reason) = parse(body.0, &sharing.vocabulary)?;
-    let (subject, consents, standing) = ground_state(&store, &sharing, &identity, key, request.meeting.clone()).await?;
-    let disclosed = share(&sharing, &identity, &subject, &consents, request, &reason, standing.as_ref()).await?;
-    Ok(disclosed.into_response())
+    Ok(ask(&identity, body.0, &sharing, &store).await?.into_response())
+}
+
+/// The request `request_records` answers (the console's too), parsed, decided, fetched, redacted and logged.
+pub(crate) async fn ask(
+    identity: &Identity,
+    body: RequestBody,
+    sharing: &Sharing,
+    store: &Store,
+) -> Result<disclosure_log::Disclosed, ApiError> {
+    let (key, request, reason) = parse(body, &sharing.vocabulary)?;
+    let (subject, consents, standing) = ground_state(store, sharing, identity, key, request.meeting.clone()).await?;
+    share(sharing, identity, &subject, &consents, request, &reason, standing.as_ref()).await
 }
 
 /// A discovery: which agencies hold records about the child, among the categories that could be granted now.

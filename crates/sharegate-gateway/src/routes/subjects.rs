@@ -206,25 +206,36 @@ pub async fn find_subject(
     sharing: web::Data<Sharing>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
+    let (_, disclosed) = look_up(&identity, query.0, &sharing, &store).await?;
+    Ok(disclosed.into_response())
+}
+
+/// The lookup `find_subject` answers (the console's too): the child found, and the logged disclosure it is.
+pub(crate) async fn look_up(
+    identity: &Identity,
+    lookup: SubjectLookup,
+    sharing: &Sharing,
+    store: &Store,
+) -> Result<(FoundSubject, disclosure_log::Disclosed), ApiError> {
     if !identity.works_cases() {
         return Err(ApiError::forbidden(
             "a data-protection officer finds a child through the disclosures of their agency, not the subject index",
         ));
     }
-    let SubjectLookup { nhs_number, purpose, lawful_basis, reason } = query.0;
+    let SubjectLookup { nhs_number, purpose, lawful_basis, reason } = lookup;
     let vocabulary = &sharing.vocabulary;
     let purpose = vocabulary.parse_purpose(&purpose).map_err(|why| ApiError::invalid("purpose", why))?;
     let lawful_basis =
         vocabulary.parse_lawful_basis(&lawful_basis).map_err(|why| ApiError::invalid("lawful_basis", why))?;
-    let subject = find_by_nhs_number(&store, nhs_number).await?;
+    let subject = find_by_nhs_number(store, nhs_number).await?;
     let id = DisclosureId::new();
     let found = FoundSubject { disclosure_id: id.to_string(), subject: SubjectView::new(&subject, &identity.agency) };
     let body = serde_json::to_vec(&found).map_err(ApiError::internal)?;
     let why =
         ReadWhy { purpose, lawful_basis, reason, meeting: None, policy_hash: sharing.policy.current().hash.clone() };
     let disclosed =
-        disclosure_log::commit_read(&sharing.log, id, Kind::Lookup, &identity, &subject.id, why, body).await?;
-    Ok(disclosed.into_response())
+        disclosure_log::commit_read(&sharing.log, id, Kind::Lookup, identity, &subject.id, why, body).await?;
+    Ok((found, disclosed))
 }
 
 /// The child with NHS number `nhs` in the subject index, or 404.

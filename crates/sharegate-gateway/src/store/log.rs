@@ -684,3 +684,17 @@ pub fn tallies(
             .load(conn)?,
     })
 }
+
+/// The latest `limit` requests, discoveries and lookups `person` of `agency` made, the latest first: a practitioner's
+/// own worklist.
+pub fn asked_by(conn: &mut AnyConnection, agency: &str, person: &str, limit: i64) -> Result<Vec<LogRow>, StoreError> {
+    Ok(log_entries::table
+        .inner_join(log_sequence::table)
+        .filter(log_entries::requester_agency.eq(agency))
+        .filter(log_entries::requester_person.eq(person))
+        .filter(log_entries::kind.eq_any(["request", "discovery", "lookup"]))
+        .order(log_entries::seq.desc())
+        .limit(limit)
+        .select(LogRow::as_select())
+        .load(conn)?)
+}

@@ -312,3 +312,16 @@ pub fn version(conn: &mut AnyConnection, subject: &SubjectId) -> Result<i64, Sto
     };
     Ok(version.unwrap_or(0))
 }
+
+/// The decisions not to seek consent that `agency` made and no manager has endorsed yet, oldest first: a manager's
+/// worklist (¶24: managers monitor).
+pub fn awaiting_endorsement(conn: &mut AnyConnection, agency: &str) -> Result<Vec<Signed<DecisionEntry>>, StoreError> {
+    let rows: Vec<(String, String)> = consent_decisions::table
+        .left_join(consent_endorsements::table)
+        .filter(consent_decisions::deciding_agency.eq(agency))
+        .filter(consent_endorsements::decision_id.nullable().is_null())
+        .order((consent_decisions::decided_at.asc(), consent_decisions::id.asc()))
+        .select((consent_decisions::sealed, consent_decisions::signature))
+        .load(conn)?;
+    rows.into_iter().map(signed).collect()
+}

@@ -10,6 +10,7 @@
 //! it send: `cross_site` refuses those (a review form posted from elsewhere among them). The pages forbid being
 //! framed, scripts, and caching (they hold personal data).
 
+mod casework;
 mod charts;
 mod pages;
 
@@ -37,7 +38,7 @@ use pages::{Choices, Reviewing};
 use sharegate_core::domain::Narrative;
 use sharegate_core::error::ApiError;
 use sharegate_core::extract::{ApiForm, ApiQuery};
-use sharegate_core::identity::Dpo;
+use sharegate_core::identity::{Dpo, Identity};
 
 /// How many entries a page of search results or of the queue shows.
 const PAGE: i64 = 50;
@@ -61,8 +62,11 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
                     .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                     .add((header::X_FRAME_OPTIONS, "DENY")),
             )
-            .route("", web::get().to(queue))
-            .route("/", web::get().to(queue))
+            .route("", web::get().to(start))
+            .route("/", web::get().to(start))
+            .route("/find", web::post().to(casework::find))
+            .route("/ask", web::post().to(casework::ask))
+            .route("/decisions/{id}/endorse", web::post().to(casework::endorse))
             .route("/style.css", web::get().to(style))
             .route("/overview", web::get().to(overview))
             .route("/disclosures", web::get().to(search))
@@ -81,7 +85,7 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
     )
 }
 
-fn page(markup: Markup) -> HttpResponse {
+pub(super) fn page(markup: Markup) -> HttpResponse {
     HttpResponse::Ok().content_type(ContentType::html()).body(markup.into_string())
 }
 
@@ -187,6 +191,21 @@ async fn children_of<'a>(
     Ok(store
         .run(move |conn| crate::store::subjects::known(conn, &ids.iter().map(String::as_str).collect::<Vec<_>>()))
         .await?)
+}
+
+/// Each role's start page: a DPO's review queue; for everyone else, their casework.
+async fn start(
+    identity: Identity,
+    query: ApiQuery<QueuePage>,
+    sharing: web::Data<crate::services::sharing::Sharing>,
+    store: web::Data<Store>,
+    fresh: FreshIndex,
+) -> Result<HttpResponse, ApiError> {
+    if identity.works_cases() {
+        casework::start(identity, &sharing, &store).await
+    } else {
+        queue(Dpo::of(identity)?, query, store, fresh).await
+    }
 }
 
 async fn queue(
@@ -424,7 +443,7 @@ struct ReviewForm {
     comment: Narrative,
 }
 
-fn see_other(location: String) -> HttpResponse {
+pub(super) fn see_other(location: String) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 

@@ -31,33 +31,43 @@ input[type=radio],input[type=checkbox]{width:1.5em;height:1.5em;margin:.2em}butt
 code{font-size:.85em;word-break:break-all}td.when{white-space:nowrap}.nhs{white-space:nowrap;color:#444}\
 .pair{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}.pair table{width:auto}\
 svg.chart{max-width:100%;height:auto;font-family:system-ui,sans-serif;font-size:13px}caption{text-align:left;font-weight:bold}\
+article.record{border:1px solid #bbb;padding:.2em 1em;margin:.8em 0}article.amendment{margin-left:2em;border-left:4px solid #1d3557}\
+section.decision{border:1px solid #bbb;padding:.2em 1em;margin:.8em 0}.small{font-size:.85em}\
 @media (max-width:60em){dl{grid-template-columns:auto}main{padding:.5em}}";
 
-/// A page of the console for `identity`, titled `title`.
+/// A page of the console for `identity`, titled `title`: a DPO's pages with the DPO's tools, everyone else's with
+/// their casework.
 pub fn layout(identity: Option<&Identity>, title: &str, body: Markup) -> Markup {
+    let dpo = identity.is_none_or(|me| !me.works_cases());
     html! {
         (DOCTYPE)
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — sharegate DPO console" }
+                title { (title) " — sharegate console" }
                 link rel="stylesheet" href="/console/style.css";
             }
             body {
                 header {
-                    p.brand { "sharegate — data-protection officer's console" }
-                    nav {
-                        a href="/console" { "Review queue" }
-                        a href="/console/overview" { "Overview" }
-                        a href="/console/disclosures" { "Search the log" }
-                        a href="/console/incidents" { "Incidents" }
-                        a href="/console/policy" { "Policy changes" }
+                    @if dpo {
+                        p.brand { "sharegate — data-protection officer's console" }
+                        nav {
+                            a href="/console" { "Review queue" }
+                            a href="/console/overview" { "Overview" }
+                            a href="/console/disclosures" { "Search the log" }
+                            a href="/console/incidents" { "Incidents" }
+                            a href="/console/policy" { "Policy changes" }
+                        }
+                    } @else {
+                        p.brand { "sharegate — sharing what each agency needs to know about a child" }
+                        nav { a href="/console" { "Start: find a child" } }
                     }
                     @if let Some(me) = identity {
                         p.who {
                             "Signed in by certificate as " (me.person) " (" (me.role) ", " (me.agency) "). "
-                            "You see only entries in which " (me.agency) " asked or was asked."
+                            @if dpo { "You see only entries in which " (me.agency) " asked or was asked." }
+                            @else { "What you find and ask is written to the disclosure log under your name." }
                         }
                     }
                 }

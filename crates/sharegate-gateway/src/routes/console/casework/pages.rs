@@ -1,0 +1,232 @@
+//! The casework console's pages. As the DPO's, they carry no scripts and maud escapes every value.
+
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::Choices;
+use crate::disclosure_log::Given;
+use crate::register::DecisionEntry;
+use crate::routes::console::pages::{layout, local};
+use crate::routes::dpo::DisclosureView;
+use crate::routes::subjects::FoundSubject;
+use sharegate_core::identity::Identity;
+use sharegate_protocol::record::{SignedRecord, Statement};
+
+/// A category as the ask form offers it: allowed by need-to-know policy for this person, purpose and basis, or not
+/// (with the rule's reason when a rule decided).
+pub struct Offer {
+    pub category: String,
+    pub allowed: bool,
+    pub rule: Option<String>,
+}
+
+/// The answer to an ask, read back from the JSON the API would have sent: the page shows exactly that.
+#[derive(Debug, Deserialize)]
+pub struct Answer {
+    pub disclosure_id: String,
+    #[serde(default)]
+    pub records: Vec<SignedRecord>,
+    #[serde(default)]
+    pub partial: bool,
+    #[serde(default)]
+    pub agencies: Vec<AgencyShown>,
+    #[serde(default)]
+    pub granted: Vec<Given>,
+    #[serde(default)]
+    pub refused: Vec<RefusedShown>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AgencyShown {
+    pub agency: String,
+    pub status: String,
+    pub message: Option<String>,
+    pub records: usize,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RefusedShown {
+    pub category: String,
+    pub agency: String,
+    pub why: String,
+}
+
+fn select(name: &str, label: &str, options: &[&str]) -> Markup {
+    html! {
+        label { (label)
+            select name=(name) required {
+                option value="" { "choose" }
+                @for o in options { option value=(o) { (o) } }
+            }
+        }
+    }
+}
+
+/// What ¶34 asks of a reason, said where it is written.
+const REASON_HELP: &str = "Say why you need it, for this child, now: what happened, and what you will do with what \
+    you learn. It is kept in the disclosure log with your name, and the family may read it (¶28, ¶34).";
+
+pub fn start(
+    identity: &Identity,
+    choices: &Choices<'_>,
+    waiting: Option<&[DecisionEntry]>,
+    asked: &[DisclosureView],
+) -> Markup {
+    let body = html! {
+        h2 { "Find a child" }
+        p { "Finding a child in the index is itself recorded in the disclosure log, with your purpose, basis and reason: "
+            "being known to the partnership says something about a child." }
+        form.search method="post" action="/console/find" {
+            label { "NHS number" input name="nhs_number" inputmode="numeric" autocomplete="off" required; }
+            (select("purpose", "Purpose", &choices.purposes))
+            (select("lawful_basis", "Lawful basis", &choices.bases))
+            label.wide-field { "Reason" textarea name="reason" required aria-describedby="reason-help" {} }
+            p #reason-help { (REASON_HELP) }
+            div { button type="submit" { "Find the child" } }
+        }
+        @if let Some(waiting) = waiting {
+            h2 { "Decisions waiting for your endorsement (" (waiting.len()) ")" }
+            @if waiting.is_empty() { p { "None: every decision of " (identity.agency) " not to seek consent is endorsed." } }
+            @for d in waiting {
+                section.decision {
+                    h3 { "Decision by " (d.decided_by.person) " (" (d.decided_by.role) "), " (local(d.decided_at)) }
+                    p { strong { (d.lawful_basis) } ": " (d.reasons) }
+                    p { "Covers " (d.scope.categories.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+                        " to " (d.scope.recipients.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+                        " for " (d.scope.purposes.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) "." }
+                    @if d.decided_by.person == identity.person {
+                        p.note { "You made this decision: another manager endorses it." }
+                    } @else {
+                        form method="post" action={ "/console/decisions/" (d.id) "/endorse" } {
+                            label { "Comment (optional)" textarea name="comment" {} }
+                            button type="submit" { "Endorse the decision" }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Your latest requests" }
+        @if asked.is_empty() { p { "None yet." } }
+        @else {
+            div.wide { table {
+                thead { tr { th scope="col" { "When" } th scope="col" { "Kind" } th scope="col" { "Asked for" }
+                             th scope="col" { "Purpose and basis" } th scope="col" { "Answer" } th scope="col" { "Disclosure id" } } }
+                tbody { @for v in asked { @let e = &v.entry; tr {
+                    td.when { (local(e.at)) }
+                    td { (e.kind.as_str()) }
+                    td { (e.asked.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                    td { (e.purpose) br; (e.lawful_basis) }
+                    td class=[(e.outcome.as_str() == "refused").then_some("refused")] {
+                        (e.outcome.as_str()) @if !e.refused.is_empty() { br; @for r in &e.refused { (r.category) ": " (r.why) br; } }
+                    }
+                    td { code { (e.id) } }
+                } } }
+            } }
+        }
+    };
+    layout(Some(identity), "Start", body)
+}
+
+/// The child found, and the form to ask for their records.
+pub fn child(identity: &Identity, found: &FoundSubject, purpose: &str, basis: &str, offer: &[Offer]) -> Markup {
+    let s = &found.subject;
+    let (allowed, not): (Vec<&Offer>, Vec<&Offer>) = offer.iter().partition(|o| o.allowed);
+    let body = html! {
+        dl {
+            dt { "Name" } dd { (s.name) }
+            dt { "NHS number" } dd { (s.nhs_number) }
+            dt { "Date of birth" } dd { (s.date_of_birth.format("%-d %B %Y")) }
+            dt { "Your agency's reference" } dd { (s.local_refs.get(identity.agency.as_str()).map_or("none linked", String::as_str)) }
+            dt { "This lookup" } dd { "logged as " code { (found.disclosure_id) } }
+        }
+        h2 { "Ask for records" }
+        form method="post" action="/console/ask" {
+            input type="hidden" name="subject" value=(s.id);
+            input type="hidden" name="purpose" value=(purpose);
+            input type="hidden" name="lawful_basis" value=(basis);
+            fieldset {
+                legend { "What a " (identity.role) " of " (identity.agency) " may ask for, for " (purpose) " on the basis " (basis) }
+                @if allowed.is_empty() { p { "Nothing: the need-to-know policy lets you see no kind of record for this purpose on this basis." } }
+                @for o in &allowed {
+                    label.choice { input type="checkbox" name="category" value=(o.category); (o.category) }
+                }
+            }
+            label { "Reason" textarea name="reason" required aria-describedby="ask-help" {} }
+            p #ask-help { (REASON_HELP) " Each holding agency's records are given only with the family's consent "
+                "(or a recorded, endorsed decision not to seek it), as the policy says." }
+            button type="submit" { "Ask" }
+        }
+        @if !not.is_empty() {
+            h2 { "Not offered, and why" }
+            ul.why-not { @for o in &not { li {
+                (o.category) ": "
+                @match &o.rule {
+                    Some(reason) => { "a rule of the need-to-know policy refuses it — " (reason) },
+                    None => { "no rule of the need-to-know policy lets a " (identity.role) " of " (identity.agency) " see it for " (purpose) " on the basis " (basis) },
+                }
+            } } }
+        }
+    };
+    layout(Some(identity), &format!("{} (NHS {})", s.name, s.nhs_number), body)
+}
+
+fn statement(s: &Statement) -> Markup {
+    html! {
+        @match s {
+            Statement::Fact { text, evidence } => li { strong { "Fact: " } (text) @if let Some(e) = evidence { " (known from: " (e) ")" } },
+            Statement::Opinion { text, evidence, .. } => li { strong { "Opinion: " } (text) " — resting on: " (evidence) },
+            Statement::Quote { text, source } => li { strong { "Quote: " } "“" (text) "” — " (source) },
+        }
+    }
+}
+
+fn record(signed: &SignedRecord) -> Markup {
+    let r = &signed.record;
+    html! {
+        article.record.amendment[r.amends.is_some()] {
+            h3 { (r.category) ": " (r.contact_type) ", " (local(r.occurred_at)) }
+            @if let Some(original) = &r.amends { p.note { "An amendment of record " code { (original) } ", which it corrects." } }
+            p { "Written by " (r.author.person) " (" (r.author.role) ", " (r.author.agency) "), recorded " (local(r.recorded_at)) "." }
+            ul { @for s in &r.statements { (statement(s)) } }
+            @if !r.sources.is_empty() {
+                p { "Sources: " (r.sources.iter().map(|s| format!("{} ({})", s.who, s.how)).collect::<Vec<_>>().join("; ")) }
+            }
+            @if !r.glossary.is_empty() {
+                p { "Abbreviations: " (r.glossary.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")) }
+            }
+            p.small { "Record " code { (r.id) } ", signed by " (r.agency) "'s node." }
+        }
+    }
+}
+
+/// An answer as the API gave it: records, each agency's part, refusals with why, the disclosure id.
+pub fn answer(identity: &Identity, a: &Answer) -> Markup {
+    let body = html! {
+        p.note { "Disclosure " code { (a.disclosure_id) } " — copy it into your case notes. Everything below is in the "
+                 "disclosure log under your name." }
+        @if !a.granted.is_empty() {
+            h2 { "Given" }
+            ul { @for g in &a.granted { li { (g.category) " from " (g.agency) } } }
+        }
+        @if a.partial { p.refused { "Part of the answer is missing: see each agency's part below." } }
+        h2 { "Records (" (a.records.len()) ")" }
+        @if a.records.is_empty() { p { "No record was given." } }
+        @for r in &a.records { (record(r)) }
+        @if !a.refused.is_empty() {
+            h2 { "Refused, and why" }
+            ul { @for r in &a.refused { li.refused { (r.category) " (" (r.agency) "): " (r.why) } } }
+        }
+        @if !a.agencies.is_empty() {
+            h2 { "Each agency's part" }
+            div.wide { table {
+                thead { tr { th scope="col" { "Agency" } th scope="col" { "Answer" } th scope="col" { "Records" } } }
+                tbody { @for p in &a.agencies { tr {
+                    td { (p.agency) } td { (p.status) @if let Some(m) = &p.message { ": " (m) } } td { (p.records) }
+                } } }
+            } }
+        }
+        p { a href="/console" { "Back to the start" } }
+    };
+    let title = if a.granted.is_empty() { "Refused" } else { "The answer" };
+    layout(Some(identity), title, body)
+}

@@ -1,0 +1,134 @@
+//! The console for practitioners and managers over real mTLS, with a real node behind the gateway: a social worker
+//! finds a child (a logged lookup), is offered only what the policy lets them see, asks, and reads the records; a
+//! refusal says why; a manager endorses a decision from their worklist. Each step writes exactly the log entries the
+//! API would.
+
+use serde_json::{Value, json};
+
+use crate::console::{page, post_form};
+use crate::databases::Backend;
+use crate::dpo::child;
+use crate::helpers::{person, send, spawn_gateway};
+use crate::sharing::federation_with;
+
+/// The social worker's entries in the log, as their agency's DPO reads them: (kind, outcome), in order.
+async fn logged_for(gateway: &crate::helpers::TestGateway, who: &str) -> Vec<(String, String)> {
+    let (status, page) =
+        send(person("social_care-dpo").get(gateway.url("/v1/disclosures")).query(&[("person", who)])).await;
+    assert_eq!(status, 200, "{page}");
+    let entries = page["disclosures"].as_array().unwrap();
+    entries
+        .iter()
+        .map(|e: &Value| (e["kind"].as_str().unwrap().to_owned(), e["outcome"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_social_worker_finds_a_child_asks_and_reads_the_records_in_the_console() {
+    let f = federation_with(Backend::Sqlite, |_| {}).await;
+    let who = "social_care-social_worker";
+    let (status, _, start) = page(&f.gateway, who, "/console").await;
+    assert_eq!(status, 200, "{start}");
+    assert!(start.contains("Find a child") && start.contains("Your latest requests"), "{start}");
+
+    let reason = "Referral from the school about neglect.";
+    let find =
+        [("nhs_number", f.nhs.as_str()), ("purpose", "safeguarding"), ("lawful_basis", "consent"), ("reason", reason)];
+    let (status, _, found) = post_form(&f.gateway, who, "/console/find", &find).await;
+    assert_eq!(status, 200, "{found}");
+    assert!(found.contains("Lily Example") && found.contains(&f.nhs), "{found}");
+    assert!(found.contains(r#"name="category" value="education.attendance""#), "offered: {found}");
+    let not_offered = found.split("Not offered, and why").nth(1).expect("what is not offered, and why");
+    assert!(
+        not_offered.contains("health.mental_health") && !found.contains(r#"value="health.mental_health""#),
+        "{found}"
+    );
+    assert_eq!(
+        logged_for(&f.gateway, "Jess Taylor").await,
+        [("lookup".to_owned(), "granted".to_owned())],
+        "the lookup is logged"
+    );
+
+    let ask = [
+        ("subject", f.subject.as_str()),
+        ("category", "education.attendance"),
+        ("category", "education.behaviour"),
+        ("purpose", "safeguarding"),
+        ("lawful_basis", "consent"),
+        ("reason", reason),
+    ];
+    let (status, _, answer) = post_form(&f.gateway, who, "/console/ask", &ask).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("Attendance 72% this term.") && answer.contains("Withdrawn in class."), "{answer}");
+    assert!(answer.contains("Written by") && answer.contains("(dsl, education)"), "the author: {answer}");
+    assert!(answer.contains("<strong>Fact: </strong>"), "each statement says what it is: {answer}");
+    let id = answer.split("Disclosure <code>").nth(1).unwrap().split("</code>").next().unwrap();
+    assert!(id.starts_with("dis_"), "{id}");
+
+    // Mental health, sent by hand (the form does not offer it): refused, and the page says why.
+    let mut refused = ask.to_vec();
+    refused[1] = ("category", "health.mental_health");
+    refused.remove(2);
+    let (status, _, no) = post_form(&f.gateway, who, "/console/ask", &refused).await;
+    assert_eq!(status, 200, "a refusal is an answer: {no}");
+    assert!(no.contains("<h1>Refused</h1>") && no.contains("health.mental_health (health): "), "{no}");
+    let (status, _, none) = post_form(
+        &f.gateway,
+        who,
+        "/console/ask",
+        &[
+            ("subject", f.subject.as_str()),
+            ("purpose", "safeguarding"),
+            ("lawful_basis", "consent"),
+            ("reason", reason),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{none}");
+    assert!(none.contains("choose at least one kind of record"), "{none}");
+
+    // Exactly what the API would have written: a lookup, a grant, a refusal; the empty ask wrote nothing.
+    let logged = logged_for(&f.gateway, "Jess Taylor").await;
+    let kinds: Vec<(&str, &str)> = logged.iter().map(|(k, o)| (k.as_str(), o.as_str())).collect();
+    assert_eq!(kinds, [("lookup", "granted"), ("request", "granted"), ("request", "refused")]);
+    let (_, _, start) = page(&f.gateway, who, "/console").await;
+    assert!(start.contains(id), "the start page lists the request with its id: {start}");
+}
+
+#[tokio::test]
+async fn a_manager_endorses_a_decision_from_their_worklist() {
+    let gateway = spawn_gateway().await;
+    let subject = child(&gateway).await;
+    let decision = json!({
+        "lawful_basis": "crime_and_disorder_act_1998_s115",
+        "reasons": "Asking the family would alert a suspect to an investigation of exploitation.",
+        "categories": ["health.mental_health"], "recipients": ["police"], "purposes": ["crime_prevention"]
+    });
+    let url = gateway.url(&format!("/v1/subjects/{subject}/consent-decisions"));
+    let (status, decided) = send(person("health-health_visitor").post(&url).json(&decision)).await;
+    assert_eq!(status, 201, "{decided}");
+    let id = decided["id"].as_str().unwrap();
+
+    let (_, _, worklist) = page(&gateway, "health-manager", "/console").await;
+    assert!(worklist.contains("Decisions waiting for your endorsement (1)"), "{worklist}");
+    assert!(worklist.contains("alert a suspect") && worklist.contains(&format!("/console/decisions/{id}/endorse")));
+    let (_, _, theirs) = page(&gateway, "police-manager", "/console").await;
+    assert!(theirs.contains("(0)") && !theirs.contains("alert a suspect"), "another agency's manager: {theirs}");
+
+    let endorse = format!("/console/decisions/{id}/endorse");
+    let (status, _, refused) = post_form(&gateway, "health-health_visitor", &endorse, &[("comment", "")]).await;
+    assert_eq!(status, 403, "not a manager: {refused}");
+    let (status, at, after) = post_form(&gateway, "health-manager", &endorse, &[("comment", "Agreed.")]).await;
+    assert_eq!((status, at.as_str()), (200, "/console"), "{after}");
+    assert!(after.contains("Decisions waiting for your endorsement (0)"), "{after}");
+    let (_, register) =
+        send(person("health-health_visitor").get(gateway.url(&format!("/v1/subjects/{subject}/consents")))).await;
+    let endorsed = &register["decisions"][0]["endorsement"];
+    assert_eq!(
+        (endorsed["comment"].as_str(), endorsed["endorsed_by"]["role"].as_str()),
+        (Some("Agreed."), Some("manager")),
+        "{register}"
+    );
+    let (status, _, again) = post_form(&gateway, "health-manager", &endorse, &[("comment", "")]).await;
+    assert_eq!(status, 409, "{again}");
+}
