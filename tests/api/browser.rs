@@ -421,3 +421,70 @@ async fn a_manager_endorses_a_decision_in_headless_chromium() {
     let endorsed = &register["decisions"][0]["endorsement"];
     assert_eq!(endorsed["comment"], "Agreed: the risk to the investigation is real.", "{register}");
 }
+
+/// A health visitor finds the child and records the mother's consent from the child's page, in the browser.
+fn health_visitor_records_consent(
+    chromium: PathBuf,
+    home: &Path,
+    base: &str,
+    nhs: &str,
+    axe: &str,
+    shots: &Path,
+) -> (Vec<Checked>, String) {
+    let browser = launch(chromium, home);
+    let tab = browser.new_tab().unwrap();
+    tab.navigate_to(&format!("{base}/console")).unwrap().wait_until_navigated().unwrap();
+    type_into(&tab, "input[name=nhs_number]", nhs);
+    choose(&tab, "select[name=purpose]", "safeguarding");
+    choose(&tab, "select[name=lawful_basis]", "consent");
+    type_into(
+        &tab,
+        "form[action='/console/find'] textarea[name=reason]",
+        "Home visit: the mother asked what we share.",
+    );
+    tab.wait_for_element("form[action='/console/find'] button[type=submit]").unwrap().click().unwrap();
+    tab.wait_for_element("form[action='/console/consents']").unwrap();
+    type_into(&tab, "input[name=given_by_name]", "Sarah Example");
+    choose(&tab, "select[name=relationship]", "parent");
+    choose(&tab, "select[name=how_obtained]", "in_person");
+    type_into(&tab, "input[name=form_reference]", "HV-CF-77");
+    for (name, value) in
+        [("consent_category", "health.summary"), ("recipient", "social_care"), ("consent_purpose", "safeguarding")]
+    {
+        tab.wait_for_element(&format!("input[name={name}][value='{value}']")).unwrap().click().unwrap();
+    }
+    tab.wait_for_element("form[action='/console/consents'] button[type=submit]").unwrap().click().unwrap();
+    tab.wait_for_element("p.note code").unwrap();
+    let checked = vec![check_current(&tab, "consent-recorded", axe, shots)];
+    (checked, tab.wait_for_element("main").unwrap().get_inner_text().unwrap())
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(all(browser_tests, axe_tests)),
+    ignore = "SHAREGATE_TEST_CHROMIUM or SHAREGATE_TEST_AXE is not set (bash .ci/run sets them)"
+)]
+async fn a_health_visitor_records_a_consent_in_headless_chromium() {
+    let chromium = std::env::var_os(CHROMIUM_ENV).expect("SHAREGATE_TEST_CHROMIUM names a Chromium");
+    let axe = axe_source();
+    let f = crate::sharing::federation_with(crate::databases::Backend::Sqlite, |_| {}).await;
+    let home = home_holding("health-health_visitor");
+    let shots = screenshots("health-visitor");
+    let (checked, shown) = tokio::task::spawn_blocking({
+        let (home, base, nhs, shots) = (home.path().to_owned(), f.gateway.url(""), f.nhs.clone(), shots.clone());
+        move || health_visitor_records_consent(PathBuf::from(chromium), &home, &base, &nhs, &axe, &shots)
+    })
+    .await
+    .unwrap();
+    let wrong = faults(&checked);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(shown.contains("Sarah Example (parent)") && shown.contains("consent form HV-CF-77"), "{shown}");
+    let (_, register) =
+        send(person("health-health_visitor").get(f.gateway.url(&format!("/v1/subjects/{}/consents", f.subject)))).await;
+    let recorded = register["consents"].as_array().unwrap().iter().any(|c| {
+        c["categories"] == json!(["health.summary"])
+            && c["recorded_by"]["person"] == "Grace Okafor"
+            && c["form_reference"] == "HV-CF-77"
+    });
+    assert!(recorded, "the register holds the consent the browser sent: {register}");
+}

@@ -39,10 +39,8 @@ async fn a_social_worker_finds_a_child_asks_and_reads_the_records_in_the_console
     assert!(found.contains("Lily Example") && found.contains(&f.nhs), "{found}");
     assert!(found.contains(r#"name="category" value="education.attendance""#), "offered: {found}");
     let not_offered = found.split("Not offered, and why").nth(1).expect("what is not offered, and why");
-    assert!(
-        not_offered.contains("health.mental_health") && !found.contains(r#"value="health.mental_health""#),
-        "{found}"
-    );
+    let ask_form = found.split(r#"action="/console/consents""#).next().unwrap();
+    assert!(not_offered.contains("health.mental_health") && !ask_form.contains(r#"value="health.mental_health""#));
     assert_eq!(
         logged_for(&f.gateway, "Jess Taylor").await,
         [("lookup".to_owned(), "granted".to_owned())],
@@ -131,4 +129,51 @@ async fn a_manager_endorses_a_decision_from_their_worklist() {
     );
     let (status, _, again) = post_form(&gateway, "health-manager", &endorse, &[("comment", "")]).await;
     assert_eq!(status, 409, "{again}");
+}
+
+#[tokio::test]
+async fn a_health_visitor_records_a_consent_in_the_console() {
+    let f = federation_with(Backend::Sqlite, |_| {}).await;
+    let who = "health-health_visitor";
+    let find = [
+        ("nhs_number", f.nhs.as_str()),
+        ("purpose", "safeguarding"),
+        ("lawful_basis", "consent"),
+        ("reason", "Home visit: mother asked what is shared."),
+    ];
+    let (status, _, found) = post_form(&f.gateway, who, "/console/find", &find).await;
+    assert_eq!(status, 200, "{found}");
+    assert!(found.contains(r#"action="/console/consents""#), "{found}");
+    let consent = [
+        ("subject", f.subject.as_str()),
+        ("given_by_name", "Sarah Example"),
+        ("relationship", "parent"),
+        ("how_obtained", "in_person"),
+        ("form_reference", "HV-CF-77"),
+        ("competence_assessed_by", ""),
+        ("consent_category", "health.summary"),
+        ("recipient", "social_care"),
+        ("consent_purpose", "safeguarding"),
+        ("valid_from", ""),
+        ("valid_until", "2030-01-01"),
+    ];
+    let (status, _, recorded) = post_form(&f.gateway, who, "/console/consents", &consent).await;
+    assert_eq!(status, 200, "{recorded}");
+    assert!(recorded.contains("Consent recorded") && recorded.contains("Sarah Example (parent)"), "{recorded}");
+    assert!(recorded.contains("in person; consent form HV-CF-77"), "{recorded}");
+    let (_, register) = send(person(who).get(f.gateway.url(&format!("/v1/subjects/{}/consents", f.subject)))).await;
+    let health = register["consents"].as_array().unwrap().iter().find(|c| c["categories"] == json!(["health.summary"]));
+    let health = health.unwrap_or_else(|| panic!("the consent is in the register: {register}"));
+    assert_eq!(
+        (health["how_obtained"].as_str(), health["recorded_by"]["person"].as_str()),
+        (Some("in_person"), Some("Grace Okafor"))
+    );
+    assert_eq!(health["valid_until"], "2030-01-01T00:00:00Z");
+
+    // What the API refuses, the form refuses, naming the field.
+    let mut nothing = consent.to_vec();
+    nothing.retain(|(k, _)| *k != "consent_category");
+    let (status, _, refused) = post_form(&f.gateway, who, "/console/consents", &nothing).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused.contains("categor"), "{refused}");
 }

@@ -66,6 +66,7 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
             .route("/", web::get().to(start))
             .route("/find", web::post().to(casework::find))
             .route("/ask", web::post().to(casework::ask))
+            .route("/consents", web::post().to(casework::record_consent))
             .route("/decisions/{id}/endorse", web::post().to(casework::endorse))
             .route("/style.css", web::get().to(style))
             .route("/overview", web::get().to(overview))

@@ -15,12 +15,13 @@ use super::{page, see_other};
 use crate::decision::CORE_GROUP;
 use crate::decision::policy::Vocabulary;
 use crate::register::GatewayKey;
+use crate::register::{Competence, GivenBy, HowObtained, Relationship};
 use crate::routes::requests::{self, RequestBody};
 use crate::routes::subjects::{self, SubjectLookup};
-use crate::services::register::Register;
+use crate::services::register::{ConsentBody, Register};
 use crate::services::sharing::Sharing;
 use crate::store::{Store, log, register};
-use sharegate_core::domain::{Narrative, NhsNumber, SubjectId};
+use sharegate_core::domain::{ChildName, LocalRef, Narrative, NhsNumber, PersonName, SubjectId};
 use sharegate_core::error::ApiError;
 use sharegate_core::extract::ApiForm;
 use sharegate_core::identity::{Identity, Manager};
@@ -50,6 +51,8 @@ pub(super) async fn start(identity: Identity, sharing: &Sharing, store: &Store) 
 pub struct Choices<'a> {
     pub purposes: Vec<&'a str>,
     pub bases: Vec<&'a str>,
+    pub categories: Vec<&'a str>,
+    pub agencies: Vec<&'a str>,
 }
 
 impl<'a> Choices<'a> {
@@ -58,6 +61,8 @@ impl<'a> Choices<'a> {
             // A core group's sharing is asked for from its meeting, not from here.
             purposes: vocabulary.purposes.iter().map(|p| p.as_str()).filter(|p| *p != CORE_GROUP).collect(),
             bases: vocabulary.lawful_bases.iter().map(|b| b.as_str()).collect(),
+            categories: vocabulary.categories.iter().map(|c| c.as_str()).collect(),
+            agencies: vocabulary.agencies.iter().map(|a| a.as_str()).collect(),
         }
     }
 }
@@ -103,7 +108,8 @@ pub(super) async fn find(
             }
         })
         .collect::<Vec<_>>();
-    Ok(page(pages::child(&identity, &found, &purpose, &lawful_basis, &offer)))
+    let choices = Choices::of(&sharing.vocabulary);
+    Ok(page(pages::child(&identity, &found, (&purpose, &lawful_basis), &offer, &choices)))
 }
 
 /// The ask form: the child found, what they chose, the purpose and basis carried from the lookup, and why.
@@ -167,4 +173,71 @@ pub(super) async fn endorse(
     let register = Register { store: &store, key: &key, vocabulary: &vocabulary };
     register.endorse(&manager, &path.into_inner(), comment).await?;
     Ok(see_other("/console".to_owned()))
+}
+
+/// The consent form: who gave it and how, what it covers, for how long. Checkbox lists arrive as repeated names.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ConsentForm {
+    subject: SubjectId,
+    given_by_name: String,
+    relationship: Relationship,
+    how_obtained: HowObtained,
+    #[serde(default)]
+    form_reference: String,
+    #[serde(default)]
+    competence_assessed_by: String,
+    #[serde(default)]
+    consent_category: Vec<String>,
+    #[serde(default)]
+    recipient: Vec<String>,
+    #[serde(default)]
+    consent_purpose: Vec<String>,
+    #[serde(default)]
+    valid_from: String,
+    #[serde(default)]
+    valid_until: String,
+}
+
+/// A field left empty, or its text.
+fn filled(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// Records the family's consent as `POST /v1/subjects/{id}/consents` does, and shows it as recorded.
+pub(super) async fn record_consent(
+    identity: Identity,
+    form: ApiForm<ConsentForm>,
+    sharing: web::Data<Sharing>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let f = form.0;
+    let name = ChildName::parse(f.given_by_name.trim())
+        .map_err(|e| ApiError::invalid("given_by.name", format!("the name of who gave consent {e}")))?;
+    let form_reference = filled(&f.form_reference)
+        .map(|r| LocalRef::parse(&r).map_err(|e| ApiError::invalid("form_reference", format!("form_reference {e}"))))
+        .transpose()?;
+    let competence = filled(&f.competence_assessed_by)
+        .map(|who| {
+            PersonName::parse(&who).map(|assessed_by| Competence { assessed_by, notes: None }).map_err(|e| {
+                ApiError::invalid("competence.assessed_by", format!("who judged the young person competent {e}"))
+            })
+        })
+        .transpose()?;
+    let body = ConsentBody {
+        given_by: GivenBy { name, relationship: f.relationship },
+        categories: f.consent_category,
+        recipients: f.recipient,
+        purposes: f.consent_purpose,
+        valid_from: filled(&f.valid_from),
+        valid_until: filled(&f.valid_until),
+        how_obtained: Some(f.how_obtained),
+        form_reference,
+        competence,
+    };
+    let register = Register { store: &store, key: &key, vocabulary: &sharing.vocabulary };
+    let recorded = register.record_consent(&identity, f.subject.as_str(), body, &sharing.policy.current()).await?;
+    Ok(page(pages::consent_recorded(&identity, &recorded)))
 }

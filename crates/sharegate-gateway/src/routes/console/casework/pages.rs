@@ -128,7 +128,13 @@ pub fn start(
 }
 
 /// The child found, and the form to ask for their records.
-pub fn child(identity: &Identity, found: &FoundSubject, purpose: &str, basis: &str, offer: &[Offer]) -> Markup {
+pub fn child(
+    identity: &Identity,
+    found: &FoundSubject,
+    (purpose, basis): (&str, &str),
+    offer: &[Offer],
+    choices: &Choices<'_>,
+) -> Markup {
     let s = &found.subject;
     let (allowed, not): (Vec<&Offer>, Vec<&Offer>) = offer.iter().partition(|o| o.allowed);
     let body = html! {
@@ -165,6 +171,34 @@ pub fn child(identity: &Identity, found: &FoundSubject, purpose: &str, basis: &s
                     None => { "no rule of the need-to-know policy lets a " (identity.role) " of " (identity.agency) " see it for " (purpose) " on the basis " (basis) },
                 }
             } } }
+        }
+        h2 { "Record the family's consent (¶33)" }
+        form.consent method="post" action="/console/consents" {
+            input type="hidden" name="subject" value=(s.id);
+            label { "Given by (name)" input name="given_by_name" autocomplete="off" required; }
+            label { "Relationship to the child"
+                select name="relationship" required {
+                    option value="" { "choose" }
+                    @for (value, words) in RELATIONSHIPS { option value=(value) { (words) } }
+                }
+            }
+            label { "How it was obtained"
+                select name="how_obtained" required {
+                    option value="" { "choose" }
+                    @for (value, words) in HOW_OBTAINED { option value=(value) { (words) } }
+                }
+            }
+            label { "Your agency's consent form reference (optional)" input name="form_reference"; }
+            label { "If the young person gave it: who judged them competent (Gillick)" input name="competence_assessed_by"; }
+            fieldset { legend { "Records it covers" }
+                @for c in &choices.categories { label.choice { input type="checkbox" name="consent_category" value=(c); (c) } } }
+            fieldset { legend { "Agencies that may receive them" }
+                @for a in &choices.agencies { label.choice { input type="checkbox" name="recipient" value=(a); (a) } } }
+            fieldset { legend { "For" }
+                @for p in &choices.purposes { label.choice { input type="checkbox" name="consent_purpose" value=(p); (p) } } }
+            label { "Valid from (optional; today if empty)" input type="date" name="valid_from"; }
+            label { "Valid until (optional; open-ended if empty)" input type="date" name="valid_until"; }
+            button type="submit" { "Record the consent" }
         }
     };
     layout(Some(identity), &format!("{} (NHS {})", s.name, s.nhs_number), body)
@@ -229,4 +263,42 @@ pub fn answer(identity: &Identity, a: &Answer) -> Markup {
     };
     let title = if a.granted.is_empty() { "Refused" } else { "The answer" };
     layout(Some(identity), title, body)
+}
+
+/// Who may give consent, as the form offers it.
+const RELATIONSHIPS: [(&str, &str); 6] = [
+    ("parent", "parent"),
+    ("young_person", "the young person themselves"),
+    ("guardian", "guardian"),
+    ("special_guardian", "special guardian"),
+    ("local_authority", "the local authority (care order)"),
+    ("other_with_parental_responsibility", "someone else with parental responsibility"),
+];
+
+const HOW_OBTAINED: [(&str, &str); 4] = [
+    ("in_person", "in person"),
+    ("telephone", "by telephone"),
+    ("in_writing", "in writing"),
+    ("electronic", "electronically"),
+];
+
+/// A consent as the register now holds it.
+pub fn consent_recorded(identity: &Identity, c: &crate::services::register::ConsentView) -> Markup {
+    let e = &c.consent;
+    let join = |items: Vec<String>| items.join(", ");
+    let body = html! {
+        p.note { "Recorded in the consent register and sealed by the gateway: " code { (e.id) } ". "
+                 "Holding agencies other than yours confirm it before it covers their records, unless the policy says otherwise." }
+        dl {
+            dt { "Given by" } dd { (e.given_by.name) " (" (crate::subject_access::words::relationship(e.given_by.relationship)) ")" }
+            dt { "Obtained" } dd { (c.obtained) }
+            dt { "Covers" } dd { (join(e.scope.categories.iter().map(ToString::to_string).collect())) }
+            dt { "To" } dd { (join(e.scope.recipients.iter().map(ToString::to_string).collect())) }
+            dt { "For" } dd { (join(e.scope.purposes.iter().map(ToString::to_string).collect())) }
+            dt { "Valid" } dd { "from " (local(e.valid_from)) @if let Some(until) = e.valid_until { " until " (local(until)) } @else { ", open-ended" } }
+            dt { "Recorded by" } dd { (e.recorded_by.person) " (" (e.recorded_by.role) ", " (e.recorded_by.agency) "), " (local(e.recorded_at)) }
+        }
+        p { a href="/console" { "Back to the start" } }
+    };
+    layout(Some(identity), "Consent recorded", body)
 }
