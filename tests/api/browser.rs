@@ -488,3 +488,62 @@ async fn a_health_visitor_records_a_consent_in_headless_chromium() {
     });
     assert!(recorded, "the register holds the consent the browser sent: {register}");
 }
+
+/// A police officer records a contact at the police node in the browser: one that breaks two rules, seen with both
+/// beside their fields; then corrected and recorded.
+fn officer_records(
+    chromium: PathBuf,
+    home: &Path,
+    base: &str,
+    axe: &str,
+    shots: &Path,
+) -> (Vec<Checked>, String, String) {
+    let browser = launch(chromium, home);
+    let tab = browser.new_tab().unwrap();
+    tab.navigate_to(&format!("{base}/console")).unwrap().wait_until_navigated().unwrap();
+    let mut checked = vec![check_current(&tab, "node-form", axe, shots)];
+    type_into(&tab, "input[name=subject_ref]", "P-1");
+    choose(&tab, "input[name=occurred_at]", "2026-11-20T21:30");
+    type_into(&tab, "input[name=contact_type]", "call_out");
+    choose(&tab, "select[name=category]", "police.incident");
+    choose(&tab, "select[name=retention_class]", "standard");
+    choose(&tab, "select[name=s1_kind]", "fact");
+    type_into(&tab, "textarea[name=s1_text]", "Officers attended after a neighbour's call.");
+    choose(&tab, "select[name=s2_kind]", "opinion");
+    type_into(&tab, "textarea[name=s2_text]", "Mother seemed evasive about the injury.");
+    type_into(&tab, "input[name=s2_statements]", "1");
+    tab.wait_for_element("button[type=submit]").unwrap().click().unwrap();
+    tab.wait_for_element("div.note[role=alert]").unwrap();
+    checked.push(check_current(&tab, "node-form-broken", axe, shots));
+    let broken = tab.wait_for_element("main").unwrap().get_inner_text().unwrap();
+    type_into(&tab, "input[name=s2_evidence]", "She changed her account of the fall twice.");
+    type_into(&tab, "input[name=src1_who]", "the attending officers");
+    type_into(&tab, "input[name=src1_how]", "seen and heard at the address");
+    tab.wait_for_element("button[type=submit]").unwrap().click().unwrap();
+    tab.wait_for_element("p.note code").unwrap();
+    checked.push(check_current(&tab, "node-recorded", axe, shots));
+    (checked, broken, tab.wait_for_element("main").unwrap().get_inner_text().unwrap())
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(all(browser_tests, axe_tests)),
+    ignore = "SHAREGATE_TEST_CHROMIUM or SHAREGATE_TEST_AXE is not set (bash .ci/run sets them)"
+)]
+async fn a_police_officer_records_a_contact_at_the_node_in_headless_chromium() {
+    let chromium = std::env::var_os(CHROMIUM_ENV).expect("SHAREGATE_TEST_CHROMIUM names a Chromium");
+    let axe = axe_source();
+    let node = crate::helpers::spawn_node_with(crate::databases::Backend::Sqlite, "police", |_| {}).await;
+    let home = home_holding("police-investigator");
+    let shots = screenshots("police-officer");
+    let (checked, broken, recorded) = tokio::task::spawn_blocking({
+        let (home, base, shots) = (home.path().to_owned(), node.url(""), shots.clone());
+        move || officer_records(PathBuf::from(chromium), &home, &base, &axe, &shots)
+    })
+    .await
+    .unwrap();
+    let wrong = faults(&checked);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(broken.contains("2 rules are broken") && broken.contains("(¶17)") && broken.contains("(¶14)"), "{broken}");
+    assert!(recorded.contains("Recorded and signed by police's node"), "{recorded}");
+}

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::console::{page, post_form};
+use crate::console::{page, page_at, post_form, post_form_at};
 use crate::databases::Backend;
 use crate::dpo::child;
 use crate::helpers::{person, send, spawn_gateway};
@@ -176,4 +176,75 @@ async fn a_health_visitor_records_a_consent_in_the_console() {
     let (status, _, refused) = post_form(&f.gateway, who, "/console/consents", &nothing).await;
     assert_eq!(status, 400, "{refused}");
     assert!(refused.contains("categor"), "{refused}");
+}
+
+/// A node's own console: a police officer records a contact through the form; one that breaks two rules comes back
+/// with both, each by its paragraph beside its field, and the words as typed; corrected, it is recorded and signed.
+#[tokio::test]
+async fn a_police_officer_records_a_contact_at_the_node_and_sees_each_broken_rule() {
+    let node = crate::helpers::spawn_node_with(Backend::Sqlite, "police", |_| {}).await;
+    let who = "police-investigator";
+    let (status, _, blank) = page_at(&node.url(""), who, "/console").await;
+    assert_eq!(status, 200, "{blank}");
+    assert!(blank.contains("Record a contact") && blank.contains(r#"<option value="police.incident""#), "{blank}");
+    for other in ["education-dsl", "police-dpo"] {
+        let (status, _, refused) = page_at(&node.url(""), other, "/console").await;
+        assert_eq!(status, 403, "{other}: {refused}");
+    }
+
+    let opinion = "Mother seemed evasive about the injury.";
+    let mut form = vec![
+        ("subject_ref", "P-1"),
+        ("occurred_at", "2026-11-20T21:30"),
+        ("contact_type", "call_out"),
+        ("category", "police.incident"),
+        ("retention_class", "standard"),
+        ("s1_kind", "fact"),
+        ("s1_text", "Officers attended after a neighbour's call at 21:30."),
+        ("s1_evidence", ""),
+        ("s1_statements", ""),
+        ("s1_sources", ""),
+        ("s2_kind", "opinion"),
+        ("s2_text", opinion),
+        ("s2_evidence", ""),
+        ("s2_statements", "1"),
+        ("s2_sources", ""),
+    ];
+    let (status, _, broken) = post_form_at(&node.url(""), who, "/console/records", &form).await;
+    assert_eq!(status, 422, "{broken}");
+    assert!(broken.contains("Not recorded: 2 rules are broken"), "{broken}");
+    let statement_2 = broken.split("<legend>Statement 2</legend>").nth(1).unwrap().split("</fieldset>").next().unwrap();
+    assert!(statement_2.contains("must name the evidence it rests on (¶17)"), "beside the opinion: {statement_2}");
+    assert!(statement_2.contains(opinion), "the words as typed: {statement_2}");
+    assert!(broken.contains("nothing is off the record (¶14)"), "{broken}");
+    assert_eq!(
+        broken.matches("must name the evidence it rests on (¶17)").count(),
+        2,
+        "in the list, and beside its field"
+    );
+    assert!(broken.contains(r#"value="call_out""#) && broken.contains(r#"value="2026-11-20T21:30""#), "{broken}");
+
+    form.retain(|(k, _)| *k != "s2_evidence");
+    form.extend([
+        ("s2_evidence", "She changed her account of the fall twice while officers were present."),
+        ("src1_who", "the attending officers"),
+        ("src1_how", "seen and heard at the address"),
+    ]);
+    let (status, _, recorded) = post_form_at(&node.url(""), who, "/console/records", &form).await;
+    assert_eq!(status, 200, "{recorded}");
+    let id = recorded.split("<code>").nth(1).unwrap().split("</code>").next().unwrap();
+    assert!(id.starts_with("rec_"), "{recorded}");
+    let (status, records) =
+        send(person(who).get(node.url("/v1/subjects/P-1/records?categories=police.incident"))).await;
+    assert_eq!(status, 200, "{records}");
+    let stored = records["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{records}"));
+    assert_eq!(stored["author"]["person"], "Alex Morgan");
+    assert_eq!(stored["occurred_at"], "2026-11-20T21:30:00Z", "UK time in November is UTC");
+    assert_eq!(stored["statements"][1]["rests_on"], json!({"statements": [0]}), "{stored}");
 }

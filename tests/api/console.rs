@@ -11,7 +11,12 @@ use crate::subjects::fresh_nhs_number;
 
 /// GETs a console page as `who`: status, content type, body.
 pub(crate) async fn page(gateway: &TestGateway, who: &str, path: &str) -> (u16, String, String) {
-    let response = person(who).get(gateway.url(path)).send().await.expect("the gateway answers");
+    page_at(&gateway.url(""), who, path).await
+}
+
+/// GETs a console page of the server at `base` (a gateway or a node) as `who`: status, content type, body.
+pub(crate) async fn page_at(base: &str, who: &str, path: &str) -> (u16, String, String) {
+    let response = person(who).get(format!("{base}{path}")).send().await.expect("the server answers");
     let status = response.status().as_u16();
     let kind = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     (status, kind, response.text().await.expect("body"))
@@ -342,15 +347,19 @@ pub(crate) async fn post_form(
     path: &str,
     form: &[(&str, &str)],
 ) -> (u16, String, String) {
-    let own = format!("https://localhost:{}", gateway.port);
+    post_form_at(&gateway.url(""), who, path, form).await
+}
+
+/// The same, to the server at `base` (a gateway or a node).
+pub(crate) async fn post_form_at(base: &str, who: &str, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
     let response = person(who)
-        .post(gateway.url(path))
+        .post(format!("{base}{path}"))
         .form(form)
-        .header("origin", own)
+        .header("origin", base)
         .header("sec-fetch-site", "same-origin")
         .send()
         .await
-        .expect("the gateway answers");
+        .expect("the server answers");
     let (status, at) = (response.status().as_u16(), response.url().path().to_owned());
     (status, at, response.text().await.unwrap())
 }

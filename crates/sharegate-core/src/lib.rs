@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod pages;
 pub mod reload;
 pub mod serve;
 pub mod settings;

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod config;
+mod console;
 pub mod dpo_acts;
 pub mod lexicon;
 pub mod plain_language;

@@ -34,7 +34,9 @@ pub(super) fn register(service: &mut ServiceConfig<'_>) {
         .service(record_child)
         .service(refuse_put)
         .service(refuse_patch)
-        .service(refuse_delete);
+        .service(refuse_delete)
+        // HTML for browsers, so not in the OpenAPI document.
+        .map(crate::console::configure);
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

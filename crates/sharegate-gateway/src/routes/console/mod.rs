@@ -14,11 +14,7 @@ mod casework;
 mod charts;
 mod pages;
 
-use actix_web::body::{BoxBody, EitherBody};
-use actix_web::dev::ServiceResponse;
-use actix_web::http::header::ContentType;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use maud::Markup;
@@ -47,28 +43,17 @@ const PAGE: i64 = 50;
 pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
     config.service(
         web::scope("/console")
-            .wrap(ErrorHandlers::new().default_handler(error_page))
-            .wrap(
-                DefaultHeaders::new()
-                    .add((
-                        header::CONTENT_SECURITY_POLICY,
-                        "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; \
-                         base-uri 'none'",
-                    ))
-                    .add((header::CACHE_CONTROL, "no-store"))
-                    // Not `no-referrer`: with it a browser sends its own forms with `Origin: null`. Within the
-                    // console the addresses (which hold children's ids) stay; to any other site none is sent.
-                    .add((header::REFERRER_POLICY, "same-origin"))
-                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                    .add((header::X_FRAME_OPTIONS, "DENY")),
-            )
+            .wrap(sharegate_core::pages::errors(|status, reason, message| {
+                pages::error(status, reason, message).into_string()
+            }))
+            .wrap(sharegate_core::pages::headers())
             .route("", web::get().to(start))
             .route("/", web::get().to(start))
             .route("/find", web::post().to(casework::find))
             .route("/ask", web::post().to(casework::ask))
             .route("/consents", web::post().to(casework::record_consent))
             .route("/decisions/{id}/endorse", web::post().to(casework::endorse))
-            .route("/style.css", web::get().to(style))
+            .route("/style.css", web::get().to(sharegate_core::pages::style))
             .route("/overview", web::get().to(overview))
             .route("/disclosures", web::get().to(search))
             .route("/disclosures/{id}", web::get().to(disclosure))
@@ -87,31 +72,11 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
 }
 
 pub(super) fn page(markup: Markup) -> HttpResponse {
-    HttpResponse::Ok().content_type(ContentType::html()).body(markup.into_string())
-}
-
-/// Any error answered under `/console` becomes a page saying what the JSON API would have said.
-fn error_page<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let status = response.status();
-    let message = response
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<ApiError>())
-        .map_or_else(|| status.canonical_reason().unwrap_or("error").to_owned(), |e| e.message().to_owned());
-    let html = pages::error(status.as_u16(), status.canonical_reason().unwrap_or(""), &message).into_string();
-    let response = response.map_body(|head, _| {
-        head.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-        EitherBody::right(BoxBody::new(html))
-    });
-    Ok(ErrorHandlerResponse::Response(response))
+    sharegate_core::pages::page(markup.into_string())
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found("the console has no such page"))
-}
-
-async fn style() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/css; charset=utf-8").body(pages::STYLE)
 }
 
 /// The policy changes the log holds, the latest first (as `GET /v1/policy/changes` gives them).

@@ -16,25 +16,6 @@ use crate::services::register::{ConsentStatus, RegisterView};
 use crate::store::log::CheckpointRow;
 use sharegate_core::identity::Identity;
 
-pub const STYLE: &str = "\
-body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b;line-height:1.4}\
-header{background:#1d3557;color:#fff;padding:.6em 1.5em}header a{color:#fff;margin-right:1.2em}\
-header p{margin:.2em 0}.brand{font-weight:bold}main{padding:1em 1.5em;max-width:80em}\
-.wide{overflow-x:auto}table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}\
-th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}th{background:#eef}\
-dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}dd{margin:0}\
-.refused,.overdue{color:#a00}.note{background:#ffd;padding:.5em;border:1px solid #cc9}\
-form.search{display:grid;grid-template-columns:repeat(auto-fill,minmax(14em,1fr));gap:.5em;margin-bottom:1em}\
-label{display:flex;flex-direction:column;font-size:.9em}label.choice{flex-direction:row;gap:.4em;align-items:center}\
-fieldset{border:1px solid #bbb;margin:.5em 0}textarea{width:100%;box-sizing:border-box;min-height:6em}\
-input[type=radio],input[type=checkbox]{width:1.5em;height:1.5em;margin:.2em}button{min-height:2.75em;padding:.4em 1em}\
-code{font-size:.85em;word-break:break-all}td.when{white-space:nowrap}.nhs{white-space:nowrap;color:#444}\
-.pair{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}.pair table{width:auto}\
-svg.chart{max-width:100%;height:auto;font-family:system-ui,sans-serif;font-size:13px}caption{text-align:left;font-weight:bold}\
-article.record{border:1px solid #bbb;padding:.2em 1em;margin:.8em 0}article.amendment{margin-left:2em;border-left:4px solid #1d3557}\
-section.decision{border:1px solid #bbb;padding:.2em 1em;margin:.8em 0}.small{font-size:.85em}\
-@media (max-width:60em){dl{grid-template-columns:auto}main{padding:.5em}}";
-
 /// A page of the console for `identity`, titled `title`: a DPO's pages with the DPO's tools, everyone else's with
 /// their casework.
 pub fn layout(identity: Option<&Identity>, title: &str, body: Markup) -> Markup {
