@@ -135,7 +135,7 @@ fn value(tab: &Tab, script: &str) -> Value {
 
 /// Photographs the page the tab shows whole into `shots/<name>.png`, measures it and runs axe-core on it.
 fn check_current(tab: &Tab, name: &str, axe: &str, shots: &Path) -> Checked {
-    tab.wait_for_element("main").unwrap();
+    tab.wait_for_element("body h1").unwrap();
     let height = value(tab, "document.documentElement.scrollHeight").as_f64().unwrap_or(900.0);
     let clip = Page::Viewport { x: 0.0, y: 0.0, width: f64::from(WIDTH), height, scale: 1.0 };
     let shot = tab
@@ -546,4 +546,66 @@ async fn a_police_officer_records_a_contact_at_the_node_in_headless_chromium() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert!(broken.contains("2 rules are broken") && broken.contains("(¶17)") && broken.contains("(¶14)"), "{broken}");
     assert!(recorded.contains("Recorded and signed by police's node"), "{recorded}");
+}
+
+/// A coordinator convenes a meeting, records attendance and a decision, and opens the pack, in the browser.
+fn coordinator_runs_a_meeting(
+    chromium: PathBuf,
+    home: &Path,
+    base: &str,
+    nhs: &str,
+    axe: &str,
+    shots: &Path,
+) -> (Vec<Checked>, String) {
+    let browser = launch(chromium, home);
+    let tab = browser.new_tab().unwrap();
+    tab.navigate_to(&format!("{base}/console")).unwrap().wait_until_navigated().unwrap();
+    let mut checked = vec![check_current(&tab, "coordinator-start", axe, shots)];
+    let when = (chrono::Utc::now() + chrono::Duration::hours(2)).with_timezone(&chrono_tz::Europe::London);
+    type_into(&tab, "form[action='/console/meetings'] input[name=nhs_number]", nhs);
+    choose(&tab, "input[name=scheduled_for]", &when.format("%Y-%m-%dT%H:%M").to_string());
+    for agency in ["education", "health", "social_care"] {
+        tab.wait_for_element(&format!("input[name=invited][value='{agency}']")).unwrap().click().unwrap();
+    }
+    tab.wait_for_element("form[action='/console/meetings'] button[type=submit]").unwrap().click().unwrap();
+    tab.wait_for_element("form[action$='/attendance']").unwrap();
+    checked.push(check_current(&tab, "meeting-convened", axe, shots));
+    for (name, agency) in [("attended", "education"), ("attended", "social_care"), ("apologies", "health")] {
+        tab.wait_for_element(&format!("input[name={name}][value='{agency}']")).unwrap().click().unwrap();
+    }
+    tab.wait_for_element("form[action$='/attendance'] button[type=submit]").unwrap().click().unwrap();
+    tab.wait_for_element("form[action$='/decisions']").unwrap();
+    type_into(&tab, "form[action$='/decisions'] textarea[name=text]", "The school nurse will see Lily weekly.");
+    for agency in ["education", "social_care"] {
+        tab.wait_for_element(&format!("input[name=agreed_by][value='{agency}']")).unwrap().click().unwrap();
+    }
+    tab.wait_for_element("form[action$='/decisions'] button[type=submit]").unwrap().click().unwrap();
+    tab.wait_for_element("article.record").unwrap();
+    checked.push(check_current(&tab, "meeting-decided", axe, shots));
+    tab.wait_for_element("a[href$='/pack?format=html']").unwrap().click().unwrap();
+    tab.wait_until_navigated().unwrap();
+    checked.push(check_current(&tab, "meeting-pack", axe, shots));
+    (checked, tab.wait_for_element("body").unwrap().get_inner_text().unwrap())
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(all(browser_tests, axe_tests)),
+    ignore = "SHAREGATE_TEST_CHROMIUM or SHAREGATE_TEST_AXE is not set (bash .ci/run sets them)"
+)]
+async fn a_coordinator_runs_a_meeting_to_its_pack_in_headless_chromium() {
+    let chromium = std::env::var_os(CHROMIUM_ENV).expect("SHAREGATE_TEST_CHROMIUM names a Chromium");
+    let axe = axe_source();
+    let f = crate::sharing::federation_with(crate::databases::Backend::Sqlite, |_| {}).await;
+    let home = home_holding("social_care-coordinator");
+    let shots = screenshots("coordinator");
+    let (checked, pack) = tokio::task::spawn_blocking({
+        let (home, base, nhs, shots) = (home.path().to_owned(), f.gateway.url(""), f.nhs.clone(), shots.clone());
+        move || coordinator_runs_a_meeting(PathBuf::from(chromium), &home, &base, &nhs, &axe, &shots)
+    })
+    .await
+    .unwrap();
+    let wrong = faults(&checked);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(pack.contains("The school nurse will see Lily weekly."), "the pack holds the decision: {pack}");
 }

@@ -248,3 +248,78 @@ async fn a_police_officer_records_a_contact_at_the_node_and_sees_each_broken_rul
     assert_eq!(stored["occurred_at"], "2026-11-20T21:30:00Z", "UK time in November is UTC");
     assert_eq!(stored["statements"][1]["rests_on"], json!({"statements": [0]}), "{stored}");
 }
+
+/// A coordinator runs a core group meeting in the console from convening to its pack: an absent health visitor's
+/// written view, attendance and apologies, a decision with a dissent, its endorsement, the close; each reading of
+/// the meeting logged as the API logs it.
+#[tokio::test]
+async fn a_coordinator_runs_a_meeting_to_its_pack_in_the_console() {
+    let f = federation_with(Backend::Sqlite, |_| {}).await;
+    let coordinator = "social_care-coordinator";
+    let (_, _, start) = page(&f.gateway, coordinator, "/console").await;
+    assert!(start.contains("Convene a core group meeting"), "{start}");
+    let (_, _, worker) = page(&f.gateway, "social_care-social_worker", "/console").await;
+    assert!(!worker.contains("Convene a core group meeting"), "only a coordinator convenes: {worker}");
+
+    let when = (chrono::Utc::now() + chrono::Duration::hours(2)).with_timezone(&chrono_tz::Europe::London);
+    let when = when.format("%Y-%m-%dT%H:%M").to_string();
+    let convene = [
+        ("nhs_number", f.nhs.as_str()),
+        ("scheduled_for", when.as_str()),
+        ("invited", "education"),
+        ("invited", "health"),
+        ("invited", "social_care"),
+    ];
+    let (status, at, shown) = post_form(&f.gateway, coordinator, "/console/meetings", &convene).await;
+    assert_eq!(status, 200, "{shown}");
+    assert!(at.starts_with("/console/meetings/mtg_"), "{at}");
+    assert!(shown.contains("Lily Example") && shown.contains("<dd>open</dd>"), "{shown}");
+
+    let view = "Lily is up to date with her immunisations; no concerns about her health.";
+    let (status, _, seen) =
+        post_form(&f.gateway, "health-health_visitor", &format!("{at}/views"), &[("text", view), ("absent", "true")])
+            .await;
+    assert_eq!(status, 200, "{seen}");
+    assert!(seen.contains(view) && seen.contains("given in absence"), "{seen}");
+    assert!(!seen.contains("Record a decision"), "the coordinator's forms are the coordinator's: {seen}");
+
+    let attendance = [("attended", "education"), ("attended", "social_care"), ("apologies", "health")];
+    let (status, _, _) = post_form(&f.gateway, coordinator, &format!("{at}/attendance"), &attendance).await;
+    assert_eq!(status, 200);
+    let decision = "The school nurse will see Lily weekly and tell social care of any injury the same day.";
+    let decided = [
+        ("text", decision),
+        ("agreed_by", "social_care"),
+        ("agreed_by", "education"),
+        ("dissent_agency", "health"),
+        ("dissent_reason", "A paediatric review should come first."),
+    ];
+    let (status, _, shown) = post_form(&f.gateway, coordinator, &format!("{at}/decisions"), &decided).await;
+    assert_eq!(status, 200, "{shown}");
+    assert!(
+        shown.contains(decision) && shown.contains("health dissented: A paediatric review should come first."),
+        "{shown}"
+    );
+    assert!(shown.contains("Not yet endorsed by a manager."), "{shown}");
+    let (status, _, refused) = post_form(&f.gateway, coordinator, &format!("{at}/close"), &[]).await;
+    assert_eq!(status, 409, "an unendorsed decision keeps it open: {refused}");
+
+    let meeting = at.trim_start_matches("/console/meetings/");
+    let (_, json) = send(person(coordinator).get(f.gateway.url(&format!("/v1/meetings/{meeting}")))).await;
+    let d = json["decisions"][0]["id"].as_str().unwrap();
+    let endorse = f.gateway.url(&format!("/v1/meetings/{meeting}/decisions/{d}/endorse"));
+    assert_eq!(send(person("social_care-manager").post(endorse).json(&json!({}))).await.0, 200);
+    let (status, _, closed) = post_form(&f.gateway, coordinator, &format!("{at}/close"), &[]).await;
+    assert_eq!(status, 200, "{closed}");
+    assert!(closed.contains("<dd>closed ") && !closed.contains("Close the meeting</button>"), "{closed}");
+
+    let pack = person(coordinator).get(f.gateway.url(&format!("/v1/meetings/{meeting}/pack?format=html")));
+    let pack = pack.send().await.unwrap().text().await.unwrap();
+    assert!(pack.contains(view) && pack.contains(decision), "{pack}");
+    // Each page the console showed the coordinator of the meeting was a logged read, as the API's: after convening,
+    // attendance, the decision and the close (the refused close showed none), and the API's own read.
+    let (_, reads) = send(person("social_care-dpo").get(f.gateway.url("/v1/disclosures?kind=meeting_read"))).await;
+    assert_eq!(reads["total"], 5, "{reads}");
+    let (_, theirs) = send(person("health-dpo").get(f.gateway.url("/v1/disclosures?kind=meeting_read"))).await;
+    assert_eq!(theirs["total"], 1, "the health visitor's read, after adding the view: {theirs}");
+}

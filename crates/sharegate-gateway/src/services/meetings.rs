@@ -235,7 +235,12 @@ impl Meetings<'_> {
 
     /// The meeting as it stands, for an invited agency. What it says of the child (views, decisions) is disclosed,
     /// so the read is a logged disclosure under the meeting before anything is answered.
-    pub async fn read(&self, identity: &Identity, raw: &str, sharing: &Sharing) -> Result<Disclosed, ApiError> {
+    pub async fn read(
+        &self,
+        identity: &Identity,
+        raw: &str,
+        sharing: &Sharing,
+    ) -> Result<(Meeting, Disclosed), ApiError> {
         let id = meeting_id(raw)?;
         let lookup = id.clone();
         let meeting = invited_to(self.store.run(move |conn| load(conn, &lookup)).await?, &identity.agency)?;
@@ -248,7 +253,10 @@ impl Meetings<'_> {
             policy_hash: sharing.policy.current().hash.clone(),
         };
         let (log, subject) = (&sharing.log, &meeting.subject);
-        disclosure_log::commit_read(log, DisclosureId::new(), Kind::MeetingRead, identity, subject, why, body).await
+        let disclosed =
+            disclosure_log::commit_read(log, DisclosureId::new(), Kind::MeetingRead, identity, subject, why, body)
+                .await?;
+        Ok((meeting, disclosed))
     }
 
     /// The coordinator records who attended and who sent apologies.

@@ -52,6 +52,12 @@ pub fn configure(config: &mut web::ServiceConfig) -> &mut web::ServiceConfig {
             .route("/find", web::post().to(casework::find))
             .route("/ask", web::post().to(casework::ask))
             .route("/consents", web::post().to(casework::record_consent))
+            .route("/meetings", web::post().to(casework::meetings::convene))
+            .route("/meetings/{id}", web::get().to(casework::meetings::show))
+            .route("/meetings/{id}/attendance", web::post().to(casework::meetings::attendance))
+            .route("/meetings/{id}/views", web::post().to(casework::meetings::view))
+            .route("/meetings/{id}/decisions", web::post().to(casework::meetings::decision))
+            .route("/meetings/{id}/close", web::post().to(casework::meetings::close))
             .route("/decisions/{id}/endorse", web::post().to(casework::endorse))
             .route("/style.css", web::get().to(sharegate_core::pages::style))
             .route("/overview", web::get().to(overview))
@@ -165,10 +171,11 @@ async fn start(
     query: ApiQuery<QueuePage>,
     sharing: web::Data<crate::services::sharing::Sharing>,
     store: web::Data<Store>,
+    key: web::Data<GatewayKey>,
     fresh: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     if identity.works_cases() {
-        casework::start(identity, &sharing, &store).await
+        casework::start(identity, &sharing, &store, &key).await
     } else {
         queue(Dpo::of(identity)?, query, store, fresh).await
     }

@@ -81,7 +81,7 @@ pub async fn show(
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let disclosed = meetings(&store, &key, &vocabulary).read(&identity, &path.into_inner(), &sharing).await?;
+    let (_, disclosed) = meetings(&store, &key, &vocabulary).read(&identity, &path.into_inner(), &sharing).await?;
     Ok(disclosed.into_response())
 }
 

@@ -6,6 +6,7 @@
 //! A lookup and an ask are POSTed forms answered with the page itself, not a redirect: what they show was disclosed
 //! once, for that request, and a page to come back to would disclose it again.
 
+pub(super) mod meetings;
 mod pages;
 
 use actix_web::{HttpResponse, web};
@@ -31,7 +32,12 @@ const RECENT: i64 = 20;
 
 /// The start page of someone who works cases: find a child; for a manager, the decisions waiting for them; their
 /// own latest requests.
-pub(super) async fn start(identity: Identity, sharing: &Sharing, store: &Store) -> Result<HttpResponse, ApiError> {
+pub(super) async fn start(
+    identity: Identity,
+    sharing: &Sharing,
+    store: &Store,
+    key: &GatewayKey,
+) -> Result<HttpResponse, ApiError> {
     let (agency, person) = (identity.agency.to_string(), identity.person.to_string());
     let manager = identity.role.as_str() == sharegate_core::identity::MANAGER;
     let (asked, waiting) = store
@@ -44,7 +50,9 @@ pub(super) async fn start(identity: Identity, sharing: &Sharing, store: &Store) 
     let asked = asked.iter().map(crate::routes::dpo::view).collect::<Result<Vec<_>, _>>()?;
     let waiting: Vec<_> = waiting.into_iter().map(|d| d.entry).collect();
     let choices = Choices::of(&sharing.vocabulary);
-    Ok(page(pages::start(&identity, &choices, manager.then_some(&waiting[..]), &asked)))
+    let meetings = meetings::list(&identity, store, key, &sharing.vocabulary).await?;
+    let shown = pages::Start { waiting: manager.then_some(&waiting[..]), asked: &asked, meetings: &meetings };
+    Ok(page(pages::start(&identity, &choices, &shown)))
 }
 
 /// The closed lists a form offers.

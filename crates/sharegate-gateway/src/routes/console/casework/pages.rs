@@ -9,6 +9,7 @@ use crate::register::DecisionEntry;
 use crate::routes::console::pages::{layout, local};
 use crate::routes::dpo::DisclosureView;
 use crate::routes::subjects::FoundSubject;
+use crate::services::meetings::MeetingSummary;
 use sharegate_core::identity::Identity;
 use sharegate_protocol::record::{SignedRecord, Statement};
 
@@ -66,12 +67,17 @@ fn select(name: &str, label: &str, options: &[&str]) -> Markup {
 const REASON_HELP: &str = "Say why you need it, for this child, now: what happened, and what you will do with what \
     you learn. It is kept in the disclosure log with your name, and the family may read it (¶28, ¶34).";
 
-pub fn start(
-    identity: &Identity,
-    choices: &Choices<'_>,
-    waiting: Option<&[DecisionEntry]>,
-    asked: &[DisclosureView],
-) -> Markup {
+/// What a start page lists.
+pub struct Start<'a> {
+    /// For a manager: the decisions waiting for their endorsement.
+    pub waiting: Option<&'a [DecisionEntry]>,
+    pub asked: &'a [DisclosureView],
+    pub meetings: &'a [MeetingSummary],
+}
+
+pub fn start(identity: &Identity, choices: &Choices<'_>, shown: &Start<'_>) -> Markup {
+    let (waiting, asked) = (shown.waiting, shown.asked);
+    let coordinator = identity.role.as_str() == sharegate_core::identity::COORDINATOR;
     let body = html! {
         h2 { "Find a child" }
         p { "Finding a child in the index is itself recorded in the disclosure log, with your purpose, basis and reason: "
@@ -103,6 +109,27 @@ pub fn start(
                         }
                     }
                 }
+            }
+        }
+        h2 { "Core group meetings" }
+        @if shown.meetings.is_empty() { p { "None that " (identity.agency) " is invited to." } }
+        @else {
+            ul { @for m in shown.meetings { li {
+                a href={ "/console/meetings/" (m.id) } { (local(m.scheduled_for)) }
+                " — convened by " (m.coordinating_agency) ", invited: "
+                (m.invited.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+                @if m.closed_at.is_some() { " (closed)" }
+            } } }
+            p.small { "Opening a meeting shows what it says about the child: each opening is written to the disclosure log." }
+        }
+        @if coordinator {
+            h3 { "Convene a core group meeting" }
+            form.search method="post" action="/console/meetings" {
+                label { "The child's NHS number" input name="nhs_number" inputmode="numeric" autocomplete="off" required; }
+                label { "When (UK time)" input type="datetime-local" name="scheduled_for" required; }
+                fieldset { legend { "Invite" }
+                    @for a in &choices.agencies { label.choice { input type="checkbox" name="invited" value=(a); (a) } } }
+                div { button type="submit" { "Convene the meeting" } }
             }
         }
         h2 { "Your latest requests" }
@@ -301,4 +328,88 @@ pub fn consent_recorded(identity: &Identity, c: &crate::services::register::Cons
         p { a href="/console" { "Back to the start" } }
     };
     layout(Some(identity), "Consent recorded", body)
+}
+
+/// A core group meeting as it stands, with the forms its reader may use.
+pub fn meeting(
+    identity: &Identity,
+    m: &crate::meetings::Meeting,
+    children: &crate::routes::console::Children,
+) -> Markup {
+    let coordinating =
+        m.coordinator.agency == identity.agency && identity.role.as_str() == sharegate_core::identity::COORDINATOR;
+    let open = m.closed_at.is_none();
+    let agencies = |set: &std::collections::BTreeSet<sharegate_core::domain::AgencyName>| {
+        if set.is_empty() {
+            "—".to_owned()
+        } else {
+            set.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let body = html! {
+        p.small { "This reading of the meeting is written to the disclosure log under your name." }
+        dl {
+            dt { "Child" } dd { (crate::routes::console::pages::child(children, m.subject.as_str())) }
+            dt { "When" } dd { (local(m.scheduled_for)) }
+            dt { "Convened by" } dd { (m.coordinator.person) " (" (m.coordinator.role) ", " (m.coordinator.agency) ")" }
+            dt { "Invited" } dd { (agencies(&m.invited)) }
+            dt { "Attended" } dd { (agencies(&m.attended)) }
+            dt { "Apologies" } dd { (agencies(&m.apologies)) }
+            dt { "State" } dd { @match m.closed_at { Some(at) => { "closed " (local(at)) }, None => "open" } }
+        }
+        p { a href={ "/v1/meetings/" (m.id) "/pack?format=html" } { "The meeting's pack, to print" }
+            " (gathering each agency's part is itself a logged disclosure)" }
+        h2 { "Written views (¶32)" }
+        @if m.views.is_empty() { p { "None yet." } }
+        @for v in &m.views {
+            article.record {
+                p { strong { (v.by.person) " (" (v.by.role) ", " (v.by.agency) ")" } ", " (local(v.at))
+                    @if v.absent { " — given in absence" } @if v.late { " — a late addendum" } }
+                p { (v.text) }
+            }
+        }
+        h2 { "Decisions (¶26)" }
+        @if m.decisions.is_empty() { p { "None yet." } }
+        @for d in &m.decisions {
+            article.record {
+                p { (d.text) }
+                p.small { "Agreed by " (agencies(&d.agreed_by))
+                    @for x in &d.dissent { "; " (x.agency) " dissented: " (x.reason) }
+                    ". Recorded by " (d.by.person) ", " (local(d.at)) ". "
+                    @match &d.endorsed_by { Some(e) => { "Endorsed by " (e.person) "." }, None => strong.refused { "Not yet endorsed by a manager." } } }
+            }
+        }
+        h2 { "Add your written view" }
+        form method="post" action={ "/console/meetings/" (m.id) "/views" } {
+            label { "Your view" textarea name="text" required {} }
+            label.choice { input type="checkbox" name="absent" value="true"; "I cannot attend: this view is given in my absence" }
+            button type="submit" { "Add the view" }
+        }
+        @if coordinating && open {
+            h2 { "Attendance" }
+            form method="post" action={ "/console/meetings/" (m.id) "/attendance" } {
+                fieldset { legend { "Attended" }
+                    @for a in &m.invited { label.choice { input type="checkbox" name="attended" value=(a) checked[m.attended.contains(a)]; (a) } } }
+                fieldset { legend { "Sent apologies" }
+                    @for a in &m.invited { label.choice { input type="checkbox" name="apologies" value=(a) checked[m.apologies.contains(a)]; (a) } } }
+                button type="submit" { "Record attendance" }
+            }
+            h2 { "Record a decision" }
+            form method="post" action={ "/console/meetings/" (m.id) "/decisions" } {
+                label { "The decision" textarea name="text" required {} }
+                fieldset { legend { "Agreed by" }
+                    @for a in &m.invited { label.choice { input type="checkbox" name="agreed_by" value=(a); (a) } } }
+                label { "An agency that dissented (optional)"
+                    select name="dissent_agency" { option value="" { "none" } @for a in &m.invited { option value=(a) { (a) } } } }
+                label { "Why it dissented" input name="dissent_reason"; }
+                button type="submit" { "Record the decision" }
+            }
+            h2 { "Close the meeting" }
+            form method="post" action={ "/console/meetings/" (m.id) "/close" } {
+                p { "Nothing more is shared under the meeting once it is closed. Decisions must be endorsed first." }
+                button type="submit" { "Close the meeting" }
+            }
+        }
+    };
+    layout(Some(identity), "Core group meeting", body)
 }
