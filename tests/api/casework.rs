@@ -323,3 +323,57 @@ async fn a_coordinator_runs_a_meeting_to_its_pack_in_the_console() {
     let (_, theirs) = send(person("health-dpo").get(f.gateway.url("/v1/disclosures?kind=meeting_read"))).await;
     assert_eq!(theirs["total"], 1, "the health visitor's read, after adding the view: {theirs}");
 }
+
+/// A school's DSL registers a child the index does not hold, with the school's reference; a social worker links
+/// social care's reference from the child's page and asks who holds what (no content) — each as the API does it.
+#[tokio::test]
+async fn a_child_is_registered_linked_and_discovered_in_the_console() {
+    let f = federation_with(Backend::Sqlite, |_| {}).await;
+    let nhs = crate::subjects::fresh_nhs_number();
+    let form =
+        [("nhs_number", nhs.as_str()), ("name", "Sam Example"), ("date_of_birth", "2018-06-01"), ("local_ref", "E-77")];
+    let (status, _, registered) = post_form(&f.gateway, "education-dsl", "/console/children", &form).await;
+    assert_eq!(status, 200, "{registered}");
+    assert!(registered.contains("Sam Example") && registered.contains("E-77"), "{registered}");
+    let (status, _, again) = post_form(&f.gateway, "education-dsl", "/console/children", &form).await;
+    assert_eq!(status, 409, "the NHS number is in the index already: {again}");
+
+    let who = "social_care-social_worker";
+    let find = [
+        ("nhs_number", f.nhs.as_str()),
+        ("purpose", "safeguarding"),
+        ("lawful_basis", "consent"),
+        ("reason", "Referral from the school."),
+    ];
+    let (_, _, found) = post_form(&f.gateway, who, "/console/find", &find).await;
+    assert!(found.contains(&format!(r#"action="/console/children/{}/link""#, f.subject)), "{found}");
+    let (status, _, linked) = post_form(
+        &f.gateway,
+        who,
+        &format!("/console/children/{}/link", f.subject),
+        &[("local_ref", "SC-9"), ("reason", "Our case file.")],
+    )
+    .await;
+    assert_eq!(status, 200, "{linked}");
+    assert!(linked.contains("SC-9"), "{linked}");
+    let (_, history) =
+        send(person(who).get(f.gateway.url(&format!("/v1/subjects/{}/local-refs/social_care/history", f.subject))))
+            .await;
+    assert!(history.to_string().contains("Our case file."), "{history}");
+
+    let discover = [
+        ("subject", f.subject.as_str()),
+        ("purpose", "safeguarding"),
+        ("lawful_basis", "consent"),
+        ("reason", "Who knows Lily?"),
+    ];
+    let (status, _, holders) = post_form(&f.gateway, who, "/console/discover", &discover).await;
+    assert_eq!(status, 200, "{holders}");
+    assert!(holders.contains("education: education.attendance, education.behaviour"), "{holders}");
+    assert!(!holders.contains("Attendance 72%"), "no content: {holders}");
+    let (_, logged) =
+        send(person("social_care-dpo").get(f.gateway.url("/v1/disclosures")).query(&[("person", "Jess Taylor")])).await;
+    let kinds: Vec<&str> =
+        logged["disclosures"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["lookup", "discovery"], "{logged}");
+}

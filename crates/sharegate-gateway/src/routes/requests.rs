@@ -155,8 +155,19 @@ pub async fn holders(
     sharing: web::Data<Sharing>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = SubjectKey::parse(&path.into_inner()).map_err(|_| no_such_child())?;
-    let DiscoveryBody { purpose, lawful_basis, reason, meeting_id } = body.0;
+    Ok(discover(&identity, &path.into_inner(), body.0, &sharing, &store).await?.into_response())
+}
+
+/// The discovery `holders` answers (the console's too), decided as a request is, asked of the nodes, logged.
+pub(crate) async fn discover(
+    identity: &Identity,
+    raw: &str,
+    body: DiscoveryBody,
+    sharing: &Sharing,
+    store: &Store,
+) -> Result<disclosure_log::Disclosed, ApiError> {
+    let key = SubjectKey::parse(raw).map_err(|_| no_such_child())?;
+    let DiscoveryBody { purpose, lawful_basis, reason, meeting_id } = body;
     let policy = sharing.policy.current();
     let vocabulary = &sharing.vocabulary;
     // Every category need-to-know policy lets this role see on this basis is asked, and the decision says which of
@@ -174,24 +185,24 @@ pub async fn holders(
     };
     let (key, request, reason) =
         parse(RequestBody { subject, categories, purpose, lawful_basis, reason, meeting_id }, vocabulary)?;
-    let (subject, consents, standing) = ground_state(&store, &sharing, &identity, key, request.meeting.clone()).await?;
-    let authorized = decision::authorize(&policy, &identity, request, &consents, standing.as_ref(), Utc::now());
+    let (subject, consents, standing) = ground_state(store, sharing, identity, key, request.meeting.clone()).await?;
+    let authorized = decision::authorize(&policy, identity, request, &consents, standing.as_ref(), Utc::now());
     let id = DisclosureId::new();
     let answers = sharing
         .broker
         .holdings(
             &authorized,
             &subject,
-            FetchFor { disclosure: &id, requester: &identity, subject: &subject.nhs_number },
+            FetchFor { disclosure: &id, requester: identity, subject: &subject.nhs_number },
         )
         .await;
     let discovery = disclosure_log::Discovery {
         id,
-        requester: &identity,
+        requester: identity,
         subject: &subject,
         reason: &reason,
         authorized: &authorized,
         answers,
     };
-    Ok(disclosure_log::commit_discovery(&sharing.log, discovery).await?.into_response())
+    disclosure_log::commit_discovery(&sharing.log, discovery).await
 }

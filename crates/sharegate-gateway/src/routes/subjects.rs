@@ -130,19 +130,31 @@ pub async fn create_subject(
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
+    let view = register(&identity, body.0, &federation, &key, &store).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Adds a child to the index as `create_subject` does (the console's too), with the registering agency's own link.
+pub(crate) async fn register(
+    identity: &Identity,
+    body: NewSubjectBody,
+    federation: &Federation,
+    key: &GatewayKey,
+    store: &Store,
+) -> Result<SubjectView, ApiError> {
     // A DPO reviews what is shared; registering children (and so learning, by a 409, who is in the index) is
     // casework.
     if !identity.works_cases() {
         return Err(ApiError::forbidden("a data-protection officer does not register children"));
     }
-    let (subject, own_ref) = parse_new_subject(body.0, &identity, &federation)?;
+    let (subject, own_ref) = parse_new_subject(body, identity, federation)?;
     let now = Utc::now().trunc_subsecs(6);
     let id = SubjectId::new();
     let link = own_ref
         .clone()
         .map(|local_ref| {
-            let entry = link_entry(&id, &identity, LinkChange::Linked { local_ref }, None, now);
-            seal(LINK_FORMAT, &entry, &key).map(|sealed| (entry, sealed))
+            let entry = link_entry(&id, identity, LinkChange::Linked { local_ref }, None, now);
+            seal(LINK_FORMAT, &entry, key).map(|sealed| (entry, sealed))
         })
         .transpose()?;
     let (created, creator, stored_id) = (subject.clone(), identity.clone(), id.clone());
@@ -158,7 +170,7 @@ pub async fn create_subject(
         date_of_birth: subject.date_of_birth.date(),
         local_refs: own_ref.map(|r| (identity.agency.to_string(), r.into())).into_iter().collect(),
     };
-    Ok(HttpResponse::Created().json(view))
+    Ok(view)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -335,17 +347,26 @@ pub async fn link_reference(
     key: web::Data<GatewayKey>,
     store: web::Data<Store>,
 ) -> Result<web::Json<LinkView>, ApiError> {
-    let subject = own_link_path(&identity, path.into_inner())?;
-    let LinkBody { local_ref, reason } = body.0;
-    let current = current_link(&store, &subject, &identity.agency).await?;
+    Ok(web::Json(link(&identity, path.into_inner(), body.0, &key, &store).await?))
+}
+
+/// Links (or changes) the caller's agency's reference for a child, as `link_reference` does (the console's too).
+pub(crate) async fn link(
+    identity: &Identity,
+    path: (String, String),
+    body: LinkBody,
+    key: &GatewayKey,
+    store: &Store,
+) -> Result<LinkView, ApiError> {
+    let subject = own_link_path(identity, path)?;
+    let LinkBody { local_ref, reason } = body;
+    let current = current_link(store, &subject, &identity.agency).await?;
     let change = match current.clone() {
-        Some(from) if from == local_ref => {
-            return Ok(web::Json(link_view(&subject, &identity.agency, Some(&from), None)));
-        }
+        Some(from) if from == local_ref => return Ok(link_view(&subject, &identity.agency, Some(&from), None)),
         Some(from) => LinkChange::Changed { from, to: local_ref },
         None => LinkChange::Linked { local_ref },
     };
-    apply(&store, &key, &identity, subject, change, reason, current).await
+    apply(store, key, identity, subject, change, reason, current).await.map(|j| j.0)
 }
 
 /// Removes the caller's agency's link to a child (a practitioner or manager of `{agency}` only): its node is no

@@ -249,3 +249,83 @@ pub(super) async fn record_consent(
     let recorded = register.record_consent(&identity, f.subject.as_str(), body, &sharing.policy.current()).await?;
     Ok(page(pages::consent_recorded(&identity, &recorded)))
 }
+
+/// The discovery form: the child found, the purpose and basis carried from the lookup, and why.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DiscoverForm {
+    subject: SubjectId,
+    purpose: String,
+    lawful_basis: String,
+    reason: Narrative,
+}
+
+/// Asks who holds what about the child (no content), exactly as `POST /v1/subjects/{id}/holders` does.
+pub(super) async fn discover(
+    identity: Identity,
+    form: ApiForm<DiscoverForm>,
+    sharing: web::Data<Sharing>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let DiscoverForm { subject, purpose, lawful_basis, reason } = form.0;
+    let body = requests::DiscoveryBody { purpose, lawful_basis, reason, meeting_id: None };
+    let disclosed = requests::discover(&identity, subject.as_str(), body, &sharing, &store).await?;
+    let answer: pages::Holders = serde_json::from_slice(disclosed.body()).map_err(ApiError::internal)?;
+    Ok(page(pages::holders(&identity, &answer)))
+}
+
+/// The registration form: a child the index does not hold yet, with this agency's own reference if it has one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RegisterForm {
+    nhs_number: NhsNumber,
+    name: ChildName,
+    date_of_birth: chrono::NaiveDate,
+    #[serde(default)]
+    local_ref: String,
+}
+
+/// Registers a child as `POST /v1/subjects` does, and shows what the index now holds.
+pub(super) async fn register_child(
+    identity: Identity,
+    form: ApiForm<RegisterForm>,
+    federation: web::Data<sharegate_core::identity::Federation>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let RegisterForm { nhs_number, name, date_of_birth, local_ref } = form.0;
+    let local_refs = filled(&local_ref)
+        .map(|r| LocalRef::parse(&r).map_err(|e| ApiError::invalid("local_ref", format!("your reference {e}"))))
+        .transpose()?
+        .map(|r| (identity.agency.clone(), r))
+        .into_iter()
+        .collect();
+    let body = subjects::NewSubjectBody { nhs_number, name, date_of_birth, local_refs };
+    let view = subjects::register(&identity, body, &federation, &key, &store).await?;
+    Ok(page(pages::registered(&identity, &view)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LinkForm {
+    local_ref: LocalRef,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Links this agency's reference for the child, as `PUT /v1/subjects/{id}/local-refs/{agency}` does.
+pub(super) async fn link(
+    identity: Identity,
+    path: web::Path<String>,
+    form: ApiForm<LinkForm>,
+    key: web::Data<GatewayKey>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let LinkForm { local_ref, reason } = form.0;
+    let reason = filled(&reason)
+        .map(|r| Narrative::parse(&r).map_err(|e| ApiError::invalid("reason", format!("reason {e}"))))
+        .transpose()?;
+    let path = (path.into_inner(), identity.agency.to_string());
+    let linked = subjects::link(&identity, path, subjects::LinkBody { local_ref, reason }, &key, &store).await?;
+    Ok(page(pages::linked(&identity, &linked)))
+}

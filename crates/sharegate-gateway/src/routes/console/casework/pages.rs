@@ -90,6 +90,16 @@ pub fn start(identity: &Identity, choices: &Choices<'_>, shown: &Start<'_>) -> M
             p #reason-help { (REASON_HELP) }
             div { button type="submit" { "Find the child" } }
         }
+        details {
+            summary { "The child is not in the index yet: register them" }
+            form.search method="post" action="/console/children" {
+                label { "NHS number" input name="nhs_number" inputmode="numeric" autocomplete="off" required; }
+                label { "Name" input name="name" autocomplete="off" required; }
+                label { "Date of birth" input type="date" name="date_of_birth" required; }
+                label { (identity.agency) "'s own reference (optional)" input name="local_ref"; }
+                div { button type="submit" { "Register the child" } }
+            }
+        }
         @if let Some(waiting) = waiting {
             h2 { "Decisions waiting for your endorsement (" (waiting.len()) ")" }
             @if waiting.is_empty() { p { "None: every decision of " (identity.agency) " not to seek consent is endorsed." } }
@@ -172,6 +182,13 @@ pub fn child(
             dt { "Your agency's reference" } dd { (s.local_refs.get(identity.agency.as_str()).map_or("none linked", String::as_str)) }
             dt { "This lookup" } dd { "logged as " code { (found.disclosure_id) } }
         }
+        @if !s.local_refs.contains_key(identity.agency.as_str()) {
+            form.search method="post" action={ "/console/children/" (s.id) "/link" } {
+                label { (identity.agency) "'s reference for this child" input name="local_ref" required; }
+                label { "Why (kept in the link's history)" input name="reason"; }
+                div { button type="submit" { "Link the reference" } }
+            }
+        }
         h2 { "Ask for records" }
         form method="post" action="/console/ask" {
             input type="hidden" name="subject" value=(s.id);
@@ -188,6 +205,17 @@ pub fn child(
             p #ask-help { (REASON_HELP) " Each holding agency's records are given only with the family's consent "
                 "(or a recorded, endorsed decision not to seek it), as the policy says." }
             button type="submit" { "Ask" }
+        }
+        h2 { "Or ask only who holds what" }
+        form method="post" action="/console/discover" {
+            input type="hidden" name="subject" value=(s.id);
+            input type="hidden" name="purpose" value=(purpose);
+            input type="hidden" name="lawful_basis" value=(basis);
+            p { "Which agencies hold records about the child in the kinds you may be given now — no content. "
+                "It is itself written to the disclosure log." }
+            label { "Reason" textarea name="reason" required aria-describedby="discover-help" {} }
+            p #discover-help { (REASON_HELP) }
+            button type="submit" { "Ask who holds records" }
         }
         @if !not.is_empty() {
             h2 { "Not offered, and why" }
@@ -412,4 +440,61 @@ pub fn meeting(
         }
     };
     layout(Some(identity), "Core group meeting", body)
+}
+
+/// A discovery's answer, read back from the API's JSON.
+#[derive(Debug, Deserialize)]
+pub struct Holders {
+    pub disclosure_id: String,
+    #[serde(default)]
+    pub holders: Vec<HolderShown>,
+    #[serde(default)]
+    pub partial: bool,
+    #[serde(default)]
+    pub refused: Vec<RefusedShown>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HolderShown {
+    pub agency: String,
+    pub categories: Vec<String>,
+}
+
+pub fn holders(identity: &Identity, a: &Holders) -> Markup {
+    let body = html! {
+        p.note { "Disclosure " code { (a.disclosure_id) } " — copy it into your case notes." }
+        h2 { "Who holds records (no content)" }
+        @if a.holders.is_empty() { p { "No agency holds records in the kinds you may be given now." } }
+        ul { @for h in &a.holders { li { (h.agency) ": " (h.categories.join(", ")) } } }
+        @if a.partial { p.refused { "An agency did not answer: the list may be incomplete." } }
+        @if !a.refused.is_empty() {
+            h2 { "Not asked, and why" }
+            ul { @for r in &a.refused { li.refused { (r.category) " (" (r.agency) "): " (r.why) } } }
+        }
+        p { a href="/console" { "Back to the start" } }
+    };
+    layout(Some(identity), "Who holds records", body)
+}
+
+pub fn registered(identity: &Identity, view: &crate::routes::subjects::SubjectView) -> Markup {
+    let body = html! {
+        p.note { "Registered in the subject index: " code { (view.id) } "." }
+        dl {
+            dt { "Name" } dd { (view.name) }
+            dt { "NHS number" } dd { (view.nhs_number) }
+            dt { "Date of birth" } dd { (view.date_of_birth.format("%-d %B %Y")) }
+            dt { "Your agency's reference" } dd { (view.local_refs.get(identity.agency.as_str()).map_or("none linked", String::as_str)) }
+        }
+        p { a href="/console" { "Back to the start" } " — find the child there to ask for records." }
+    };
+    layout(Some(identity), "Child registered", body)
+}
+
+pub fn linked(identity: &Identity, view: &crate::routes::subjects::LinkView) -> Markup {
+    let body = html! {
+        p.note { (view.agency) "'s reference for the child is now " code { (view.local_ref.as_deref().unwrap_or("none")) }
+                 ": its node is asked about the child by that reference." }
+        p { a href="/console" { "Back to the start" } }
+    };
+    layout(Some(identity), "Reference linked", body)
 }
