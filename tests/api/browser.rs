@@ -302,6 +302,15 @@ fn choose(tab: &Tab, selector: &str, option: &str) {
     tab.evaluate(&script, false).unwrap_or_else(|e| panic!("{script}: {e}"));
 }
 
+/// Fills the start page's find form (the child's NHS number, for safeguarding on consent, with `reason`) and sends it.
+fn find_child(tab: &Tab, nhs: &str, reason: &str) {
+    type_into(tab, "input[name=nhs_number]", nhs);
+    choose(tab, "select[name=purpose]", "safeguarding");
+    choose(tab, "select[name=lawful_basis]", "consent");
+    type_into(tab, "form[action='/console/find'] textarea[name=reason]", reason);
+    tab.wait_for_element("form[action='/console/find'] button[type=submit]").unwrap().click().unwrap();
+}
+
 /// Types into the field `selector` names.
 fn type_into(tab: &Tab, selector: &str, text: &str) {
     tab.wait_for_element(selector).unwrap().click().unwrap();
@@ -324,11 +333,7 @@ fn social_worker_asks(
     let mut checked = Vec::new();
     tab.navigate_to(&format!("{base}/console")).unwrap().wait_until_navigated().unwrap();
     checked.push(check_current(&tab, "practitioner-start", axe, shots));
-    type_into(&tab, "input[name=nhs_number]", nhs);
-    choose(&tab, "select[name=purpose]", "safeguarding");
-    choose(&tab, "select[name=lawful_basis]", "consent");
-    type_into(&tab, "form[action='/console/find'] textarea[name=reason]", "Referral from the school about neglect.");
-    tab.wait_for_element("form[action='/console/find'] button[type=submit]").unwrap().click().unwrap();
+    find_child(&tab, nhs, "Referral from the school about neglect.");
     tab.wait_for_element("form[action='/console/ask']").unwrap();
     checked.push(check_current(&tab, "practitioner-child", axe, shots));
     tab.wait_for_element("input[name=category][value='education.attendance']").unwrap().click().unwrap();
@@ -434,15 +439,7 @@ fn health_visitor_records_consent(
     let browser = launch(chromium, home);
     let tab = browser.new_tab().unwrap();
     tab.navigate_to(&format!("{base}/console")).unwrap().wait_until_navigated().unwrap();
-    type_into(&tab, "input[name=nhs_number]", nhs);
-    choose(&tab, "select[name=purpose]", "safeguarding");
-    choose(&tab, "select[name=lawful_basis]", "consent");
-    type_into(
-        &tab,
-        "form[action='/console/find'] textarea[name=reason]",
-        "Home visit: the mother asked what we share.",
-    );
-    tab.wait_for_element("form[action='/console/find'] button[type=submit]").unwrap().click().unwrap();
+    find_child(&tab, nhs, "Home visit: the mother asked what we share.");
     tab.wait_for_element("form[action='/console/consents']").unwrap();
     type_into(&tab, "input[name=given_by_name]", "Sarah Example");
     choose(&tab, "select[name=relationship]", "parent");
