@@ -17,6 +17,14 @@ pub fn parse(text: &str) -> Option<DateTime<Utc>> {
         .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
 }
 
+/// A browser's `datetime-local` field (`2026-11-20T21:30`), read as a clock in England shows it: UK time, summer
+/// time included (the earlier of the two readings when the clocks go back).
+pub fn uk_local(text: &str) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let local = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M").ok()?;
+    chrono_tz::Europe::London.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc))
+}
+
 /// For `#[serde(default, deserialize_with = "crate::domain::time::optional")]`.
 pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
     let Some(text) = Option::<String>::deserialize(deserializer)? else { return Ok(None) };

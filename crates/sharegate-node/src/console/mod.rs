@@ -8,7 +8,7 @@ mod pages;
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::NodeState;
 use crate::record::{self, RecordBody, RestsOn, Source, StatementBody};
@@ -125,10 +125,7 @@ fn body(typed: &Typed) -> Result<RecordBody, Vec<Violation>> {
     );
     let occurred_at = take(
         &mut wrong,
-        NaiveDateTime::parse_from_str(typed.get("occurred_at").trim(), "%Y-%m-%dT%H:%M")
-            .ok()
-            .and_then(|t| chrono_tz::Europe::London.from_local_datetime(&t).earliest())
-            .map(|t| t.with_timezone(&Utc))
+        sharegate_core::domain::time::uk_local(typed.get("occurred_at"))
             .ok_or_else(|| invalid("occurred_at", "when it happened: a date and a time (UK time)")),
     );
     let contact_type = take(

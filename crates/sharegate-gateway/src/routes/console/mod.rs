@@ -161,8 +161,12 @@ async fn children_of<'a>(
     store: &Store,
     views: impl IntoIterator<Item = &'a DisclosureView>,
 ) -> Result<Children, ApiError> {
-    let ids: std::collections::BTreeSet<String> = views.into_iter().map(|v| v.entry.subject.to_string()).collect();
-    let ids: Vec<String> = ids.into_iter().collect();
+    children(store, views.into_iter().map(|v| v.entry.subject.to_string())).await
+}
+
+/// The names and NHS numbers of the children with these gateway ids: one query.
+pub(super) async fn children(store: &Store, ids: impl IntoIterator<Item = String>) -> Result<Children, ApiError> {
+    let ids: Vec<String> = ids.into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     Ok(store
         .run(move |conn| crate::store::subjects::known(conn, &ids.iter().map(String::as_str).collect::<Vec<_>>()))
         .await?)
@@ -263,7 +267,8 @@ pub(super) struct SearchForm {
     after: Option<i64>,
 }
 
-fn given(field: &str) -> Option<String> {
+/// A form's field, unless left empty.
+pub(super) fn given(field: &str) -> Option<String> {
     let field = field.trim();
     (!field.is_empty()).then(|| field.to_owned())
 }
@@ -479,10 +484,7 @@ async fn incident(
     _: FreshIndex,
 ) -> Result<HttpResponse, ApiError> {
     let found = incidents_api::one_of_agency(&store, &identity, &path.into_inner()).await?;
-    let subjects: Vec<String> = found.disclosures.iter().map(|d| d.subject.to_string()).collect();
-    let children = store
-        .run(move |conn| crate::store::subjects::known(conn, &subjects.iter().map(String::as_str).collect::<Vec<_>>()))
-        .await?;
+    let children = children(&store, found.disclosures.iter().map(|d| d.subject.to_string())).await?;
     Ok(page(pages::incident(&identity, &found, &children, Utc::now())))
 }
 
@@ -550,10 +552,8 @@ async fn register(
     let register = crate::services::register::Register { store: &store, key: &key, vocabulary: &vocabulary };
     let subject = path.into_inner();
     let shown = register.of_child(&identity, &subject).await?;
-    let child = store
-        .run(move |conn| crate::store::subjects::known(conn, &[subject.as_str()]).map(|known| (subject.clone(), known)))
-        .await?;
-    Ok(page(pages::register(&identity, &child.0, &child.1, &shown, Utc::now())))
+    let known = children(&store, [subject.clone()]).await?;
+    Ok(page(pages::register(&identity, &subject, &known, &shown, Utc::now())))
 }
 
 #[cfg(test)]

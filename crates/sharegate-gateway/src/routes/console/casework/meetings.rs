@@ -4,7 +4,6 @@
 //! Reading a meeting is a logged disclosure, as `GET /v1/meetings/{id}` is.
 
 use actix_web::{HttpResponse, web};
-use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 
 use super::super::{page, see_other};
@@ -35,11 +34,8 @@ pub(super) async fn list(
 }
 
 /// A time typed in a `datetime-local` field, read as UK time.
-fn uk_time(field: &str, typed: &str) -> Result<chrono::DateTime<Utc>, ApiError> {
-    NaiveDateTime::parse_from_str(typed.trim(), "%Y-%m-%dT%H:%M")
-        .ok()
-        .and_then(|t| chrono_tz::Europe::London.from_local_datetime(&t).earliest())
-        .map(|t| t.with_timezone(&Utc))
+fn uk_time(field: &str, typed: &str) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    sharegate_core::domain::time::uk_local(typed)
         .ok_or_else(|| ApiError::invalid(field, format!("{field}: a date and a time (UK time)")))
 }
 
@@ -79,8 +75,7 @@ pub(in crate::routes::console) async fn show(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let (meeting, _) = service(&store, &key, &sharing.vocabulary).read(&identity, &path.into_inner(), &sharing).await?;
-    let subject = meeting.subject.to_string();
-    let known = store.run(move |conn| crate::store::subjects::known(conn, &[subject.as_str()])).await?;
+    let known = super::super::children(&store, [meeting.subject.to_string()]).await?;
     Ok(page(pages::meeting(&identity, &meeting, &known)))
 }
 

@@ -12,7 +12,7 @@ mod pages;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::{page, see_other};
+use super::{given, page, see_other};
 use crate::decision::CORE_GROUP;
 use crate::decision::policy::Vocabulary;
 use crate::register::GatewayKey;
@@ -207,12 +207,6 @@ pub(super) struct ConsentForm {
     valid_until: String,
 }
 
-/// A field left empty, or its text.
-fn filled(text: &str) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
-}
-
 /// Records the family's consent as `POST /v1/subjects/{id}/consents` does, and shows it as recorded.
 pub(super) async fn record_consent(
     identity: Identity,
@@ -224,10 +218,10 @@ pub(super) async fn record_consent(
     let f = form.0;
     let name = ChildName::parse(f.given_by_name.trim())
         .map_err(|e| ApiError::invalid("given_by.name", format!("the name of who gave consent {e}")))?;
-    let form_reference = filled(&f.form_reference)
+    let form_reference = given(&f.form_reference)
         .map(|r| LocalRef::parse(&r).map_err(|e| ApiError::invalid("form_reference", format!("form_reference {e}"))))
         .transpose()?;
-    let competence = filled(&f.competence_assessed_by)
+    let competence = given(&f.competence_assessed_by)
         .map(|who| {
             PersonName::parse(&who).map(|assessed_by| Competence { assessed_by, notes: None }).map_err(|e| {
                 ApiError::invalid("competence.assessed_by", format!("who judged the young person competent {e}"))
@@ -239,8 +233,8 @@ pub(super) async fn record_consent(
         categories: f.consent_category,
         recipients: f.recipient,
         purposes: f.consent_purpose,
-        valid_from: filled(&f.valid_from),
-        valid_until: filled(&f.valid_until),
+        valid_from: given(&f.valid_from),
+        valid_until: given(&f.valid_until),
         how_obtained: Some(f.how_obtained),
         form_reference,
         competence,
@@ -294,7 +288,7 @@ pub(super) async fn register_child(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let RegisterForm { nhs_number, name, date_of_birth, local_ref } = form.0;
-    let local_refs = filled(&local_ref)
+    let local_refs = given(&local_ref)
         .map(|r| LocalRef::parse(&r).map_err(|e| ApiError::invalid("local_ref", format!("your reference {e}"))))
         .transpose()?
         .map(|r| (identity.agency.clone(), r))
@@ -322,7 +316,7 @@ pub(super) async fn link(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let LinkForm { local_ref, reason } = form.0;
-    let reason = filled(&reason)
+    let reason = given(&reason)
         .map(|r| Narrative::parse(&r).map_err(|e| ApiError::invalid("reason", format!("reason {e}"))))
         .transpose()?;
     let path = (path.into_inner(), identity.agency.to_string());
